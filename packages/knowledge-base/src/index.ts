@@ -1,1 +1,2 @@
-export {};
+export type { Passage } from './passage';
+export { indexedText } from './passage';
