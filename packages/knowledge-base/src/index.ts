@@ -1,2 +1,10 @@
 export type { Passage } from './passage';
 export { indexedText } from './passage';
+export { CorpusFormatError, DuplicatePassageIdError, InputFileError, PassageStoreError } from './errors';
+export { type Compression, detectCompression, openInput, type OpenedInput, readLines } from './input/open-input';
+export type { CorpusFormat } from './readers/formats';
+export { PassageReader, readPassages, type ReadPassagesOptions, type ReadStats } from './readers/read-passages';
+export { PassageStore } from './store/passage-store';
+export type { BuildStoreOptions } from './store/build-store';
+export { STORE_VERSION, type StoreManifest } from './store/layout';
+export { Progress, type ProgressOption } from './progress';
