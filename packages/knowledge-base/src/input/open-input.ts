@@ -1,5 +1,5 @@
 import { createReadStream, promises as fsp } from 'node:fs';
-import { PassThrough, pipeline, type Readable, Transform } from 'node:stream';
+import { PassThrough, pipeline, Transform } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { InputFileError } from '../errors';
@@ -11,8 +11,10 @@ const unbzip2 = require('unbzip2-stream') as () => NodeJS.ReadWriteStream;
 export type Compression = 'none' | 'gzip' | 'bzip2';
 
 export interface OpenedInput {
-  /** The decompressed bytes. */
-  stream: Readable;
+  /** The decompressed bytes; a read or decompression failure surfaces as an `InputFileError`. */
+  chunks: AsyncIterable<Buffer>;
+  /** Stops reading early (a consumer that breaks out of `chunks` need not call it). */
+  close(): void;
   compression: Compression;
   /** Size of the file on disk (compressed), for progress bars. */
   bytes: number;
@@ -55,14 +57,23 @@ export async function openInput(file: string): Promise<OpenedInput> {
       done(null, chunk);
     },
   });
+  // pipeline destroys every stage on failure; the error reaches the consumer through the last stage, a modern
+  // Readable (unbzip2-stream is a classic through-stream without async iteration).
   const out = new PassThrough({ highWaterMark: 1 << 20 });
-  const onError = (err: NodeJS.ErrnoException | null) => {
-    if (err) out.destroy(new InputFileError(file, `cannot read ${compression === 'none' ? '' : compression + ' '}input (${err.message})`, { cause: err }));
-  };
-  if (compression === 'gzip') pipeline(raw, counter, createGunzip(), out, onError);
-  else if (compression === 'bzip2') pipeline(raw, counter, unbzip2(), out, onError);
-  else pipeline(raw, counter, out, onError);
-  return { stream: out, compression, bytes, bytesRead: () => read };
+  if (compression === 'gzip') pipeline(raw, counter, createGunzip(), out, () => {});
+  else if (compression === 'bzip2') pipeline(raw, counter, unbzip2(), out, () => {});
+  else pipeline(raw, counter, out, () => {});
+  const what = compression === 'none' ? 'input' : `${compression} input`;
+  async function* chunks(): AsyncGenerator<Buffer> {
+    try {
+      for await (const chunk of out) yield chunk as Buffer;
+    } catch (err) {
+      throw new InputFileError(file, `cannot read ${what} (${(err as Error).message})`, { cause: err });
+    } finally {
+      out.destroy();
+    }
+  }
+  return { chunks: chunks(), close: () => out.destroy(), compression, bytes, bytesRead: () => read };
 }
 
 /** Lines of a UTF-8 stream without their `\n` / `\r\n` terminators. Stream errors propagate to the consumer. */

@@ -38,13 +38,13 @@ export class PassageReader implements AsyncIterable<Passage> {
   async *[Symbol.asyncIterator](): AsyncGenerator<Passage> {
     if (this.started) throw new Error(`PassageReader for ${this.file} can be iterated only once`);
     this.started = true;
-    const { stream } = await openInput(this.file);
+    const { chunks } = await openInput(this.file);
     const stats = this.stats;
     const requested = this.options.format ?? 'auto';
     let format: CorpusFormat | undefined = requested === 'auto' ? formatFromName(this.file) : requested;
     stats.format = format;
     let lineNo = 0;
-    for await (const line of readLines(stream)) {
+    for await (const line of readLines(chunks)) {
       lineNo++;
       if (line.trim() === '') continue;
       if (format === 'dpr-tsv' && stats.read === 0 && stats.skipped === 0 && isDprHeader(line)) continue;
