@@ -1,0 +1,4 @@
+export {
+  saveCheckpoint, loadCheckpoint, saveTrainingState, loadTrainingState, OPTIMIZER_FILE, TRAINER_STATE_FILE,
+  type TrainingState,
+} from './checkpoint';

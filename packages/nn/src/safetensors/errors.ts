@@ -1,0 +1,11 @@
+/** A safetensors file (or its shard index) that cannot be read as promised: truncated, bad header, wrong shape. */
+export class SafetensorsError extends Error {
+  constructor(
+    message: string,
+    /** The file that was being read or written. */
+    readonly file: string,
+  ) {
+    super(`${file}: ${message}`);
+    this.name = 'SafetensorsError';
+  }
+}

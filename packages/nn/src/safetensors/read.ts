@@ -1,0 +1,160 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DTYPE_BYTES, decode, isSafetensorsDtype, type SafetensorsDtype } from './dtypes';
+import { SafetensorsError } from './errors';
+
+/** One tensor as read from disk: float dtypes become float32, integer and bool dtypes int32. */
+export interface NamedArray {
+  /** The dtype stored in the file (before conversion). */
+  dtype: SafetensorsDtype;
+  shape: number[];
+  values: Float32Array | Int32Array;
+}
+
+export interface TensorHeader {
+  dtype: SafetensorsDtype;
+  shape: number[];
+  /** Byte range inside the data section (after the header). */
+  dataOffsets: [number, number];
+}
+
+export interface SafetensorsHeader {
+  /** Size of the JSON header in bytes; data starts at 8 + headerBytes. */
+  headerBytes: number;
+  tensors: Map<string, TensorHeader>;
+  metadata: Record<string, string>;
+}
+
+const MAX_HEADER_BYTES = 100 * 1024 * 1024;
+
+/** Parses and validates the header of a safetensors file without reading the tensor data. */
+export function readSafetensorsHeader(file: string): SafetensorsHeader {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (err) {
+    throw new SafetensorsError(`cannot open: ${(err as Error).message}`, file);
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size < 8) throw new SafetensorsError(`truncated file: ${size} bytes, less than the 8-byte header length`, file);
+    const lenBuf = Buffer.alloc(8);
+    fs.readSync(fd, lenBuf, 0, 8, 0);
+    const headerLen = lenBuf.readBigUInt64LE(0);
+    if (headerLen > BigInt(MAX_HEADER_BYTES)) throw new SafetensorsError(`bad header: declared header length ${headerLen} is implausible`, file);
+    const headerBytes = Number(headerLen);
+    if (8 + headerBytes > size) {
+      throw new SafetensorsError(`truncated file: header needs ${headerBytes} bytes but only ${size - 8} follow`, file);
+    }
+    const buf = Buffer.alloc(headerBytes);
+    fs.readSync(fd, buf, 0, headerBytes, 8);
+    let json: unknown;
+    try {
+      json = JSON.parse(buf.toString('utf8'));
+    } catch (err) {
+      throw new SafetensorsError(`bad header: not JSON (${(err as Error).message})`, file);
+    }
+    if (!json || typeof json !== 'object' || Array.isArray(json)) throw new SafetensorsError('bad header: not a JSON object', file);
+    const tensors = new Map<string, TensorHeader>();
+    let metadata: Record<string, string> = {};
+    const ranges: Array<[number, number, string]> = [];
+    for (const [name, entry] of Object.entries(json as Record<string, unknown>)) {
+      if (name === '__metadata__') {
+        metadata = (entry ?? {}) as Record<string, string>;
+        continue;
+      }
+      const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+      if (!e || !isSafetensorsDtype(e.dtype)) throw new SafetensorsError(`bad header: tensor "${name}" has unsupported dtype ${JSON.stringify(e?.dtype)}`, file);
+      if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) {
+        throw new SafetensorsError(`bad header: tensor "${name}" has invalid shape ${JSON.stringify(e.shape)}`, file);
+      }
+      const off = e.data_offsets;
+      if (!Array.isArray(off) || off.length !== 2 || !off.every((o) => Number.isInteger(o) && o >= 0) || off[1] < off[0]) {
+        throw new SafetensorsError(`bad header: tensor "${name}" has invalid data_offsets ${JSON.stringify(off)}`, file);
+      }
+      const elements = (e.shape as number[]).reduce((a, b) => a * b, 1);
+      if (off[1] - off[0] !== elements * DTYPE_BYTES[e.dtype]) {
+        throw new SafetensorsError(
+          `bad header: tensor "${name}" of shape [${e.shape}] ${e.dtype} needs ${elements * DTYPE_BYTES[e.dtype]} bytes, offsets give ${off[1] - off[0]}`,
+          file,
+        );
+      }
+      tensors.set(name, { dtype: e.dtype, shape: e.shape as number[], dataOffsets: [off[0], off[1]] });
+      ranges.push([off[0], off[1], name]);
+    }
+    ranges.sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < ranges.length; i++) {
+      if (ranges[i][0] < ranges[i - 1][1]) throw new SafetensorsError(`bad header: tensors "${ranges[i - 1][2]}" and "${ranges[i][2]}" overlap`, file);
+    }
+    const dataEnd = ranges.length ? ranges[ranges.length - 1][1] : 0;
+    if (8 + headerBytes + dataEnd > size) {
+      throw new SafetensorsError(`truncated file: tensor data needs ${dataEnd} bytes after the header but only ${size - 8 - headerBytes} are present`, file);
+    }
+    return { headerBytes, tensors, metadata };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export interface SafetensorsContents {
+  tensors: Map<string, NamedArray>;
+  metadata: Record<string, string>;
+}
+
+/** Reads a whole safetensors file, converting BF16/F16/F64 to float32 and integers to int32. */
+export function readSafetensors(file: string): SafetensorsContents {
+  const header = readSafetensorsHeader(file);
+  const bytes = fs.readFileSync(file);
+  const base = 8 + header.headerBytes;
+  const tensors = new Map<string, NamedArray>();
+  for (const [name, t] of header.tensors) {
+    const slice = new Uint8Array(bytes.buffer, bytes.byteOffset + base + t.dataOffsets[0], t.dataOffsets[1] - t.dataOffsets[0]);
+    let values: Float32Array | Int32Array;
+    try {
+      values = decode(t.dtype, slice);
+    } catch (err) {
+      throw new SafetensorsError(`tensor "${name}": ${(err as Error).message}`, file);
+    }
+    tensors.set(name, { dtype: t.dtype, shape: t.shape, values });
+  }
+  return { tensors, metadata: header.metadata };
+}
+
+export const SINGLE_FILE = 'model.safetensors';
+export const INDEX_FILE = 'model.safetensors.index.json';
+
+/** The safetensors files holding a model in `dir`: the single file, or the shards an index names. */
+export function findSafetensorsFiles(dir: string, stem = 'model'): string[] | undefined {
+  const single = path.join(dir, `${stem}.safetensors`);
+  const index = path.join(dir, `${stem}.safetensors.index.json`);
+  if (fs.existsSync(index)) {
+    let parsed: { weight_map?: Record<string, string> };
+    try {
+      parsed = JSON.parse(fs.readFileSync(index, 'utf8'));
+    } catch (err) {
+      throw new SafetensorsError(`bad index: ${(err as Error).message}`, index);
+    }
+    if (!parsed.weight_map || typeof parsed.weight_map !== 'object') throw new SafetensorsError('bad index: no "weight_map" object', index);
+    const files = [...new Set(Object.values(parsed.weight_map))].sort();
+    for (const f of files) {
+      if (!fs.existsSync(path.join(dir, f))) throw new SafetensorsError(`index names shard "${f}", which does not exist`, index);
+    }
+    return files.map((f) => path.join(dir, f));
+  }
+  if (fs.existsSync(single)) return [single];
+  return undefined;
+}
+
+/** Reads every tensor of a (possibly sharded) model folder; `undefined` when the folder has no safetensors. */
+export function readSafetensorsDir(dir: string, stem = 'model'): Map<string, NamedArray> | undefined {
+  const files = findSafetensorsFiles(dir, stem);
+  if (!files) return undefined;
+  const all = new Map<string, NamedArray>();
+  for (const f of files) {
+    for (const [name, t] of readSafetensors(f).tensors) {
+      if (all.has(name)) throw new SafetensorsError(`tensor "${name}" appears in more than one shard`, f);
+      all.set(name, t);
+    }
+  }
+  return all;
+}
