@@ -1,0 +1,146 @@
+import type { Passage } from '@kard/knowledge-base';
+import type { McQuestion } from '../question';
+import { stripFinalAnswer } from '../teacher/answer';
+import type { VerifiedRationale } from '../teacher/verify';
+import { fitInput, type TokenCounter } from './budget';
+import { formatInput, formatPassage, formatTarget, type PromptMode } from './prompt';
+
+/** What the builder needs of a retriever: `@kard/retriever`'s Bm25Index fits, and so does any test double. */
+export interface SearchLike {
+  search(query: string, k: number): Array<{ id: string; score: number; passage?: Passage }> | Promise<Array<{ id: string; score: number; passage?: Passage }>>;
+}
+
+/** BM25 of one query against given documents (Bm25Index.scoreDocuments): the reranker's teacher signal. */
+export interface ScorerLike {
+  scoreDocuments(query: string, ids: string[]): number[] | Promise<number[]>;
+}
+
+/** Passage text by id (a Map, a PassageStore). */
+export interface PassageLookup {
+  get(id: string): Passage | undefined;
+}
+
+/** One training example for the student. */
+export interface KardExample {
+  /** `{questionId}#{sample}` (`{questionId}` for plain fine-tuning). */
+  id: string;
+  questionId: string;
+  input: string;
+  target: string;
+  answer: string;
+  mode: PromptMode;
+  /** Ids of the passages in the Knowledge line, best first (before any cut). */
+  knowledgeIds: string[];
+  inputTokens?: number;
+  truncated?: boolean;
+  overBudget?: boolean;
+}
+
+/** A candidate passage of the reranker's search space, with BM25(rationale, passage). */
+export interface RerankerCandidate {
+  id: string;
+  /** BM25 score of the passage for the rationale: the reranker's target. */
+  score: number;
+  /** 1-based rank in the rationale's BM25 top-k, when there. */
+  rationaleRank?: number;
+  /** 1-based rank in the question's BM25 top-k, when there. */
+  questionRank?: number;
+}
+
+/** The reranker's training record for one (question, rationale) pair, as KARD builds it. */
+export interface RerankerRecord {
+  id: string;
+  questionId: string;
+  question: string;
+  rationale: string;
+  candidates: RerankerCandidate[];
+}
+
+export interface BuildExamplesOptions {
+  mode?: PromptMode;
+  instruction: string;
+  /** Required for `kard`. */
+  retriever?: SearchLike;
+  /** Passage text when hits carry none. */
+  passages?: PassageLookup;
+  /** Passages in the Knowledge line (default 1; KARD used up to 10 for OBQA). */
+  nKnowledge?: number;
+  /** What retrieves the knowledge: the rationale (KARD's training, default) or the question. */
+  query?: 'rationale' | 'question';
+  /** When given, emit reranker records: BM25 top-`candidatesK` for the rationale and for the question. */
+  scorer?: ScorerLike;
+  candidatesK?: number;
+  counter?: TokenCounter;
+  maxInputTokens?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface BuiltExamples {
+  examples: KardExample[];
+  reranker: RerankerRecord[];
+}
+
+/**
+ * KARD's training examples: for each kept rationale, the question with `nKnowledge` passages retrieved by the
+ * rationale (or the question) as input, and the rationale plus answer as target; with a `scorer`, also the
+ * reranker's candidates. `rd` and `ft` need no retriever; `ft` makes one example per question.
+ */
+export async function buildExamples(questions: McQuestion[], rationales: VerifiedRationale[], opts: BuildExamplesOptions): Promise<BuiltExamples> {
+  const mode = opts.mode ?? 'kard';
+  const byId = new Map(questions.map((q) => [q.id, q]));
+  const examples: KardExample[] = [];
+  const reranker: RerankerRecord[] = [];
+  const fit = (q: McQuestion, passages: Passage[]) => {
+    if (!opts.counter) return { input: formatInput(opts.instruction, q, mode, passages.map(formatPassage).join(' ')) };
+    const f = fitInput(opts.instruction, q, mode, passages, opts.counter, opts.maxInputTokens ?? 512);
+    return { input: f.input, inputTokens: f.tokens, truncated: f.truncated, overBudget: f.overBudget };
+  };
+
+  if (mode === 'ft') {
+    questions.forEach((q, i) => {
+      examples.push({ id: q.id, questionId: q.id, ...fit(q, []), target: formatTarget('ft', q.answer), answer: q.answer, mode, knowledgeIds: [] });
+      opts.onProgress?.(i + 1, questions.length);
+    });
+    return { examples, reranker };
+  }
+  if (mode === 'kard' && !opts.retriever) throw new Error('buildExamples: mode "kard" needs a retriever');
+
+  let done = 0;
+  for (const r of rationales) {
+    const q = byId.get(r.questionId);
+    if (!q) throw new Error(`buildExamples: rationale of unknown question ${r.questionId}`);
+    const rationale = stripFinalAnswer(r.text);
+    const id = `${q.id}#${r.sample}`;
+    let knowledgeIds: string[] = [];
+    let passages: Passage[] = [];
+    if (mode === 'kard') {
+      const hits = await opts.retriever!.search(opts.query === 'question' ? q.question : rationale, opts.nKnowledge ?? 1);
+      knowledgeIds = hits.map((h) => h.id);
+      passages = hits.map((h) => h.passage ?? opts.passages?.get(h.id) ?? missing(h.id));
+    }
+    examples.push({ id, questionId: q.id, ...fit(q, passages), target: formatTarget(mode, q.answer, rationale), answer: q.answer, mode, knowledgeIds });
+    if (opts.scorer && opts.retriever) reranker.push(await rerankerRecord(id, q, rationale, opts.retriever, opts.scorer, opts.candidatesK ?? 32));
+    opts.onProgress?.(++done, rationales.length);
+  }
+  return { examples, reranker };
+}
+
+/** The union of BM25 top-k for the rationale and for the question, each scored by BM25(rationale, passage). */
+export async function rerankerRecord(id: string, q: McQuestion, rationale: string, retriever: SearchLike, scorer: ScorerLike, k: number): Promise<RerankerRecord> {
+  const [byRationale, byQuestion] = [await retriever.search(rationale, k), await retriever.search(q.question, k)];
+  const candidates = new Map<string, RerankerCandidate>();
+  byRationale.forEach((h, i) => candidates.set(h.id, { id: h.id, score: 0, rationaleRank: i + 1 }));
+  byQuestion.forEach((h, i) => {
+    const c = candidates.get(h.id);
+    if (c) c.questionRank = i + 1;
+    else candidates.set(h.id, { id: h.id, score: 0, questionRank: i + 1 });
+  });
+  const list = [...candidates.values()];
+  const scores = await scorer.scoreDocuments(rationale, list.map((c) => c.id));
+  list.forEach((c, i) => (c.score = scores[i]));
+  return { id, questionId: q.id, question: q.question, rationale, candidates: list };
+}
+
+function missing(id: string): never {
+  throw new Error(`buildExamples: no text for passage ${id} (the hit has none and no passage lookup was given)`);
+}

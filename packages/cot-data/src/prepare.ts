@@ -1,0 +1,173 @@
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Progress } from '@kard/knowledge-base';
+import { loadQuestions, type DatasetFormat } from './datasets/load';
+import { loadTokenCounter, type TokenCounter } from './examples/budget';
+import { buildExamples, type PassageLookup, type ScorerLike, type SearchLike } from './examples/kard-examples';
+import { openKnowledge } from './examples/knowledge';
+import { instructionFor, type PromptMode } from './examples/prompt';
+import { splitByQuestion } from './examples/split';
+import { writeDirAtomic } from './io';
+import { importRationales, type RationaleFormat } from './teacher/import';
+import { attachRationales } from './teacher/rationale';
+import { verifyRationales, type VerifyReport } from './teacher/verify';
+
+export interface PrepareConfig {
+  /** The questions: a file and its format (default: detected). `name` picks the default instruction. */
+  dataset: { file: string; format?: DatasetFormat | 'auto'; name?: string; onInvalid?: 'error' | 'skip' };
+  /** Teacher rationales (needed unless `mode` is `ft`). */
+  rationales?: Array<{ file: string; format: RationaleFormat }>;
+  /** `kard` (default), `rd` (no knowledge) or `ft` (answer only). */
+  mode?: PromptMode;
+  /** Replaces the dataset's default instruction. */
+  instruction?: string;
+  /** Knowledge base for `kard`: passage files indexed with BM25. */
+  knowledge?: { corpus: string[]; k1?: number; b?: number };
+  /** Passages per input (default 1). */
+  nKnowledge?: number;
+  /** Query that retrieves the knowledge (default `rationale`, as KARD trains). */
+  query?: 'rationale' | 'question';
+  /** BM25 top-k per list for the reranker's data (default 32; 0 writes none). */
+  rerankerCandidates?: number;
+  /** Student tokenizer folder (tokenizer.json); without it inputs are not fitted to a budget. */
+  tokenizer?: string;
+  /** Input budget in student tokens (default 512). */
+  maxInputTokens?: number;
+  /** Share of questions held out for validation (default 0.1), drawn with `seed` (default 42). */
+  validationFraction?: number;
+  seed?: number;
+  /** Output folder, replaced atomically. */
+  outDir: string;
+  /** Progress bars on stderr: forced on/off; default when stderr is a TTY. */
+  progress?: boolean;
+}
+
+/** Ready-made parts instead of the ones `prepare` would build from the config (tests, callers with an index). */
+export interface PrepareParts {
+  retriever?: SearchLike & ScorerLike;
+  passages?: PassageLookup;
+  counter?: TokenCounter;
+}
+
+export interface PreparedFile {
+  path: string;
+  records: number;
+  bytes: number;
+  sha256: string;
+}
+
+export interface PrepareManifest {
+  version: 1;
+  config: Omit<PrepareConfig, 'progress'>;
+  tokenizer: { path: string; maxInputTokens: number } | null;
+  instruction: string;
+  counts: {
+    questions: number;
+    skippedQuestions: number;
+    rationalesImported: number;
+    rationalesUnmatched: number;
+    verify: VerifyReport | null;
+    examples: { train: number; validation: number };
+    reranker: { train: number; validation: number };
+    truncatedInputs: number;
+    overBudgetInputs: number;
+  };
+  files: PreparedFile[];
+}
+
+/**
+ * Raw benchmark + teacher rationales + knowledge base -> the student's JSONL: load and check the questions,
+ * import and verify the rationales, retrieve knowledge, format and fit each example, split by question
+ * (seeded) and write train/validation (and the reranker's data) with a manifest, all in one atomic folder swap.
+ */
+export async function prepare(config: PrepareConfig, parts: PrepareParts = {}): Promise<PrepareManifest> {
+  const mode = config.mode ?? 'kard';
+  const loaded = loadQuestions(config.dataset.file, { format: config.dataset.format, onInvalid: config.dataset.onInvalid });
+  const instruction = config.instruction ?? instructionFor(config.dataset.name);
+
+  let imported = 0;
+  let unmatched = 0;
+  let verify: VerifyReport | null = null;
+  let kept: ReturnType<typeof verifyRationales>['kept'] = [];
+  if (mode !== 'ft') {
+    if (!config.rationales?.length) throw new Error(`prepare: mode "${mode}" needs teacher rationales (config.rationales)`);
+    const all = config.rationales.flatMap((r) => importRationales(r.file, r.format));
+    imported = all.length;
+    const attached = attachRationales(loaded.questions, all);
+    unmatched = attached.unmatched;
+    const verified = verifyRationales(loaded.questions, attached.rationales);
+    verify = verified.report;
+    kept = verified.kept;
+  }
+
+  let retriever = parts.retriever;
+  let passages = parts.passages;
+  if (mode === 'kard' && !retriever) {
+    if (!config.knowledge?.corpus.length) throw new Error('prepare: mode "kard" needs a knowledge base (config.knowledge.corpus)');
+    const bar = new Progress('index', undefined, config.progress);
+    const knowledge = await openKnowledge({ ...config.knowledge, onProgress: (n) => bar.update(n) });
+    bar.stop();
+    retriever = knowledge.index;
+    passages = knowledge.passages;
+  }
+  const counter = parts.counter ?? (config.tokenizer ? await loadTokenCounter(path.resolve(config.tokenizer)) : undefined);
+  const maxInputTokens = config.maxInputTokens ?? 512;
+
+  const total = mode === 'ft' ? loaded.questions.length : kept.length;
+  const bar = new Progress('examples', total, config.progress, 'examples');
+  const rerankerK = config.rerankerCandidates ?? 32;
+  const built = await buildExamples(loaded.questions, kept, {
+    mode,
+    instruction,
+    retriever,
+    passages,
+    nKnowledge: config.nKnowledge,
+    query: config.query,
+    scorer: mode === 'kard' && rerankerK > 0 ? retriever : undefined,
+    candidatesK: rerankerK,
+    counter,
+    maxInputTokens,
+    onProgress: (done) => bar.update(done),
+  });
+  bar.stop();
+
+  const seed = config.seed ?? 42;
+  const fraction = config.validationFraction ?? 0.1;
+  const examples = splitByQuestion(built.examples, fraction, seed);
+  const reranker = splitByQuestion(built.reranker, fraction, seed);
+  const { progress: _progress, ...recorded } = config;
+  const manifest: PrepareManifest = {
+    version: 1,
+    config: recorded,
+    tokenizer: counter ? { path: counter.name, maxInputTokens } : null,
+    instruction,
+    counts: {
+      questions: loaded.questions.length,
+      skippedQuestions: loaded.skipped.length,
+      rationalesImported: imported,
+      rationalesUnmatched: unmatched,
+      verify,
+      examples: { train: examples.train.length, validation: examples.validation.length },
+      reranker: { train: reranker.train.length, validation: reranker.validation.length },
+      truncatedInputs: built.examples.filter((e) => e.truncated).length,
+      overBudgetInputs: built.examples.filter((e) => e.overBudget).length,
+    },
+    files: [],
+  };
+  const outputs: Array<[string, unknown[]]> = [
+    ['train.jsonl', examples.train],
+    ['validation.jsonl', examples.validation],
+  ];
+  if (built.reranker.length > 0) outputs.push(['reranker.train.jsonl', reranker.train], ['reranker.validation.jsonl', reranker.validation]);
+
+  await writeDirAtomic(config.outDir, (dir) => {
+    for (const [name, records] of outputs) {
+      const text = records.map((r) => `${JSON.stringify(r)}\n`).join('');
+      writeFileSync(path.join(dir, name), text);
+      manifest.files.push({ path: name, records: records.length, bytes: Buffer.byteLength(text), sha256: createHash('sha256').update(text).digest('hex') });
+    }
+    writeFileSync(path.join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  });
+  return manifest;
+}

@@ -1,0 +1,64 @@
+import type { McOption } from '../question';
+
+// "Answer: B", "the answer is yes", "the answer (Yes or No) is No", "answer would be (C)".
+const TRIGGER = /\banswer\s*(?:\([^)\n]*\)\s*)?(?:is\b|:|would be\b|=)\s*:?/gi;
+const STRICT_LABEL = /^\(([A-Z])\)|^([A-Z])(?=[.):,;]|\s*$)/;
+
+/** Where the final answer starts in free text: the span after the last answer trigger, to the end of its line. */
+function answerSpan(text: string): { span: string; start: number; triggerAt: number } | undefined {
+  let last: RegExpExecArray | undefined;
+  for (const m of text.matchAll(TRIGGER)) last = m as RegExpExecArray;
+  if (!last) return undefined;
+  const start = last.index + last[0].length;
+  const end = text.indexOf('\n', start);
+  return { span: text.slice(start, end < 0 ? undefined : end), start, triggerAt: last.index };
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The option a short answer names: "(B)", "B.", or the earliest option text in it (longest on ties). */
+export function matchOption(span: string, options: McOption[]): string | undefined {
+  const s = span.trim().replace(/^[\s"'*`]+/, '');
+  const strict = STRICT_LABEL.exec(s);
+  const label = strict?.[1] ?? strict?.[2];
+  if (label && options.some((o) => o.label === label)) return label;
+  let best: { at: number; len: number; label: string } | undefined;
+  for (const o of options) {
+    const candidates = [`(${o.label})`, o.text.trim()].filter(Boolean);
+    for (const c of candidates) {
+      const re = new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(c)}(?![\\p{L}\\p{N}])`, 'iu');
+      const m = re.exec(s);
+      if (m && (!best || m.index < best.at || (m.index === best.at && c.length > best.len))) best = { at: m.index, len: c.length, label: o.label };
+    }
+  }
+  return best?.label;
+}
+
+/**
+ * The option label a teacher's (or student's) free text ends with, or undefined when it cannot be told.
+ * Reads the span after the last "answer is" / "Answer:" trigger; text with no trigger counts only when it is
+ * short enough to be an answer by itself ("B", "yes", "(C) sleep").
+ */
+export function parseAnswer(text: string, options: McOption[]): string | undefined {
+  const found = answerSpan(text);
+  if (found) return matchOption(found.span, options);
+  const bare = text.trim();
+  if (bare.length > 0 && bare.split(/\s+/).length <= 8) return matchOption(bare, options);
+  return undefined;
+}
+
+/**
+ * The rationale without its closing answer sentence ("... Therefore, the answer (Yes or No) is No."), so the
+ * training target can state the answer once, in its own "Answer:" line. Text without a final answer is kept whole.
+ */
+export function stripFinalAnswer(text: string): string {
+  const found = answerSpan(text);
+  if (!found) return text.trim();
+  const after = text.slice(found.start + found.span.length);
+  if (after.trim() !== '') return text.trim();
+  const before = text.slice(0, found.triggerAt);
+  const cut = Math.max(before.lastIndexOf('.'), before.lastIndexOf('!'), before.lastIndexOf('?'), before.lastIndexOf('\n'));
+  return text.slice(0, cut + 1).trim();
+}

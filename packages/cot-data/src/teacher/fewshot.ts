@@ -1,0 +1,33 @@
+import { formatOptions } from '../examples/prompt';
+import type { McQuestion } from '../question';
+import { shuffled } from '../seeded-random';
+import type { ChatMessage } from './endpoint';
+
+/** A solved training question shown to the teacher. */
+export interface Demonstration {
+  question: McQuestion;
+  rationale: string;
+}
+
+const SYSTEM = 'You answer multiple-choice questions. Reason step by step in a short explanation, then give the final answer on its own line as "Answer: <letter>".';
+
+/** `k` demonstrations drawn, seeded, from questions that have rationales. */
+export function pickDemonstrations(pool: Demonstration[], k: number, seed: number): Demonstration[] {
+  return shuffled(pool, seed).slice(0, k);
+}
+
+/**
+ * The few-shot chain-of-thought prompt: each demonstration as "Question / Explanation / Answer", then the
+ * asked question ending in "Explanation:". A demonstration of the asked question itself is left out.
+ */
+export function fewShotMessages(q: McQuestion, demos: Demonstration[], instruction?: string): ChatMessage[] {
+  const block = (d: McQuestion) => `Question: ${d.question} ${formatOptions(d.options)}`;
+  const shots = demos
+    .filter((d) => d.question.id !== q.id)
+    .map((d) => `${block(d.question)}\nExplanation: ${d.rationale.trim()}\nAnswer: ${d.question.answer}`);
+  const user = [...(instruction ? [instruction] : []), ...shots, `${block(q)}\nExplanation:`].join('\n\n');
+  return [
+    { role: 'system', content: SYSTEM },
+    { role: 'user', content: user },
+  ];
+}

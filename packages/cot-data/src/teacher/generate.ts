@@ -1,0 +1,104 @@
+import type { McQuestion } from '../question';
+import { RationaleCache, readCache } from './cache';
+import { ChatEndpoint, type EndpointOptions } from './endpoint';
+import { fewShotMessages, type Demonstration } from './fewshot';
+import type { ImportedRationale } from './rationale';
+
+export interface GenerateOptions {
+  questions: McQuestion[];
+  demonstrations: Demonstration[];
+  endpoint: EndpointOptions | ChatEndpoint;
+  /** Append-only JSONL cache; a rerun skips every question that already has `n` rationales there. */
+  cacheFile: string;
+  /** Rationales per question (KARD sampled 10). Default 10. */
+  n?: number;
+  /** Default 0.7. */
+  temperature?: number;
+  /** Default 256. */
+  maxTokens?: number;
+  /** Requests in flight at once (default 4). */
+  concurrency?: number;
+  instruction?: string;
+  /** USD per million prompt / completion tokens, for the cost in the summary (default 0). */
+  pricePerMillion?: { prompt: number; completion: number };
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface GenerateSummary {
+  questions: number;
+  /** Questions that already had `n` rationales in the cache. */
+  skippedCached: number;
+  requests: number;
+  retries: number;
+  /** Rationales generated in this run. */
+  generated: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+}
+
+/**
+ * Samples `n` rationales per question from a chat-completions teacher with a few-shot CoT prompt. Every answer
+ * is appended to the cache as it arrives, so the run can be killed at any moment and resumed. When the
+ * endpoint fails for good, requests in flight finish, nothing new starts, and the first error is thrown.
+ */
+export async function generateRationales(opts: GenerateOptions): Promise<{ rationales: ImportedRationale[]; summary: GenerateSummary }> {
+  const n = opts.n ?? 10;
+  const endpoint = opts.endpoint instanceof ChatEndpoint ? opts.endpoint : new ChatEndpoint(opts.endpoint);
+  const cache = new RationaleCache(opts.cacheFile);
+  const summary: GenerateSummary = { questions: opts.questions.length, skippedCached: 0, requests: 0, retries: 0, generated: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 };
+  const todo = opts.questions.filter((q) => cache.count(q.id) < n);
+  summary.skippedCached = opts.questions.length - todo.length;
+  let next = 0;
+  let done = summary.skippedCached;
+  let failure: unknown;
+  opts.onProgress?.(done, opts.questions.length);
+
+  const worker = async () => {
+    while (failure === undefined && next < todo.length) {
+      const q = todo[next++];
+      const messages = fewShotMessages(q, opts.demonstrations, opts.instruction);
+      try {
+        // Endpoints may return fewer choices than asked: ask again for the rest, at most n times.
+        for (let round = 0; round < n && cache.count(q.id) < n && failure === undefined; round++) {
+          const c = await endpoint.complete(messages, { n: n - cache.count(q.id), temperature: opts.temperature ?? 0.7, maxTokens: opts.maxTokens ?? 256 });
+          const texts = c.texts.slice(0, n - cache.count(q.id));
+          cache.append({ id: q.id, rationales: texts, model: endpoint.model, usage: c.usage });
+          summary.requests++;
+          summary.retries += c.retries;
+          summary.generated += texts.length;
+          summary.promptTokens += c.usage.prompt_tokens;
+          summary.completionTokens += c.usage.completion_tokens;
+        }
+      } catch (e) {
+        failure ??= e;
+        return;
+      }
+      opts.onProgress?.(++done, opts.questions.length);
+    }
+  };
+
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));
+  } finally {
+    cache.close();
+  }
+  const price = opts.pricePerMillion ?? { prompt: 0, completion: 0 };
+  summary.costUsd = (summary.promptTokens * price.prompt + summary.completionTokens * price.completion) / 1e6;
+  if (failure !== undefined) throw failure;
+  return { rationales: cachedRationales(cache, opts.questions), summary };
+}
+
+/** Every cached rationale of the given questions, in cache order, at most as the cache holds. */
+function cachedRationales(cache: RationaleCache, questions: McQuestion[]): ImportedRationale[] {
+  const wanted = new Set(questions.map((q) => q.id));
+  return cache.records
+    .filter((r) => wanted.has(r.id))
+    .flatMap((r) => r.rationales.map((text) => ({ questionId: r.id, text, source: `teacher:${r.model}` })));
+}
+
+/** Reads a generation cache as rationales (for `teacher verify` or `prepare` on a finished run). */
+export function importGenerationCache(file: string): ImportedRationale[] {
+  return readCache(file).records.flatMap((r) => r.rationales.map((text) => ({ questionId: r.id, text, source: `teacher:${r.model}` })));
+}
+

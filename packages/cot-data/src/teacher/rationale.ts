@@ -1,0 +1,52 @@
+import { normalizeText, type McQuestion } from '../question';
+
+/** A teacher rationale as read from a file, before it is tied to a loaded question. */
+export interface ImportedRationale {
+  /** The question's id when the source names it (tried first). */
+  questionId?: string;
+  /** The question's text (FLAN TSV, zero-shot-CoT logs): matched after normalising when the id does not match. */
+  question?: string;
+  text: string;
+  /** The teacher's answer when the source gives it apart from the text (FLAN's answer column). */
+  answerText?: string;
+  source: string;
+}
+
+/** A rationale tied to a question: the `sample`-th of its rationales. */
+export interface Rationale {
+  questionId: string;
+  sample: number;
+  text: string;
+  answerText?: string;
+  source: string;
+}
+
+export interface AttachResult {
+  rationales: Rationale[];
+  /** Imported rationales whose question is not among the loaded ones. */
+  unmatched: number;
+}
+
+/**
+ * Ties imported rationales to loaded questions, by id when the source has one, else by normalised question
+ * text. Rationales of questions that are not loaded are counted, not kept.
+ */
+export function attachRationales(questions: McQuestion[], imported: ImportedRationale[]): AttachResult {
+  const ids = new Set(questions.map((q) => q.id));
+  const byText = new Map<string, string>();
+  for (const q of questions) if (!byText.has(normalizeText(q.question))) byText.set(normalizeText(q.question), q.id);
+  const perQuestion = new Map<string, number>();
+  const rationales: Rationale[] = [];
+  let unmatched = 0;
+  for (const r of imported) {
+    const id = r.questionId !== undefined && ids.has(r.questionId) ? r.questionId : r.question !== undefined ? byText.get(normalizeText(r.question)) : undefined;
+    if (id === undefined) {
+      unmatched++;
+      continue;
+    }
+    const sample = perQuestion.get(id) ?? 0;
+    perQuestion.set(id, sample + 1);
+    rationales.push({ questionId: id, sample, text: r.text, answerText: r.answerText, source: r.source });
+  }
+  return { rationales, unmatched };
+}
