@@ -1,1 +1,4 @@
-export {};
+export * from './types';
+export * from './analysis';
+export * from './sparse';
+export * from './trec';

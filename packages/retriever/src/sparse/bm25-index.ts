@@ -1,0 +1,254 @@
+import type { Passage } from '@kard/knowledge-base';
+import { Analyzer, tokenize } from '../analysis';
+import type { Hit, Retriever } from '../types';
+import { Bm25Builder, type Bm25BuildOptions } from './bm25-builder';
+import type { Bm25Data, Bm25Params, CorpusFileInfo } from './bm25-data';
+import { loadBm25Data, saveBm25Data } from './bm25-storage';
+import { UnknownDocumentError } from './errors';
+import { TopK } from './top-k';
+
+/** Where hits get their passage text from (a `PassageStore` fits). */
+export interface PassageSource {
+  get(id: string): Passage | undefined;
+}
+
+/** One query term's share of a document's score, as `Bm25Index.explain` reports it. */
+export interface TermExplanation {
+  term: string;
+  /** Documents containing the term (0: not in the index, and it scores nothing). */
+  df: number;
+  idf: number;
+  tf: number;
+  score: number;
+}
+
+const UNKNOWN = -1;
+const QUERY_CACHE_LIMIT = 200_000;
+
+/**
+ * Exact Okapi BM25 as Lucene's BM25Similarity scores it, with exact document lengths:
+ * score(q, d) = sum over query tokens t of idf(t) * tf / (tf + k1 * (1 - b + b * dl / avgdl)),
+ * idf(t) = ln(1 + (N - df + 0.5) / (df + 0.5)). As in Lucene, N and avgdl count the documents that have
+ * at least one term. A query token that repeats counts each time. Ties rank by id ascending.
+ *
+ * Search is term-at-a-time over CSR postings into a dense accumulator, with a list of the documents
+ * touched so the reset costs what the query cost, then a k-heap over those documents.
+ *
+ * @example
+ * const index = await Bm25Index.build(readPassages('corpus.jsonl'));
+ * index.search('who founded the mongol empire', 10); // [{ id, score, rank: 1 }, ...]
+ */
+export class Bm25Index implements Retriever {
+  readonly params: Bm25Params;
+  readonly analyzer: Analyzer;
+  /** Documents with at least one term (Lucene's docCount): the N of idf. */
+  readonly documentCount: number;
+  readonly averageLength: number;
+  private readonly vocabulary = new Map<string, number>();
+  private readonly idf: Float64Array;
+  /** k1 * (1 - b + b * dl / avgdl) per document. */
+  private readonly norms: Float64Array;
+  private readonly queryTokens = new Map<string, number>();
+  private accumulator?: Float64Array;
+  private touched?: Uint32Array;
+  private passages: PassageSource | null = null;
+
+  /** Use `Bm25Index.build` or `Bm25Index.load`. */
+  constructor(readonly data: Bm25Data) {
+    this.params = { ...data.params };
+    this.analyzer = new Analyzer(data.analyzer);
+    const { docLengths, terms, termOffsets } = data;
+    let totalLength = 0;
+    let documentCount = 0;
+    for (let d = 0; d < docLengths.length; d++) {
+      totalLength += docLengths[d];
+      if (docLengths[d] > 0) documentCount++;
+    }
+    this.documentCount = documentCount;
+    this.averageLength = documentCount > 0 ? totalLength / documentCount : 0;
+    const { k1, b } = this.params;
+    const avgdl = this.averageLength;
+    this.norms = new Float64Array(docLengths.length);
+    for (let d = 0; d < docLengths.length; d++) this.norms[d] = k1 * (1 - b + (b * docLengths[d]) / avgdl);
+    this.idf = new Float64Array(terms.length);
+    for (let t = 0; t < terms.length; t++) {
+      this.vocabulary.set(terms[t], t);
+      const df = termOffsets[t + 1] - termOffsets[t];
+      this.idf[t] = Math.log(1 + (documentCount - df + 0.5) / (df + 0.5));
+    }
+  }
+
+  /** Indexes passages (a `readPassages` stream, an array, any iterable); the text is `indexedText(p)`. */
+  static async build(
+    passages: Iterable<Passage> | AsyncIterable<Passage>,
+    options: Bm25BuildOptions = {},
+  ): Promise<Bm25Index> {
+    const builder = new Bm25Builder(options);
+    const progress = options.onProgress;
+    if (Symbol.asyncIterator in passages) {
+      for await (const p of passages) {
+        builder.addPassage(p);
+        if (progress && builder.size % 1000 === 0) progress(builder.size);
+      }
+    } else {
+      for (const p of passages) {
+        builder.addPassage(p);
+        if (progress && builder.size % 1000 === 0) progress(builder.size);
+      }
+    }
+    progress?.(builder.size);
+    return new Bm25Index(builder.finish(options.corpus ?? []));
+  }
+
+  /**
+   * Loads an index folder written by `save`. Throws `IndexFormatError` for a folder that is missing,
+   * incomplete, or from another format version.
+   */
+  static load(dir: string): Bm25Index {
+    return new Bm25Index(loadBm25Data(dir));
+  }
+
+  /** Writes the index to the folder `dir` atomically: nothing is left half-written on failure. */
+  save(dir: string): Promise<void> {
+    return saveBm25Data(this.data, dir);
+  }
+
+  /** Number of documents, empty ones included. */
+  get size(): number {
+    return this.data.docLengths.length;
+  }
+
+  get termCount(): number {
+    return this.data.terms.length;
+  }
+
+  get corpus(): CorpusFileInfo[] {
+    return this.data.corpus;
+  }
+
+  /** Hits will carry their passage, read from `source` by id (e.g. a `PassageStore`); `null` stops that. */
+  attachPassages(source: PassageSource | null): this {
+    this.passages = source;
+    return this;
+  }
+
+  /** The document id of a row (rows follow input order). */
+  idAt(row: number): string {
+    return this.data.ids.get(row);
+  }
+
+  /** The `k` best documents for `query`, best first. */
+  search(query: string, k = 10): Hit[] {
+    if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
+    const terms = this.queryTermIds(query);
+    const n = this.size;
+    const acc = (this.accumulator ??= new Float64Array(n));
+    const touched = (this.touched ??= new Uint32Array(n));
+    const { termOffsets, postingDocs, postingTfs } = this.data;
+    const norms = this.norms;
+    let count = 0;
+    for (const t of terms) {
+      const w = this.idf[t];
+      for (let p = termOffsets[t], end = termOffsets[t + 1]; p < end; p++) {
+        const d = postingDocs[p];
+        const tf = postingTfs[p];
+        // Every contribution is > 0, so a zero accumulator means "not touched yet".
+        if (acc[d] === 0) touched[count++] = d;
+        acc[d] += (w * tf) / (tf + norms[d]);
+      }
+    }
+    const top = new TopK(Math.min(k, Math.max(count, 1)), this.data.ids.rank);
+    for (let i = 0; i < count; i++) {
+      const d = touched[i];
+      top.offer(d, acc[d]);
+      acc[d] = 0;
+    }
+    const { docs, scores } = top.sorted();
+    return docs.map((d, i) => this.hit(d, scores[i], i + 1));
+  }
+
+  searchBatch(queries: string[], k = 10): Hit[][] {
+    return queries.map((q) => this.search(q, k));
+  }
+
+  /**
+   * BM25 of `query` against each of the given documents (0 where no query term occurs), e.g. to score a
+   * rationale against reranking candidates. Throws `UnknownDocumentError` for an id the index lacks.
+   */
+  scoreDocuments(query: string, ids: string[]): number[] {
+    const terms = this.queryTermIds(query);
+    return ids.map((id) => {
+      const d = this.rowOf(id);
+      let score = 0;
+      for (const t of terms) {
+        const tf = this.termFrequency(t, d);
+        if (tf > 0) score += (this.idf[t] * tf) / (tf + this.norms[d]);
+      }
+      return score;
+    });
+  }
+
+  /** Each query token's contribution to the document's score (tokens in query order, unknown ones included). */
+  explain(query: string, id: string): TermExplanation[] {
+    const d = this.rowOf(id);
+    return this.analyzer.analyze(query).map((term) => {
+      const t = this.vocabulary.get(term);
+      if (t === undefined) return { term, df: 0, idf: 0, tf: 0, score: 0 };
+      const tf = this.termFrequency(t, d);
+      const idf = this.idf[t];
+      const df = this.data.termOffsets[t + 1] - this.data.termOffsets[t];
+      return { term, df, idf, tf, score: tf > 0 ? (idf * tf) / (tf + this.norms[d]) : 0 };
+    });
+  }
+
+  /** Document frequency of an analysed term (0 when absent). */
+  documentFrequency(term: string): number {
+    const t = this.vocabulary.get(term);
+    return t === undefined ? 0 : this.data.termOffsets[t + 1] - this.data.termOffsets[t];
+  }
+
+  private rowOf(id: string): number {
+    const d = this.data.ids.rowOf(id);
+    if (d < 0) throw new UnknownDocumentError(id);
+    return d;
+  }
+
+  /** Binary search of document row `d` in the postings of term `t`. */
+  private termFrequency(t: number, d: number): number {
+    const { termOffsets, postingDocs, postingTfs } = this.data;
+    let lo = termOffsets[t];
+    let hi = termOffsets[t + 1] - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const doc = postingDocs[mid];
+      if (doc === d) return postingTfs[mid];
+      if (doc < d) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return 0;
+  }
+
+  /** Term ids of the query's tokens in order, repeats kept, terms absent from the index dropped. */
+  private queryTermIds(query: string): number[] {
+    const ids: number[] = [];
+    for (const token of tokenize(query)) {
+      let t = this.queryTokens.get(token);
+      if (t === undefined) {
+        const term = this.analyzer.term(token);
+        t = term === null ? UNKNOWN : (this.vocabulary.get(term) ?? UNKNOWN);
+        if (this.queryTokens.size >= QUERY_CACHE_LIMIT) this.queryTokens.clear();
+        this.queryTokens.set(token, t);
+      }
+      if (t !== UNKNOWN) ids.push(t);
+    }
+    return ids;
+  }
+
+  private hit(d: number, score: number, rank: number): Hit {
+    const id = this.data.ids.get(d);
+    const hit: Hit = { id, score, rank };
+    const passage = this.passages?.get(id);
+    if (passage !== undefined) hit.passage = passage;
+    return hit;
+  }
+}
