@@ -1,0 +1,10 @@
+export { DenseIndex } from './dense-index';
+export type { AddPassagesOptions, DenseIndexOptions, DenseMetric, DenseQuery, HnswOptions } from './dense-index';
+export type { Embedder } from './embedder';
+export { TransformersEmbedder } from './transformers-embedder';
+export type { TransformersEmbedderOptions } from './transformers-embedder';
+export { readVectorsFile } from './vectors-file';
+export type { ReadVectorsOptions, VectorSet } from './vectors-file';
+export { readNpy, encodeNpy } from './npy';
+export type { Matrix } from './npy';
+export { DimensionMismatchError, MissingDependencyError, VectorFormatError } from './errors';
