@@ -1,0 +1,31 @@
+/* Tight float32 loops behind the native-cpu tfjs backend. All arrays are row-major and contiguous. */
+#ifndef KARD_NN_KERNELS_H
+#define KARD_NN_KERNELS_H
+#include <stdint.h>
+
+enum { BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV, BIN_MAX, BIN_MIN, BIN_SQDIFF, BIN_POW };
+enum {
+  UN_EXP, UN_LOG, UN_NEG, UN_RELU, UN_TANH, UN_SIGMOID, UN_SQRT, UN_RSQRT, UN_SQUARE, UN_ABS,
+  UN_RECIPROCAL, UN_SCALE
+};
+enum { RED_SUM, RED_MEAN, RED_MAX, RED_MIN };
+
+#define KARD_MAX_RANK 8
+
+void kn_gemm(int batch, int transA, int transB, int M, int N, int K, const float *A, long strideA,
+             const float *B, long strideB, float *C, long strideC);
+void kn_binary(int op, int rank, const long *shape, float *out, const float *a, const long *aStrides,
+               const float *b, const long *bStrides);
+void kn_unary(int op, const float *x, float *out, long n, float alpha);
+void kn_softmax(const float *x, float *out, long rows, long cols);
+void kn_reduce(int op, const float *x, float *out, long outer, long n, long inner);
+void kn_transpose(int rank, const long *shape, const int *perm, const float *x, float *out);
+void kn_segment_sum(const float *data, const int32_t *ids, float *out, long rows, long cols, long numSegments);
+void kn_gather_rows(const float *table, const int32_t *ids, float *out, long rows, long cols, long tableRows);
+void kn_xent_forward(const float *logits, const int32_t *labels, float *lse, long rows, long cols,
+                     int ignoreIndex, double *lossSum, long *count);
+void kn_xent_backward(const float *logits, const int32_t *labels, const float *lse, long rows, long cols,
+                      int ignoreIndex, float scale, float *dlogits);
+void kn_adamw(float *p, const float *g, float *m, float *v, long n, float lr, float beta1, float beta2,
+              float eps, float weightDecay, float biasCorr1, float biasCorr2);
+#endif

@@ -1,0 +1,65 @@
+// Loads the kard_nn N-API addon (packages/nn/native, built by tools/setup/steps/20-nn-native.sh).
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+
+/** The addon's functions; every array is caller-owned and written in place (see native/src/addon.c). */
+export interface NativeAddon {
+  gemm(batch: number, transA: number, transB: number, m: number, n: number, k: number,
+    a: Float32Array, strideA: number, b: Float32Array, strideB: number, c: Float32Array, strideC: number): void;
+  binary(op: number, shape: number[], out: Float32Array, a: Float32Array, aStrides: number[],
+    b: Float32Array, bStrides: number[]): void;
+  unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
+  softmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  reduce(op: number, x: Float32Array, out: Float32Array, outer: number, n: number, inner: number): void;
+  transpose(shape: number[], perm: number[], x: Float32Array, out: Float32Array): void;
+  segmentSum(data: Float32Array, ids: Int32Array, out: Float32Array, rows: number, cols: number, segments: number): void;
+  gatherRows(table: Float32Array, ids: Int32Array, out: Float32Array, rows: number, cols: number, tableRows: number): void;
+  xentForward(logits: Float32Array, labels: Int32Array, lse: Float32Array, rows: number, cols: number,
+    ignoreIndex: number): [lossSum: number, count: number];
+  xentBackward(logits: Float32Array, labels: Int32Array, lse: Float32Array, rows: number, cols: number,
+    ignoreIndex: number, scale: number, dlogits: Float32Array): void;
+  adamw(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, lr: number, beta1: number,
+    beta2: number, eps: number, weightDecay: number, biasCorrection1: number, biasCorrection2: number): void;
+  setThreads(n: number): void;
+  info(): { threads: number; blas: string };
+}
+
+// Operation codes shared with native/src/kernels.h.
+export const BinaryOp = { Add: 0, Sub: 1, Mul: 2, Div: 3, Max: 4, Min: 5, SquaredDifference: 6, Pow: 7 } as const;
+export const UnaryOp = {
+  Exp: 0, Log: 1, Neg: 2, Relu: 3, Tanh: 4, Sigmoid: 5, Sqrt: 6, Rsqrt: 7, Square: 8, Abs: 9, Reciprocal: 10, Scale: 11,
+} as const;
+export const ReduceOp = { Sum: 0, Mean: 1, Max: 2, Min: 3 } as const;
+
+/** Where the built addon lives: `$KARD_NN_NATIVE_PATH`, else `native/build/Release` of the @kard/nn package. */
+export function nativeAddonPath(): string {
+  if (process.env.KARD_NN_NATIVE_PATH) return process.env.KARD_NN_NATIVE_PATH;
+  // __dirname is src/backend under jest and dist/ after tsup: walk up to the package root.
+  let dir = __dirname;
+  for (let i = 0; i < 5; i++) {
+    const pkg = path.join(dir, 'package.json');
+    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).name === '@kard/nn') break;
+    dir = path.dirname(dir);
+  }
+  return path.join(dir, 'native', 'build', 'Release', 'kard_nn.node');
+}
+
+let loaded: { addon: NativeAddon | null; reason: string } | undefined;
+
+/** The addon, or null with the reason it could not be loaded (missing build, missing libopenblas, ...). */
+export function loadNativeAddon(): { addon: NativeAddon | null; reason: string } {
+  if (loaded) return loaded;
+  const file = nativeAddonPath();
+  if (!existsSync(file)) {
+    loaded = { addon: null, reason: `native addon not built (${file} missing; run tools/setup/steps/20-nn-native.sh)` };
+    return loaded;
+  }
+  try {
+    const addon = createRequire(__filename)(file) as NativeAddon;
+    loaded = { addon, reason: `OpenBLAS addon loaded from ${file}` };
+  } catch (err) {
+    loaded = { addon: null, reason: `native addon failed to load from ${file}: ${(err as Error).message}` };
+  }
+  return loaded;
+}
