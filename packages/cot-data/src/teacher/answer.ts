@@ -4,14 +4,15 @@ import type { McOption } from '../question';
 const TRIGGER = /\banswer\s*(?:\([^)\n]*\)\s*)?(?:is\b|:|would be\b|=)\s*:?/gi;
 const STRICT_LABEL = /^\(([A-Z])\)|^([A-Z])(?=[.):,;]|\s*$)/;
 
-/** Where the final answer starts in free text: the span after the last answer trigger, to the end of its line. */
-function answerSpan(text: string): { span: string; start: number; triggerAt: number } | undefined {
+/**
+ * Where the final answer is in free text: everything after the last answer trigger (the answer may follow on
+ * the next lines, "is:\n\nYes, ..."), as zero-shot-CoT's own answer cleansing reads it.
+ */
+function answerSpan(text: string): { span: string; triggerAt: number } | undefined {
   let last: RegExpExecArray | undefined;
   for (const m of text.matchAll(TRIGGER)) last = m as RegExpExecArray;
   if (!last) return undefined;
-  const start = last.index + last[0].length;
-  const end = text.indexOf('\n', start);
-  return { span: text.slice(start, end < 0 ? undefined : end), start, triggerAt: last.index };
+  return { span: text.slice(last.index + last[0].length), triggerAt: last.index };
 }
 
 function escapeRegExp(s: string): string {
@@ -49,15 +50,17 @@ export function parseAnswer(text: string, options: McOption[]): string | undefin
   return undefined;
 }
 
+/** Longest tail after the last trigger that {@link stripFinalAnswer} treats as a closing answer sentence. */
+const MAX_ANSWER_TAIL = 200;
+
 /**
  * The rationale without its closing answer sentence ("... Therefore, the answer (Yes or No) is No."), so the
- * training target can state the answer once, in its own "Answer:" line. Text without a final answer is kept whole.
+ * training target can state the answer once, in its own "Answer:" line. Text without a short final answer
+ * after its last trigger is kept whole.
  */
 export function stripFinalAnswer(text: string): string {
   const found = answerSpan(text);
-  if (!found) return text.trim();
-  const after = text.slice(found.start + found.span.length);
-  if (after.trim() !== '') return text.trim();
+  if (!found || found.span.trim().length > MAX_ANSWER_TAIL) return text.trim();
   const before = text.slice(0, found.triggerAt);
   const cut = Math.max(before.lastIndexOf('.'), before.lastIndexOf('!'), before.lastIndexOf('?'), before.lastIndexOf('\n'));
   return text.slice(0, cut + 1).trim();
