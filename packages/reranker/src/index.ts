@@ -1,1 +1,17 @@
-export {};
+export { type BertConfig, BertConfigError, parseBertConfig, smallBertConfig } from './bert/config';
+export { BertEncoder, bertParameterShapes, type ForwardOptions } from './bert/model';
+export { LoraAdapters, KARD_LORA, type LoraConfig } from './bert/lora';
+export { CheckpointError, bertKey, loadBertEncoder, readBertConfig } from './bert/checkpoint';
+export { linear, layerNorm, gelu } from './bert/layers';
+export { BertTokenizer, padBatch, type TokenBatch } from './tokenizer';
+export { ColbertModel, DEFAULT_COLBERT, type ColbertOptions } from './colbert/model';
+export { lateInteraction } from './colbert/late-interaction';
+export { kardKlLoss } from './training/loss';
+export { kardAlpha, temperaturesAt, type AnnealingSchedule, type Temperatures } from './training/annealing';
+export { isInformative, sampleCandidates, type Candidate, type RerankerExample } from './training/data';
+export { RerankerTrainer, KARD_TRAINING, type TrainerOptions, type StepInfo, type TrainResult } from './training/trainer';
+export { saveReranker, loadReranker, readRerankerConfig, RerankerLoadError, type RerankerConfigFile } from './io/save';
+export { NeuralReranker, MissingPassageError, modelFingerprint, type NeuralRerankerOptions, type PassageLookup } from './inference/neural-reranker';
+export { PassageEmbeddingCache, type PassageEmbedding } from './inference/embedding-cache';
+export { RerankingRetriever, type RerankingRetrieverOptions } from './inference/pipeline';
+export { kardEvalGroups, rankOfTarget, rankingAccuracy, type EvalGroup, type GroupScorer, type RankingAccuracy } from './metrics';

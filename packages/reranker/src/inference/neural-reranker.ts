@@ -1,0 +1,144 @@
+import { createHash } from 'node:crypto';
+import * as tf from '@tensorflow/tfjs-core';
+import { indexedText, type Passage } from '@kard/knowledge-base';
+import type { Hit, Reranker } from '@kard/retriever';
+import type { ColbertModel } from '../colbert/model';
+import { lateInteraction } from '../colbert/late-interaction';
+import { loadReranker, rerankerTokenizerDir } from '../io/save';
+import { BertTokenizer } from '../tokenizer';
+import { PassageEmbeddingCache, type PassageEmbedding } from './embedding-cache';
+
+/** Where the reranker reads a candidate's text when the hit does not carry its passage. */
+export interface PassageLookup {
+  get(id: string): Passage | undefined | Promise<Passage | undefined>;
+}
+
+export interface NeuralRerankerOptions {
+  /** Passages per encoder call. Default 32. */
+  batchSize?: number;
+  /** Text of hits without `passage`. */
+  passages?: PassageLookup;
+  /** Folder for a disk cache of passage embeddings (one per corpus and model); memory-only when omitted. */
+  cacheDir?: string;
+}
+
+/** Thrown when a candidate's text cannot be found. */
+export class MissingPassageError extends Error {
+  constructor(readonly id: string) {
+    super(`candidate "${id}" has no passage text: give hits with \`passage\` or a \`passages\` lookup`);
+    this.name = 'MissingPassageError';
+  }
+}
+
+/** A hash of every weight and option, so cached embeddings are only reused by the model that made them. */
+export function modelFingerprint(model: ColbertModel): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify({ config: model.encoder.config, options: model.options }));
+  const tensors: Record<string, tf.Tensor> = { ...model.encoder.namedTensors(), ...(model.encoder.lora?.namedTensors() ?? {}) };
+  tensors['compressor.weight'] = model.compressor.weight;
+  tensors['compressor.bias'] = model.compressor.bias;
+  for (const name of Object.keys(tensors).sort()) {
+    h.update(name);
+    const v = tensors[name].dataSync() as Float32Array;
+    h.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+  }
+  return h.digest('hex').slice(0, 32);
+}
+
+/** KARD's neural reranker: orders candidates by ColBERT late interaction with the question. */
+export class NeuralReranker implements Reranker {
+  readonly cache: PassageEmbeddingCache;
+  private readonly batchSize: number;
+
+  constructor(
+    readonly model: ColbertModel,
+    readonly tokenizer: BertTokenizer,
+    private readonly options: NeuralRerankerOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 32;
+    this.cache = new PassageEmbeddingCache(model.options.compressionDim, modelFingerprint(model), options.cacheDir);
+  }
+
+  /** Loads a folder written by `saveReranker` (its base model folder must still exist, or pass `baseModel`). */
+  static async load(dir: string, opts: NeuralRerankerOptions & { baseModel?: string } = {}): Promise<NeuralReranker> {
+    const model = loadReranker(dir, opts);
+    const tokenizer = await BertTokenizer.fromPretrained(rerankerTokenizerDir(dir, opts));
+    return new NeuralReranker(model, tokenizer, opts);
+  }
+
+  /** Token embeddings of passages, encoded in length-sorted batches, reusing and filling the cache. */
+  encodePassages(items: Array<{ id: string; text: string }>): PassageEmbedding[] {
+    const todo = items.filter((it, i) => !this.cache.get(it.id) && items.findIndex((o) => o.id === it.id) === i);
+    const seqs = todo.map((it) => this.tokenizer.encode(it.text, this.model.options.passageMaxLength));
+    const order = [...todo.keys()].sort((a, b) => seqs[a].length - seqs[b].length);
+    const D = this.model.options.compressionDim;
+    for (let s = 0; s < order.length; s += this.batchSize) {
+      const idx = order.slice(s, s + this.batchSize);
+      const L = Math.max(...idx.map((i) => seqs[i].length));
+      const ids = new Int32Array(idx.length * L).fill(this.tokenizer.padId);
+      const mask = new Int32Array(idx.length * L);
+      idx.forEach((i, b) => {
+        ids.set(seqs[i], b * L);
+        mask.fill(1, b * L, b * L + seqs[i].length);
+      });
+      const out = this.model.embed({ ids, mask, batch: idx.length, length: L });
+      const data = out.dataSync() as Float32Array;
+      out.dispose();
+      idx.forEach((i, b) => {
+        const n = seqs[i].length;
+        this.cache.set(todo[i].id, { tokens: n, vectors: data.slice(b * L * D, (b * L + n) * D) });
+      });
+    }
+    return items.map((it) => this.cache.get(it.id)!);
+  }
+
+  /** Late-interaction scores of `query` against each passage, in input order. */
+  score(query: string, items: Array<{ id: string; text: string }>): number[] {
+    if (items.length === 0) return [];
+    const embs = this.encodePassages(items);
+    const D = this.model.options.compressionDim;
+    const q = this.tokenizer.encodeBatch([query], this.model.options.queryMaxLength);
+    const Ld = Math.max(...embs.map((e) => e.tokens));
+    const d = new Float32Array(embs.length * Ld * D);
+    const dMask = new Int32Array(embs.length * Ld);
+    embs.forEach((e, j) => {
+      d.set(e.vectors, j * Ld * D);
+      dMask.fill(1, j * Ld, j * Ld + e.tokens);
+    });
+    const scores = tf.tidy(() =>
+      lateInteraction(
+        this.model.embed(q),
+        tf.tensor2d(q.mask, [1, q.length], 'int32'),
+        tf.tensor4d(d, [1, embs.length, Ld, D]),
+        tf.tensor3d(dMask, [1, embs.length, Ld], 'int32'),
+      ),
+    );
+    const out = Array.from(scores.dataSync());
+    scores.dispose();
+    return out;
+  }
+
+  private async texts(candidates: Hit[]): Promise<Array<{ id: string; text: string; passage: Passage }>> {
+    return Promise.all(
+      candidates.map(async (h) => {
+        const passage = h.passage ?? (await this.options.passages?.get(h.id));
+        if (!passage) throw new MissingPassageError(h.id);
+        return { id: h.id, text: indexedText(passage), passage };
+      }),
+    );
+  }
+
+  /** Reorders `candidates` by late-interaction score (ties keep their input order) and keeps the best `k`. */
+  async rerank(query: string, candidates: Hit[], k = candidates.length): Promise<Hit[]> {
+    if (candidates.length === 0 || k <= 0) return [];
+    const items = await this.texts(candidates);
+    const scores = this.score(query, items);
+    const order = [...candidates.keys()].sort((a, b) => scores[b] - scores[a] || a - b);
+    return order.slice(0, k).map((i, r) => ({ id: candidates[i].id, score: scores[i], rank: r + 1, passage: items[i].passage }));
+  }
+
+  /** Writes the passage-embedding cache to disk when one was configured. */
+  saveCache(): void {
+    this.cache.save();
+  }
+}

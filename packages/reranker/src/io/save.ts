@@ -1,0 +1,155 @@
+// A trained reranker folder: the head (compressor) and LoRA adapters under PEFT's names, separate from the base.
+//
+//   reranker_config.json    what was trained and on which base
+//   adapter_config.json     PEFT LoraConfig (LoRA mode only)
+//   adapter_model.safetensors  base_model.model.compressor.* and base_model.model.bert.…lora_A/B.weight
+//   encoder/                a whole BertModel folder (config.json, model.safetensors) when the encoder itself trained
+//   tokenizer/              copy of the tokenizer files
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { readSafetensors, writeDirAtomic, writeFileAtomic, writeSafetensors, type ArrayToWrite } from '@kard/nn';
+import { loadBertEncoder } from '../bert/checkpoint';
+import { LoraAdapters, type LoraConfig } from '../bert/lora';
+import { ColbertModel } from '../colbert/model';
+
+const PEFT_PREFIX = 'base_model.model.';
+const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'vocab.txt', 'special_tokens_map.json'];
+
+export interface RerankerConfigFile {
+  format: 'kard-reranker';
+  version: 1;
+  /** `lora`: frozen base + adapters; `head`: frozen base, only the compressor; `full`: encoder trained too. */
+  mode: 'lora' | 'head' | 'full';
+  /** Base model folder (LoRA/head modes), as given at save time; `encoder` (inside this folder) in full mode. */
+  base_model: string;
+  hidden_size: number;
+  compression_dim: number;
+  query_max_length: number;
+  passage_max_length: number;
+}
+
+/** Thrown when a saved reranker cannot be put back together (bad config, base model that does not fit the head). */
+export class RerankerLoadError extends Error {
+  constructor(message: string, readonly file: string) {
+    super(`${file}: ${message}`);
+    this.name = 'RerankerLoadError';
+  }
+}
+
+function toArrays(tensors: Record<string, tf.Tensor>, prefix = ''): Map<string, ArrayToWrite> {
+  const out = new Map<string, ArrayToWrite>();
+  for (const [name, t] of Object.entries(tensors)) out.set(prefix + name, { shape: t.shape, values: t.dataSync() as Float32Array });
+  return out;
+}
+
+/** Writes the reranker files into an existing folder (no atomicity: see {@link saveReranker}). */
+export function writeRerankerFiles(model: ColbertModel, dir: string, opts: { baseModel?: string; tokenizerDir?: string }): void {
+  const enc = model.encoder;
+  const full = [...enc.params.values()].some((v) => v.trainable);
+  const mode: RerankerConfigFile['mode'] = full ? 'full' : enc.lora ? 'lora' : 'head';
+  if (!full && !opts.baseModel) throw new Error('saving a LoRA/head reranker needs `baseModel`, the folder its frozen encoder came from');
+  const head: Record<string, tf.Tensor> = { 'compressor.weight': model.compressor.weight, 'compressor.bias': model.compressor.bias };
+  if (enc.lora) for (const [n, t] of Object.entries(enc.lora.namedTensors())) head[`bert.${n}`] = t;
+  writeSafetensors(path.join(dir, 'adapter_model.safetensors'), toArrays(head, PEFT_PREFIX));
+  if (enc.lora) {
+    const c = enc.lora.config;
+    const peft = {
+      peft_type: 'LORA', r: c.r, lora_alpha: c.alpha, lora_dropout: c.dropout, target_modules: c.targetModules,
+      modules_to_save: ['compressor'], bias: 'none', base_model_name_or_path: opts.baseModel ?? null, inference_mode: true,
+    };
+    writeFileAtomic(path.join(dir, 'adapter_config.json'), JSON.stringify(peft, null, 2) + '\n');
+  }
+  if (full) {
+    fs.mkdirSync(path.join(dir, 'encoder'), { recursive: true });
+    writeSafetensors(path.join(dir, 'encoder', 'model.safetensors'), toArrays(enc.namedTensors()));
+    const config = { architectures: ['BertModel'], model_type: 'bert', ...enc.config };
+    writeFileAtomic(path.join(dir, 'encoder', 'config.json'), JSON.stringify(config, null, 2) + '\n');
+  }
+  if (opts.tokenizerDir) {
+    fs.mkdirSync(path.join(dir, 'tokenizer'), { recursive: true });
+    for (const f of TOKENIZER_FILES) {
+      const src = path.join(opts.tokenizerDir, f);
+      if (fs.existsSync(src)) fs.copyFileSync(src, path.join(dir, 'tokenizer', f));
+    }
+  }
+  const cfg: RerankerConfigFile = {
+    format: 'kard-reranker', version: 1, mode, base_model: full ? 'encoder' : opts.baseModel!,
+    hidden_size: model.hiddenSize, compression_dim: model.options.compressionDim,
+    query_max_length: model.options.queryMaxLength, passage_max_length: model.options.passageMaxLength,
+  };
+  writeFileAtomic(path.join(dir, 'reranker_config.json'), JSON.stringify(cfg, null, 2) + '\n');
+}
+
+/** Saves atomically: the folder is replaced only once every file is written. */
+export async function saveReranker(model: ColbertModel, dir: string, opts: { baseModel?: string; tokenizerDir?: string } = {}): Promise<void> {
+  await writeDirAtomic(dir, (tmp) => writeRerankerFiles(model, tmp, opts));
+}
+
+export function readRerankerConfig(dir: string): RerankerConfigFile {
+  const file = path.join(dir, 'reranker_config.json');
+  let cfg: RerankerConfigFile;
+  try {
+    cfg = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new RerankerLoadError(`cannot read: ${(err as Error).message}`, file);
+  }
+  if (cfg.format !== 'kard-reranker') throw new RerankerLoadError(`not a kard-reranker config (format ${JSON.stringify(cfg.format)})`, file);
+  return cfg;
+}
+
+/**
+ * Loads a saved reranker. `baseModel` overrides the recorded base folder (e.g. after moving it); it must have the
+ * hidden size the head was trained on.
+ */
+export function loadReranker(dir: string, opts: { baseModel?: string } = {}): ColbertModel {
+  const cfg = readRerankerConfig(dir);
+  const basePath = cfg.mode === 'full' ? path.join(dir, 'encoder') : path.resolve(dir, opts.baseModel ?? cfg.base_model);
+  const encoder = loadBertEncoder(basePath, { trainable: false });
+  try {
+    if (encoder.config.hidden_size !== cfg.hidden_size) {
+      throw new RerankerLoadError(
+        `base model ${basePath} has hidden size ${encoder.config.hidden_size}, but the saved head expects ${cfg.hidden_size}`,
+        path.join(dir, 'reranker_config.json'),
+      );
+    }
+    const file = path.join(dir, 'adapter_model.safetensors');
+    const tensors = readSafetensors(file).tensors;
+    const get = (name: string, shape: number[]): tf.Variable => {
+      const arr = tensors.get(PEFT_PREFIX + name);
+      if (!arr) throw new RerankerLoadError(`missing tensor "${PEFT_PREFIX + name}"`, file);
+      if (!tf.util.arraysEqual(arr.shape, shape)) throw new RerankerLoadError(`tensor "${name}" has shape [${arr.shape}], expected [${shape}]`, file);
+      return tf.variable(tf.tensor(Float32Array.from(arr.values), shape), false);
+    };
+    const H = cfg.hidden_size;
+    const compressor = { weight: get('compressor.weight', [cfg.compression_dim, H]), bias: get('compressor.bias', [cfg.compression_dim]) };
+    if (cfg.mode === 'lora') {
+      const peft = JSON.parse(fs.readFileSync(path.join(dir, 'adapter_config.json'), 'utf8'));
+      const lc: LoraConfig = { r: peft.r, alpha: peft.lora_alpha, dropout: peft.lora_dropout, targetModules: peft.target_modules };
+      const a = new Map<string, tf.Variable>();
+      const b = new Map<string, tf.Variable>();
+      for (let i = 0; i < encoder.config.num_hidden_layers; i++) {
+        for (const m of lc.targetModules) {
+          const name = `encoder.layer.${i}.attention.self.${m}`;
+          a.set(name, get(`bert.${name}.lora_A.weight`, [lc.r, H]));
+          b.set(name, get(`bert.${name}.lora_B.weight`, [H, lc.r]));
+        }
+      }
+      encoder.lora = new LoraAdapters(lc, a, b);
+    }
+    return new ColbertModel(encoder, compressor, {
+      compressionDim: cfg.compression_dim, queryMaxLength: cfg.query_max_length, passageMaxLength: cfg.passage_max_length,
+    });
+  } catch (err) {
+    encoder.dispose();
+    throw err;
+  }
+}
+
+/** The tokenizer folder to use with a saved reranker: its own copy, else the base model's folder. */
+export function rerankerTokenizerDir(dir: string, opts: { baseModel?: string } = {}): string {
+  const own = path.join(dir, 'tokenizer');
+  if (fs.existsSync(path.join(own, 'tokenizer.json')) || fs.existsSync(path.join(own, 'vocab.txt'))) return own;
+  const cfg = readRerankerConfig(dir);
+  return cfg.mode === 'full' ? path.join(dir, 'encoder') : path.resolve(dir, opts.baseModel ?? cfg.base_model);
+}

@@ -1,0 +1,172 @@
+// RerankerTrainer: KARD's reranker training loop, readable top to bottom.
+import * as tf from '@tensorflow/tfjs-core';
+import { SingleBar } from 'cli-progress';
+import { AdamW, Rng, clipByGlobalNorm, linearSchedule } from '@kard/nn';
+import type { ColbertModel } from '../colbert/model';
+import type { BertTokenizer } from '../tokenizer';
+import { temperaturesAt, type AnnealingSchedule, type Temperatures } from './annealing';
+import { hasTrainingCheckpoint, loadTrainingCheckpoint, saveTrainingCheckpoint, type LoopState } from './checkpoint';
+import { isInformative, sampleCandidates, type RerankerExample } from './data';
+import { kardKlLoss } from './loss';
+
+export interface TrainerOptions {
+  /** Passes over the training questions. KARD: 3. */
+  epochs: number;
+  /** Questions per optimizer step. KARD: 16. */
+  batchSize: number;
+  /** Candidates sampled per question per step, half from each list. KARD: 8. */
+  k: number;
+  /** Peak AdamW learning rate. KARD: 1e-4. */
+  lr: number;
+  /** Fraction of steps of linear warm-up before linear decay to 0. KARD: 0.05. */
+  warmupRatio: number;
+  /** AdamW decoupled weight decay. KARD uses torch's default, 0.01. */
+  weightDecay: number;
+  /** Initial target temperature τ. KARD: 1. */
+  tau: number;
+  /** Initial model temperature τ_model. KARD: 100. */
+  tauModel: number;
+  /** Temperature schedule. KARD: 'kard'. */
+  annealing: AnnealingSchedule;
+  /** Clip the global gradient norm; KARD does not clip (undefined). */
+  maxGradNorm?: number;
+  /** Seeds question order, candidate sampling and dropout. KARD: 42. */
+  seed: number;
+  /** Folder for resumable checkpoints; resumes from it when it holds one. */
+  checkpointDir?: string;
+  /** Checkpoint every N steps (and at the end of each epoch). Default: only at epoch ends. */
+  checkpointEvery?: number;
+  /** Stop after this many steps (the schedule still spans all epochs): for smoke runs and resume tests. */
+  maxSteps?: number;
+  /** Progress bar on stderr: 'auto' shows it when stderr is a TTY. */
+  progress: boolean | 'auto';
+  /** Called after every step. */
+  onStep?: (info: StepInfo) => void;
+}
+
+export const KARD_TRAINING: TrainerOptions = {
+  epochs: 3, batchSize: 16, k: 8, lr: 1e-4, warmupRatio: 0.05, weightDecay: 0.01,
+  tau: 1, tauModel: 100, annealing: 'kard', seed: 42, progress: 'auto',
+};
+
+export interface StepInfo extends Temperatures {
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  loss: number;
+  lr: number;
+}
+
+export interface TrainResult {
+  steps: number;
+  /** Training questions used, and those left out for having no teacher signal (all candidates score 0). */
+  used: number;
+  skippedUninformative: number;
+  losses: number[];
+  resumedFromStep: number;
+}
+
+export class RerankerTrainer {
+  readonly options: TrainerOptions;
+  private readonly examples: RerankerExample[];
+  readonly skippedUninformative: number;
+
+  constructor(
+    readonly model: ColbertModel,
+    readonly tokenizer: BertTokenizer,
+    examples: RerankerExample[],
+    options: Partial<TrainerOptions> = {},
+  ) {
+    this.options = { ...KARD_TRAINING, ...options };
+    this.examples = examples.filter(isInformative);
+    this.skippedUninformative = examples.length - this.examples.length;
+    if (this.examples.length === 0) throw new RangeError('no training question has a candidate with a positive rationale score');
+  }
+
+  get stepsPerEpoch(): number {
+    return Math.ceil(this.examples.length / this.options.batchSize);
+  }
+
+  get totalSteps(): number {
+    return this.stepsPerEpoch * this.options.epochs;
+  }
+
+  private fingerprint(): string {
+    const { epochs, batchSize, k, lr, warmupRatio, weightDecay, tau, tauModel, annealing, seed } = this.options;
+    return JSON.stringify({ epochs, batchSize, k, lr, warmupRatio, weightDecay, tau, tauModel, annealing, seed, n: this.examples.length });
+  }
+
+  /** Loss of one batch at given temperatures (training mode: dropout on). */
+  batchLoss(batch: RerankerExample[], temps: Temperatures, rng: Rng): tf.Scalar {
+    const { k } = this.options;
+    const o = this.model.options;
+    const groups = batch.map((ex) => sampleCandidates(ex, k, rng));
+    const queries = this.tokenizer.encodeBatch(batch.map((ex) => ex.question), o.queryMaxLength);
+    const passages = this.tokenizer.encodeBatch(groups.flat().map((c) => c.text), o.passageMaxLength);
+    const target = tf.tensor2d(groups.map((g) => g.map((c) => c.score)));
+    const nextSeed = () => rng.nextU32();
+    try {
+      const scores = this.model.scoreGroups(queries, passages, k, { training: true, nextSeed });
+      return kardKlLoss(scores, target, temps.tau, temps.tauModel);
+    } finally {
+      target.dispose();
+    }
+  }
+
+  async train(): Promise<TrainResult> {
+    const o = this.options;
+    const params = this.model.trainableVariables();
+    const byVarName = new Map([...params].map(([n, v]) => [v.name, n]));
+    const opt = new AdamW(params, { lr: o.lr, weightDecay: o.weightDecay });
+    const total = this.totalSteps;
+    const schedule = linearSchedule({ lr: o.lr, warmupSteps: Math.floor(o.warmupRatio * total), totalSteps: total });
+    const rng = new Rng(o.seed);
+    const n = this.examples.length;
+    let state: LoopState = { step: 0, epoch: 0, cursor: 0, order: rng.shuffle([...Array(n).keys()]), rng: rng.getState(), totalSteps: total, fingerprint: this.fingerprint() };
+    let resumedFromStep = 0;
+    if (o.checkpointDir && hasTrainingCheckpoint(o.checkpointDir)) {
+      state = loadTrainingCheckpoint(o.checkpointDir, params, opt);
+      if (state.fingerprint !== this.fingerprint()) throw new Error(`${o.checkpointDir}: checkpoint comes from a run with other options or data`);
+      rng.setState(state.rng);
+      resumedFromStep = state.step;
+    }
+    const show = o.progress === 'auto' ? Boolean(process.stderr.isTTY) : o.progress;
+    const bar = show ? new SingleBar({ stream: process.stderr, format: 'reranker {bar} {value}/{total} steps | loss {loss} | tau {tau} | {eta_formatted}' }) : null;
+    bar?.start(total, state.step, { loss: '-', tau: '-' });
+    const losses: number[] = [];
+    const stopAt = Math.min(total, o.maxSteps ?? Infinity);
+    const checkpoint = async () => {
+      if (o.checkpointDir) await saveTrainingCheckpoint(o.checkpointDir, params, opt, { ...state, rng: rng.getState() });
+    };
+    try {
+      while (state.step < stopAt) {
+        const batch = state.order.slice(state.cursor, state.cursor + o.batchSize).map((i) => this.examples[i]);
+        const temps = temperaturesAt(state.step, total, { tau: o.tau, tauModel: o.tauModel }, o.annealing);
+        const { value, grads } = tf.variableGrads(() => this.batchLoss(batch, temps, rng), [...params.values()]);
+        let named = new Map(Object.entries(grads).map(([vn, g]) => [byVarName.get(vn)!, g]));
+        if (o.maxGradNorm !== undefined) named = clipByGlobalNorm(named, o.maxGradNorm).grads;
+        const lr = schedule(state.step);
+        opt.applyGradients(named, lr);
+        const loss = value.dataSync()[0];
+        value.dispose();
+        for (const g of named.values()) g.dispose();
+        losses.push(loss);
+        state.step++;
+        state.cursor += o.batchSize;
+        if (state.cursor >= n) {
+          state.epoch++;
+          state.cursor = 0;
+          state.order = rng.shuffle([...Array(n).keys()]);
+        }
+        o.onStep?.({ step: state.step, totalSteps: total, epoch: state.epoch, loss, lr, ...temps });
+        bar?.update(state.step, { loss: loss.toFixed(3), tau: temps.tau.toFixed(2) });
+        const epochEnd = state.cursor === 0;
+        if (epochEnd || (o.checkpointEvery && state.step % o.checkpointEvery === 0) || state.step === stopAt) await checkpoint();
+      }
+    } finally {
+      bar?.stop();
+      opt.dispose();
+    }
+    return { steps: state.step, used: n, skippedUninformative: this.skippedUninformative, losses, resumedFromStep };
+  }
+}
