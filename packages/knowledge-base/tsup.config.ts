@@ -1,9 +1,9 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: ['src/index.ts', 'src/cli.ts'],
   format: ['cjs', 'esm'],
-  dts: true,
+  dts: { entry: 'src/index.ts' },
   shims: true,
   sourcemap: true,
   clean: true,

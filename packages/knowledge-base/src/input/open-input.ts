@@ -2,11 +2,9 @@ import { createReadStream, promises as fsp } from 'node:fs';
 import { PassThrough, pipeline, Transform } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
+import unbzip2 from 'unbzip2-stream';
 import { InputFileError } from '../errors';
 
-// unbzip2-stream ships no types; it returns a classic through-stream.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const unbzip2 = require('unbzip2-stream') as () => NodeJS.ReadWriteStream;
 
 export type Compression = 'none' | 'gzip' | 'bzip2';
 

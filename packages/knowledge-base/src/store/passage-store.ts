@@ -146,9 +146,7 @@ export class PassageStore implements Iterable<Passage> {
     } catch (err) {
       throw new PassageStoreError(this.dir, `record at row ${row} is corrupt`, { cause: err });
     }
-    const p: Passage = { id: rec.id, text: rec.text };
-    if (rec.title !== undefined) p.title = rec.title;
-    if (rec.contents !== undefined) p.contents = rec.contents;
-    return p;
+    // Records hold exactly the Passage fields (see encodeRecord), absent ones omitted.
+    return rec;
   }
 }
