@@ -1,0 +1,15 @@
+/** A model folder that cannot be loaded: no weights, an unsupported architecture, shapes that disagree. */
+export class ModelLoadError extends Error {
+  constructor(message: string, readonly file: string) {
+    super(`${file}: ${message}`);
+    this.name = 'ModelLoadError';
+  }
+}
+
+/** A JSONL line of examples or inputs that cannot be used. */
+export class ExampleFormatError extends Error {
+  constructor(message: string, readonly file: string, readonly line: number) {
+    super(`${file}:${line}: ${message}`);
+    this.name = 'ExampleFormatError';
+  }
+}

@@ -1,0 +1,123 @@
+// Hugging Face model folders: config.json + (sharded) model.safetensors + generation_config.json + tokenizer files.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  SafetensorsError, StateDictError, findSafetensorsFiles, readSafetensorsDir, writeDirAtomic, writeSafetensorsDir, type NamedArray,
+} from '@kard/nn';
+import { configToJson, parseConfig, type ModelConfig } from './config';
+import { ModelLoadError } from './errors';
+import { Gpt2LMHeadModel } from './gpt2/model';
+import { T5ForConditionalGeneration } from './t5/model';
+
+export type StudentModel = T5ForConditionalGeneration | Gpt2LMHeadModel;
+
+/** Builds a randomly initialised model (HF's init distributions, drawn from `seed`). */
+export function createModel(config: ModelConfig, seed = 0): StudentModel {
+  return config.modelType === 't5' ? new T5ForConditionalGeneration(config, seed) : new Gpt2LMHeadModel(config, seed);
+}
+
+const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'spiece.model', 'vocab.json', 'merges.txt'];
+
+/** Renames checkpoint keys the way transformers does when loading, and lists the keys it ignores. */
+function normalizeKeys(model: StudentModel, tensors: Map<string, NamedArray>): { tensors: Map<string, NamedArray>; ignore: RegExp[] } {
+  if (model instanceof T5ForConditionalGeneration) {
+    if (!tensors.has('shared.weight')) {
+      const alias = tensors.get('encoder.embed_tokens.weight') ?? tensors.get('decoder.embed_tokens.weight');
+      if (alias) tensors.set('shared.weight', alias);
+    }
+    const ignore = [/^(encoder|decoder)\.embed_tokens\.weight$/, /^decoder\.block\.0\.layer\.1\.EncDecAttention\.relative_attention_bias\.weight$/];
+    if (model.config.tieWordEmbeddings) ignore.push(/^lm_head\.weight$/);
+    return { tensors, ignore };
+  }
+  // Checkpoints saved from GPT2Model (e.g. the original `gpt2`) lack the `transformer.` prefix.
+  if (![...tensors.keys()].some((k) => k.startsWith('transformer.'))) {
+    tensors = new Map([...tensors].map(([k, v]) => [k === 'lm_head.weight' ? k : `transformer.${k}`, v]));
+  }
+  return { tensors, ignore: [/\.attn\.(masked_)?bias$/, /^lm_head\.weight$/] };
+}
+
+export interface LoadedModel {
+  model: StudentModel;
+  config: ModelConfig;
+  /** generation_config.json, if present. */
+  generationConfig: Record<string, unknown>;
+  dir: string;
+}
+
+/** Loads a Hugging Face folder; every failure is a ModelLoadError naming the offending file. */
+export function fromPretrained(dir: string): LoadedModel {
+  const configFile = path.join(dir, 'config.json');
+  if (!fs.existsSync(configFile)) throw new ModelLoadError('no config.json: not a model folder', configFile);
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(fs.readFileSync(configFile, 'utf8'));
+  } catch (err) {
+    throw new ModelLoadError(`invalid JSON: ${(err as Error).message}`, configFile);
+  }
+  const config = parseConfig(raw, configFile);
+  let files: string[] | undefined;
+  let tensors: Map<string, NamedArray> | undefined;
+  try {
+    files = findSafetensorsFiles(dir);
+    if (!files) {
+      const other = ['pytorch_model.bin', 'tf_model.h5', 'flax_model.msgpack'].filter((f) => fs.existsSync(path.join(dir, f)));
+      throw new ModelLoadError(
+        `no model weights: expected model.safetensors or model.safetensors.index.json${other.length ? ` (found ${other.join(', ')}; convert to safetensors)` : ''}`,
+        path.resolve(dir),
+      );
+    }
+    tensors = readSafetensorsDir(dir)!;
+  } catch (err) {
+    if (err instanceof SafetensorsError) throw new ModelLoadError(err.message.slice(err.file.length + 2), err.file);
+    throw err;
+  }
+  const weightsFile = files.length === 1 ? files[0] : path.join(dir, 'model.safetensors.index.json');
+  const model = createModel(config);
+  try {
+    const { tensors: named, ignore } = normalizeKeys(model, tensors);
+    const { missing, unexpected } = model.loadStateDict(named, { ignore });
+    if (missing.length) throw new ModelLoadError(`checkpoint lacks ${missing.length} tensor(s) the config implies: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`, weightsFile);
+    if (unexpected.length) throw new ModelLoadError(`checkpoint has tensor(s) the config does not explain: ${unexpected.slice(0, 5).join(', ')}${unexpected.length > 5 ? ', ...' : ''}`, weightsFile);
+  } catch (err) {
+    model.dispose();
+    if (err instanceof StateDictError) throw new ModelLoadError(`${err.message} (config.json disagrees with the weights)`, weightsFile);
+    throw err;
+  }
+  const genFile = path.join(dir, 'generation_config.json');
+  const generationConfig = fs.existsSync(genFile) ? JSON.parse(fs.readFileSync(genFile, 'utf8')) : {};
+  return { model, config, generationConfig, dir };
+}
+
+/**
+ * Writes `dir` atomically in the layout Python's `from_pretrained` reads: config.json, generation_config.json,
+ * model.safetensors (or shards beyond `maxShardBytes`), and tokenizer files copied from `tokenizerDir`.
+ */
+export async function savePretrained(
+  model: StudentModel,
+  dir: string,
+  opts: { tokenizerDir?: string; generationConfig?: Record<string, unknown>; maxShardBytes?: number } = {},
+): Promise<void> {
+  await writeDirAtomic(dir, (tmp) => writePretrainedFiles(model, tmp, opts));
+}
+
+/** The non-atomic core of savePretrained, for callers that already write into a temp folder (checkpoints). */
+export function writePretrainedFiles(
+  model: StudentModel,
+  dir: string,
+  opts: { tokenizerDir?: string; generationConfig?: Record<string, unknown>; maxShardBytes?: number } = {},
+): void {
+  const c = model.config;
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(configToJson(c), null, 2) + '\n');
+  const gen = opts.generationConfig ?? (c.modelType === 't5'
+    ? { decoder_start_token_id: c.decoderStartTokenId, eos_token_id: c.eosTokenId, pad_token_id: c.padTokenId }
+    : { bos_token_id: c.bosTokenId, eos_token_id: c.eosTokenId });
+  fs.writeFileSync(path.join(dir, 'generation_config.json'), JSON.stringify(gen, null, 2) + '\n');
+  writeSafetensorsDir(dir, model.stateDict(), { maxShardBytes: opts.maxShardBytes });
+  if (opts.tokenizerDir) {
+    for (const f of TOKENIZER_FILES) {
+      const src = path.join(opts.tokenizerDir, f);
+      if (fs.existsSync(src)) fs.copyFileSync(src, path.join(dir, f));
+    }
+  }
+}
