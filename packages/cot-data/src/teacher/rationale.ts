@@ -29,17 +29,31 @@ export interface AttachResult {
 
 /**
  * Ties imported rationales to loaded questions, by id when the source has one, else by normalised question
- * text. Rationales of questions that are not loaded are counted, not kept.
+ * text. When several loaded questions share a text (StrategyQA has such twins), successive rationales with that
+ * text go to them in turn, so row-aligned sources (FLAN, zero-shot-CoT logs) map one to one. Rationales of
+ * questions that are not loaded are counted, not kept.
  */
 export function attachRationales(questions: McQuestion[], imported: ImportedRationale[]): AttachResult {
   const ids = new Set(questions.map((q) => q.id));
-  const byText = new Map<string, string>();
-  for (const q of questions) if (!byText.has(normalizeText(q.question))) byText.set(normalizeText(q.question), q.id);
+  const byText = new Map<string, string[]>();
+  for (const q of questions) {
+    const key = normalizeText(q.question);
+    byText.set(key, [...(byText.get(key) ?? []), q.id]);
+  }
+  const seenText = new Map<string, number>();
   const perQuestion = new Map<string, number>();
   const rationales: Rationale[] = [];
   let unmatched = 0;
   for (const r of imported) {
-    const id = r.questionId !== undefined && ids.has(r.questionId) ? r.questionId : r.question !== undefined ? byText.get(normalizeText(r.question)) : undefined;
+    let id: string | undefined;
+    if (r.questionId !== undefined && ids.has(r.questionId)) id = r.questionId;
+    else if (r.question !== undefined) {
+      const key = normalizeText(r.question);
+      const twins = byText.get(key);
+      const seen = seenText.get(key) ?? 0;
+      seenText.set(key, seen + 1);
+      id = twins?.[seen % twins.length];
+    }
     if (id === undefined) {
       unmatched++;
       continue;
