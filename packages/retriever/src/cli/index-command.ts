@@ -1,0 +1,66 @@
+import { Command, Option } from 'commander';
+import { type CorpusFormat, type Passage, Progress, readPassages } from '@kard/knowledge-base';
+import { Bm25Index, type CorpusFileInfo } from '../sparse';
+import { type CliIo, describeFile, parseNumber } from './io';
+
+interface IndexOptions {
+  corpus: string[];
+  out: string;
+  k1: number;
+  b: number;
+  stemmer: 'porter' | 'none';
+  stopwords: 'lucene' | 'none';
+  format: 'auto' | CorpusFormat;
+  skipMalformed?: boolean;
+  progress?: boolean;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function indexCommand(io: CliIo): Command {
+  return new Command('index')
+    .description('Build an exact BM25 index from passage corpora (Pyserini/BEIR/plain JSONL or DPR TSV, plain or gzip)')
+    .requiredOption('--corpus <file>', 'corpus file; repeat for several', collect)
+    .requiredOption('--out <dir>', 'index folder to write (replaced atomically)')
+    .option('--k1 <n>', 'BM25 k1', parseNumber('--k1', 0, 1000), 0.9)
+    .option('--b <n>', 'BM25 b', parseNumber('--b', 0, 1), 0.4)
+    .addOption(new Option('--stemmer <name>', 'stemmer').choices(['porter', 'none']).default('porter'))
+    .addOption(new Option('--stopwords <name>', 'stop words').choices(['lucene', 'none']).default('lucene'))
+    .addOption(new Option('--format <name>', 'corpus line format').choices(['auto', 'pyserini', 'beir', 'jsonl', 'dpr-tsv']).default('auto'))
+    .option('--skip-malformed', 'skip and count malformed lines instead of failing')
+    .option('--progress', 'show a progress bar even when stderr is not a terminal')
+    .option('--no-progress', 'never show a progress bar')
+    .action(async (o: IndexOptions) => {
+      const started = Date.now();
+      const files: CorpusFileInfo[] = [];
+      for (const file of o.corpus) files.push(await describeFile(file));
+      const progress = new Progress('index', undefined, o.progress);
+      const readers = o.corpus.map((file) =>
+        readPassages(file, { format: o.format, onError: o.skipMalformed ? 'skip' : 'throw' }),
+      );
+      async function* passages(): AsyncGenerator<Passage> {
+        for (const reader of readers) yield* reader;
+      }
+      let index: Bm25Index;
+      try {
+        index = await Bm25Index.build(passages(), {
+          k1: o.k1,
+          b: o.b,
+          stemmer: o.stemmer,
+          stopwords: o.stopwords,
+          corpus: files,
+          onProgress: (n) => progress.update(n),
+        });
+      } finally {
+        progress.stop();
+      }
+      readers.forEach((r, i) => (files[i].passages = r.stats.read));
+      await index.save(o.out);
+      for (const r of readers) {
+        if (r.stats.skipped > 0) io.stderr(`${r.file}: skipped ${r.stats.skipped} malformed lines (first: ${r.stats.skippedLines.join(', ')})\n`);
+      }
+      io.stdout(
+        `indexed ${index.size} passages, ${index.termCount} terms in ${((Date.now() - started) / 1000).toFixed(1)} s -> ${o.out}\n`,
+      );
+    });
+}
