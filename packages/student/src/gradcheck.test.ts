@@ -17,7 +17,7 @@ function gradCheck(model: StudentModel, batch: LmBatch, names: string[], picks =
     const g = grads[v.name].dataSync();
     const values = v.dataSync().slice() as Float32Array;
     // the largest-gradient entry plus random ones, so a wrong sign or scale cannot hide in tiny gradients
-    const idx = [g.reduce((best, x, j) => (Math.abs(x) > Math.abs(g[best]) ? j : best), 0)];
+    const idx = [Array.from(g).reduce((best, x, j) => (Math.abs(x) > Math.abs(g[best]) ? j : best), 0)];
     while (idx.length < picks) idx.push(rng.int(values.length));
     for (const j of idx) {
       const eps = 1e-3 * Math.max(1, Math.abs(values[j]));
