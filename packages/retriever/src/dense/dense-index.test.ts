@@ -1,3 +1,4 @@
+import './test-support/single-thread';
 import { DenseIndex } from './dense-index';
 import { DimensionMismatchError } from './errors';
 import { bruteForceTopK, HashingEmbedder, randomVectors, unitRows } from './test-support/hashing-embedder';
