@@ -1,9 +1,10 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // The library, and the `kard-cot` bin (dist/cli/main.js keeps its shebang).
+  entry: { index: 'src/index.ts', 'cli/main': 'src/cli/main.ts' },
   format: ['cjs', 'esm'],
-  dts: true,
+  dts: { entry: { index: 'src/index.ts' } },
   shims: true,
   sourcemap: true,
   clean: true,

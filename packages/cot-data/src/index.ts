@@ -46,3 +46,8 @@ export { generateRationales, importGenerationCache, type GenerateOptions, type G
 export { RationaleCache, readCache, type CacheRecord } from './teacher/cache';
 
 export { prepare, type PrepareConfig, type PrepareManifest, type PrepareParts, type PreparedFile } from './prepare';
+
+export { evidenceHits, type EvidenceHits } from './examples/evidence';
+export { createProgram as createCotCli, main as runCotCli } from './cli/program';
+export { prepareCommand, prepareConfigFromFlags } from './cli/prepare-command';
+export type { CliIo } from './cli/io';

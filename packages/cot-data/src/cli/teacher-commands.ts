@@ -1,0 +1,135 @@
+import { Command, Option } from 'commander';
+import { Progress } from '@kard/knowledge-base';
+import { DATASET_FORMATS, loadQuestions, type DatasetFormat } from '../datasets/load';
+import { instructionFor } from '../examples/prompt';
+import { writeFileAtomic } from '../io';
+import { pickDemonstrations } from '../teacher/fewshot';
+import { generateRationales } from '../teacher/generate';
+import { importRationales, RATIONALE_FORMATS, type RationaleFormat } from '../teacher/import';
+import { attachRationales, type Rationale } from '../teacher/rationale';
+import { verifyRationales } from '../teacher/verify';
+import { number, positiveInt, type CliIo } from './io';
+
+interface DatasetFlags {
+  dataset: string;
+  format?: DatasetFormat;
+}
+
+const datasetOptions = (c: Command) =>
+  c
+    .requiredOption('--dataset <file>', 'question file')
+    .addOption(new Option('--format <format>', 'question file format (default: detected)').choices(DATASET_FORMATS));
+
+const rationaleOptions = (c: Command) =>
+  c
+    .requiredOption('--rationales <file>', 'teacher rationale file')
+    .addOption(new Option('--rationale-format <format>', 'its format').choices(RATIONALE_FORMATS).default('flan-cot'));
+
+/** `{id, rationales: [...]}` lines, one per question, in question order. */
+function toJsonl(rationales: Rationale[]): string {
+  const byId = new Map<string, string[]>();
+  for (const r of rationales) byId.set(r.questionId, [...(byId.get(r.questionId) ?? []), r.text]);
+  return [...byId].map(([id, list]) => `${JSON.stringify({ id, rationales: list })}\n`).join('');
+}
+
+export function teacherCommand(io: CliIo): Command {
+  const teacher = new Command('teacher').description('Teacher rationales: import, generate from an OpenAI-compatible endpoint, verify');
+
+  const imp = new Command('import')
+    .description('Read rationales (FLAN CoT TSV, {id, rationales} JSONL, zero-shot-CoT log, generation cache), tie them to the questions, write {id, rationales} JSONL')
+    .requiredOption('--out <file>', 'output JSONL');
+  datasetOptions(imp);
+  rationaleOptions(imp);
+  imp.action((o: DatasetFlags & { rationales: string; rationaleFormat: RationaleFormat; out: string }) => {
+    const { questions } = loadQuestions(o.dataset, { format: o.format });
+    const attached = attachRationales(questions, importRationales(o.rationales, o.rationaleFormat));
+    writeFileAtomic(o.out, toJsonl(attached.rationales));
+    io.stdout(`rationales ${attached.rationales.length} for ${new Set(attached.rationales.map((r) => r.questionId)).size} questions (unmatched ${attached.unmatched}); wrote ${o.out}\n`);
+  });
+
+  const verify = new Command('verify').description("Keep rationales whose final answer matches the gold one (KARD's filter); print counts").option('--out <file>', 'write the kept rationales as {id, rationales} JSONL');
+  datasetOptions(verify);
+  rationaleOptions(verify);
+  verify.action((o: DatasetFlags & { rationales: string; rationaleFormat: RationaleFormat; out?: string }) => {
+    const { questions } = loadQuestions(o.dataset, { format: o.format });
+    const attached = attachRationales(questions, importRationales(o.rationales, o.rationaleFormat));
+    const { kept, report } = verifyRationales(questions, attached.rationales);
+    if (o.out) writeFileAtomic(o.out, toJsonl(kept));
+    io.stdout(`${JSON.stringify({ ...report, unmatched: attached.unmatched })}\n`);
+  });
+
+  const generate = new Command('generate')
+    .description('Sample n rationales per question from an OpenAI-compatible chat-completions endpoint, few-shot, cached and resumable')
+    .requiredOption('--cache <file>', 'append-only JSONL cache (rerun to resume)')
+    .requiredOption('--demos <file>', 'training questions with rationales for the few-shot prompt (FLAN CoT TSV or a question file)')
+    .option('--demo-rationales <file>', 'rationales of the demo questions (default: --demos itself, as FLAN CoT TSV)')
+    .addOption(new Option('--demo-format <format>', 'format of --demo-rationales').choices(RATIONALE_FORMATS).default('flan-cot'))
+    .option('--shots <k>', 'demonstrations in the prompt (default 4)', positiveInt, 4)
+    .option('--n <n>', 'rationales per question (default 10, as KARD)', positiveInt, 10)
+    .option('--temperature <t>', 'sampling temperature (default 0.7)', number, 0.7)
+    .option('--max-tokens <n>', 'completion length limit (default 256)', positiveInt, 256)
+    .option('--concurrency <n>', 'requests in flight (default 4)', positiveInt, 4)
+    .option('--limit <n>', 'only the first n questions', positiveInt)
+    .option('--base-url <url>', 'endpoint base URL (default $OPENAI_BASE_URL)')
+    .option('--model <model>', 'model (default $KARD_TEACHER_MODEL or gpt-3.5-turbo)')
+    .option('--timeout <ms>', 'per-attempt time limit (default 60000)', positiveInt)
+    .option('--retries <n>', 'retries on 429/5xx/time-outs (default 5)', positiveInt)
+    .option('--price-prompt <usd>', 'USD per million prompt tokens, for the cost summary', number, 0)
+    .option('--price-completion <usd>', 'USD per million completion tokens', number, 0)
+    .option('--seed <seed>', 'seed for picking demonstrations (default 42)', positiveInt, 42)
+    .option('--name <dataset>', 'dataset name, picks the instruction')
+    .option('--progress', 'force a progress bar on stderr')
+    .option('--no-progress', 'hide the progress bar');
+  datasetOptions(generate);
+  generate.action(async (o: DatasetFlags & GenerateFlags) => {
+    let { questions } = loadQuestions(o.dataset, { format: o.format });
+    if (o.limit !== undefined) questions = questions.slice(0, o.limit);
+    const demoQuestions = loadQuestions(o.demos, {}).questions;
+    const attached = attachRationales(demoQuestions, importRationales(o.demoRationales ?? o.demos, o.demoFormat));
+    const { kept } = verifyRationales(demoQuestions, attached.rationales);
+    const byId = new Map(demoQuestions.map((q) => [q.id, q]));
+    const pool = kept.filter((r) => r.sample === 0).map((r) => ({ question: byId.get(r.questionId)!, rationale: r.text }));
+    if (pool.length === 0) throw new Error(`teacher generate: no demonstration with a correct rationale in ${o.demos}`);
+    const bar = new Progress('teacher', questions.length, o.progress, 'questions');
+    const { summary } = await generateRationales({
+      questions,
+      demonstrations: pickDemonstrations(pool, o.shots, o.seed),
+      endpoint: { baseUrl: o.baseUrl, model: o.model, timeoutMs: o.timeout, maxRetries: o.retries },
+      cacheFile: o.cache,
+      n: o.n,
+      temperature: o.temperature,
+      maxTokens: o.maxTokens,
+      concurrency: o.concurrency,
+      instruction: instructionFor(o.name),
+      pricePerMillion: { prompt: o.pricePrompt, completion: o.priceCompletion },
+      onProgress: (done) => bar.update(done),
+    }).finally(() => bar.stop());
+    io.stdout(`${JSON.stringify(summary)}\n`);
+  });
+
+  for (const c of [imp, verify, generate]) teacher.addCommand(c);
+  return teacher;
+}
+
+interface GenerateFlags {
+  cache: string;
+  demos: string;
+  demoRationales?: string;
+  demoFormat: RationaleFormat;
+  shots: number;
+  n: number;
+  temperature: number;
+  maxTokens: number;
+  concurrency: number;
+  limit?: number;
+  baseUrl?: string;
+  model?: string;
+  timeout?: number;
+  retries?: number;
+  pricePrompt: number;
+  priceCompletion: number;
+  seed: number;
+  name?: string;
+  progress?: boolean;
+}
+
