@@ -1,1 +1,14 @@
-export {};
+export { ModelLoadError, ExampleFormatError } from './errors';
+export { type T5Config, type Gpt2Config, type ModelConfig, t5Config, gpt2Config, parseConfig, configToJson } from './config';
+export type { LmBatch, Decoding } from './model';
+export { T5ForConditionalGeneration } from './t5/model';
+export { relativePositionBucket } from './t5/layers';
+export { Gpt2LMHeadModel } from './gpt2/model';
+export { createModel, fromPretrained, savePretrained, writePretrainedFiles, type StudentModel, type LoadedModel } from './pretrained';
+export { generate, padBatch, type GenerateOptions, type GeneratedSequence } from './generation';
+export { loadTokenizer, type Tokenizer } from './tokenizer';
+export { readExamples, tokenizeExamples, lengthBucketedBatches, type TextExample, type TokenizedExample } from './training/examples';
+export { collateSeq2Seq, collateCausal } from './training/collate';
+export { Seq2SeqTrainer, CausalLmTrainer, type TrainerOptions, type StepRecord, type TrainResult } from './training/trainer';
+export { scoreExamples, type ExampleScore } from './score';
+export { randomT5FromTokenizer } from './random-model';

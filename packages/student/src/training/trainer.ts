@@ -1,0 +1,210 @@
+// A training loop to read top to bottom (after nanoGPT): batches, AdamW with a linear schedule, clipping,
+// accumulation, eval loss, checkpoints that resume exactly, a progress bar and a JSON-lines log.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { SingleBar } from 'cli-progress';
+import { AdamW, GradientAccumulator, Rng, clipByGlobalNorm, linearSchedule, loadTrainingState, saveCheckpoint, type RngState } from '@kard/nn';
+import type { LmBatch } from '../model';
+import { fromPretrained, savePretrained, writePretrainedFiles, type StudentModel } from '../pretrained';
+import { collateCausal, collateSeq2Seq, countTargetTokens, disposeBatch } from './collate';
+import { lengthBucketedBatches, type TokenizedExample } from './examples';
+
+export interface TrainerOptions {
+  /** Where checkpoints (`checkpoint-<step>/`), the final model and `log.jsonl` go. */
+  outputDir: string;
+  /** Default 3 (KARD). */
+  epochs?: number;
+  /** Peak learning rate. Default 1e-4 (KARD). */
+  lr?: number;
+  /** Default 0. */
+  warmupSteps?: number;
+  /** AdamW decoupled weight decay (biases and norms exempt). Default 0, as HF's TrainingArguments. */
+  weightDecay?: number;
+  /** Examples per micro-batch. Default 8. */
+  batchSize?: number;
+  /** Micro-batches per optimizer step. Default 1. */
+  gradientAccumulationSteps?: number;
+  /** Clip the global gradient norm to this. Default 1.0 (HF). */
+  maxGradNorm?: number;
+  /** Save a checkpoint every N optimizer steps (0 = only at the end). Default 0. */
+  saveSteps?: number;
+  /** Evaluate every N optimizer steps (0 = at the end of each epoch). Default 0. */
+  evalSteps?: number;
+  /** Seeds shuffling and dropout. Default 42. */
+  seed?: number;
+  /** Continue from a checkpoint folder written by this trainer. */
+  resumeFrom?: string;
+  /** Stop after this many optimizer steps (the schedule still spans all epochs). */
+  maxSteps?: number;
+  /** Tokenizer folder copied into checkpoints and the final model. */
+  tokenizerDir?: string;
+  /** Show the progress bar even when stderr is not a TTY. Default: only on a TTY. */
+  progress?: boolean;
+  /** Called after every optimizer step (tests watch memory here). */
+  onStep?: (record: StepRecord) => void;
+}
+
+export interface StepRecord {
+  step: number;
+  epoch: number;
+  loss: number;
+  lr: number;
+  gradNorm: number;
+  tokensPerSecond: number;
+}
+
+export interface TrainResult {
+  steps: StepRecord[];
+  evals: Array<{ step: number; evalLoss: number }>;
+}
+
+type Collate = (examples: TokenizedExample[], pad: number) => LmBatch;
+
+class Trainer {
+  private readonly o: Required<Omit<TrainerOptions, 'resumeFrom' | 'maxSteps' | 'tokenizerDir' | 'onStep'>> & TrainerOptions;
+
+  constructor(readonly model: StudentModel, opts: TrainerOptions, private readonly collate: Collate) {
+    this.o = {
+      epochs: 3, lr: 1e-4, warmupSteps: 0, weightDecay: 0, batchSize: 8, gradientAccumulationSteps: 1, maxGradNorm: 1,
+      saveSteps: 0, evalSteps: 0, seed: 42, progress: Boolean(process.stderr.isTTY), ...opts,
+    };
+  }
+
+  /** Mean target-token NLL over `examples` (sum of token losses / tokens), no dropout. */
+  evaluate(examples: TokenizedExample[]): number {
+    let nll = 0;
+    let tokens = 0;
+    for (let i = 0; i < examples.length; i += this.o.batchSize) {
+      const chunk = examples.slice(i, i + this.o.batchSize);
+      const batch = this.collate(chunk, this.model.config.padTokenId);
+      nll += tf.tidy(() => tf.sum(this.model.tokenLosses(batch)).dataSync()[0]);
+      tokens += countTargetTokens(chunk);
+      disposeBatch(batch);
+    }
+    return nll / Math.max(1, tokens);
+  }
+
+  async train(train: TokenizedExample[], evalSet?: TokenizedExample[]): Promise<TrainResult> {
+    const o = this.o;
+    const params = this.model.namedParameters();
+    const vars = [...params.values()];
+    const names = [...params.keys()];
+    const optimizer = new AdamW(params, { lr: o.lr, weightDecay: o.weightDecay, decays: (n) => !/(bias|layer_norm|ln_\d|ln_f)/.test(n) });
+    const perEpoch = Math.ceil(Math.ceil(train.length / o.batchSize) / o.gradientAccumulationSteps);
+    const totalSteps = perEpoch * o.epochs;
+    const schedule = linearSchedule({ lr: o.lr, warmupSteps: o.warmupSteps, totalSteps });
+    const lengths = train.map((e) => e.inputIds.length + e.targetIds.length);
+
+    let step = 0;
+    let epoch = 0;
+    let batchInEpoch = 0;
+    let epochRng = new Rng(o.seed);
+    const dropoutRng = new Rng(o.seed + 1);
+    if (o.resumeFrom) {
+      const loaded = fromPretrained(o.resumeFrom);
+      for (const [n, v] of loaded.model.namedParameters()) params.get(n)!.assign(v);
+      loaded.model.dispose();
+      const state = loadTrainingState(o.resumeFrom, optimizer);
+      step = state.step;
+      epoch = state.extra!.epoch as number;
+      batchInEpoch = state.extra!.batchInEpoch as number;
+      epochRng = Rng.fromState(state.rng.epoch);
+      dropoutRng.setState(state.rng.dropout);
+    }
+
+    fs.mkdirSync(o.outputDir, { recursive: true });
+    const log = fs.openSync(path.join(o.outputDir, 'log.jsonl'), 'a');
+    const bar = o.progress ? new SingleBar({
+      format: 'train {bar} {value}/{total} | loss {loss} | {tps} tok/s | ETA {eta_formatted}', stream: process.stderr, hideCursor: true,
+    }) : undefined;
+    bar?.start(totalSteps, step, { loss: '-', tps: '-' });
+    const result: TrainResult = { steps: [], evals: [] };
+    const stopAt = Math.min(totalSteps, o.maxSteps ?? Infinity);
+    const accumulator = new GradientAccumulator();
+
+    const checkpoint = async (epochStartState: RngState) => {
+      const dir = path.join(o.outputDir, `checkpoint-${step}`);
+      await saveCheckpoint(dir, {
+        writeWeights: (tmp) => writePretrainedFiles(this.model, tmp, { tokenizerDir: o.tokenizerDir }),
+        optimizer,
+        state: { step, rng: { epoch: epochStartState, dropout: dropoutRng.getState() }, extra: { epoch, batchInEpoch } },
+      });
+    };
+    const runEval = (): void => {
+      if (!evalSet?.length) return;
+      const evalLoss = this.evaluate(evalSet);
+      result.evals.push({ step, evalLoss });
+      fs.writeSync(log, JSON.stringify({ step, epoch, evalLoss }) + '\n');
+    };
+
+    try {
+      while (epoch < o.epochs && step < stopAt) {
+        const epochStart = epochRng.getState();
+        const batches = lengthBucketedBatches(lengths, o.batchSize, epochRng);
+        const epochEnd = epochRng.getState();
+        epochRng.setState(epochStart);
+        while (batchInEpoch < batches.length && step < stopAt) {
+          const t0 = Date.now();
+          const micro = batches.slice(batchInEpoch, batchInEpoch + o.gradientAccumulationSteps);
+          let lossSum = 0;
+          let tokens = 0;
+          for (const idx of micro) {
+            const examples = idx.map((i) => train[i]);
+            const batch = this.collate(examples, this.model.config.padTokenId);
+            const { value, grads } = tf.variableGrads(() => this.model.loss(batch, dropoutRng), vars);
+            accumulator.add(new Map(names.map((n, i) => [n, grads[vars[i].name]])), 1 / micro.length);
+            lossSum += value.dataSync()[0] / micro.length;
+            tokens += countTargetTokens(examples);
+            tf.dispose([value, ...Object.values(grads)]);
+            disposeBatch(batch);
+          }
+          const { grads, norm } = clipByGlobalNorm(accumulator.take(), o.maxGradNorm);
+          const lr = schedule(step);
+          optimizer.applyGradients(grads, lr);
+          tf.dispose([...grads.values()]);
+          step++;
+          batchInEpoch += micro.length;
+          const record: StepRecord = { step, epoch, loss: lossSum, lr, gradNorm: norm, tokensPerSecond: tokens / Math.max(1e-3, (Date.now() - t0) / 1000) };
+          result.steps.push(record);
+          fs.writeSync(log, JSON.stringify(record) + '\n');
+          bar?.update(step, { loss: lossSum.toFixed(4), tps: record.tokensPerSecond.toFixed(0) });
+          o.onStep?.(record);
+          if (o.evalSteps > 0 && step % o.evalSteps === 0) runEval();
+          if (o.saveSteps > 0 && step % o.saveSteps === 0) await checkpoint(epochStart);
+        }
+        if (batchInEpoch >= batches.length) {
+          epoch++;
+          batchInEpoch = 0;
+          epochRng.setState(epochEnd);
+          if (o.evalSteps === 0) runEval();
+        }
+      }
+      const finalDir = path.join(o.outputDir, `checkpoint-${step}`);
+      if (!fs.existsSync(finalDir)) await checkpoint(epochRng.getState());
+      await savePretrained(this.model, path.join(o.outputDir, 'final'), { tokenizerDir: o.tokenizerDir });
+    } finally {
+      bar?.stop();
+      fs.closeSync(log);
+      accumulator.dispose();
+      optimizer.dispose();
+    }
+    return result;
+  }
+}
+
+/** Trains an encoder-decoder (T5) on input -> target pairs. */
+export class Seq2SeqTrainer extends Trainer {
+  constructor(model: StudentModel, opts: TrainerOptions) {
+    if (model.config.modelType !== 't5') throw new Error('Seq2SeqTrainer needs an encoder-decoder model (T5)');
+    super(model, opts, collateSeq2Seq);
+  }
+}
+
+/** Trains a decoder-only model (GPT-2) on prompt + target, the loss counting only target tokens. */
+export class CausalLmTrainer extends Trainer {
+  constructor(model: StudentModel, opts: TrainerOptions) {
+    if (model.config.modelType !== 'gpt2') throw new Error('CausalLmTrainer needs a decoder-only model (GPT-2)');
+    super(model, opts, collateCausal);
+  }
+}
