@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { writeDirAtomic } from './io';
+import { prepare, type PrepareConfig } from './prepare';
+
+const FIX = path.resolve(__dirname, '../test/fixtures');
+const T5 = path.resolve(__dirname, '../../../models/t5-tokenizer');
+const readJsonl = (f: string) => readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'prepare-'));
+});
+
+const base = (): PrepareConfig => ({
+  dataset: { file: path.join(FIX, 'tiny-questions.jsonl') },
+  rationales: [{ file: path.join(FIX, 'tiny-rationales.jsonl'), format: 'jsonl' }],
+  knowledge: { corpus: [path.join(FIX, 'tiny-corpus.jsonl')] },
+  tokenizer: T5,
+  maxInputTokens: 64,
+  validationFraction: 0.2,
+  rerankerCandidates: 4,
+  outDir: path.join(dir, 'out'),
+  progress: false,
+});
+
+test('kard end to end: verified rationales, BM25 knowledge, T5 budget, seeded split, reranker data, manifest with hashes', async () => {
+  const manifest = await prepare(base());
+  // By hand from the fixtures: 9 rationales, 1 of an unloaded question; of the 8 left, 5 right, 2 wrong, 1 without an answer.
+  expect(manifest.counts).toMatchObject({
+    questions: 5,
+    skippedQuestions: 0,
+    rationalesImported: 9,
+    rationalesUnmatched: 1,
+    verify: { total: 8, kept: 5, wrong: 2, parseFailures: 1 },
+    examples: { train: 4, validation: 1 },
+    reranker: { train: 4, validation: 1 },
+  });
+  const out = base().outDir;
+  expect(readdirSync(out).sort()).toEqual(['manifest.json', 'reranker.train.jsonl', 'reranker.validation.jsonl', 'train.jsonl', 'validation.jsonl']);
+  expect(readdirSync(dir)).toEqual(['out']);
+  for (const f of manifest.files) {
+    const bytes = readFileSync(path.join(out, f.path));
+    expect(f.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(f.records).toBe(readJsonl(path.join(out, f.path)).length);
+  }
+  expect(JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'))).toEqual(manifest);
+  expect(manifest.tokenizer).toEqual({ path: T5, maxInputTokens: 64 });
+
+  const all = [...readJsonl(path.join(out, 'train.jsonl')), ...readJsonl(path.join(out, 'validation.jsonl'))];
+  const byQ = new Map(all.map((e) => [e.questionId, e]));
+  expect(byQ.get('q2').knowledgeIds).toEqual(['Moon-3']);
+  expect(byQ.get('q5').knowledgeIds).toEqual(['Mercury-1']);
+  expect(byQ.get('q5').input).toBe(
+    'Answer the following question by reasoning step by step.\nQuestion: Which metal is liquid at room temperature? A. iron B. mercury C. copper\n' +
+      'Knowledge: Mercury (element): Mercury is the only metallic element that is liquid at standard temperature and pressure.\nExplanation:',
+  );
+  expect(byQ.get('q5').target).toBe('Mercury is the only metal that is liquid at standard conditions.\nAnswer: B');
+  for (const e of all) expect(e.inputTokens).toBeLessThanOrEqual(64);
+  const rr = readJsonl(path.join(out, 'reranker.train.jsonl'))[0];
+  // Union of two BM25 top-4 lists (passages sharing no term with a query score nothing and are not hits).
+  expect(rr.candidates.length).toBeGreaterThan(0);
+  expect(rr.candidates.length).toBeLessThanOrEqual(8);
+  for (const list of ['rationaleRank', 'questionRank']) {
+    const ranks = rr.candidates.map((c: Record<string, number>) => c[list]).filter((x: number | undefined) => x !== undefined).sort();
+    expect(ranks).toEqual(Array.from({ length: ranks.length }, (_, i) => i + 1));
+    expect(ranks.length).toBeLessThanOrEqual(4);
+  }
+  for (const c of rr.candidates) if (c.rationaleRank) expect(c.score).toBeGreaterThan(0);
+
+  // The same config gives the same bytes (seeded split); another seed can move the held-out question.
+  const again = await prepare(base());
+  expect(again.files.map((f) => f.sha256)).toEqual(manifest.files.map((f) => f.sha256));
+});
+
+test('rd and ft need no knowledge base; ft needs no rationales', async () => {
+  const rd = await prepare({ ...base(), knowledge: undefined, mode: 'rd', tokenizer: undefined });
+  expect(rd.counts.examples.train + rd.counts.examples.validation).toBe(5);
+  expect(rd.files.map((f) => f.path)).toEqual(['train.jsonl', 'validation.jsonl']);
+  const ft = await prepare({ ...base(), knowledge: undefined, rationales: undefined, mode: 'ft', tokenizer: undefined });
+  const e = readJsonl(path.join(base().outDir, 'train.jsonl'))[0];
+  expect(e.input.endsWith('\nAnswer:')).toBe(true);
+  expect(e.target).toMatch(/^[AB]$/);
+  expect(ft.counts.verify).toBeNull();
+});
+
+test('bad input fails with a clear error and leaves an earlier output untouched, with no temporary folder left', async () => {
+  const out = base().outDir;
+  mkdirSync(out);
+  writeFileSync(path.join(out, 'keep.txt'), 'earlier run');
+  await expect(prepare({ ...base(), rationales: [{ file: path.join(FIX, 'tiny-questions.jsonl'), format: 'jsonl' }] })).rejects.toThrow(/expected \{id, rationales: \[string, \.\.\.\]\}.*tiny-questions\.jsonl:1/);
+  await expect(prepare({ ...base(), rationales: [{ file: path.join(FIX, 'tiny-rationales.jsonl'), format: 'yaml' as never }] })).rejects.toThrow(/unknown rationale format "yaml"/);
+  await expect(prepare({ ...base(), knowledge: undefined })).rejects.toThrow(/needs a knowledge base/);
+  await expect(prepare({ ...base(), rationales: undefined })).rejects.toThrow(/needs teacher rationales/);
+  await expect(prepare({ ...base(), dataset: { file: path.join(FIX, 'bad-no-options.jsonl') } })).rejects.toThrow(/empty has 0 options/);
+  expect(readdirSync(out)).toEqual(['keep.txt']);
+  expect(readdirSync(dir)).toEqual(['out']);
+});
+
+test('writeDirAtomic: a fill that throws half-way leaves nothing behind', async () => {
+  const target = path.join(dir, 'target');
+  await expect(
+    writeDirAtomic(target, (tmp) => {
+      writeFileSync(path.join(tmp, 'half.jsonl'), '{"a":1}\n');
+      throw new Error('disk full');
+    }),
+  ).rejects.toThrow('disk full');
+  expect(existsSync(target)).toBe(false);
+  expect(readdirSync(dir)).toEqual([]);
+});
