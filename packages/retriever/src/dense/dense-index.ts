@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { indexedText, type Passage } from '@kard/knowledge-base';
+import { indexedText, type Passage, Progress } from '@kard/knowledge-base';
 import type { Hit, Retriever } from '../types';
 import { writeFolderAtomically } from '../sparse/atomic-folder';
 import { IndexFormatError } from '../sparse/errors';
@@ -17,7 +17,6 @@ import {
   readDenseManifest,
   type DenseManifest,
 } from './manifest';
-import { EmbedProgress } from './progress';
 import { readVectorsFile, type ReadVectorsOptions } from './vectors-file';
 
 /** `ip`: raw inner product. `cosine`: stored and query vectors are L2-normalised, so the score is the cosine. */
@@ -163,7 +162,7 @@ export class DenseIndex implements Retriever {
     if (!embedder) throw new Error('addPassages needs an embedder (in the options or the index)');
     if (embedder.dim !== this.dim) throw new DimensionMismatchError(this.dim, embedder.dim, 'embedder');
     const { batchSize = 32, passageText = indexedText } = options;
-    const bar = new EmbedProgress('embedding', options.total, options.progress);
+    const bar = new Progress('embedding', options.total, options.progress);
     let batch: Passage[] = [];
     const flush = async () => {
       const vectors = await embedder.embed(batch.map(passageText));

@@ -20,7 +20,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('DenseIndex save/load', () => {
   test.each([
-    ['flat', { type: 'flat' as const, metric: 'ip' as const }],
+    ['flat', { type: 'flat' as const, metric: 'ip' as const, hnsw: undefined }],
     ['hnsw', { type: 'hnsw' as const, metric: 'cosine' as const, hnsw: { m: 8, efConstruction: 32, efSearch: 48 } }],
   ])('%s: identical hits after a round trip, manifest records the settings', async (name, options) => {
     const index = new DenseIndex({ dim, ...options });
