@@ -106,6 +106,7 @@ void kn_unary(int op, const float *x, float *out, long n, float alpha) {
     case UN_ABS: UN_LOOP(fabsf(v)); break;
     case UN_RECIPROCAL: UN_LOOP(1.0f / v); break;
     case UN_SCALE: UN_LOOP(v * alpha); break;
+    case UN_STEP: UN_LOOP(v > 0.0f ? 1.0f : (v != v ? v : alpha)); break;
   }
 }
 
@@ -210,7 +211,6 @@ void kn_transpose(int rank, const long *shape, const int *perm, const float *x, 
 }
 
 void kn_segment_sum(const float *data, const int32_t *ids, float *out, long rows, long cols, long numSegments) {
-  memset(out, 0, sizeof(float) * numSegments * cols);
   for (long r = 0; r < rows; r++) {
     long s = ids[r];
     if (s < 0 || s >= numSegments) continue;

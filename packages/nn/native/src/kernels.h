@@ -6,7 +6,7 @@
 enum { BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV, BIN_MAX, BIN_MIN, BIN_SQDIFF, BIN_POW };
 enum {
   UN_EXP, UN_LOG, UN_NEG, UN_RELU, UN_TANH, UN_SIGMOID, UN_SQRT, UN_RSQRT, UN_SQUARE, UN_ABS,
-  UN_RECIPROCAL, UN_SCALE
+  UN_RECIPROCAL, UN_SCALE, UN_STEP
 };
 enum { RED_SUM, RED_MEAN, RED_MAX, RED_MIN };
 
@@ -20,6 +20,7 @@ void kn_unary(int op, const float *x, float *out, long n, float alpha);
 void kn_softmax(const float *x, float *out, long rows, long cols);
 void kn_reduce(int op, const float *x, float *out, long outer, long n, long inner);
 void kn_transpose(int rank, const long *shape, const int *perm, const float *x, float *out);
+/* out must arrive zeroed (JS typed arrays are). */
 void kn_segment_sum(const float *data, const int32_t *ids, float *out, long rows, long cols, long numSegments);
 void kn_gather_rows(const float *table, const int32_t *ids, float *out, long rows, long cols, long tableRows);
 void kn_xent_forward(const float *logits, const int32_t *labels, float *lse, long rows, long cols,

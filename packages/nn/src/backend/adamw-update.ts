@@ -29,15 +29,18 @@ function cpuArrays(tensors: tf.Tensor[]): Float32Array[] | null {
     if (!(values instanceof Float32Array)) return null;
     out.push(values);
   }
-  // Writing in place is only safe when no other tensor shares the buffer (tf.clone, tf.variable(x) share it).
-  for (const t of tensors.slice(0, 3)) if (backend.refCount(t.dataId) !== 1) return null;
   return out;
+}
+
+/** Whether no other tensor shares t's buffer (tf.clone and tf.variable(x) share it while x lives). */
+function exclusive(t: tf.Tensor): boolean {
+  return (tf.backend() as MathBackendCPU).refCount(t.dataId) === 1;
 }
 
 /**
  * p ← p·(1 − lr·wd) − lr/(1−β1ᵗ) · m / (√(v/(1−β2ᵗ)) + eps), with m, v the updated moments; PyTorch's
  * `torch.optim.AdamW`. On cpu and native-cpu the three variables are updated in place (one C or JS loop, no
- * temporaries) unless their buffers are shared; elsewhere through tfjs ops and `assign`.
+ * temporaries; a buffer another tensor shares is copied first); elsewhere through tfjs ops and `assign`.
  */
 export function fusedAdamWUpdate(param: tf.Variable, grad: tf.Tensor, m: tf.Variable, v: tf.Variable, hp: AdamWStep): void {
   const beta1 = hp.beta1 ?? 0.9, beta2 = hp.beta2 ?? 0.999, eps = hp.eps ?? 1e-8, wd = hp.weightDecay ?? 0.01;
@@ -48,10 +51,20 @@ export function fusedAdamWUpdate(param: tf.Variable, grad: tf.Tensor, m: tf.Vari
   }
   const arrays = cpuArrays([param, m, v, grad]);
   if (arrays) {
-    const [p, ma, va, g] = arrays;
+    // Shared buffers are copied first (copy-on-write) and the copies assigned back.
+    const owned = [param, m, v].map(exclusive);
+    const [p, ma, va] = arrays.slice(0, 3).map((a, i) => (owned[i] ? a : a.slice()));
+    const g = arrays[3];
+    const finish = () => [param, m, v].forEach((t, i) => {
+      if (owned[i]) return;
+      const fresh = tf.tensor([p, ma, va][i], t.shape, 'float32');
+      t.assign(fresh);
+      fresh.dispose();
+    });
     const addon = tf.getBackend() === 'native-cpu' ? loadNativeAddon().addon : null;
     if (addon) {
       addon.adamw(p, g, ma, va, hp.lr, beta1, beta2, eps, wd, bc1, bc2);
+      finish();
       return;
     }
     const decay = 1 - hp.lr * wd, stepSize = hp.lr / bc1, sqrtBc2 = Math.sqrt(bc2);
@@ -60,6 +73,7 @@ export function fusedAdamWUpdate(param: tf.Variable, grad: tf.Tensor, m: tf.Vari
       const vi = (va[i] = beta2 * va[i] + (1 - beta2) * g[i] * g[i]);
       p[i] = p[i] * decay - (stepSize * mi) / (Math.sqrt(vi) / sqrtBc2 + eps);
     }
+    finish();
     return;
   }
   tf.tidy(() => {

@@ -13,6 +13,7 @@ export interface NativeAddon {
   softmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
   reduce(op: number, x: Float32Array, out: Float32Array, outer: number, n: number, inner: number): void;
   transpose(shape: number[], perm: number[], x: Float32Array, out: Float32Array): void;
+  /** `out` must be zeroed (a fresh typed array is). */
   segmentSum(data: Float32Array, ids: Int32Array, out: Float32Array, rows: number, cols: number, segments: number): void;
   gatherRows(table: Float32Array, ids: Int32Array, out: Float32Array, rows: number, cols: number, tableRows: number): void;
   xentForward(logits: Float32Array, labels: Int32Array, lse: Float32Array, rows: number, cols: number,
@@ -28,7 +29,7 @@ export interface NativeAddon {
 // Operation codes shared with native/src/kernels.h.
 export const BinaryOp = { Add: 0, Sub: 1, Mul: 2, Div: 3, Max: 4, Min: 5, SquaredDifference: 6, Pow: 7 } as const;
 export const UnaryOp = {
-  Exp: 0, Log: 1, Neg: 2, Relu: 3, Tanh: 4, Sigmoid: 5, Sqrt: 6, Rsqrt: 7, Square: 8, Abs: 9, Reciprocal: 10, Scale: 11,
+  Exp: 0, Log: 1, Neg: 2, Relu: 3, Tanh: 4, Sigmoid: 5, Sqrt: 6, Rsqrt: 7, Square: 8, Abs: 9, Reciprocal: 10, Scale: 11, Step: 12,
 } as const;
 export const ReduceOp = { Sum: 0, Mean: 1, Max: 2, Min: 3 } as const;
 

@@ -63,7 +63,7 @@ maybe('native-cpu kernels match the cpu backend', () => {
     await expectParity(() => tf.softmax(rand([3, 5, 7], -20, 20)));
     await expectParity(() => tf.softmax(rand([2, 32128], -5, 5)));
     for (const op of [tf.sum, tf.mean, tf.max, tf.min]) {
-      for (const axis of [-1, 0, 1, [1, 2], [0, 1], [0, 2], null] as (number | number[] | null)[]) {
+      for (const axis of [-1, 0, 1, [1, 2], [0, 1], [0, 2], undefined] as (number | number[] | undefined)[]) {
         for (const keep of [false, true]) await expectParity(() => op(rand([3, 5, 7]), axis, keep));
       }
     }

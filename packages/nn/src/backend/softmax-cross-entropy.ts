@@ -133,7 +133,9 @@ export function fusedSoftmaxCrossEntropy(logits2d: tf.Tensor2D, labels1d: tf.Ten
     }
     const mask = tf.notEqual(labels, tf.scalar(ignoreIndex, 'int32'));
     const safe = tf.where(mask, labels, tf.zerosLike(labels));
-    const picked = tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(safe, logits.shape[1], 1, 0, 'float32')), -1);
+    // One-hot through equal(range, label): tfjs-backend-wasm 4.22's OneHot writes float32 output wrongly.
+    const oneHot = tf.cast(tf.equal(tf.range(0, logits.shape[1], 1, 'int32').expandDims(0), safe.expandDims(1)), 'float32');
+    const picked = tf.sum(tf.mul(tf.logSoftmax(logits), oneHot), -1);
     const maskF = tf.cast(mask, 'float32');
     return tf.div(tf.neg(tf.sum(tf.mul(picked, maskF))), tf.sum(maskF)) as tf.Scalar;
   });

@@ -61,14 +61,14 @@ function binaryKernel(kernelName: string, op: number): NativeKernel {
   };
 }
 
-function unaryKernel(kernelName: string, op: number): NativeKernel {
+function unaryKernel(kernelName: string, op: number, alphaAttr?: string): NativeKernel {
   return {
     kernelName,
-    native(addon, { inputs, backend }) {
+    native(addon, { inputs, backend, attrs }) {
       const x = f32(backend, inputs.x);
       if (!x) return null;
       const out = new Float32Array(x.length);
-      addon.unary(op, x, out, 0);
+      addon.unary(op, x, out, alphaAttr ? (attrs[alphaAttr] as number) : 0);
       return backend.makeTensorInfo(inputs.x.shape, 'float32', out);
     },
   };
@@ -94,4 +94,6 @@ export const elementwiseKernels: NativeKernel[] = [
   unaryKernel(tf.Square, UnaryOp.Square),
   unaryKernel(tf.Abs, UnaryOp.Abs),
   unaryKernel(tf.Reciprocal, UnaryOp.Reciprocal),
+  // Step is ReLU's gradient mask: x > 0 ? 1 : alpha.
+  unaryKernel(tf.Step, UnaryOp.Step, 'alpha'),
 ];
