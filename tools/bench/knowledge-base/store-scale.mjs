@@ -43,8 +43,22 @@ function* passages() {
   }
 }
 
-function memory() {
-  globalThis.gc();
+/** The passages, sampling RSS as they stream: the build's memory high-water mark. */
+let peakRss = 0;
+function* sampled(source) {
+  let i = 0;
+  for (const p of source) {
+    if ((++i & 0xffff) === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    yield p;
+  }
+}
+
+/** After full collections; freed ArrayBuffer backing stores are released asynchronously, hence the pauses. */
+async function memory() {
+  for (let k = 0; k < 3; k++) {
+    globalThis.gc();
+    await new Promise((r) => setTimeout(r, 50));
+  }
   const m = process.memoryUsage();
   return { rss: m.rss, heap: m.heapUsed + m.arrayBuffers };
 }
@@ -60,16 +74,19 @@ const queries = Array.from({ length: LOOKUPS }, (_, k) => {
 const work = mkdtempSync(path.join(tmpdir(), 'kb-bench-'));
 try {
   // PassageStore
-  const m0 = memory();
+  await memory();
   let t = performance.now();
-  const built = await PassageStore.build(passages(), path.join(work, 'store'), { progress: false });
+  const rssBefore = process.memoryUsage().rss;
+  let built = await PassageStore.build(sampled(passages()), path.join(work, 'store'), { progress: false });
+  const storeBuildPeak = Math.max(peakRss, process.memoryUsage().rss) - rssBefore;
   const storeBuildMs = performance.now() - t;
   built.close();
+  built = null; // drop its arrays before measuring what a fresh open costs
   const dir = path.join(work, 'store');
   const diskBytes = readdirSync(dir).reduce((s, f) => s + statSync(path.join(dir, f)).size, 0);
-  const m1 = memory();
+  const m1 = await memory();
   const store = PassageStore.open(dir);
-  const m2 = memory();
+  const m2 = await memory();
   t = performance.now();
   let hits = 0;
   for (const id of queries) if (store.get(id)) hits++;
@@ -84,14 +101,17 @@ try {
   const scanMs = performance.now() - t;
   const storeHeap = m2.heap - m1.heap;
   store.close();
-  const afterStore = memory();
+  const afterStore = await memory();
 
   // Baseline: every passage in a Map.
   t = performance.now();
+  peakRss = 0;
+  const rssBeforeMap = process.memoryUsage().rss;
   const map = new Map();
-  for (const p of passages()) map.set(p.id, p);
+  for (const p of sampled(passages())) map.set(p.id, p);
+  const mapBuildPeak = Math.max(peakRss, process.memoryUsage().rss) - rssBeforeMap;
   const mapBuildMs = performance.now() - t;
-  const m3 = memory();
+  const m3 = await memory();
   t = performance.now();
   hits = 0;
   for (const id of queries) if (map.get(id)) hits++;
@@ -101,6 +121,7 @@ try {
   const rows = [
     ['', 'PassageStore', 'Map baseline', 'store/baseline'],
     ['build (s)', (storeBuildMs / 1000).toFixed(2), (mapBuildMs / 1000).toFixed(2), (storeBuildMs / mapBuildMs).toFixed(2)],
+    ['rss growth while building', mb(storeBuildPeak), mb(mapBuildPeak), (storeBuildPeak / mapBuildPeak).toFixed(3)],
     ['memory once loaded', mb(storeHeap), mb(mapHeap), (storeHeap / mapHeap).toFixed(3)],
     ['memory bytes/passage', (storeHeap / N).toFixed(1), (mapHeap / N).toFixed(1), ''],
     ['get(id) lookups/s', rate(LOOKUPS, storeGetMs), rate(LOOKUPS, mapGetMs), (mapGetMs / storeGetMs).toFixed(3)],
@@ -109,7 +130,6 @@ try {
   ];
   console.log(`${N} synthetic passages (~${Math.round(diskBytes / N)} bytes/passage on disk, ${mb(diskBytes)} in all), ${LOOKUPS} random lookups, node ${process.version}`);
   for (const r of rows) console.log(r.map((c, i) => String(c).padEnd(i === 0 ? 28 : 16)).join(''));
-  console.log(`process: peak-ish rss ${mb(Math.max(m0.rss, m1.rss, m2.rss, m3.rss))}`);
   const perPassage = storeHeap / N;
   console.log(`extrapolated to 21M passages: ${mb(perPassage * 21e6)} of memory for an open store (text stays on disk)`);
 } finally {
