@@ -37,7 +37,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp -r "$pkg/CMakeLists.txt" "$pkg/src" "$work/"
 for p in "$patches"/*.patch; do
-  # --directory-less git apply outside any repository behaves like patch -p1 and is always present.
+  # Outside any repository `git apply` works like `patch -p1`, and git is there wherever the repo was cloned.
   (cd "$work" && git apply --whitespace=nowarn "$p")
 done
 cmake -S "$work" -B "$work/build" -DCMAKE_BUILD_TYPE=Release \
@@ -48,8 +48,8 @@ cmake --build "$work/build" -j "$(nproc)" >"$work/build.log" 2>&1 \
 
 # Copy then rename, so a half-written addon never sits at the path `bindings` loads.
 mkdir -p "$(dirname "$out")"
-cp "$work/build/faiss-node.node" "$out.tmp"
-mv "$out.tmp" "$out"
+cp "$work/build/faiss-node.node" "$out.tmp.$$"
+mv "$out.tmp.$$" "$out"
 node -e "
   const f = require('./$pkg');
   const ix = new f.IndexFlatIP(2); ix.add([1, 0, 0, 1]);
