@@ -29,11 +29,12 @@ const HOW_TO_GET_FAISS =
 
 let cached: FaissModule | undefined;
 
-/** Loads faiss-node on first use, so BM25-only users never need the native addon. */
-export function loadFaiss(): FaissModule {
+/**
+ * Loads faiss-node on first use, so BM25-only users never need the native addon. `req` is for tests.
+ * createRequire works in both builds: tsup's shims give the ESM build a __filename.
+ */
+export function loadFaiss(req: (id: string) => unknown = createRequire(__filename)): FaissModule {
   if (cached) return cached;
-  // createRequire works in both builds: tsup's shims give the ESM build a __filename.
-  const req = createRequire(__filename);
   try {
     cached = req('faiss-node') as FaissModule;
   } catch (err) {
