@@ -2,7 +2,7 @@ export { DatasetFormatError, TeacherEndpointError } from './errors';
 export { checkQuestion, labelOptions, LABELS, normalizeText, YES_NO, type McOption, type McQuestion } from './question';
 
 export type { LoadOptions, LoadResult, SkippedRecord } from './datasets/load-result';
-export { DATASET_FORMATS, detectFormat, loadQuestions, type DatasetFormat, type LoadQuestionsOptions } from './datasets/load';
+export { DATASET_FORMATS, datasetNameOf, detectFormat, loadQuestions, type DatasetFormat, type LoadQuestionsOptions } from './datasets/load';
 export { loadStrategyQa, strategyQaEvidenceIds } from './datasets/strategyqa';
 export { loadMedQa } from './datasets/medqa';
 export { loadObqa, loadObqaStaged, loadOpenbookFacts } from './datasets/obqa';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Progress } from '@kard/knowledge-base';
-import { loadQuestions, type DatasetFormat } from './datasets/load';
+import { datasetNameOf, loadQuestions, type DatasetFormat } from './datasets/load';
 import { loadTokenCounter, type TokenCounter } from './examples/budget';
 import { buildExamples, type PassageLookup, type ScorerLike, type SearchLike } from './examples/kard-examples';
 import { openKnowledge } from './examples/knowledge';
@@ -14,7 +14,7 @@ import { attachRationales } from './teacher/rationale';
 import { verifyRationales, type VerifyReport } from './teacher/verify';
 
 export interface PrepareConfig {
-  /** The questions: a file and its format (default: detected). `name` picks the default instruction. */
+  /** The questions: a file and its format (default: detected). `name` (default: told from the file) picks the default instruction. */
   dataset: { file: string; format?: DatasetFormat | 'auto'; name?: string; onInvalid?: 'error' | 'skip' };
   /** Teacher rationales (needed unless `mode` is `ft`). */
   rationales?: Array<{ file: string; format: RationaleFormat }>;
@@ -84,7 +84,7 @@ export interface PrepareManifest {
 export async function prepare(config: PrepareConfig, parts: PrepareParts = {}): Promise<PrepareManifest> {
   const mode = config.mode ?? 'kard';
   const loaded = loadQuestions(config.dataset.file, { format: config.dataset.format, onInvalid: config.dataset.onInvalid });
-  const instruction = config.instruction ?? instructionFor(config.dataset.name);
+  const instruction = config.instruction ?? instructionFor(config.dataset.name ?? datasetNameOf(config.dataset.file, config.dataset.format));
 
   let imported = 0;
   let unmatched = 0;

@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { DatasetFormatError } from '../errors';
-import { loadFlanCot } from './flan-cot';
+import { flanDatasetName, loadFlanCot } from './flan-cot';
 import type { LoadOptions, LoadResult } from './load-result';
 import { loadMcJsonl } from './mc-jsonl';
 import { loadMedQa } from './medqa';
@@ -31,6 +31,14 @@ export function loadQuestions(file: string, opts: LoadQuestionsOptions = {}): Lo
   const loader = LOADERS[format as DatasetFormat];
   if (!loader) throw new DatasetFormatError(`unknown dataset format "${format}" (known: ${DATASET_FORMATS.join(', ')})`, file);
   return loader(file, opts);
+}
+
+/** The dataset a question file holds, for its default instruction: "strategyqa", "medqa", "obqa", "qasc", ... */
+export function datasetNameOf(file: string, format: DatasetFormat | 'auto' = 'auto'): string | undefined {
+  const f = format === 'auto' ? detectFormat(file) : format;
+  if (f === 'flan-cot') return flanDatasetName(file);
+  if (f === 'obqa-json') return 'obqa';
+  return f === 'mc-jsonl' ? undefined : f;
 }
 
 /** Tells a question file's format from its extension and the keys of its first record. */

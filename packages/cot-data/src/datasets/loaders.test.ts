@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DatasetFormatError } from '../errors';
 import { loadFlanCot } from './flan-cot';
-import { detectFormat, loadQuestions } from './load';
+import { datasetNameOf, detectFormat, loadQuestions } from './load';
 import { loadMcJsonl } from './mc-jsonl';
 import { loadMedQa } from './medqa';
 import { loadObqa, loadObqaStaged, loadOpenbookFacts } from './obqa';
@@ -92,6 +92,9 @@ describe('official and generic formats', () => {
     expect(detectFormat(path.join(FIXTURES, 'obqa-official.jsonl'))).toBe('obqa');
     expect(detectFormat(path.join(FIXTURES, 'mc.jsonl'))).toBe('mc-jsonl');
     expect(detectFormat(path.join(DATASETS, 'flan-cot/qasc_train.tsv'))).toBe('flan-cot');
+    expect(datasetNameOf(path.join(DATASETS, 'flan-cot/qasc_train.tsv'))).toBe('qasc');
+    expect(datasetNameOf(path.join(DATASETS, 'obqa/dev.json'))).toBe('obqa');
+    expect(datasetNameOf(path.join(FIXTURES, 'mc.jsonl'))).toBeUndefined();
   });
 });
 
