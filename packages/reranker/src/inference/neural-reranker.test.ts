@@ -1,0 +1,74 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { initBackend } from '@kard/nn';
+import type { Hit } from '@kard/retriever';
+import { smallBertConfig } from '../bert/config';
+import { BertEncoder } from '../bert/model';
+import { ColbertModel } from '../colbert/model';
+import { BertTokenizer } from '../tokenizer';
+import { MissingPassageError, NeuralReranker } from './neural-reranker';
+import { RerankingRetriever } from './pipeline';
+
+const TOKENIZER = path.join(__dirname, '../../../../models/bert-uncased-tokenizer');
+let tokenizer: BertTokenizer;
+let model: ColbertModel;
+beforeAll(async () => {
+  await initBackend();
+  tokenizer = await BertTokenizer.fromPretrained(TOKENIZER);
+  model = ColbertModel.create(BertEncoder.random(smallBertConfig({ hidden_size: 16, intermediate_size: 32 }), { seed: 1 }), { compressionDim: 8, passageMaxLength: 32, queryMaxLength: 16 });
+});
+
+const texts = ['Genghis Khan had sixteen children.', 'Julius Caesar had three children.', 'The Police were a rock band.', 'Dogs hear well.'];
+const hits = (): Hit[] => texts.map((t, i) => ({ id: `p${i}`, score: 10 - i, rank: i + 1, passage: { id: `p${i}`, text: t } }));
+
+/** Brute force: embed query and each passage alone, then Σ_i max_j ⟨q_i, d_j⟩ in plain loops. */
+function bruteScore(query: string, text: string): number {
+  const q = model.embed(tokenizer.encodeBatch([query], 16)).arraySync()[0];
+  const d = model.embed(tokenizer.encodeBatch([text], 32)).arraySync()[0];
+  return q.reduce((acc, qi) => acc + Math.max(...d.map((dj) => dj.reduce((a, v, c) => a + v * qi[c], 0))), 0);
+}
+
+describe('NeuralReranker', () => {
+  it('orders candidates by the brute-force late-interaction score and keeps k', async () => {
+    const rr = new NeuralReranker(model, tokenizer, { batchSize: 3 });
+    const q = 'how many children did genghis khan have';
+    const out = await rr.rerank(q, hits(), 3);
+    const expected = texts.map((t, i) => ({ id: `p${i}`, s: bruteScore(q, t) })).sort((a, b) => b.s - a.s);
+    expect(out.map((h) => h.id)).toEqual(expected.slice(0, 3).map((e) => e.id));
+    out.forEach((h, i) => {
+      expect(h.rank).toBe(i + 1);
+      expect(h.score).toBeCloseTo(expected[i].s, 3);
+    });
+  });
+
+  it('returns [] for an empty candidate list and fails clearly on a hit without text', async () => {
+    const rr = new NeuralReranker(model, tokenizer);
+    await expect(rr.rerank('q', [])).resolves.toEqual([]);
+    await expect(rr.rerank('q', [{ id: 'x', score: 1, rank: 1 }])).rejects.toThrow(MissingPassageError);
+    const viaLookup = new NeuralReranker(model, tokenizer, { passages: new Map([['x', { id: 'x', text: 'hello' }]]) });
+    await expect(viaLookup.rerank('q', [{ id: 'x', score: 1, rank: 1 }])).resolves.toHaveLength(1);
+  });
+
+  it('caches passage embeddings on disk per model and reuses them', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kard-rr-cache-'));
+    const a = new NeuralReranker(model, tokenizer, { cacheDir: dir });
+    const first = await a.rerank('children', hits());
+    a.saveCache();
+    const b = new NeuralReranker(model, tokenizer, { cacheDir: dir });
+    expect(b.cache.size).toBe(4);
+    expect(await b.rerank('children', hits())).toEqual(first);
+    const other = ColbertModel.create(BertEncoder.random(model.encoder.config, { seed: 2 }), model.options);
+    expect(new NeuralReranker(other, tokenizer, { cacheDir: dir }).cache.size).toBe(0); // another model's cache is ignored
+  });
+
+  it('as a pipeline, reranks the first stage top maxDoc and keeps nDocs', async () => {
+    const asked: number[] = [];
+    const firstStage = { search: (_q: string, k = 10) => (asked.push(k), hits().slice(0, k)), searchBatch: () => [] };
+    const pipe = new RerankingRetriever(firstStage, new NeuralReranker(model, tokenizer), { maxDoc: 3, nDocs: 2 });
+    const out = await pipe.search('children');
+    expect(asked).toEqual([3]);
+    expect(out).toHaveLength(2);
+    expect(out.every((h) => ['p0', 'p1', 'p2'].includes(h.id))).toBe(true);
+  });
+});
