@@ -14,4 +14,6 @@ export { saveReranker, loadReranker, readRerankerConfig, RerankerLoadError, type
 export { NeuralReranker, MissingPassageError, modelFingerprint, type NeuralRerankerOptions, type PassageLookup } from './inference/neural-reranker';
 export { PassageEmbeddingCache, type PassageEmbedding } from './inference/embedding-cache';
 export { RerankingRetriever, type RerankingRetrieverOptions } from './inference/pipeline';
+export { trainEval, type TrainEvalOptions, type TrainEvalResult } from './experiment/train-eval';
+export { buildSearchSpaces, toRerankerExample } from './experiment/search-space';
 export { kardEvalGroups, rankOfTarget, rankingAccuracy, type EvalGroup, type GroupScorer, type RankingAccuracy } from './metrics';
