@@ -1,1 +1,1 @@
-export {};
+export { addConfigOptions, configFromOptions } from './cli-options';

@@ -1,0 +1,23 @@
+import { Command, Option } from 'commander';
+import { flagName, loadConfig, schemaLeaves, type KardConfig } from '@kard/pipeline';
+
+/** Adds `--config` and one flag per config key (`--student-lr 3e-4`) to a command. */
+export function addConfigOptions(cmd: Command): Command {
+  cmd.option('-c, --config <file>', 'run config (YAML or JSON); flags override it');
+  for (const { path, leaf } of schemaLeaves()) {
+    const def = leaf.default === undefined ? '' : ` (default ${JSON.stringify(leaf.default)})`;
+    cmd.addOption(new Option(`--${flagName(path)} <value>`, `${path}: ${leaf.doc}${def}`));
+  }
+  return cmd;
+}
+
+/** The validated config from `--config` plus every flag given. */
+export function configFromOptions(opts: Record<string, unknown>, aliases: Record<string, string> = {}): KardConfig {
+  const overrides: Record<string, unknown> = {};
+  for (const { path } of schemaLeaves()) {
+    const key = flagName(path).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    if (opts[key] !== undefined) overrides[path] = opts[key];
+  }
+  for (const [opt, path] of Object.entries(aliases)) if (opts[opt] !== undefined) overrides[path] = opts[opt];
+  return loadConfig(opts.config as string | undefined, overrides);
+}

@@ -1,0 +1,39 @@
+import { Command } from 'commander';
+import { ConfigError, RunFolder, STAGES, TrainingPipeline, startBackend, writeRunInfo, type StageName } from '@kard/pipeline';
+import { addConfigOptions, configFromOptions } from './cli-options';
+import { stageProgress } from './progress';
+
+const program = addConfigOptions(
+  new Command('kard-train')
+    .description('Train the KARD pipeline into a run folder: BM25 index, prepared data, students (ft, rd, kard) and the reranker. Finished stages are skipped; interrupted ones resume from their checkpoint.')
+    .argument('[stage]', `one of ${STAGES.join(', ')}`, 'all')
+    .option('--model <name>', 'student model: scratch, a folder, or a Hub id such as google/flan-t5-base (= --student-model)')
+    .option('--method <list>', 'students to train, comma-separated: ft,rd,kard (= --student-methods)')
+    .showHelpAfterError(),
+).action(async (stage: string, opts: Record<string, unknown>) => {
+  if (!(STAGES as readonly string[]).includes(stage)) throw new ConfigError(`unknown stage (known: ${STAGES.join(', ')})`, 'stage');
+  const cfg = configFromOptions(opts, { model: 'student.model', method: 'student.methods' });
+  const run = new RunFolder(cfg.run, { echo: (line) => process.stderr.write(`[kard-train] ${line}\n`) });
+  const backend = await startBackend(cfg);
+  run.log.write('start', { stage, backend, message: `stage ${stage} on ${backend}` });
+  const progress = stageProgress(cfg.progress);
+  const pipeline = new TrainingPipeline(cfg, run, { onProgress: (s, d, t, info) => progress.update(s, d, t, info) });
+  const stopped = () => {
+    progress.stop();
+    run.log.write('interrupted', { message: 'stopped; rerun the same command to resume' });
+    process.exit(130);
+  };
+  process.once('SIGINT', stopped);
+  process.once('SIGTERM', stopped);
+  const started = Date.now();
+  await pipeline.runStage(stage as StageName);
+  progress.stop();
+  writeRunInfo(run, cfg, backend);
+  run.log.write('done', { stage, seconds: (Date.now() - started) / 1000 });
+  process.stderr.write(`[kard-train] ${stage} done: ${run.dir}\n`);
+});
+
+program.parseAsync().catch((err: Error) => {
+  process.stderr.write(`kard-train: ${err.message}\n`);
+  process.exit(err instanceof ConfigError ? 2 : 1);
+});

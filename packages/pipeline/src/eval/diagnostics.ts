@@ -1,0 +1,83 @@
+// What a small from-scratch student can show besides accuracy: the reranker's gain over BM25 at picking the
+// rationale's best passage, and the student's loss on rationale tokens with and without retrieved knowledge.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { KardExample, RerankerRecord } from '@kard/cot-data';
+import type { Passage } from '@kard/knowledge-base';
+import { NeuralReranker, kardEvalGroups, rankingAccuracy, type RankingAccuracy } from '@kard/reranker';
+import { Bm25Index } from '@kard/retriever';
+import type { KardConfig } from '../config/schema';
+import { rerankerExamples } from '../stages/reranker-stage';
+import { readJsonl } from '../stages/sources';
+import { meanTokenLoss } from '../student/decode';
+import { loadStudent } from '../student/model';
+import type { EncodedPair } from '../student/seq2seq-batch';
+import type { StudentTokenizer } from '../student/tokenizer';
+
+export interface RerankerMetrics {
+  /** Held-out (validation) questions of the reranker data; the target is BM25's top-1 for the rationale. */
+  bm25: RankingAccuracy;
+  reranker: RankingAccuracy;
+}
+
+/** KARD's reranker evaluation on the validation split: top-1/3/5 of the target among 8, BM25(question) vs the reranker. */
+export async function rerankerMetrics(runDir: string, passages: Map<string, Passage>, seed: number): Promise<RerankerMetrics | undefined> {
+  const file = path.join(runDir, 'data', 'kard', 'reranker.validation.jsonl');
+  if (!fs.existsSync(file) || !fs.existsSync(path.join(runDir, 'reranker'))) return undefined;
+  const examples = rerankerExamples(readJsonl<RerankerRecord>(file), passages);
+  const { groups, skipped } = kardEvalGroups(examples, { k: 8, seed });
+  const index = Bm25Index.load(path.join(runDir, 'index'));
+  const reranker = await NeuralReranker.load(path.join(runDir, 'reranker'), { passages });
+  return {
+    bm25: await rankingAccuracy(groups, (q, c) => index.scoreDocuments(q, c.map((x) => x.id)), skipped),
+    reranker: await rankingAccuracy(groups, (q, c) => reranker.score(q, c), skipped),
+  };
+}
+
+/** Pairs whose loss counts only the rationale tokens (the target before its "Answer:" line). */
+export function rationalePairs(tok: StudentTokenizer, examples: KardExample[], maxInput: number, maxTarget: number): EncodedPair[] {
+  return examples.map((e) => {
+    const target = tok.encode(e.target, maxTarget);
+    const rationale = e.target.split(/\nAnswer:/)[0];
+    const n = Math.min(target.length, tok.encode(rationale).length - 1);
+    return { input: tok.encode(e.input, maxInput), target, lossMask: target.map((_, i) => i < n) };
+  });
+}
+
+export interface RationaleLoss {
+  /** The KARD student reading retrieved knowledge (its training format). */
+  kardWithKnowledge?: number;
+  /** The same student, the same questions, the Knowledge line left out. */
+  kardWithoutKnowledge?: number;
+  /** The reasoning-distillation student, trained and evaluated without knowledge. */
+  rdWithoutKnowledge?: number;
+  examples: number;
+}
+
+/** Mean NLL per rationale token on the validation split (the same questions for every variant). */
+export async function rationaleLoss(cfg: KardConfig, runDir: string): Promise<RationaleLoss | undefined> {
+  const kardFile = path.join(runDir, 'data', 'kard', 'validation.jsonl');
+  const rdFile = path.join(runDir, 'data', 'rd', 'validation.jsonl');
+  if (!fs.existsSync(kardFile) || !fs.existsSync(rdFile)) return undefined;
+  const kard = readJsonl<KardExample>(kardFile);
+  const rdById = new Map(readJsonl<KardExample>(rdFile).map((e) => [e.id, e]));
+  const both = kard.filter((e) => rdById.has(e.id));
+  const rd = both.map((e) => rdById.get(e.id)!);
+  const { maxInputTokens: mi, maxTargetTokens: mt } = cfg.student;
+  const out: RationaleLoss = { examples: both.length };
+  if (!both.length) return out;
+  const kardDir = path.join(runDir, 'student', 'kard');
+  if (fs.existsSync(kardDir)) {
+    const { model, tokenizer } = await loadStudent(kardDir);
+    out.kardWithKnowledge = meanTokenLoss(model as never, rationalePairs(tokenizer, both, mi, mt), tokenizer.padId).loss;
+    out.kardWithoutKnowledge = meanTokenLoss(model as never, rationalePairs(tokenizer, rd, mi, mt), tokenizer.padId).loss;
+    model.dispose();
+  }
+  const rdDir = path.join(runDir, 'student', 'rd');
+  if (fs.existsSync(rdDir)) {
+    const { model, tokenizer } = await loadStudent(rdDir);
+    out.rdWithoutKnowledge = meanTokenLoss(model as never, rationalePairs(tokenizer, rd, mi, mt), tokenizer.padId).loss;
+    model.dispose();
+  }
+  return out;
+}

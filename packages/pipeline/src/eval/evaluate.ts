@@ -1,0 +1,106 @@
+// kard-eval's work: each method's student answers the evaluation questions (greedy, or self-consistency over
+// sampled rationales), answers are parsed as @kard/cot-data parses them, and accuracy gets a Wilson interval.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fitInput, instructionFor, loadQuestions, loadTokenCounter, parseAnswer, type McQuestion } from '@kard/cot-data';
+import type { Passage } from '@kard/knowledge-base';
+import { Rng } from '@kard/nn';
+import { NeuralReranker } from '@kard/reranker';
+import { Bm25Index, type Hit } from '@kard/retriever';
+import type { EvalMethod, KardConfig, StudentMethod } from '../config/schema';
+import { decode } from '../student/decode';
+import { loadStudent } from '../student/model';
+import { majorityVote, summarizeAccuracy, type AccuracySummary } from './stats';
+
+export interface Prediction {
+  id: string;
+  question: string;
+  passages: Array<{ id: string; title?: string }>;
+  rationale: string;
+  /** Every sampled output under self-consistency. */
+  samples?: string[];
+  predicted: string | null;
+  gold: string;
+  correct: boolean;
+}
+
+export interface MethodResult extends AccuracySummary {
+  name: EvalMethod;
+  student: StudentMethod;
+  sc: number;
+  /** Share of questions whose passages include a StrategyQA gold-evidence paragraph (KARD methods). */
+  evidenceHitRate?: number;
+  seconds: number;
+}
+
+export const STUDENT_OF: Record<EvalMethod, StudentMethod> = { ft: 'ft', rd: 'rd', 'kard-bm25': 'kard', 'kard-reranker': 'kard' };
+
+export interface EvalContext {
+  cfg: KardConfig;
+  runDir: string;
+  passages: Map<string, Passage>;
+  onProgress?: (method: string, done: number, total: number) => void;
+}
+
+export function evalQuestions(cfg: KardConfig): McQuestion[] {
+  const loaded = loadQuestions(path.resolve(cfg.dataset.eval), { format: cfg.dataset.format as 'auto' });
+  return cfg.dataset.evalLimit ? loaded.questions.slice(0, cfg.dataset.evalLimit) : loaded.questions;
+}
+
+/** The passages each question gets under `method`: none, BM25 top-nDocs, or BM25 top-maxDoc reranked to nDocs. */
+export async function retrieveFor(method: EvalMethod, questions: McQuestion[], ctx: EvalContext): Promise<Hit[][]> {
+  if (method === 'ft' || method === 'rd') return questions.map(() => []);
+  const index = Bm25Index.load(path.join(ctx.runDir, 'index')).attachPassages(ctx.passages);
+  const { nDocs, maxDoc } = ctx.cfg.eval;
+  if (method === 'kard-bm25') return index.searchBatch(questions.map((q) => q.question), nDocs);
+  const reranker = await NeuralReranker.load(path.join(ctx.runDir, 'reranker'), { passages: ctx.passages });
+  const out: Hit[][] = [];
+  for (const q of questions) out.push(await reranker.rerank(q.question, index.search(q.question, Math.max(maxDoc, nDocs)), nDocs));
+  return out;
+}
+
+/** Whether any given passage is one of the question's gold evidence paragraphs (StrategyQA `evidenceIds`). */
+export function evidenceHit(q: McQuestion, hits: Hit[]): boolean | undefined {
+  const gold = q.meta.evidenceIds as string[] | undefined;
+  if (!gold?.length) return undefined;
+  return hits.some((h) => gold.includes(h.id));
+}
+
+export async function evaluateMethod(method: EvalMethod, questions: McQuestion[], ctx: EvalContext): Promise<{ result: MethodResult; predictions: Prediction[] }> {
+  const started = Date.now();
+  const { cfg } = ctx;
+  const studentMethod = STUDENT_OF[method];
+  const dir = path.join(ctx.runDir, 'student', studentMethod);
+  if (!fs.existsSync(dir)) throw new Error(`${method}: no trained student at ${dir} (run kard-train first)`);
+  const { model, tokenizer } = await loadStudent(dir);
+  const counter = await loadTokenCounter(dir);
+  const instruction = instructionFor(cfg.dataset.name);
+  const hits = await retrieveFor(method, questions, ctx);
+  const sc = studentMethod === 'ft' ? 1 : cfg.eval.sc;
+  const maxNewTokens = studentMethod === 'ft' ? 8 : cfg.eval.maxNewTokens;
+  const rng = new Rng(cfg.seed);
+  const predictions: Prediction[] = [];
+  for (let i = 0; i < questions.length; i += cfg.eval.batchSize) {
+    const qs = questions.slice(i, i + cfg.eval.batchSize);
+    const inputs = qs.map((q, j) => {
+      const passages = hits[i + j].map((h) => h.passage ?? ctx.passages.get(h.id)!);
+      const fitted = fitInput(instruction, q, studentMethod, passages, counter, cfg.student.maxInputTokens);
+      return tokenizer.encode(fitted.input, cfg.student.maxInputTokens);
+    });
+    const outs = decode(model as never, inputs, { maxNewTokens, eosId: tokenizer.eosId, padId: tokenizer.padId, samples: sc, temperature: sc > 1 ? cfg.eval.temperature : 0, rng });
+    qs.forEach((q, j) => {
+      const texts = outs.slice(j * sc, (j + 1) * sc).map((ids) => tokenizer.decode(ids));
+      const predicted = sc > 1 ? majorityVote(texts.map((t) => parseAnswer(t, q.options))) : parseAnswer(texts[0], q.options);
+      predictions.push({
+        id: q.id, question: q.question, passages: hits[i + j].map((h) => ({ id: h.id, title: h.passage?.title })),
+        rationale: texts[0], ...(sc > 1 ? { samples: texts } : {}), predicted: predicted ?? null, gold: q.answer, correct: predicted === q.answer,
+      });
+    });
+    ctx.onProgress?.(method, Math.min(i + cfg.eval.batchSize, questions.length), questions.length);
+  }
+  model.dispose();
+  const summary = summarizeAccuracy(predictions.map((p) => ({ predicted: p.predicted ?? undefined, gold: p.gold })));
+  const hitsKnown = questions.map((q, i) => evidenceHit(q, hits[i])).filter((h): h is boolean => h !== undefined);
+  const evidenceHitRate = studentMethod === 'kard' && hitsKnown.length ? hitsKnown.filter(Boolean).length / hitsKnown.length : undefined;
+  return { result: { name: method, student: studentMethod, sc, ...summary, evidenceHitRate, seconds: (Date.now() - started) / 1000 }, predictions };
+}

@@ -1,0 +1,36 @@
+import * as path from 'node:path';
+import type { EvalMethod, KardConfig } from '../config/schema';
+import { writeReport, type EvalReport } from '../report/report';
+import { readCorpus } from '../stages/sources';
+import { rationaleLoss, rerankerMetrics } from './diagnostics';
+import { evalQuestions, evaluateMethod, type Prediction } from './evaluate';
+
+/** Evaluates every configured method and writes `<run>/eval/` (report.json, report.md, accuracy.svg, predictions). */
+export async function runEvaluation(cfg: KardConfig, opts: { outDir?: string; onProgress?: (method: string, done: number, total: number) => void; log?: (msg: string) => void } = {}): Promise<EvalReport> {
+  const runDir = path.resolve(cfg.run);
+  const passages = await readCorpus(cfg.knowledge.corpus);
+  const questions = evalQuestions(cfg);
+  const ctx = { cfg, runDir, passages, onProgress: opts.onProgress };
+  const methods: EvalReport['methods'] = [];
+  const predictions: Record<string, Prediction[]> = {};
+  for (const m of cfg.eval.methods as EvalMethod[]) {
+    const { result, predictions: p } = await evaluateMethod(m, questions, ctx);
+    const { student: _s, ...kept } = result;
+    methods.push(kept);
+    predictions[m] = p;
+    opts.log?.(`${m}: accuracy ${(100 * result.accuracy).toFixed(1)}% (n ${result.n}, unparsed ${result.unparsed}) in ${result.seconds.toFixed(0)} s`);
+  }
+  const evidenceHitRate: Record<string, number> = {};
+  for (const m of methods) if (m.evidenceHitRate !== undefined) evidenceHitRate[m.name] = m.evidenceHitRate;
+  const report: EvalReport = {
+    createdAt: new Date().toISOString(),
+    run: runDir,
+    dataset: { name: cfg.dataset.name, file: path.resolve(cfg.dataset.eval), questions: questions.length },
+    settings: { nDocs: cfg.eval.nDocs, maxDoc: cfg.eval.maxDoc, sc: cfg.eval.sc, maxNewTokens: cfg.eval.maxNewTokens },
+    methods,
+    retrieval: { reranking: await rerankerMetrics(runDir, passages, cfg.seed), evidenceHitRate },
+    rationaleLoss: await rationaleLoss(cfg, runDir),
+  };
+  await writeReport(opts.outDir ?? path.join(runDir, 'eval'), report, predictions);
+  return report;
+}

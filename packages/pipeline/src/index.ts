@@ -1,0 +1,18 @@
+export { BACKENDS, EVAL_METHODS, SCHEMA, STUDENT_METHODS, schemaLeaves, type EvalMethod, type KardConfig, type Leaf, type StudentMethod } from './config/schema';
+export { ConfigError, flagName, loadConfig, parseFlagValue, readConfigFile, validateConfig } from './config/validate';
+export { RunFolder, JsonlLog, type StageMarker, type StageOutcome } from './run/run-folder';
+export { hashFile, hashJson } from './run/hash';
+export { writeRunInfo } from './run/run-info';
+export { STAGES, TrainingPipeline, startBackend, type StageHooks, type StageName } from './stages/train-stages';
+export { rerankerExamples } from './stages/reranker-stage';
+export { majorityVote, summarizeAccuracy, wilsonInterval, Z95, type AccuracySummary } from './eval/stats';
+export { evaluateMethod, evalQuestions, evidenceHit, STUDENT_OF, type MethodResult, type Prediction } from './eval/evaluate';
+export { rationaleLoss, rerankerMetrics, type RationaleLoss, type RerankerMetrics } from './eval/diagnostics';
+export { runEvaluation } from './eval/run-eval';
+export { accuracySvg, reportMarkdown, writeReport, type EvalReport } from './report/report';
+export { trainStudent, latestCheckpoint, batchIndices, seq2seqLoss, type StudentTrainOptions, type StudentTrainResult } from './student/train';
+export { decode, meanTokenLoss, type DecodeOptions } from './student/decode';
+export { openStudent, loadStudent, saveStudent, createScratchT5 } from './student/model';
+export { loadStudentTokenizer, type StudentTokenizer } from './student/tokenizer';
+export { downloadFromHub, HubDownloadError, isHubId } from './student/hub';
+export { installFastSegmentSum } from './student/segment-sum-kernel';

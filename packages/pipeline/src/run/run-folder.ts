@@ -1,0 +1,111 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeFileAtomic } from '@kard/nn';
+import { hashJson } from './hash';
+
+/** What a finished stage leaves behind: the hash of everything it read, so a rerun can tell if it is still valid. */
+export interface StageMarker {
+  stage: string;
+  inputsHash: string;
+  inputs: unknown;
+  finishedAt: string;
+  seconds: number;
+  /** Whatever the stage reports (counts, losses, output hashes). */
+  result: unknown;
+}
+
+export type StageOutcome<R> = { skipped: true; marker: StageMarker } | { skipped: false; marker: StageMarker; result: R };
+
+/** One JSON object per line: the run's log, appended as it goes. */
+export class JsonlLog {
+  constructor(readonly file: string, private readonly echo?: (line: string) => void) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+  }
+
+  write(event: string, fields: Record<string, unknown> = {}): void {
+    fs.appendFileSync(this.file, `${JSON.stringify({ time: new Date().toISOString(), event, ...fields })}\n`);
+    this.echo?.(`${event}${fields.stage ? ` ${fields.stage}` : ''}${fields.message ? `: ${fields.message}` : ''}`);
+  }
+}
+
+/**
+ * A run folder: `run.json`, `log.jsonl`, `data/`, `index/`, `student/`, `reranker/`, `eval/` and `.stages/`
+ * (one marker per finished stage). A stage whose marker carries the same inputs hash is skipped; any change of
+ * its inputs (config keys it reads, data hashes, the markers of the stages it depends on) reruns it.
+ */
+export class RunFolder {
+  readonly log: JsonlLog;
+
+  constructor(readonly dir: string, opts: { echo?: (line: string) => void } = {}) {
+    fs.mkdirSync(dir, { recursive: true });
+    this.log = new JsonlLog(path.join(dir, 'log.jsonl'), opts.echo);
+  }
+
+  path(...parts: string[]): string {
+    return path.join(this.dir, ...parts);
+  }
+
+  private markerFile(stage: string): string {
+    return this.path('.stages', `${stage.replace(/[^a-z0-9._-]/gi, '_')}.json`);
+  }
+
+  marker(stage: string): StageMarker | undefined {
+    const file = this.markerFile(stage);
+    if (!fs.existsSync(file)) return undefined;
+    try {
+      return JSON.parse(fs.readFileSync(file, 'utf8')) as StageMarker;
+    } catch {
+      return undefined; // a torn marker means the stage is not known to be done
+    }
+  }
+
+  /** Whether `stage` finished with exactly these inputs. */
+  isDone(stage: string, inputs: unknown): boolean {
+    return this.marker(stage)?.inputsHash === hashJson(inputs);
+  }
+
+  /** Forgets a stage (its outputs stay until it reruns). */
+  invalidate(stage: string): void {
+    fs.rmSync(this.markerFile(stage), { force: true });
+  }
+
+  /**
+   * A scratch folder for a stage's resumable work (checkpoints), tied to its inputs: when the inputs changed
+   * since the folder was made, the stale work is wiped, so a resume never continues from other data.
+   */
+  workDir(stage: string, inputs: unknown): string {
+    const dir = this.path('.work', stage.replace(/[^a-z0-9._-]/gi, '_'));
+    const stamp = path.join(dir, 'inputs.sha256');
+    const hash = hashJson(inputs);
+    if (fs.existsSync(dir) && (!fs.existsSync(stamp) || fs.readFileSync(stamp, 'utf8') !== hash)) fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    if (!fs.existsSync(stamp)) writeFileAtomic(stamp, hash);
+    return dir;
+  }
+
+  /** Runs `fn` unless the stage is done with these inputs; on success writes the marker (atomically). */
+  async stage<R>(stage: string, inputs: unknown, fn: (workDir: string) => Promise<R>): Promise<StageOutcome<R>> {
+    const inputsHash = hashJson(inputs);
+    const previous = this.marker(stage);
+    if (previous?.inputsHash === inputsHash) {
+      this.log.write('stage-skip', { stage, message: 'already done with the same inputs', inputsHash });
+      return { skipped: true, marker: previous };
+    }
+    this.log.write('stage-start', { stage, inputsHash, ...(previous ? { message: 'inputs changed: rerunning', previousHash: previous.inputsHash } : {}) });
+    const started = Date.now();
+    const work = this.workDir(stage, inputs);
+    let result: R;
+    try {
+      result = await fn(work);
+    } catch (err) {
+      this.log.write('stage-failed', { stage, message: (err as Error).message });
+      throw err;
+    }
+    const marker: StageMarker = { stage, inputsHash, inputs, finishedAt: new Date().toISOString(), seconds: (Date.now() - started) / 1000, result };
+    fs.mkdirSync(path.dirname(this.markerFile(stage)), { recursive: true });
+    writeFileAtomic(this.markerFile(stage), `${JSON.stringify(marker, null, 2)}\n`);
+    fs.rmSync(work, { recursive: true, force: true });
+    this.log.write('stage-done', { stage, seconds: marker.seconds });
+    return { skipped: false, marker, result };
+  }
+}

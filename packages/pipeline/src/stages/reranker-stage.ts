@@ -1,0 +1,54 @@
+import * as path from 'node:path';
+import type { RerankerRecord } from '@kard/cot-data';
+import { indexedText, type Passage } from '@kard/knowledge-base';
+import {
+  BertEncoder, BertTokenizer, ColbertModel, KARD_LORA, LoraAdapters, RerankerTrainer, loadBertEncoder, saveReranker, smallBertConfig,
+  type RerankerExample,
+} from '@kard/reranker';
+import type { KardConfig } from '../config/schema';
+
+/**
+ * @kard/cot-data's reranker records (candidate ids, BM25-by-rationale scores, ranks in each list) as
+ * @kard/reranker's examples (candidate texts, the rationale list and the question list, best first).
+ */
+export function rerankerExamples(records: RerankerRecord[], passages: Map<string, Passage>): RerankerExample[] {
+  const text = (id: string) => {
+    const p = passages.get(id);
+    if (!p) throw new Error(`reranker data names passage ${id}, which the corpus lacks`);
+    return indexedText(p);
+  };
+  const list = (r: RerankerRecord, key: 'rationaleRank' | 'questionRank') =>
+    r.candidates.filter((c) => c[key] !== undefined).sort((a, b) => a[key]! - b[key]!).map((c) => ({ id: c.id, text: text(c.id), score: c.score }));
+  return records.map((r) => ({ question: r.question, fromRationale: list(r, 'rationaleRank'), fromQuestion: list(r, 'questionRank') }));
+}
+
+export async function trainRerankerStage(
+  cfg: KardConfig, records: RerankerRecord[], passages: Map<string, Passage>, outDir: string, checkpointDir: string,
+  onStep: (step: number, total: number, loss: number) => void,
+): Promise<Record<string, unknown>> {
+  const r = cfg.reranker;
+  const pretrained = r.base !== 'scratch';
+  const tokenizerDir = path.resolve(pretrained ? r.base : r.tokenizer);
+  const tokenizer = await BertTokenizer.fromPretrained(tokenizerDir);
+  let encoder: BertEncoder;
+  if (pretrained) {
+    encoder = loadBertEncoder(path.resolve(r.base), { trainable: false });
+    encoder.lora = LoraAdapters.create(KARD_LORA, encoder.config.num_hidden_layers, encoder.config.hidden_size, cfg.seed);
+  } else {
+    const config = smallBertConfig({
+      vocab_size: tokenizer.vocabSize, hidden_size: r.hidden, num_hidden_layers: r.layers, num_attention_heads: r.heads,
+      intermediate_size: 2 * r.hidden, max_position_embeddings: Math.max(r.passageMaxLength, r.queryMaxLength),
+    });
+    encoder = BertEncoder.random(config, { seed: cfg.seed, positionScale: 0.1 });
+  }
+  const model = ColbertModel.create(encoder, { compressionDim: r.compressionDim, queryMaxLength: r.queryMaxLength, passageMaxLength: r.passageMaxLength }, cfg.seed);
+  const trainer = new RerankerTrainer(model, tokenizer, rerankerExamples(records, passages), {
+    epochs: r.epochs, batchSize: r.batchSize, k: r.k, lr: r.lr, seed: cfg.seed, maxSteps: r.maxSteps,
+    checkpointDir, checkpointEvery: r.checkpointEvery, progress: false,
+    onStep: (s) => onStep(s.step, s.totalSteps, s.loss),
+  });
+  const result = await trainer.train();
+  await saveReranker(model, outDir, { baseModel: pretrained ? path.resolve(r.base) : undefined, tokenizerDir });
+  const losses = result.losses;
+  return { base: r.base, used: result.used, skippedUninformative: result.skippedUninformative, steps: result.steps, resumedFromStep: result.resumedFromStep, firstLoss: losses[0], finalLoss: losses[losses.length - 1] };
+}
