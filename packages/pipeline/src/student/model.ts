@@ -10,7 +10,7 @@ export interface ScratchT5Options {
   numHeads: number;
 }
 
-/** A small T5 v1.1 (gated-GELU, untied head) sized to the tokenizer's vocabulary, randomly initialised. */
+/** A small T5 (gated-GELU feed-forward, tied head) sized to the tokenizer's vocabulary, randomly initialised. */
 export function createScratchT5(tok: StudentTokenizer, opts: ScratchT5Options, seed: number): StudentModel {
   const config = t5Config({
     vocabSize: tok.vocabSize,
@@ -22,7 +22,7 @@ export function createScratchT5(tok: StudentTokenizer, opts: ScratchT5Options, s
     numHeads: opts.numHeads,
     dropoutRate: 0,
     feedForwardProj: 'gated-gelu',
-    tieWordEmbeddings: false,
+    tieWordEmbeddings: true, // v1.0-style tied head (rescaled by d_model^-0.5): a sane initial loss, half the embedding weights
     padTokenId: tok.padId,
     eosTokenId: tok.eosId,
     decoderStartTokenId: tok.padId,
