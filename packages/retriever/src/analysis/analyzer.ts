@@ -60,13 +60,4 @@ export class Analyzer {
     return terms;
   }
 
-  /**
-   * Calls `visit` with each lowercased token of `text` (before stop words and stemming), so a caller can
-   * cache token -> term id and skip both steps for tokens it has seen.
-   */
-  forEachToken(text: string, visit: (token: string) => void): void {
-    const lower = text.toLowerCase();
-    const re = new RegExp(TOKEN.source, 'gu');
-    for (let m = re.exec(lower); m !== null; m = re.exec(lower)) visit(m[0]);
-  }
 }
