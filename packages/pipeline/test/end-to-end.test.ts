@@ -1,0 +1,55 @@
+// The whole pipeline on a TINY config (40 questions, 1-layer models, 2 steps): every stage, then evaluation.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadConfig, RunFolder, runEvaluation, startBackend, TrainingPipeline } from '../src';
+
+const root = path.resolve(__dirname, '../../..');
+
+test('kard-train all + kard-eval on a tiny config: report.json has all four methods with numbers in range', async () => {
+  const cwd = process.cwd();
+  process.chdir(root); // the config's paths are relative to the repository root
+  try {
+    const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kard-e2e-'));
+    const cfg = loadConfig(path.join(__dirname, 'fixtures', 'tiny.config.yaml'), { run: runDir });
+    await startBackend(cfg);
+    const run = new RunFolder(runDir);
+    await new TrainingPipeline(cfg, run).runStage('all');
+    for (const d of ['index', 'data/ft', 'data/rd', 'data/kard', 'student/ft', 'student/rd', 'student/kard', 'reranker']) expect(fs.existsSync(path.join(runDir, d))).toBe(true);
+
+    // a second `all` finds every stage done
+    const before = fs.readFileSync(run.path('log.jsonl'), 'utf8').split('\n').length;
+    await new TrainingPipeline(cfg, run).runStage('all');
+    const again = fs.readFileSync(run.path('log.jsonl'), 'utf8').trim().split('\n').slice(before - 1).map((l) => JSON.parse(l).event);
+    expect(again.every((e) => e === 'stage-skip')).toBe(true);
+
+    await runEvaluation(cfg);
+    const report = JSON.parse(fs.readFileSync(path.join(runDir, 'eval', 'report.json'), 'utf8'));
+    expect(report.methods.map((m: { name: string }) => m.name)).toEqual(['ft', 'rd', 'kard-bm25', 'kard-reranker']);
+    for (const m of report.methods) {
+      expect(m.n).toBe(6);
+      expect(m.accuracy).toBeGreaterThanOrEqual(0);
+      expect(m.accuracy).toBeLessThanOrEqual(1);
+      expect(m.ci95[0]).toBeLessThanOrEqual(m.accuracy);
+      expect(m.ci95[1]).toBeGreaterThanOrEqual(m.accuracy);
+      expect(m.unparsed).toBeGreaterThanOrEqual(0);
+      expect(m.unparsed).toBeLessThanOrEqual(m.n);
+      const preds = fs.readFileSync(path.join(runDir, 'eval', `predictions.${m.name}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(preds).toHaveLength(6);
+      expect(preds.filter((p: { correct: boolean }) => p.correct).length).toBe(Math.round(m.accuracy * 6));
+      expect(preds.filter((p: { predicted: string | null }) => p.predicted === null).length).toBe(m.unparsed);
+      expect(preds.every((p: { passages: unknown[] }) => p.passages.length === (m.name.startsWith('kard') ? 1 : 0))).toBe(true);
+    }
+    const rr = report.retrieval.reranking;
+    for (const s of [rr.bm25, rr.reranker]) {
+      expect(s.top1).toBeLessThanOrEqual(s.top3);
+      expect(s.top3).toBeLessThanOrEqual(s.top5);
+      expect(s.top5).toBeLessThanOrEqual(100);
+    }
+    const loss = report.rationaleLoss;
+    for (const k of ['kardWithKnowledge', 'kardWithoutKnowledge', 'rdWithoutKnowledge']) expect(loss[k]).toBeGreaterThan(0);
+    expect(fs.readFileSync(path.join(runDir, 'eval', 'report.md'), 'utf8')).toMatch(/\| kard-reranker \| [\d.]+% \|/);
+  } finally {
+    process.chdir(cwd);
+  }
+}, 120000);
