@@ -1,0 +1,36 @@
+// The built CLI's surface: every config key is a flag, and a bad config exits 2 naming the key.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const cli = path.resolve(__dirname, '..', 'dist', 'cli.js');
+const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 30000 });
+
+beforeAll(() => {
+  if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: build first (npx nx run kard-train:build)`);
+});
+
+test('--help lists the stages and a flag per config key', () => {
+  const r = run('--help');
+  expect(r.status).toBe(0);
+  for (const flag of ['--config', '--model', '--method', '--student-lr', '--student-max-input-tokens', '--reranker-base', '--eval-n-docs', '--dataset-train-limit']) expect(r.stdout).toContain(flag);
+  expect(r.stdout).toMatch(/index, prepare, student, reranker, all/);
+});
+
+test('a config error exits with status 2 and names the file and key', () => {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kard-cli-')), 'bad.yaml');
+  fs.writeFileSync(file, 'run: x\ndataset: {train: t, eval: d}\nknowledge: {corpus: [c]}\nteacher: {rationales: r}\nstudent: {steps: -3}\n');
+  const r = run('all', '-c', file);
+  expect(r.status).toBe(2);
+  expect(r.stderr).toContain(`${file}: student.steps: expected an integer`);
+  const flag = run('all', '-c', file, '--student-steps', '5', '--eval-sc', 'many');
+  expect(flag.status).toBe(2);
+  expect(flag.stderr).toContain('eval.sc');
+});
+
+test('an unknown stage is refused', () => {
+  const r = run('evaluate');
+  expect(r.status).toBe(2);
+  expect(r.stderr).toMatch(/stage: unknown stage/);
+});
