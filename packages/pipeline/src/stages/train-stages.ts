@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { prepare, type KardExample, type RerankerRecord } from '@kard/cot-data';
+import { generateTeacherRationales } from './teacher-stage';
 import type { Passage } from '@kard/knowledge-base';
 import { initBackend, writeFileAtomic, type BackendName } from '@kard/nn';
 import { Bm25Index } from '@kard/retriever';
@@ -61,11 +62,14 @@ export class TrainingPipeline {
       candidates: method === 'kard' ? reranker.candidates : 0,
     };
     const out = await this.run.stage(`prepare-${method}`, inputs, async (work) => {
-      if (!teacher.rationales && method !== 'ft') throw new Error('generating rationales from an endpoint is not wired into kard-train yet: import them (teacher.rationales)');
+      const trainFile = datasetSubset(dataset.train, dataset.trainLimit, work);
+      const rationales = method === 'ft' ? undefined : teacher.endpoint
+        ? [{ file: await generateTeacherRationales(this.cfg, trainFile, this.run.path('teacher'), (d, t) => this.hooks.onProgress?.('teacher', d, t)), format: 'generation-cache' as const }]
+        : [{ file: path.resolve(teacher.rationales!), format: teacher.format }];
       const index = Bm25Index.load(this.run.path('index')).attachPassages(await this.passages());
       const manifest = await prepare({
-        dataset: { file: datasetSubset(dataset.train, dataset.trainLimit, work), format: dataset.format as 'auto', name: dataset.name, onInvalid: 'skip' },
-        rationales: teacher.rationales ? [{ file: path.resolve(teacher.rationales), format: teacher.format }] : undefined,
+        dataset: { file: trainFile, format: dataset.format as 'auto', name: dataset.name, onInvalid: 'skip' },
+        rationales,
         mode: method,
         nKnowledge: student.nKnowledge,
         rerankerCandidates: method === 'kard' ? reranker.candidates : 0,
