@@ -13,6 +13,7 @@ import { openStudent, saveStudent } from '../student/model';
 import { encodePair } from '../student/seq2seq-batch';
 import { installFastSegmentSum } from '../student/segment-sum-kernel';
 import { trainStudent } from '../student/train';
+import { isHubId } from '../student/hub';
 import { trainRerankerStage } from './reranker-stage';
 import { datasetSubset, hashInputs, readCorpus, readJsonl } from './sources';
 
@@ -73,7 +74,7 @@ export class TrainingPipeline {
         mode: method,
         nKnowledge: student.nKnowledge,
         rerankerCandidates: method === 'kard' ? reranker.candidates : 0,
-        tokenizer: student.model === 'scratch' ? student.tokenizer : undefined,
+        tokenizer: budgetTokenizer(student.model, student.tokenizer),
         maxInputTokens: student.maxInputTokens,
         validationFraction: dataset.validationFraction,
         seed,
@@ -134,4 +135,10 @@ export class TrainingPipeline {
 export function writeJson(file: string, value: unknown): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** The tokenizer that fits prepared inputs to the budget: the scratch tokenizer or the model folder's own (a Hub model is not downloaded yet at prepare time, so its inputs are cut at training time instead). */
+function budgetTokenizer(model: string, tokenizer: string): string | undefined {
+  if (model === 'scratch') return tokenizer;
+  return isHubId(model) ? undefined : model;
 }
