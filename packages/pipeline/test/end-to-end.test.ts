@@ -37,7 +37,10 @@ test('kard-train all + kard-eval on a tiny config: report.json has all four meth
       const preds = fs.readFileSync(path.join(runDir, 'eval', `predictions.${m.name}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
       expect(preds).toHaveLength(6);
       expect(preds.filter((p: { correct: boolean }) => p.correct).length).toBe(Math.round(m.accuracy * 6));
-      expect(preds.filter((p: { predicted: string | null }) => p.predicted === null).length).toBe(m.unparsed);
+      expect(preds.filter((p: { answeredBy: string }) => p.answeredBy !== 'parsed').length).toBe(m.unparsed);
+      expect(preds.filter((p: { answeredBy: string }) => p.answeredBy === 'scored').length).toBe(m.scored);
+      // with the scoring fallback every question gets one of its options
+      expect(preds.every((p: { predicted: string | null }) => p.predicted === 'A' || p.predicted === 'B')).toBe(true);
       expect(preds.every((p: { passages: unknown[] }) => p.passages.length === (m.name.startsWith('kard') ? 1 : 0))).toBe(true);
     }
     const rr = report.retrieval.reranking;

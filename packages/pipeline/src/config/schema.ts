@@ -96,6 +96,7 @@ export const SCHEMA: Section = {
     temperature: { kind: 'number', min: 0, default: 0.7, doc: 'sampling temperature for self-consistency' },
     maxNewTokens: { kind: 'int', min: 1, default: 128, doc: 'rationale tokens generated' },
     batchSize: { kind: 'int', min: 1, default: 16, doc: 'questions decoded together' },
+    answerFallback: { kind: 'enum', values: ['score', 'none'], default: 'score', doc: "an unparsable output: 'score' answers with the option the student scores best after its rationale (counted in unparsed and scored); 'none' counts it wrong" },
   },
 };
 
@@ -118,7 +119,7 @@ export interface KardConfig {
     epochs: number; maxSteps?: number; batchSize: number; k: number; lr: number;
     queryMaxLength: number; passageMaxLength: number; compressionDim: number; checkpointEvery: number;
   };
-  eval: { methods: EvalMethod[]; nDocs: number; maxDoc: number; sc: number; temperature: number; maxNewTokens: number; batchSize: number };
+  eval: { methods: EvalMethod[]; nDocs: number; maxDoc: number; sc: number; temperature: number; maxNewTokens: number; batchSize: number; answerFallback: 'score' | 'none' };
 }
 
 export function isLeaf(x: Leaf | Section): x is Leaf {

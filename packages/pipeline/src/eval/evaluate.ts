@@ -8,7 +8,8 @@ import { Rng } from '@kard/nn';
 import { NeuralReranker } from '@kard/reranker';
 import { Bm25Index, type Hit } from '@kard/retriever';
 import type { EvalMethod, KardConfig, StudentMethod } from '../config/schema';
-import { decode } from '../student/decode';
+import { decode, sequenceLosses } from '../student/decode';
+import type { StudentTokenizer } from '../student/tokenizer';
 import { loadStudent } from '../student/model';
 import { majorityVote, summarizeAccuracy, type AccuracySummary } from './stats';
 
@@ -20,6 +21,8 @@ export interface Prediction {
   /** Every sampled output under self-consistency. */
   samples?: string[];
   predicted: string | null;
+  /** How the answer was read: parsed from the output, or (output unparsable) the option the student scores best after its rationale. */
+  answeredBy: 'parsed' | 'scored' | 'none';
   gold: string;
   correct: boolean;
 }
@@ -30,7 +33,25 @@ export interface MethodResult extends AccuracySummary {
   sc: number;
   /** Share of questions whose passages include a StrategyQA gold-evidence paragraph (KARD methods). */
   evidenceHitRate?: number;
+  /** Unparsable outputs answered by scoring the options instead (eval.answerFallback = score). */
+  scored: number;
   seconds: number;
+}
+
+/**
+ * The option the student finds likeliest after its own rationale: NLL of "{rationale}\nAnswer: {label}" on the
+ * label tokens, lowest wins (rank classification, as multiple-choice evaluation of seq2seq models does).
+ */
+export function scoreOptions(model: unknown, tok: StudentTokenizer, input: number[], rationale: string, labels: string[], maxTarget: number): string {
+  const prefix = `${rationale.split(/\nAnswer:/)[0].trim()}\nAnswer:`;
+  const start = Math.min(tok.encode(prefix).length - 1, maxTarget - 3);
+  const pairs = labels.map((l) => {
+    const full = tok.encode(`${prefix} ${l}`);
+    const target = full.length > maxTarget ? [...full.slice(0, start), ...full.slice(full.length - (maxTarget - start))] : full;
+    return { input, target, lossMask: target.map((_, i) => i >= start) };
+  });
+  const losses = sequenceLosses(model as never, pairs, tok.padId);
+  return labels[losses.indexOf(Math.min(...losses))];
 }
 
 export const STUDENT_OF: Record<EvalMethod, StudentMethod> = { ft: 'ft', rd: 'rd', 'kard-bm25': 'kard', 'kard-reranker': 'kard' };
@@ -90,17 +111,28 @@ export async function evaluateMethod(method: EvalMethod, questions: McQuestion[]
     const outs = decode(model as never, inputs, { maxNewTokens, eosId: tokenizer.eosId, padId: tokenizer.padId, samples: sc, temperature: sc > 1 ? cfg.eval.temperature : 0, rng });
     qs.forEach((q, j) => {
       const texts = outs.slice(j * sc, (j + 1) * sc).map((ids) => tokenizer.decode(ids));
-      const predicted = sc > 1 ? majorityVote(texts.map((t) => parseAnswer(t, q.options))) : parseAnswer(texts[0], q.options);
+      const parsedAnswers = texts.map((t) => parseAnswer(t, q.options));
+      const parsed = sc > 1 ? majorityVote(parsedAnswers) : parsedAnswers[0];
+      let predicted = parsed;
+      let answeredBy: Prediction['answeredBy'] = parsed ? 'parsed' : 'none';
+      if (!parsed && cfg.eval.answerFallback === 'score') {
+        const votes = texts.map((t) => scoreOptions(model, tokenizer, inputs[j], studentMethod === 'ft' ? '' : t, q.options.map((o) => o.label), cfg.student.maxTargetTokens));
+        predicted = majorityVote(votes);
+        answeredBy = 'scored';
+      }
       predictions.push({
         id: q.id, question: q.question, passages: hits[i + j].map((h) => ({ id: h.id, title: h.passage?.title })),
-        rationale: texts[0], ...(sc > 1 ? { samples: texts } : {}), predicted: predicted ?? null, gold: q.answer, correct: predicted === q.answer,
+        rationale: texts[0], ...(sc > 1 ? { samples: texts } : {}), predicted: predicted ?? null, answeredBy, gold: q.answer, correct: predicted === q.answer,
       });
     });
     ctx.onProgress?.(method, Math.min(i + cfg.eval.batchSize, questions.length), questions.length);
   }
   model.dispose();
   const summary = summarizeAccuracy(predictions.map((p) => ({ predicted: p.predicted ?? undefined, gold: p.gold })));
+  // `unparsed` counts outputs with no parsable answer, whether or not scoring then answered them
+  summary.unparsed = predictions.filter((p) => p.answeredBy !== 'parsed').length;
+  const scored = predictions.filter((p) => p.answeredBy === 'scored').length;
   const hitsKnown = questions.map((q, i) => evidenceHit(q, hits[i])).filter((h): h is boolean => h !== undefined);
   const evidenceHitRate = studentMethod === 'kard' && hitsKnown.length ? hitsKnown.filter(Boolean).length / hitsKnown.length : undefined;
-  return { result: { name: method, student: studentMethod, sc, ...summary, evidenceHitRate, seconds: (Date.now() - started) / 1000 }, predictions };
+  return { result: { name: method, student: studentMethod, sc, ...summary, scored, evidenceHitRate, seconds: (Date.now() - started) / 1000 }, predictions };
 }

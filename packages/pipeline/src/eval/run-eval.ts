@@ -26,7 +26,7 @@ export async function runEvaluation(cfg: KardConfig, opts: { outDir?: string; on
     createdAt: new Date().toISOString(),
     run: runDir,
     dataset: { name: cfg.dataset.name, file: path.resolve(cfg.dataset.eval), questions: questions.length },
-    settings: { nDocs: cfg.eval.nDocs, maxDoc: cfg.eval.maxDoc, sc: cfg.eval.sc, maxNewTokens: cfg.eval.maxNewTokens },
+    settings: { nDocs: cfg.eval.nDocs, maxDoc: cfg.eval.maxDoc, sc: cfg.eval.sc, maxNewTokens: cfg.eval.maxNewTokens, answerFallback: cfg.eval.answerFallback },
     methods,
     retrieval: { reranking: await rerankerMetrics(runDir, passages, cfg.seed), evidenceHitRate },
     rationaleLoss: await rationaleLoss(cfg, runDir),

@@ -8,8 +8,8 @@ export interface EvalReport {
   createdAt: string;
   run: string;
   dataset: { name: string; file: string; questions: number };
-  settings: { nDocs: number; maxDoc: number; sc: number; maxNewTokens: number };
-  methods: Array<Pick<MethodResult, 'name' | 'accuracy' | 'ci95' | 'n' | 'unparsed' | 'correct' | 'sc' | 'evidenceHitRate' | 'seconds'>>;
+  settings: { nDocs: number; maxDoc: number; sc: number; maxNewTokens: number; answerFallback: string };
+  methods: Array<Pick<MethodResult, 'name' | 'accuracy' | 'ci95' | 'n' | 'unparsed' | 'scored' | 'correct' | 'sc' | 'evidenceHitRate' | 'seconds'>>;
   retrieval: { reranking?: RerankerMetrics; evidenceHitRate: Record<string, number> };
   rationaleLoss?: RationaleLoss;
 }
@@ -22,9 +22,9 @@ export function reportMarkdown(r: EvalReport): string {
   const lines = [
     `# KARD evaluation: ${r.dataset.name} (${r.dataset.questions} questions)`,
     '',
-    '| method | accuracy | 95% CI | n | unparsed | gold-evidence hit |',
+    '| method | accuracy | 95% CI | n | unparsed (scored) | gold-evidence hit |',
     '|---|---|---|---|---|---|',
-    ...r.methods.map((m) => `| ${m.name} | ${pct(m.accuracy)} | ${pct(m.ci95[0])} – ${pct(m.ci95[1])} | ${m.n} | ${m.unparsed} | ${m.evidenceHitRate === undefined ? '–' : pct(m.evidenceHitRate)} |`),
+    ...r.methods.map((m) => `| ${m.name} | ${pct(m.accuracy)} | ${pct(m.ci95[0])} – ${pct(m.ci95[1])} | ${m.n} | ${m.unparsed} (${m.scored}) | ${m.evidenceHitRate === undefined ? '–' : pct(m.evidenceHitRate)} |`),
     '',
   ];
   const rr = r.retrieval.reranking;
@@ -35,7 +35,7 @@ export function reportMarkdown(r: EvalReport): string {
   if (rl) {
     lines.push(`Validation loss per rationale token (${rl.examples} examples): KARD student with knowledge ${num(rl.kardWithKnowledge)}, same student without ${num(rl.kardWithoutKnowledge)}, RD student (no knowledge) ${num(rl.rdWithoutKnowledge)}.`, '');
   }
-  lines.push(`Settings: nDocs ${r.settings.nDocs}, maxDoc ${r.settings.maxDoc}, self-consistency ${r.settings.sc}, maxNewTokens ${r.settings.maxNewTokens}. Accuracy bars: accuracy.svg.`, '');
+  lines.push(`Settings: nDocs ${r.settings.nDocs}, maxDoc ${r.settings.maxDoc}, self-consistency ${r.settings.sc}, maxNewTokens ${r.settings.maxNewTokens}, answer fallback ${r.settings.answerFallback} (an unparsable output is answered by the option the student scores best after its rationale; such outputs are counted in unparsed, and in brackets when scored). Accuracy bars: accuracy.svg.`, '');
   return lines.join('\n');
 }
 

@@ -74,20 +74,28 @@ export function decode(model: DecodableSeq2Seq, inputs: number[][], opts: Decode
   return out;
 }
 
-/** Mean per-token NLL over the counted target tokens of all pairs (teacher forcing), in batches. */
+/** Mean per-token NLL over the counted target tokens of all pairs (teacher forcing). */
 export function meanTokenLoss(model: DecodableSeq2Seq, pairs: EncodedPair[], padId: number, batchSize = 16): { loss: number; tokens: number } {
-  let sum = 0;
-  let tokens = 0;
-  for (let i = 0; i < pairs.length; i += batchSize) {
-    const batch = padSeq2Seq(pairs.slice(i, i + batchSize), padId);
-    const [s, n] = tf.tidy(() => {
-      const per = model.tokenLosses(batch);
-      const counted = tf.cast(tf.notEqual(batch.labels, -100), 'float32');
-      return [tf.sum(tf.mul(per, counted)).dataSync()[0], tf.sum(counted).dataSync()[0]];
-    });
-    disposeBatch(batch);
-    sum += s;
-    tokens += n;
-  }
+  const sum = sequenceLosses(model, pairs, padId, batchSize).reduce((a, b) => a + b, 0);
+  const tokens = pairs.reduce((n, p) => n + (p.lossMask ? p.lossMask.filter(Boolean).length : p.target.length), 0);
   return { loss: tokens ? sum / tokens : NaN, tokens };
+}
+
+/**
+ * Summed NLL of each pair's counted target tokens (teacher forcing), in input order. The mask is applied to the
+ * per-token losses, not as -100 labels: T5 feeds the labels shifted right as decoder input (with -100 turned
+ * into pad), so masking a prefix through the labels would hide it from the decoder.
+ */
+export function sequenceLosses(model: DecodableSeq2Seq, pairs: EncodedPair[], padId: number, batchSize = 16): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < pairs.length; i += batchSize) {
+    const chunk = pairs.slice(i, i + batchSize);
+    const batch = padSeq2Seq(chunk.map((p) => ({ input: p.input, target: p.target })), padId);
+    const width = batch.labels.shape[1];
+    const mask = chunk.map((p) => Array.from({ length: width }, (_, t) => (t < p.target.length && (!p.lossMask || p.lossMask[t]) ? 1 : 0)));
+    const sums = tf.tidy(() => tf.sum(tf.mul(model.tokenLosses(batch), tf.tensor2d(mask, [chunk.length, width])), 1).arraySync() as number[]);
+    disposeBatch(batch);
+    out.push(...sums);
+  }
+  return out;
 }
