@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { ConfigError, runEvaluation, startBackend } from '@kard/pipeline';
-import { addConfigOptions, configFromOptions } from './cli-options';
-import { stageProgress } from './progress';
+import { addConfigOptions, configFromOptions } from '@kard/pipeline';
+import { stageProgress } from '@kard/pipeline';
 
 const program = addConfigOptions(
   new Command('kard-eval')

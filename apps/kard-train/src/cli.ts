@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { ConfigError, RunFolder, STAGES, TrainingPipeline, startBackend, writeRunInfo, type StageName } from '@kard/pipeline';
-import { addConfigOptions, configFromOptions } from './cli-options';
-import { stageProgress } from './progress';
+import { addConfigOptions, configFromOptions } from '@kard/pipeline';
+import { stageProgress } from '@kard/pipeline';
 
 const program = addConfigOptions(
   new Command('kard-train')

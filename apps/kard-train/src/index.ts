@@ -1,1 +1,1 @@
-export { addConfigOptions, configFromOptions } from './cli-options';
+export { addConfigOptions, configFromOptions } from '@kard/pipeline';

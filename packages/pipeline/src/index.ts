@@ -16,3 +16,5 @@ export { openStudent, loadStudent, saveStudent, createScratchT5 } from './studen
 export { loadStudentTokenizer, type StudentTokenizer } from './student/tokenizer';
 export { downloadFromHub, HubDownloadError, isHubId } from './student/hub';
 export { installFastSegmentSum } from './student/segment-sum-kernel';
+export { addConfigOptions, configFromOptions } from './cli/options';
+export { stageProgress } from './cli/progress';

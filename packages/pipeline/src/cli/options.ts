@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
-import { flagName, loadConfig, schemaLeaves, type KardConfig } from '@kard/pipeline';
+import { schemaLeaves, type KardConfig } from '../config/schema';
+import { flagName, loadConfig } from '../config/validate';
 
 /** Adds `--config` and one flag per config key (`--student-lr 3e-4`) to a command. */
 export function addConfigOptions(cmd: Command): Command {
