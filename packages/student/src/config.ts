@@ -19,6 +19,11 @@ export interface T5Config {
   feedForwardProj: string;
   /** v1.0 ties lm_head to the shared embedding (and scales by d_model**-0.5); v1.1 does not. */
   tieWordEmbeddings: boolean;
+  /**
+   * Rescale the decoder output by d_model**-0.5 before the vocabulary projection. transformers 4 ties this to
+   * `tie_word_embeddings`; transformers 5 writes it as its own field (`scale_decoder_outputs`), which wins when present.
+   */
+  scaleDecoderOutputs: boolean;
   padTokenId: number;
   eosTokenId: number;
   decoderStartTokenId: number;
@@ -55,7 +60,7 @@ export function t5Config(partial: Partial<T5Config> & { vocabSize: number }): T5
     modelType: 't5', dModel: 512, dKv: 64, dFf: 2048, numLayers: 6, numHeads: 8,
     relativeAttentionNumBuckets: 32, relativeAttentionMaxDistance: 128, dropoutRate: 0.1, layerNormEpsilon: 1e-6,
     initializerFactor: 1, feedForwardProj: 'relu', tieWordEmbeddings: true, padTokenId: 0, eosTokenId: 1,
-    decoderStartTokenId: 0, ...partial, numDecoderLayers: partial.numDecoderLayers ?? partial.numLayers ?? 6,
+    decoderStartTokenId: 0, ...partial, scaleDecoderOutputs: partial.scaleDecoderOutputs ?? partial.tieWordEmbeddings ?? true, numDecoderLayers: partial.numDecoderLayers ?? partial.numLayers ?? 6,
   };
 }
 
@@ -83,6 +88,7 @@ export function parseConfig(raw: Record<string, unknown>, file: string): ModelCo
     throw new ModelLoadError(`unsupported architecture ${JSON.stringify(archs)} (supported: ${SUPPORTED.join(', ')})`, file);
   }
   if (raw.model_type === 't5') {
+    const tie = (raw.tie_word_embeddings as boolean | undefined) ?? true;
     const numLayers = num(raw, 'num_layers', file, 6);
     return {
       modelType: 't5',
@@ -99,7 +105,8 @@ export function parseConfig(raw: Record<string, unknown>, file: string): ModelCo
       layerNormEpsilon: num(raw, 'layer_norm_epsilon', file, 1e-6),
       initializerFactor: num(raw, 'initializer_factor', file, 1),
       feedForwardProj: (raw.feed_forward_proj as string) ?? 'relu',
-      tieWordEmbeddings: (raw.tie_word_embeddings as boolean | undefined) ?? true,
+      tieWordEmbeddings: tie,
+      scaleDecoderOutputs: typeof raw.scale_decoder_outputs === 'boolean' ? raw.scale_decoder_outputs : tie,
       padTokenId: num(raw, 'pad_token_id', file, 0),
       eosTokenId: num(raw, 'eos_token_id', file, 1),
       decoderStartTokenId: num(raw, 'decoder_start_token_id', file, 0),
@@ -147,6 +154,7 @@ export function configToJson(c: ModelConfig): Record<string, unknown> {
       relative_attention_num_buckets: c.relativeAttentionNumBuckets, relative_attention_max_distance: c.relativeAttentionMaxDistance,
       dropout_rate: c.dropoutRate, layer_norm_epsilon: c.layerNormEpsilon, initializer_factor: c.initializerFactor,
       feed_forward_proj: c.feedForwardProj, dense_act_fn: act, is_gated_act: gated, tie_word_embeddings: c.tieWordEmbeddings,
+      scale_decoder_outputs: c.scaleDecoderOutputs,
       pad_token_id: c.padTokenId, eos_token_id: c.eosTokenId, decoder_start_token_id: c.decoderStartTokenId,
       is_encoder_decoder: true, use_cache: true, torch_dtype: 'float32',
     };

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  SafetensorsError, StateDictError, findSafetensorsFiles, readSafetensorsDir, writeDirAtomic, writeSafetensorsDir, type NamedArray,
+  HF_FLOAT_FIELDS, SafetensorsError, StateDictError, stringifyHfConfig, findSafetensorsFiles, readSafetensorsDir, writeDirAtomic, writeSafetensorsDir, type NamedArray,
 } from '@kard/nn';
 import { configToJson, parseConfig, type ModelConfig } from './config';
 import { ModelLoadError } from './errors';
@@ -34,6 +34,24 @@ function normalizeKeys(model: StudentModel, tensors: Map<string, NamedArray>): {
     tensors = new Map([...tensors].map(([k, v]) => [k === 'lm_head.weight' ? k : `transformer.${k}`, v]));
   }
   return { tensors, ignore: [/\.attn\.(masked_)?bias$/, /^lm_head\.weight$/] };
+}
+
+/**
+ * transformers 5 writes `tie_word_embeddings: true` for every T5 (it forces the flag) and keeps a model untied when the
+ * checkpoint's lm_head.weight differs from shared.weight, as in Flan-T5 folders it saves. Do the same.
+ */
+function untieIfHeadDiffers(config: ModelConfig, tensors: Map<string, NamedArray>): ModelConfig {
+  if (config.modelType !== 't5' || !config.tieWordEmbeddings) return config;
+  const head = tensors.get('lm_head.weight');
+  const shared = tensors.get('shared.weight') ?? tensors.get('encoder.embed_tokens.weight');
+  if (!head || !shared || sameValues(head.values, shared.values)) return config;
+  return { ...config, tieWordEmbeddings: false };
+}
+
+function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export interface LoadedModel {
@@ -72,7 +90,7 @@ export function fromPretrained(dir: string): LoadedModel {
     throw err;
   }
   const weightsFile = files.length === 1 ? files[0] : path.join(dir, 'model.safetensors.index.json');
-  const model = createModel(config);
+  const model = createModel(untieIfHeadDiffers(config, tensors));
   try {
     const { tensors: named, ignore } = normalizeKeys(model, tensors);
     const { missing, unexpected } = model.loadStateDict(named, { ignore });
@@ -108,7 +126,7 @@ export function writePretrainedFiles(
 ): void {
   const c = model.config;
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(configToJson(c), null, 2) + '\n');
+  fs.writeFileSync(path.join(dir, 'config.json'), stringifyHfConfig(configToJson(c), HF_FLOAT_FIELDS[c.modelType]));
   const gen = opts.generationConfig ?? (c.modelType === 't5'
     ? { decoder_start_token_id: c.decoderStartTokenId, eos_token_id: c.eosTokenId, pad_token_id: c.padTokenId }
     : { bos_token_id: c.bosTokenId, eos_token_id: c.eosTokenId });

@@ -6,7 +6,7 @@ import { initBackend } from '@kard/nn';
 import { fromPretrained, generate, type LmBatch } from '@kard/student';
 
 const root = path.join(__dirname, 'fixtures', 'hf');
-const names = ['t5-v1_0', 't5-v1_1', 'gpt2'].filter((n) => fs.existsSync(path.join(root, n, 'reference.json')));
+const names = ['t5-v1_0', 't5-v1_1', 't5-v1_1-long', 't5-v1_0-sharded', 't5-v1_1-bf16', 'gpt2'].filter((n) => fs.existsSync(path.join(root, n, 'reference.json')));
 
 if (names.length === 0) {
   test.skip('HF parity: no fixtures (run `python tools/fixtures/make_hf_fixtures.py` where transformers is installed)', () => {});

@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { readSafetensors, writeDirAtomic, writeFileAtomic, writeSafetensors, type ArrayToWrite } from '@kard/nn';
+import { HF_FLOAT_FIELDS, readSafetensors, stringifyHfConfig, writeDirAtomic, writeFileAtomic, writeSafetensors, type ArrayToWrite } from '@kard/nn';
 import { loadBertEncoder } from '../bert/checkpoint';
 import { LoraAdapters, type LoraConfig } from '../bert/lora';
 import { ColbertModel } from '../colbert/model';
@@ -64,7 +64,7 @@ export function writeRerankerFiles(model: ColbertModel, dir: string, opts: { bas
     fs.mkdirSync(path.join(dir, 'encoder'), { recursive: true });
     writeSafetensors(path.join(dir, 'encoder', 'model.safetensors'), toArrays(enc.namedTensors()));
     const config = { architectures: ['BertModel'], model_type: 'bert', ...enc.config };
-    writeFileAtomic(path.join(dir, 'encoder', 'config.json'), JSON.stringify(config, null, 2) + '\n');
+    writeFileAtomic(path.join(dir, 'encoder', 'config.json'), stringifyHfConfig(config, HF_FLOAT_FIELDS.bert));
   }
   if (opts.tokenizerDir) {
     fs.mkdirSync(path.join(dir, 'tokenizer'), { recursive: true });

@@ -77,11 +77,11 @@ export class T5ForConditionalGeneration extends Module {
     return this.encoder.forward(this.shared.forward(inputIds), attentionMask, { rng });
   }
 
-  /** hidden [B, T, D] -> logits [B, T, V]; v1.0 (tied) rescales by d_model**-0.5 first, as HF does. */
+  /** hidden [B, T, D] -> logits [B, T, V]; v1.0 (tied) rescales by d_model**-0.5 first, as HF does (`scaleDecoderOutputs`). */
   logits(hidden: tf.Tensor): tf.Tensor {
     const [b, t, d] = hidden.shape;
     let h = tf.reshape(hidden, [b * t, d]);
-    if (this.config.tieWordEmbeddings) h = tf.mul(h, this.config.dModel ** -0.5);
+    if (this.config.scaleDecoderOutputs) h = tf.mul(h, this.config.dModel ** -0.5);
     const w = this.lmHead ? this.lmHead.weight : this.shared.weight;
     return tf.reshape(tf.matMul(h, w, false, true), [b, t, this.config.vocabSize]);
   }
