@@ -1,6 +1,4 @@
 import { defineConfig } from 'tsup';
+import { bin, library } from '../../tools/build/tsup.base';
 
-export default defineConfig([
-  { entry: ['src/index.ts'], format: ['cjs', 'esm'], dts: true, shims: true, sourcemap: true, clean: true, target: 'node20' },
-  { entry: ['src/cli.ts'], format: ['cjs'], shims: true, sourcemap: true, target: 'node20', banner: { js: '#!/usr/bin/env node' } },
-]);
+export default defineConfig([{ ...library, entry: ['src/index.ts'] }, bin(['src/cli.ts'])]);

@@ -1,12 +1,9 @@
 import { defineConfig } from 'tsup';
+import { library } from '../../tools/build/tsup.base';
 
 export default defineConfig({
+  ...library,
   // The library, and the `kard-cot` bin (dist/cli/main.js keeps its shebang).
   entry: { index: 'src/index.ts', 'cli/main': 'src/cli/main.ts' },
-  format: ['cjs', 'esm'],
   dts: { entry: { index: 'src/index.ts' } },
-  shims: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
 });

@@ -1,11 +1,7 @@
 import { defineConfig } from 'tsup';
+import { library } from '../../tools/build/tsup.base';
 
 export default defineConfig({
+  ...library,
   entry: ['src/index.ts', 'src/cli.ts'],
-  format: ['cjs', 'esm'],
-  dts: true,
-  shims: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
 });
