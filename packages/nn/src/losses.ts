@@ -1,12 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import './autodiff';
+import { fusedSoftmaxCrossEntropy, hasFusedSoftmaxCrossEntropy } from './backend/softmax-cross-entropy';
 
 export const IGNORE_INDEX = -100;
 
 /**
  * Cross-entropy with labels equal to `ignoreIndex` skipped, as torch.nn.CrossEntropyLoss(ignore_index=-100):
  * logits [..., V], labels [...] (int32). Returns the mean over counted tokens (`reduction: 'mean'`), the sum,
- * or the per-token losses (zero at ignored positions) with `reduction: 'none'`.
+ * or the per-token losses (zero at ignored positions) with `reduction: 'none'`. 'mean' and 'sum' run as one
+ * fused kernel where the backend has it (cpu, native-cpu): the [N, V] softmax is never materialised.
  */
 export function crossEntropy(
   logits: tf.Tensor,
@@ -17,6 +19,16 @@ export function crossEntropy(
   return tf.tidy(() => {
     const v = logits.shape[logits.shape.length - 1];
     const flat = tf.reshape(logits, [-1, v]);
+    if (opts.reduction !== 'none' && hasFusedSoftmaxCrossEntropy()) {
+      const lab = tf.reshape(labels, [-1]) as tf.Tensor1D;
+      let count = 0;
+      for (const y of lab.dataSync()) if (y !== ignore) count++;
+      // With nothing counted the fused mean is 0/0; the op path below returns 0 as documented.
+      if (count > 0) {
+        const mean = fusedSoftmaxCrossEntropy(flat as tf.Tensor2D, lab, ignore);
+        return opts.reduction === 'sum' ? tf.mul(mean, count) : mean;
+      }
+    }
     const n = flat.shape[0];
     const lab = tf.cast(tf.reshape(labels, [-1]), 'int32');
     const mask = tf.cast(tf.notEqual(lab, ignore), 'float32');

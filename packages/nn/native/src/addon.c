@@ -176,9 +176,8 @@ static napi_value AdamW(napi_env env, napi_callback_info info) {
   ARGS(11);
   F32(0, p); F32(1, g); F32(2, m); F32(3, v);
   NEED(g, p.length); NEED(m, p.length); NEED(v, p.length);
-  kn_adamw(p.data, g.data, m.data, v.data, (long)p.length, (float)num(env, argv[4]), (float)num(env, argv[5]),
-           (float)num(env, argv[6]), (float)num(env, argv[7]), (float)num(env, argv[8]), (float)num(env, argv[9]),
-           (float)num(env, argv[10]));
+  kn_adamw(p.data, g.data, m.data, v.data, (long)p.length, num(env, argv[4]), num(env, argv[5]), num(env, argv[6]),
+           num(env, argv[7]), num(env, argv[8]), num(env, argv[9]), num(env, argv[10]));
   return NULL;
 }
 

@@ -262,15 +262,18 @@ void kn_xent_backward(const float *logits, const int32_t *labels, const float *l
   }
 }
 
-void kn_adamw(float *p, const float *g, float *m, float *v, long n, float lr, float beta1, float beta2,
-              float eps, float weightDecay, float biasCorr1, float biasCorr2) {
-  float decay = 1.0f - lr * weightDecay, stepSize = lr / biasCorr1, invSqrtBc2 = 1.0f / sqrtf(biasCorr2);
+void kn_adamw(float *p, const float *g, float *m, float *v, long n, double lr, double beta1, double beta2,
+              double eps, double weightDecay, double biasCorr1, double biasCorr2) {
+  /* The constants in double, as the JS path and PyTorch compute them: 1 - 0.999f in float32 is off by 1e-5. */
+  const float decay = (float)(1.0 - lr * weightDecay), stepSize = (float)(lr / biasCorr1);
+  const float invSqrtBc2 = (float)(1.0 / sqrt(biasCorr2)), epsf = (float)eps;
+  const float b1 = (float)beta1, omb1 = (float)(1.0 - beta1), b2 = (float)beta2, omb2 = (float)(1.0 - beta2);
   for (long i = 0; i < n; i++) {
     float gi = g[i];
-    float mi = beta1 * m[i] + (1.0f - beta1) * gi;
-    float vi = beta2 * v[i] + (1.0f - beta2) * gi * gi;
+    float mi = b1 * m[i] + omb1 * gi;
+    float vi = b2 * v[i] + omb2 * gi * gi;
     m[i] = mi;
     v[i] = vi;
-    p[i] = p[i] * decay - stepSize * mi / (sqrtf(vi) * invSqrtBc2 + eps);
+    p[i] = p[i] * decay - stepSize * mi / (sqrtf(vi) * invSqrtBc2 + epsf);
   }
 }

@@ -27,6 +27,6 @@ void kn_xent_forward(const float *logits, const int32_t *labels, float *lse, lon
                      int ignoreIndex, double *lossSum, long *count);
 void kn_xent_backward(const float *logits, const int32_t *labels, const float *lse, long rows, long cols,
                       int ignoreIndex, float scale, float *dlogits);
-void kn_adamw(float *p, const float *g, float *m, float *v, long n, float lr, float beta1, float beta2,
-              float eps, float weightDecay, float biasCorr1, float biasCorr2);
+void kn_adamw(float *p, const float *g, float *m, float *v, long n, double lr, double beta1, double beta2,
+              double eps, double weightDecay, double biasCorr1, double biasCorr2);
 #endif

@@ -114,6 +114,12 @@ export function registerSoftmaxCrossEntropy(): void {
   });
 }
 
+/** Whether the running backend has the fused kernels (cpu, native-cpu); elsewhere tfjs ops do the same math. */
+export function hasFusedSoftmaxCrossEntropy(): boolean {
+  registerSoftmaxCrossEntropy();
+  return tf.getKernel(SOFTMAX_XENT, tf.getBackend()) !== undefined;
+}
+
 /**
  * Mean cross-entropy of `logits2d` [N, V] against integer `labels1d` [N]; rows whose label is `ignoreIndex`
  * count neither in the sum nor in N (PyTorch's `CrossEntropyLoss(ignore_index=-100)`, NaN when every row is
@@ -127,7 +133,7 @@ export function fusedSoftmaxCrossEntropy(logits2d: tf.Tensor2D, labels1d: tf.Ten
   return tf.tidy(() => {
     const labels = labels1d.dtype === 'int32' ? labels1d : tf.cast(labels1d, 'int32');
     const logits = logits2d.dtype === 'float32' ? logits2d : tf.cast(logits2d, 'float32');
-    if (tf.getKernel(SOFTMAX_XENT, tf.getBackend())) {
+    if (hasFusedSoftmaxCrossEntropy()) {
       const [loss] = tf.engine().runKernel(SOFTMAX_XENT, { logits, labels }, { ignoreIndex }) as tf.Tensor[];
       return loss as tf.Scalar;
     }

@@ -76,6 +76,18 @@ describe('crossEntropy', () => {
     expect(none[1]).toBe(0);
     expect(none[2]).toBeCloseTo(nll(logits[2], 0), 5);
   });
+
+  test('the fused mean/sum (cpu kernel) equal the op path of reduction none, values and gradients', () => {
+    const logits = tf.randomNormal([6, 11], 0, 3, 'float32', 4);
+    const labels = tf.tensor1d([3, -100, 0, 10, -100, 7], 'int32');
+    const viaOps = (x: tf.Tensor) => tf.div(tf.sum(crossEntropy(x, labels, { reduction: 'none' })), 4);
+    const fused = (x: tf.Tensor) => crossEntropy(x, labels);
+    expect(fused(logits).dataSync()[0]).toBeCloseTo(viaOps(logits).dataSync()[0], 5);
+    expect(crossEntropy(logits, labels, { reduction: 'sum' }).dataSync()[0]).toBeCloseTo(viaOps(logits).dataSync()[0] * 4, 4);
+    const g1 = tf.grad(fused)(logits).dataSync(), g2 = tf.grad(viaOps)(logits).dataSync();
+    g2.forEach((x, i) => expect(Math.abs(g1[i] - x)).toBeLessThan(1e-6));
+    expect(crossEntropy(logits, tf.fill([6], -100, 'int32')).dataSync()[0]).toBe(0); // nothing counted: 0, not NaN
+  });
 });
 
 describe('checkpoint', () => {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { fusedAdamWUpdate } from '../backend/adamw-update';
 
 export interface AdamWOptions {
   /** Learning rate; a schedule can change it per step through `step(grads, lr)`. Default 1e-3. */
@@ -11,6 +12,12 @@ export interface AdamWOptions {
   weightDecay?: number;
   /** Which parameters decay; default all. Hugging Face's Trainer exempts biases and layer-norm weights. */
   decays?: (name: string) => boolean;
+  /**
+   * Update each parameter with `fusedAdamWUpdate` (one in-place C loop on native-cpu, a JS loop on cpu, tfjs ops
+   * elsewhere) rather than the op-by-op formula below, which allocates six temporaries per parameter. The two
+   * agree to float32 rounding. Default true.
+   */
+  fused?: boolean;
 }
 
 export interface AdamWState {
@@ -20,7 +27,7 @@ export interface AdamWState {
   expAvgSq: Map<string, tf.Tensor>;
 }
 
-/** AdamW exactly as torch.optim.AdamW (non-amsgrad, non-fused). */
+/** AdamW exactly as torch.optim.AdamW (non-amsgrad). */
 export class AdamW {
   readonly params: Map<string, tf.Variable>;
   lr: number;
@@ -28,6 +35,7 @@ export class AdamW {
   readonly eps: number;
   readonly weightDecay: number;
   private readonly decays: (name: string) => boolean;
+  private readonly fused: boolean;
   private stepCount = 0;
   private readonly m = new Map<string, tf.Variable>();
   private readonly v = new Map<string, tf.Variable>();
@@ -39,9 +47,10 @@ export class AdamW {
     this.eps = opts.eps ?? 1e-8;
     this.weightDecay = opts.weightDecay ?? 0.01;
     this.decays = opts.decays ?? (() => true);
+    this.fused = opts.fused ?? true;
     for (const [name, p] of params) {
-      this.m.set(name, tf.variable(tf.zerosLike(p), false));
-      this.v.set(name, tf.variable(tf.zerosLike(p), false));
+      this.m.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
+      this.v.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
     }
   }
 
@@ -62,6 +71,12 @@ export class AdamW {
       if (!grad) continue;
       const m = this.m.get(name)!;
       const v = this.v.get(name)!;
+      if (this.fused) {
+        fusedAdamWUpdate(p, grad, m, v, {
+          lr, beta1: b1, beta2: b2, eps: this.eps, weightDecay: this.decays(name) ? this.weightDecay : 0, step: this.stepCount,
+        });
+        continue;
+      }
       tf.tidy(() => {
         const decay = this.decays(name) ? 1 - lr * this.weightDecay : 1;
         const mNew = tf.add(tf.mul(m, b1), tf.mul(grad, 1 - b1));

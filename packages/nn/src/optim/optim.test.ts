@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../backend';
+import { nativeOrSkip, seeded } from '../backend/testing/parity';
 import { AdamW, clipByGlobalNorm, GradientAccumulator, linearSchedule } from './index';
 
 /** torch.optim.AdamW's documented algorithm, for one scalar, in float64. */
@@ -66,6 +67,36 @@ describe('AdamW', () => {
     const before = tf.memory().numTensors;
     for (let i = 0; i < 5; i++) opt.applyGradients({ w: g });
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('AdamW fused vs op-by-op', () => {
+  const backends = nativeOrSkip() ? ['native-cpu', 'cpu'] : ['cpu'];
+  afterAll(() => initBackend());
+
+  test.each(backends)('%s: the fused update (in place) and the op path give the same parameters and moments over 6 steps', async (backend) => {
+    await tf.setBackend(backend);
+    const shapes: [string, number[]][] = [['w', [37, 13]], ['layer_norm.weight', [13]], ['b', [5]]];
+    const run = (fused: boolean) => {
+      const params = new Map(shapes.map(([n, s], i) => [n, tf.tidy(() => tf.variable(tf.tensor(seeded(s.reduce((a, b) => a * b), 10 + i), s)))]));
+      const opt = new AdamW(params, { weightDecay: 0.1, eps: 1e-6, betas: [0.8, 0.95], decays: (n) => !n.includes('layer_norm'), fused });
+      for (let t = 1; t <= 6; t++) {
+        const grads = new Map(shapes.filter(([n]) => n !== 'b' || t % 2 === 0)
+          .map(([n, s], i) => [n, tf.tensor(seeded(s.reduce((a, b) => a * b), 100 * t + i, -3, 3), s)]));
+        opt.applyGradients(grads, 0.01 * t);
+        tf.dispose([...grads.values()]);
+      }
+      const state = opt.getState();
+      const out = [...params].flatMap(([n, p]) => [p, state.expAvg.get(n)!, state.expAvgSq.get(n)!].map((t) => Array.from(t.dataSync())));
+      opt.dispose();
+      tf.dispose([...params.values()]);
+      return out;
+    };
+    const before = tf.memory().numTensors;
+    const fused = run(true), ops = run(false);
+    expect(tf.memory().numTensors).toBe(before);
+    fused.forEach((arr, j) => arr.forEach((x, i) => expect(Math.abs(x - ops[j][i])).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(ops[j][i])))));
+    expect(fused[0].some((x, i) => Math.abs(x - seeded(37 * 13, 10)[i]) > 1e-3)).toBe(true); // the parameters moved
   });
 });
 
