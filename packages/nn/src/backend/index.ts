@@ -5,3 +5,4 @@ export { fusedAdamWUpdate } from './adamw-update';
 export type { AdamWStep } from './adamw-update';
 export { loadNativeAddon, nativeAddonPath } from './native-addon';
 export { nativeKernels, NATIVE_CPU } from './native-cpu';
+export { installFastSegmentSum } from './segment-sum';

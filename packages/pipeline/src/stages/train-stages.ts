@@ -5,13 +5,12 @@ import * as path from 'node:path';
 import { prepare, type KardExample, type RerankerRecord } from '@kard/cot-data';
 import { generateTeacherRationales } from './teacher-stage';
 import type { Passage } from '@kard/knowledge-base';
-import { initBackend, writeFileAtomic, type BackendName } from '@kard/nn';
+import { initBackend, installFastSegmentSum, writeFileAtomic, type BackendName } from '@kard/nn';
 import { Bm25Index } from '@kard/retriever';
 import type { KardConfig, StudentMethod } from '../config/schema';
 import type { RunFolder } from '../run/run-folder';
 import { openStudent, saveStudent } from '../student/model';
 import { encodePair } from '../student/seq2seq-batch';
-import { installFastSegmentSum } from '../student/segment-sum-kernel';
 import { trainStudent } from '../student/train';
 import { isHubId } from '../student/hub';
 import { trainRerankerStage } from './reranker-stage';
@@ -27,7 +26,7 @@ export interface StageHooks {
   onCheckpoint?: (stage: string, step: number) => void;
 }
 
-/** Starts the configured backend (auto: the fastest that starts) with the pipeline's kernel fixes. */
+/** Starts the configured backend (auto: the fastest that starts) with @kard/nn's linear-time embedding gradient. */
 export async function startBackend(cfg: KardConfig): Promise<string> {
   const info = await initBackend(cfg.backend === 'auto' ? {} : { backend: cfg.backend as BackendName });
   installFastSegmentSum();
@@ -93,12 +92,14 @@ export class TrainingPipeline {
     const stage = `student-${method}`;
     const out = await this.run.stage(stage, inputs, async (work) => {
       const { model, tokenizer, origin } = await openStudent({ model: s.model, tokenizer: s.tokenizer, scratch: s, seed: this.cfg.seed });
-      const examples = readJsonl<KardExample>(this.run.path('data', method, 'train.jsonl'));
-      const pairs = examples.map((e) => encodePair(tokenizer, e.input, e.target, s.maxInputTokens, s.maxTargetTokens));
+      const encode = (file: string) => readJsonl<KardExample>(file).map((e) => encodePair(tokenizer, e.input, e.target, s.maxInputTokens, s.maxTargetTokens));
+      const pairs = encode(this.run.path('data', method, 'train.jsonl'));
+      const validationFile = this.run.path('data', method, 'validation.jsonl');
       const result = await trainStudent(model, pairs, {
         steps: s.steps, batchSize: s.batchSize, lr: s.lr, warmupRatio: s.warmupRatio, weightDecay: s.weightDecay, seed: this.cfg.seed,
-        padId: tokenizer.padId, checkpointDir: path.join(work, 'checkpoints'), checkpointEvery: s.checkpointEvery, maxGradNorm: 1,
-        onStep: (i) => this.hooks.onProgress?.(stage, i.step, i.steps, `loss ${i.loss.toFixed(3)}`),
+        checkpointDir: path.join(work, 'checkpoints'), checkpointEvery: s.checkpointEvery, maxGradNorm: 1, tokenizerDir: tokenizer.dir,
+        validation: fs.existsSync(validationFile) ? encode(validationFile) : undefined,
+        onStep: (i) => this.hooks.onProgress?.(stage, i.step, i.steps, `loss ${i.loss.toFixed(3)} | ${i.tokensPerSecond.toFixed(0)} tok/s`),
         onCheckpoint: (step) => {
           this.run.log.write('checkpoint', { stage, step });
           this.hooks.onCheckpoint?.(stage, step);
@@ -106,8 +107,12 @@ export class TrainingPipeline {
       });
       if (result.resumedFromStep > 0) this.run.log.write('resumed', { stage, step: result.resumedFromStep, message: `resumed from checkpoint at step ${result.resumedFromStep}` });
       await saveStudent(model, tokenizer, this.run.path('student', method));
+      const parameters = model.numParameters();
       model.dispose();
-      return { origin, examples: pairs.length, parameters: model.numParameters(), steps: result.steps, resumedFromStep: result.resumedFromStep, finalLoss: result.finalLoss, firstLoss: result.losses[0] };
+      return {
+        origin, examples: pairs.length, parameters, steps: result.steps, resumedFromStep: result.resumedFromStep,
+        firstLoss: result.losses[0], finalLoss: result.finalLoss, validationLoss: result.validationLoss, tokensPerSecond: result.tokensPerSecond,
+      };
     });
     return out.marker.inputsHash;
   }

@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, Rng } from '@kard/nn';
-import { installFastSegmentSum } from './segment-sum-kernel';
+import '../autodiff';
+import { initBackend } from './init';
+import { installFastSegmentSum } from './segment-sum';
+import { Rng } from '../rng';
 
-beforeAll(() => initBackend());
+beforeAll(() => initBackend({ backend: 'cpu' }));
 
-test('scatter-add UnsortedSegmentSum matches a brute-force sum, and gather gradients through it', () => {
+test('scatter-add UnsortedSegmentSum on cpu matches a brute-force sum, and gather gradients go through it', () => {
   const rng = new Rng(3);
   const n = 50, d = 3, segs = 7;
   const x = Array.from({ length: n * d }, () => rng.normal());
@@ -14,6 +16,9 @@ test('scatter-add UnsortedSegmentSum matches a brute-force sum, and gather gradi
   expect(installFastSegmentSum()).toBe(true);
   const got = tf.unsortedSegmentSum(tf.tensor2d(x, [n, d]), tf.tensor1d(ids, 'int32'), segs).arraySync() as number[][];
   got.flat().forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
+  // out-of-range ids are dropped, as TensorFlow does
+  const dropped = tf.unsortedSegmentSum(tf.tensor1d([1, 2, 4]), tf.tensor1d([0, 5, 1], 'int32'), 2).arraySync();
+  expect(dropped).toEqual([1, 4]);
   // d/dE sum(gather(E, ids)) = how often each row was looked up
   const e = tf.variable(tf.zeros([segs, d]));
   const g = tf.grad((t: tf.Tensor) => tf.sum(tf.gather(t, tf.tensor1d(ids, 'int32'))))(e).arraySync() as number[][];
