@@ -5,5 +5,6 @@ export * from './module';
 export * from './checkpoint';
 export { Rng, type RngState } from './rng';
 export { crossEntropy, IGNORE_INDEX } from './losses';
+export { rmsNorm } from './backend/fused-ops';
 export { writeFileAtomic, writeDirAtomic } from './atomic';
 export { stringifyHfConfig, HF_FLOAT_FIELDS } from './hf-json';

@@ -1,11 +1,15 @@
 /* N-API surface of the kard_nn addon: thin argument checks around kernels.c. Every array is a typed array
  * the caller owns (tfjs cpu-backend tensors are plain typed arrays, so nothing is copied). */
 #define NAPI_VERSION 8
+#include <malloc.h>
 #include <node_api.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kernels.h"
+#include "parallel.h"
 
 extern void openblas_set_num_threads(int);
 extern int openblas_get_num_threads(void);
@@ -181,9 +185,58 @@ static napi_value AdamW(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value SumSquares(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  F32(0, x);
+  napi_value res;
+  napi_create_double(env, kn_sum_squares(x.data, (long)x.length), &res);
+  return res;
+}
+
+static napi_value DropoutMask(napi_env env, napi_callback_info info) {
+  ARGS(4);
+  F32(3, out);
+  double seed = num(env, argv[0]), threshold = num(env, argv[1]);
+  if (seed < 0 || seed > 4294967295.0 || threshold < 0 || threshold > 4294967295.0) THROW(env, "seed and threshold must be uint32");
+  kn_dropout_mask((uint32_t)seed, (uint32_t)threshold, (float)num(env, argv[2]), out.data, (long)out.length);
+  return NULL;
+}
+
+static napi_value SoftmaxGrad(napi_env env, napi_callback_info info) {
+  ARGS(5);
+  F32(0, y); F32(1, dy); F32(2, dx);
+  long rows = (long)num(env, argv[3]), cols = (long)num(env, argv[4]);
+  NEED(y, rows * cols); NEED(dy, rows * cols); NEED(dx, rows * cols);
+  kn_softmax_grad(y.data, dy.data, dx.data, rows, cols);
+  return NULL;
+}
+
+static napi_value RmsNorm(napi_env env, napi_callback_info info) {
+  ARGS(7);
+  F32(0, x); F32(1, w); F32(2, out); F32(3, invRms);
+  long rows = (long)num(env, argv[4]), cols = (long)num(env, argv[5]);
+  NEED(x, rows * cols); NEED(w, cols); NEED(out, rows * cols); NEED(invRms, rows);
+  kn_rms_norm(x.data, w.data, out.data, invRms.data, rows, cols, (float)num(env, argv[6]));
+  return NULL;
+}
+
+static napi_value RmsNormGrad(napi_env env, napi_callback_info info) {
+  ARGS(8);
+  F32(0, x); F32(1, w); F32(2, invRms); F32(3, dy); F32(4, dx); F32(5, dw);
+  long rows = (long)num(env, argv[6]), cols = (long)num(env, argv[7]);
+  NEED(x, rows * cols); NEED(w, cols); NEED(invRms, rows); NEED(dy, rows * cols);
+  /* An empty dx or dw means that output is not wanted. */
+  if (dx.length) NEED(dx, rows * cols);
+  if (dw.length) NEED(dw, cols);
+  kn_rms_norm_grad(x.data, w.data, invRms.data, dy.data, dx.length ? dx.data : 0, dw.length ? dw.data : 0, rows, cols);
+  return NULL;
+}
+
 static napi_value SetThreads(napi_env env, napi_callback_info info) {
   ARGS(1);
-  openblas_set_num_threads((int)num(env, argv[0]));
+  int n = (int)num(env, argv[0]);
+  openblas_set_num_threads(n);
+  kn_set_threads(openblas_get_num_threads());
   return NULL;
 }
 
@@ -194,10 +247,24 @@ static napi_value Info(napi_env env, napi_callback_info info) {
   napi_create_string_utf8(env, openblas_get_config(), NAPI_AUTO_LENGTH, &config);
   napi_set_named_property(env, res, "threads", threads);
   napi_set_named_property(env, res, "blas", config);
+  napi_value kt;
+  napi_create_int32(env, kn_get_threads(), &kt);
+  napi_set_named_property(env, res, "kernelThreads", kt);
   return res;
 }
 
 static napi_value Init(napi_env env, napi_value exports) {
+  /* Every tfjs cpu tensor is a fresh calloc'd typed array. glibc serves blocks over its dynamic mmap threshold
+   * with fresh mmaps, page-faulted and zeroed by the kernel on every allocation: that was 15-25% of a training
+   * step's CPU time. Serving up to 32 MiB from the heap and never trimming it reuses the pages instead.
+   * KARD_NN_DEFAULT_MALLOC=1 keeps glibc's defaults. */
+  const char *keep = getenv("KARD_NN_DEFAULT_MALLOC");
+  if (!keep || strcmp(keep, "1") != 0) {
+    mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
+    mallopt(M_TOP_PAD, 64 * 1024 * 1024);
+  }
+  kn_set_threads(openblas_get_num_threads());
   napi_property_descriptor props[] = {
     {"gemm", 0, Gemm, 0, 0, 0, napi_writable | napi_enumerable | napi_configurable, 0},
     {"binary", 0, Binary, 0, 0, 0, napi_writable | napi_enumerable | napi_configurable, 0},
@@ -210,6 +277,11 @@ static napi_value Init(napi_env env, napi_value exports) {
     {"xentForward", 0, XentForward, 0, 0, 0, napi_writable | napi_enumerable | napi_configurable, 0},
     {"xentBackward", 0, XentBackward, 0, 0, 0, napi_writable | napi_enumerable | napi_configurable, 0},
     {"adamw", 0, AdamW, 0, 0, 0, napi_writable | napi_enumerable | napi_configurable, 0},
+    {"sumSquares", 0, SumSquares, 0, 0, 0, napi_writable | napi_enumerable | napi_configurable, 0},
+    {"dropoutMask", 0, DropoutMask, 0, 0, 0, napi_writable | napi_enumerable | napi_configurable, 0},
+    {"softmaxGrad", 0, SoftmaxGrad, 0, 0, 0, napi_writable | napi_enumerable | napi_configurable, 0},
+    {"rmsNorm", 0, RmsNorm, 0, 0, 0, napi_writable | napi_enumerable | napi_configurable, 0},
+    {"rmsNormGrad", 0, RmsNormGrad, 0, 0, 0, napi_writable | napi_enumerable | napi_configurable, 0},
     {"setThreads", 0, SetThreads, 0, 0, 0, napi_writable | napi_enumerable | napi_configurable, 0},
     {"info", 0, Info, 0, 0, 0, napi_writable | napi_enumerable | napi_configurable, 0},
   };

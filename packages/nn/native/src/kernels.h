@@ -3,7 +3,7 @@
 #define KARD_NN_KERNELS_H
 #include <stdint.h>
 
-enum { BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV, BIN_MAX, BIN_MIN, BIN_SQDIFF, BIN_POW };
+enum { BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV, BIN_MAX, BIN_MIN, BIN_SQDIFF, BIN_POW, BIN_RELU_GRAD };
 enum {
   UN_EXP, UN_LOG, UN_NEG, UN_RELU, UN_TANH, UN_SIGMOID, UN_SQRT, UN_RSQRT, UN_SQUARE, UN_ABS,
   UN_RECIPROCAL, UN_SCALE, UN_STEP
@@ -29,4 +29,16 @@ void kn_xent_backward(const float *logits, const int32_t *labels, const float *l
                       int ignoreIndex, float scale, float *dlogits);
 void kn_adamw(float *p, const float *g, float *m, float *v, long n, double lr, double beta1, double beta2,
               double eps, double weightDecay, double biasCorr1, double biasCorr2);
+
+/* fused.c: kernels that replace chains of tfjs ops (each a pass over memory and a fresh buffer). */
+double kn_sum_squares(const float *x, long n);
+/* out[i] = scale if hash(seed, i) >= threshold else 0: dropout's mask, bit-identical to the JS version. */
+void kn_dropout_mask(uint32_t seed, uint32_t threshold, float scale, float *out, long n);
+/* Softmax backward over rows: dx = y * (dy - sum(dy * y)). */
+void kn_softmax_grad(const float *y, const float *dy, float *dx, long rows, long cols);
+/* T5's RMS norm: out = w * (x * r), r = 1 / sqrt(mean(x^2) + eps) per row (kept for the backward). */
+void kn_rms_norm(const float *x, const float *w, float *out, float *invRms, long rows, long cols, float eps);
+/* dx and/or dw (either may be null). */
+void kn_rms_norm_grad(const float *x, const float *w, const float *invRms, const float *dy, float *dx, float *dw,
+                      long rows, long cols);
 #endif

@@ -22,12 +22,23 @@ export interface NativeAddon {
     ignoreIndex: number, scale: number, dlogits: Float32Array): void;
   adamw(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, lr: number, beta1: number,
     beta2: number, eps: number, weightDecay: number, biasCorrection1: number, biasCorrection2: number): void;
+  /** Σ x², accumulated in double (fixed chunking: the same result for any thread count). */
+  sumSquares(x: Float32Array): number;
+  /** out[i] = scale where hash(seed, i) >= threshold, else 0: the same mask as `dropoutMask` in JS. */
+  dropoutMask(seed: number, threshold: number, scale: number, out: Float32Array): void;
+  /** Softmax backward over rows: dx = y · (dy − Σ dy·y). */
+  softmaxGrad(y: Float32Array, dy: Float32Array, dx: Float32Array, rows: number, cols: number): void;
+  rmsNorm(x: Float32Array, w: Float32Array, out: Float32Array, invRms: Float32Array, rows: number, cols: number, eps: number): void;
+  /** An empty dx or dw skips that output. */
+  rmsNormGrad(x: Float32Array, w: Float32Array, invRms: Float32Array, dy: Float32Array, dx: Float32Array, dw: Float32Array,
+    rows: number, cols: number): void;
+  /** Threads for OpenBLAS and for the addon's own kernels. */
   setThreads(n: number): void;
-  info(): { threads: number; blas: string };
+  info(): { threads: number; kernelThreads: number; blas: string };
 }
 
 // Operation codes shared with native/src/kernels.h.
-export const BinaryOp = { Add: 0, Sub: 1, Mul: 2, Div: 3, Max: 4, Min: 5, SquaredDifference: 6, Pow: 7 } as const;
+export const BinaryOp = { Add: 0, Sub: 1, Mul: 2, Div: 3, Max: 4, Min: 5, SquaredDifference: 6, Pow: 7, ReluGrad: 8 } as const;
 export const UnaryOp = {
   Exp: 0, Log: 1, Neg: 2, Relu: 3, Tanh: 4, Sigmoid: 5, Sqrt: 6, Rsqrt: 7, Square: 8, Abs: 9, Reciprocal: 10, Scale: 11, Step: 12,
 } as const;

@@ -7,6 +7,7 @@ import { elementwiseKernels } from './kernels/elementwise';
 import { indexingKernels } from './kernels/indexing';
 import { batchMatMulKernel, fusedMatMulKernel } from './kernels/matmul';
 import { reduceKernels } from './kernels/reduce';
+import { registerFusedOps } from './fused-ops';
 import type { NativeAddon } from './native-addon';
 import { registerSoftmaxCrossEntropy, softmaxCrossEntropyKernels } from './softmax-cross-entropy';
 
@@ -44,4 +45,5 @@ export function registerNativeCpuBackend(addon: NativeAddon): void {
         kernel.native(addon, args as unknown as Parameters<NativeKernel['native']>[1]) ?? fallback(args),
     });
   }
+  registerFusedOps(addon, NATIVE_CPU);
 }

@@ -1,2 +1,3 @@
 export { Module, StateDictError, type LoadResult } from './module';
-export { Linear, Conv1D, Embedding, LayerNorm, dropout, geluNew, gelu } from './layers';
+export { Linear, Conv1D, Embedding, LayerNorm, geluNew, gelu } from './layers';
+export { dropout, dropoutMask } from './dropout';

@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Rng } from '../rng';
 import { Module } from './module';
 
 /** torch.nn.Linear: weight [out, in] (Hugging Face's layout), optional bias [out]. */
@@ -76,16 +75,6 @@ export class LayerNorm extends Module {
       return tf.add(tf.mul(tf.mul(centered, tf.rsqrt(tf.add(variance, this.eps))), this.weight), this.bias);
     });
   }
-}
-
-/** Inverted dropout with masks drawn from a seeded `Rng`, so a resumed run draws the same masks. */
-export function dropout(x: tf.Tensor, rate: number, rng: Rng | undefined): tf.Tensor {
-  if (!rng || rate <= 0) return x;
-  const u = rng.uniformArray(x.size);
-  const keep = new Float32Array(x.size);
-  const scale = 1 / (1 - rate);
-  for (let i = 0; i < u.length; i++) keep[i] = u[i] >= rate ? scale : 0;
-  return tf.mul(x, tf.tensor(keep, x.shape, 'float32'));
 }
 
 /** The tanh approximation of GELU used by GPT-2 and T5 v1.1 (`gelu_new`). */

@@ -1,26 +1,60 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { loadNativeAddon, UnaryOp } from '../backend/native-addon';
+
+/** The float32 buffer behind `t` on cpu and native-cpu (tensors there are plain typed arrays), else null. */
+function cpuValues(t: tf.Tensor): Float32Array | null {
+  const name = tf.getBackend();
+  if ((name !== 'cpu' && name !== 'native-cpu') || t.dtype !== 'float32') return null;
+  const values = (tf.backend() as MathBackendCPU).data.get(t.dataId)?.values;
+  return values instanceof Float32Array ? values : null;
+}
+
+const nativeAddon = () => (tf.getBackend() === 'native-cpu' ? loadNativeAddon().addon : null);
 
 /**
  * Scales gradients so their global L2 norm is at most `maxNorm`, as torch.nn.utils.clip_grad_norm_
- * (coefficient maxNorm / (norm + 1e-6), applied only when below 1). Returns the new gradients (the
- * inputs are disposed when replaced) and the norm before clipping.
+ * (coefficient maxNorm / (norm + 1e-6), applied only when below 1). Returns the gradients and the norm before
+ * clipping. The caller hands the gradients over: on cpu and native-cpu each is scaled in place (one pass, no
+ * new buffer; a buffer another tensor shares is copied first) and returned; elsewhere it is replaced by a
+ * scaled copy and disposed.
  */
 export function clipByGlobalNorm(grads: Map<string, tf.Tensor>, maxNorm: number): { grads: Map<string, tf.Tensor>; norm: number } {
   const norm = globalNorm(grads);
   const coef = maxNorm / (norm + 1e-6);
   if (coef >= 1) return { grads, norm };
   const out = new Map<string, tf.Tensor>();
+  const addon = nativeAddon();
   for (const [name, g] of grads) {
-    out.set(name, tf.mul(g, coef));
-    g.dispose();
+    const values = cpuValues(g);
+    if (values && (tf.backend() as MathBackendCPU).refCount(g.dataId) === 1) {
+      if (addon) addon.unary(UnaryOp.Scale, values, values, coef);
+      else for (let i = 0; i < values.length; i++) values[i] *= coef;
+      out.set(name, g);
+    } else {
+      out.set(name, tf.mul(g, coef));
+      g.dispose();
+    }
   }
   return { grads: out, norm };
 }
 
+/** √(Σ g²) over every gradient, accumulated in double on cpu and native-cpu. */
 export function globalNorm(grads: Map<string, tf.Tensor>): number {
-  const sq = tf.tidy(() => tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g)))));
-  const total = sq.dataSync()[0];
-  sq.dispose();
+  const addon = nativeAddon();
+  let total = 0;
+  const rest: tf.Tensor[] = [];
+  for (const g of grads.values()) {
+    const values = cpuValues(g);
+    if (!values) { rest.push(g); continue; }
+    if (addon) total += addon.sumSquares(values);
+    else for (let i = 0; i < values.length; i++) total += values[i] * values[i];
+  }
+  if (rest.length) {
+    const sq = tf.tidy(() => tf.addN(rest.map((g) => tf.sum(tf.square(g)))));
+    total += sq.dataSync()[0];
+    sq.dispose();
+  }
   return Math.sqrt(total);
 }
 

@@ -30,9 +30,14 @@ export const transposeKernel: NativeKernel = {
     const outShape = perm.map((axis) => inputs.x.shape[axis]);
     const c = collapseTranspose(inputs.x.shape, perm);
     if (c.shape.length > 8) return null;
-    const identity = c.perm.every((axis, i) => axis === i);
-    const out = identity ? x.slice() : new Float32Array(x.length);
-    if (!identity && x.length > 0) addon.transpose(c.shape, c.perm, x, out);
+    if (c.perm.every((axis, i) => axis === i)) {
+      // A no-op permutation (the embedding gradient's transpose of [V, D] by [0, 1]): share the buffer, as
+      // Reshape does, instead of copying it.
+      backend.incRef(inputs.x.dataId);
+      return { dataId: inputs.x.dataId, shape: outShape, dtype: 'float32' };
+    }
+    const out = new Float32Array(x.length);
+    if (x.length > 0) addon.transpose(c.shape, c.perm, x, out);
     return backend.makeTensorInfo(outShape, 'float32', out);
   },
 };
