@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Conv1D, Embedding, LayerNorm, Module, Rng, crossEntropy, dropout } from '@kard/nn';
 import { activation, additiveMask, causalMask, mergeHeads, normalInit, splitHeads } from '../activations';
 import type { Gpt2Config } from '../config';
-import type { Decoding, LmBatch } from '../model';
+import { takeValues, type Decoding, type LmBatch } from '../model';
 
 interface KeyValue { k: tf.Tensor; v: tf.Tensor }
 
@@ -157,7 +157,7 @@ class Gpt2Decoding implements Decoding {
       this.mask.forEach((r) => r.push(1));
     }
     const m = this.model;
-    return tf.tidy(() => {
+    const logits = tf.tidy(() => {
       const total = this.ids[0].length;
       const from = this.useCache && this.cache ? total - 1 : 0;
       const t = total - from;
@@ -170,8 +170,9 @@ class Gpt2Decoding implements Decoding {
         this.cache?.forEach((kv) => tf.dispose([kv.k, kv.v]));
         this.cache = r.presents.map((kv) => ({ k: tf.keep(kv.k), v: tf.keep(kv.v) }));
       }
-      return m.logits(tf.slice(r.hidden, [0, t - 1, 0], [-1, 1, -1])).dataSync() as Float32Array;
+      return m.logits(tf.slice(r.hidden, [0, t - 1, 0], [-1, 1, -1]));
     });
+    return takeValues(logits);
   }
 
   select(rows: number[]): void {

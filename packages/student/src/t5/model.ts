@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Embedding, Linear, Module, Rng, crossEntropy, dropout } from '@kard/nn';
 import { additiveMask, causalMask, normalInit } from '../activations';
 import type { T5Config } from '../config';
-import type { Decoding, LmBatch } from '../model';
+import { takeValues, type Decoding, type LmBatch } from '../model';
 import { T5LayerCrossAttention, T5LayerFF, T5LayerNorm, T5LayerSelfAttention, type KeyValue } from './layers';
 
 class T5Block extends Module {
@@ -144,7 +144,7 @@ class T5Decoding implements Decoding {
     if (tokens) this.history.forEach((h, i) => h.push(tokens[i]));
     const m = this.model;
     const dec = m.decoder;
-    return tf.tidy(() => {
+    const logits = tf.tidy(() => {
       let hidden: tf.Tensor;
       if (this.useCache) {
         const pos = this.history[0].length - 1;
@@ -166,8 +166,9 @@ class T5Decoding implements Decoding {
         const t = full.shape[1]!;
         hidden = tf.slice(full, [0, t - 1, 0], [-1, 1, -1]);
       }
-      return m.logits(hidden).dataSync() as Float32Array;
+      return m.logits(hidden);
     });
+    return takeValues(logits);
   }
 
   select(rows: number[]): void {
