@@ -1,12 +1,19 @@
 #!/usr/bin/env node
-// kard-reranker: thin wiring around the package (train on StrategyQA + evaluate, rerank a query).
+// kard-reranker: thin wiring around the package (train on StrategyQA + evaluate, evaluate a saved reranker, rerank).
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { initBackend, type BackendName } from '@kard/nn';
-import { trainEval } from './experiment/train-eval';
+import { initBackend, writeFileAtomic, type BackendName } from '@kard/nn';
+import { compareWithBm25, crossValidate, loadStrategyQa, trainEval, type RerankerComparison } from './experiment/train-eval';
 import { NeuralReranker } from './inference/neural-reranker';
+import { comparisonMarkdown } from './experiment/report';
 
 const program = new Command('kard-reranker').description("KARD's neural reranker: train, evaluate, rerank");
+const int = (v: string) => parseInt(v, 10);
+
+function printComparison(r: RerankerComparison): void {
+  process.stdout.write(comparisonMarkdown(r));
+}
 
 program
   .command('train')
@@ -14,60 +21,94 @@ program
   .option('--datasets <dir>', 'shipped datasets folder', 'datasets')
   .option('--tokenizer <dir>', 'WordPiece tokenizer folder', 'models/bert-uncased-tokenizer')
   .option('--encoder <scratch|dir>', "'scratch' (small BERT, all weights train) or a BertModel folder (LoRA r=16)", 'scratch')
-  .option('--limit <n>', 'use only the first n rationales', (v) => parseInt(v, 10))
-  .option('--epochs <n>', 'epochs (KARD: 3)', (v) => parseInt(v, 10), 3)
-  .option('--batch-size <n>', 'questions per step (KARD: 16)', (v) => parseInt(v, 10), 16)
+  .option('--limit <n>', 'use only the first n rationales', int)
+  .option('--eval-fraction <x>', 'held-out share, taken from the end (KARD: 0.05)', parseFloat, 0.05)
+  .option('--folds <n>', 'k-fold cross-validation instead of one split: every question is held out once (no --out)', int)
+  .option('--epochs <n>', 'epochs (KARD: 3)', int, 3)
+  .option('--batch-size <n>', 'questions per step (KARD: 16)', int, 16)
   .option('--lr <x>', 'peak learning rate (KARD: 1e-4 with a pretrained encoder)', parseFloat, 1e-4)
-  .option('--max-steps <n>', 'stop early after n steps', (v) => parseInt(v, 10))
-  .option('--passage-max-length <n>', 'passage tokens (KARD: 512)', (v) => parseInt(v, 10), 512)
-  .option('--query-max-length <n>', 'question tokens (KARD: 512)', (v) => parseInt(v, 10), 512)
-  .option('--dim <n>', 'compression dim', (v) => parseInt(v, 10), 128)
-  .option('--hidden <n>', 'from-scratch hidden size', (v) => parseInt(v, 10), 64)
-  .option('--layers <n>', 'from-scratch layers', (v) => parseInt(v, 10), 1)
+  .option('--max-steps <n>', 'stop early after n steps', int)
+  .option('--passage-max-length <n>', 'passage tokens (KARD: 512)', int, 512)
+  .option('--query-max-length <n>', 'question tokens (KARD: 512)', int, 512)
+  .option('--dim <n>', 'compression dim', int, 128)
+  .option('--hidden <n>', 'from-scratch hidden size', int, 64)
+  .option('--layers <n>', 'from-scratch layers', int, 1)
+  .option('--hybrid', "add the question's BM25 score and a length prior to late interaction, with learned weights")
   .option('--annealing <kard|none>', 'temperature schedule', 'kard')
-  .option('--seed <n>', 'seed', (v) => parseInt(v, 10), 42)
+  .option('--tau-model <x>', 'initial model temperature (KARD: 100)', parseFloat, 100)
+  .option('--seed <n>', 'seed', int, 42)
   .option('--checkpoint <dir>', 'resumable checkpoint folder')
   .option('--out <dir>', 'save the trained reranker here')
+  .option('--json <file>', 'also write the comparison as JSON')
   .option('--backend <name>', 'force a tfjs backend')
   .option('--progress', 'show a progress bar even when stderr is not a TTY')
   .action(async (o) => {
     const b = await initBackend({ backend: o.backend as BackendName | undefined });
     process.stderr.write(`backend: ${b.name}\n`);
-    const r = await trainEval({
+    const run = o.folds ? (x: Parameters<typeof trainEval>[0]) => crossValidate({ ...x, folds: o.folds }) : trainEval;
+    const r = await run({
       datasetsDir: path.resolve(o.datasets), tokenizerDir: path.resolve(o.tokenizer), encoder: o.encoder === 'scratch' ? 'scratch' : path.resolve(o.encoder),
       scratchConfig: { hidden_size: o.hidden, num_hidden_layers: o.layers, intermediate_size: 2 * o.hidden, num_attention_heads: Math.max(1, o.hidden / 32) },
-      limit: o.limit, evalFraction: 0.05, compressionDim: o.dim, queryMaxLength: o.queryMaxLength, passageMaxLength: o.passageMaxLength,
-      training: { epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, maxSteps: o.maxSteps, annealing: o.annealing, seed: o.seed, checkpointDir: o.checkpoint, progress: o.progress ? true : 'auto' },
+      limit: o.limit, evalFraction: o.evalFraction, compressionDim: o.dim, queryMaxLength: o.queryMaxLength, passageMaxLength: o.passageMaxLength, hybrid: Boolean(o.hybrid),
+      training: { epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, maxSteps: o.maxSteps, annealing: o.annealing, tauModel: o.tauModel, seed: o.seed, checkpointDir: o.checkpoint, progress: o.progress ? true : 'auto' },
       outDir: o.out, log: (l) => process.stderr.write(l + '\n'),
     });
-    const row = (name: string, a: { top1: number; top3: number; top5: number }) => `${name.padEnd(20)} ${a.top1.toFixed(1).padStart(6)} ${a.top3.toFixed(1).padStart(6)} ${a.top5.toFixed(1).padStart(6)}`;
-    console.log(`held-out questions: ${r.reranker.n} (skipped ${r.reranker.skipped}); target = rationale's BM25 top-1 among 8 candidates`);
-    console.log(`${'scorer'.padEnd(20)} ${'top1'.padStart(6)} ${'top3'.padStart(6)} ${'top5'.padStart(6)}`);
-    console.log(row('BM25(question)', r.bm25));
-    console.log(row('reranker', r.reranker));
-    console.log(`steps ${r.steps}, ${r.trainSeconds.toFixed(0)} s, final loss ${r.finalLoss.toFixed(4)}`);
+    if (o.folds) console.log(`${o.folds}-fold cross-validation: every question held out once.\n`);
+    printComparison(r);
+    console.log(`\nsteps ${r.steps}, ${r.trainSeconds.toFixed(0)} s training, final loss ${r.finalLoss.toFixed(4)}`);
+    if (o.json) writeFileAtomic(path.resolve(o.json), JSON.stringify(withoutRanks(r), null, 2) + '\n');
+  });
+
+program
+  .command('eval')
+  .description("KARD's held-out evaluation of a saved reranker: BM25(question) vs reranked top-1/3/5 (target: the rationale's BM25 top-1 among 8 candidates)")
+  .requiredOption('--model <dir>', 'saved reranker folder')
+  .option('--datasets <dir>', 'shipped datasets folder', 'datasets')
+  .option('--limit <n>', 'use only the first n rationales (must match training for an honest split)', int)
+  .option('--eval-fraction <x>', 'held-out share, taken from the end (must match training)', parseFloat, 0.05)
+  .option('--seed <n>', 'seed of the candidate draw', int, 42)
+  .option('--base-model <dir>', 'override the recorded base model folder')
+  .option('--json <file>', 'write the result as JSON')
+  .option('--markdown <file>', 'write the result as a Markdown table')
+  .option('--backend <name>', 'force a tfjs backend')
+  .action(async (o) => {
+    await initBackend({ backend: o.backend as BackendName | undefined });
+    const data = await loadStrategyQa({ datasetsDir: path.resolve(o.datasets), limit: o.limit, evalFraction: o.evalFraction });
+    const rr = await NeuralReranker.load(path.resolve(o.model), { baseModel: o.baseModel });
+    const r = await compareWithBm25(data.heldOut, rr, o.seed);
+    const md = comparisonMarkdown(r);
+    process.stdout.write(md);
+    if (o.json) writeFileAtomic(path.resolve(o.json), JSON.stringify({ model: path.resolve(o.model), heldOut: data.heldOut.length, ...withoutRanks(r) }, null, 2) + '\n');
+    if (o.markdown) writeFileAtomic(path.resolve(o.markdown), md);
   });
 
 program
   .command('rerank')
-  .description('rerank passages (JSON lines {id, text} on stdin) for a query with a saved reranker; prints hits as JSON lines')
+  .description('rerank passages (JSON lines {id, text, score?} on stdin; score = BM25 for the query, needed by hybrid models) with a saved reranker; prints hits as JSON lines')
   .requiredOption('--model <dir>', 'saved reranker folder')
   .requiredOption('--query <text>', 'the question')
-  .option('--k <n>', 'hits to keep', (v) => parseInt(v, 10), 10)
+  .option('--k <n>', 'hits to keep', int, 10)
   .option('--base-model <dir>', 'override the recorded base model folder')
   .action(async (o) => {
     await initBackend();
     const rr = await NeuralReranker.load(o.model, { baseModel: o.baseModel });
-    const lines = (await new Promise<string>((res) => {
-      let s = '';
-      process.stdin.on('data', (d) => (s += d)).on('end', () => res(s));
-    })).split('\n').filter((l) => l.trim());
+    const lines = fs.readFileSync(0, 'utf8').split('\n').filter((l) => l.trim());
     const hits = lines.map((l, i) => {
-      const p = JSON.parse(l);
-      return { id: String(p.id), score: 0, rank: i + 1, passage: { id: String(p.id), title: p.title, text: p.text } };
+      let p: { id: unknown; title?: string; text: string; score?: number };
+      try {
+        p = JSON.parse(l);
+      } catch (err) {
+        throw new Error(`stdin line ${i + 1}: ${(err as Error).message}`);
+      }
+      return { id: String(p.id), score: p.score ?? 0, rank: i + 1, passage: { id: String(p.id), title: p.title, text: p.text } };
     });
     for (const h of await rr.rerank(o.query, hits, o.k)) console.log(JSON.stringify({ id: h.id, score: h.score, rank: h.rank }));
   });
+
+function withoutRanks(r: RerankerComparison): Record<string, unknown> {
+  const strip = ({ ranks: _ranks, ...rest }: RerankerComparison['bm25']) => rest;
+  return { ...r, bm25: strip(r.bm25), reranker: strip(r.reranker) };
+}
 
 program.parseAsync().catch((err) => {
   process.stderr.write(`${(err as Error).message}\n`);

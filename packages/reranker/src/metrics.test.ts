@@ -1,4 +1,4 @@
-import { kardEvalGroups, rankOfTarget, rankingAccuracy } from './metrics';
+import { kardEvalGroups, pairedDifference, rankOfTarget, rankingAccuracy, wilsonInterval } from './metrics';
 import type { RerankerExample } from './training/data';
 
 const c = (id: string, score: number) => ({ id, text: id, score });
@@ -29,6 +29,30 @@ describe("KARD's reranker metrics", () => {
     const groups = [4, 1, 2, 6].map((rank) => ({ question: String(rank), candidates: Array.from({ length: 8 }, (_, i) => c(String(i), 0)) }));
     // Scorer puts the target at the rank named by the question.
     const acc = await rankingAccuracy(groups, (q) => Array.from({ length: 8 }, (_, i) => (i === 0 ? 10 - Number(q) : 10 - (i < Number(q) ? i : i + 1))));
-    expect(acc).toEqual({ n: 4, skipped: 0, top1: 25, top3: 50, top5: 75 });
+    expect(acc).toEqual({ n: 4, skipped: 0, top1: 25, top3: 50, top5: 75, ranks: [4, 1, 2, 6] });
+  });
+
+  it('gives the Wilson 95% interval of a proportion (textbook values)', () => {
+    // 50/100: 0.5 ± ..., the classic [0.4038, 0.5962]; 0/10: [0, 0.2775].
+    const [lo, hi] = wilsonInterval(50, 100);
+    expect(lo).toBeCloseTo(40.38, 2);
+    expect(hi).toBeCloseTo(59.62, 2);
+    const [lo0, hi0] = wilsonInterval(0, 10);
+    expect(lo0).toBe(0);
+    expect(hi0).toBeCloseTo(27.75, 2);
+  });
+
+  it('compares two scorers question by question with a normal 95% interval of the mean difference', () => {
+    // top-1 hits: A = [1,1,0,0,1], B = [1,0,1,1,1] -> d = [0,-1,1,1,0], mean 0.2, sd = sqrt(0.7), half-width 1.96*sqrt(0.7/5).
+    const d = pairedDifference([1, 1, 2, 4, 1], [1, 3, 1, 1, 1], 1);
+    const h = 1.959964 * Math.sqrt(0.7 / 5);
+    expect(d.n).toBe(5);
+    expect(d.diff).toBeCloseTo(20, 10);
+    expect(d.ci95[0]).toBeCloseTo(100 * (0.2 - h), 8);
+    expect(d.ci95[1]).toBeCloseTo(100 * (0.2 + h), 8);
+    expect([d.onlyB, d.onlyA]).toEqual([2, 1]);
+    const top3 = pairedDifference([1, 1, 2, 4, 1], [1, 3, 1, 1, 1], 3); // at top-3 only q4 differs, for B
+    expect([top3.diff, top3.onlyB, top3.onlyA]).toEqual([20, 1, 0]);
+    expect(() => pairedDifference([1], [1, 2], 1)).toThrow(/equal lengths/);
   });
 });

@@ -19,6 +19,8 @@ export interface RankingAccuracy {
   top1: number;
   top3: number;
   top5: number;
+  /** The target's 1-based rank in each group, in group order (for paired comparisons). */
+  ranks: number[];
 }
 
 /**
@@ -58,5 +60,41 @@ export async function rankingAccuracy(groups: EvalGroup[], scorer: GroupScorer, 
   const ranks: number[] = [];
   for (const g of groups) ranks.push(rankOfTarget(await scorer(g.question, g.candidates)));
   const pct = (k: number) => (ranks.length ? (100 * ranks.filter((r) => r <= k).length) / ranks.length : 0);
-  return { n: ranks.length, skipped, top1: pct(1), top3: pct(3), top5: pct(5) };
+  return { n: ranks.length, skipped, top1: pct(1), top3: pct(3), top5: pct(5), ranks };
+}
+
+/** Wilson score interval (95 %) of a proportion, in percent. */
+export function wilsonInterval(successes: number, n: number, z = 1.959964): [number, number] {
+  if (n === 0) return [0, 100];
+  const p = successes / n;
+  const d = 1 + (z * z) / n;
+  const c = (p + (z * z) / (2 * n)) / d;
+  const h = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
+  return [100 * Math.max(0, c - h), 100 * Math.min(1, c + h)];
+}
+
+export interface PairedDifference {
+  /** Questions compared (the same groups under both scorers). */
+  n: number;
+  /** Percentage points: accuracy of B minus accuracy of A at top-`k`. */
+  diff: number;
+  /** 95 % interval of `diff` (normal approximation on the per-question differences). */
+  ci95: [number, number];
+  /** Questions only B got right, only A got right. */
+  onlyB: number;
+  onlyA: number;
+}
+
+/**
+ * Paired comparison of two scorers on the same groups at top-`k`: the mean per-question difference
+ * (1 when only B ranks the target within k, −1 when only A does) with a 95 % normal interval.
+ */
+export function pairedDifference(ranksA: number[], ranksB: number[], k: number, z = 1.959964): PairedDifference {
+  if (ranksA.length !== ranksB.length) throw new RangeError(`paired comparison needs equal lengths, got ${ranksA.length} and ${ranksB.length}`);
+  const n = ranksA.length;
+  const d = ranksA.map((a, i) => Number(ranksB[i] <= k) - Number(a <= k));
+  const mean = n ? d.reduce((s, x) => s + x, 0) / n : 0;
+  const sd = n > 1 ? Math.sqrt(d.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1)) : 0;
+  const h = n ? (z * sd) / Math.sqrt(n) : 0;
+  return { n, diff: 100 * mean, ci95: [100 * (mean - h), 100 * (mean + h)], onlyB: d.filter((x) => x > 0).length, onlyA: d.filter((x) => x < 0).length };
 }

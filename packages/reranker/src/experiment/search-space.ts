@@ -20,6 +20,19 @@ export function toRerankerExample(rec: RerankerRecord, passages: { get(id: strin
   return { question: rec.question, fromRationale: list('rationaleRank'), fromQuestion: list('questionRank') };
 }
 
+/**
+ * Fills each candidate's `questionScore` with BM25(question, passage) from `index`, the input a hybrid reranker
+ * reads (at inference it is the first stage's hit score). Returns the same examples, changed in place.
+ */
+export function withQuestionScores(examples: RerankerExample[], index: Pick<Bm25Index, 'scoreDocuments'>): RerankerExample[] {
+  for (const ex of examples) {
+    const all = [...ex.fromRationale, ...ex.fromQuestion];
+    const scores = index.scoreDocuments(ex.question, all.map((c) => c.id));
+    all.forEach((c, i) => (c.questionScore = scores[i]));
+  }
+  return examples;
+}
+
 /** Builds search spaces (BM25 top-`k` for the rationale and for the question) for each pair. */
 export async function buildSearchSpaces(
   pairs: Array<{ question: string; rationale: string }>,

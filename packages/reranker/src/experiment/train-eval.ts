@@ -10,27 +10,89 @@ import { BertEncoder } from '../bert/model';
 import { ColbertModel } from '../colbert/model';
 import { NeuralReranker } from '../inference/neural-reranker';
 import { saveReranker } from '../io/save';
-import { kardEvalGroups, rankingAccuracy, type RankingAccuracy } from '../metrics';
+import { kardEvalGroups, pairedDifference, rankingAccuracy, type PairedDifference, type RankingAccuracy } from '../metrics';
 import { BertTokenizer } from '../tokenizer';
+import type { RerankerExample } from '../training/data';
 import { RerankerTrainer, type StepInfo, type TrainerOptions } from '../training/trainer';
-import { buildSearchSpaces } from './search-space';
+import { buildSearchSpaces, withQuestionScores } from './search-space';
 
-export interface TrainEvalOptions {
-  /** The shipped datasets folder (strategyqa, flan-cot, wikipedia). */
-  datasetsDir: string;
-  /** WordPiece tokenizer folder; for a pretrained encoder its own folder is used. */
-  tokenizerDir: string;
+export interface StrategyQaData {
+  index: Bm25Index;
+  passages: Map<string, Passage>;
+  train: RerankerExample[];
+  heldOut: RerankerExample[];
+}
+
+/**
+ * KARD's reranker data on the shipped StrategyQA files: the Wikipedia paragraphs indexed with BM25, a search space per
+ * FLAN rationale, and a split taken from the end (KARD's split_set). Held-out rationales only define the targets.
+ */
+export async function loadStrategyQa(opts: { datasetsDir: string; limit?: number; evalFraction: number }): Promise<StrategyQaData> {
+  const list: Passage[] = [];
+  for await (const p of readPassages(path.join(opts.datasetsDir, 'wikipedia', 'strategyqa_paragraphs.jsonl'))) list.push(p);
+  const passages = new Map(list.map((p) => [p.id, p]));
+  const index = await Bm25Index.build(list);
+  let rows = readFlanCotRows(path.join(opts.datasetsDir, 'flan-cot', 'strategyqa_train.tsv'));
+  if (opts.limit) rows = rows.slice(0, opts.limit);
+  const examples = withQuestionScores(await buildSearchSpaces(rows, index, passages, 32), index);
+  const nTrain = Math.floor((1 - opts.evalFraction) * examples.length);
+  return { index, passages, train: examples.slice(0, nTrain), heldOut: examples.slice(nTrain) };
+}
+
+export interface RerankerComparison {
+  bm25: RankingAccuracy;
+  reranker: RankingAccuracy;
+  /** Reranker minus BM25(question), per top-k, paired over the same questions and candidates. */
+  gain: { top1: PairedDifference; top3: PairedDifference; top5: PairedDifference };
+}
+
+/** KARD's evaluation (8 candidates, target = the rationale's BM25 top-1) of BM25(question) and `reranker`. */
+export async function compareWithBm25(heldOut: RerankerExample[], reranker: NeuralReranker, seed = 42): Promise<RerankerComparison> {
+  const { groups, skipped } = kardEvalGroups(heldOut, { k: 8, seed });
+  // BM25(question) is the candidates' questionScore: the same numbers the first stage gives at inference.
+  if (groups.some((g) => g.candidates.some((c) => c.questionScore === undefined))) throw new RangeError('held-out candidates need questionScore (withQuestionScores)');
+  const bm25 = await rankingAccuracy(groups, (_q, cands) => cands.map((c) => c.questionScore!), skipped);
+  const rr = await rankingAccuracy(groups, (q, cands) => reranker.score(q, cands), skipped);
+  const gain = (k: number) => pairedDifference(bm25.ranks, rr.ranks, k);
+  return { bm25, reranker: rr, gain: { top1: gain(1), top3: gain(3), top5: gain(5) } };
+}
+
+export interface RerankerModelOptions {
   /** 'scratch' trains a small BERT from random weights; a folder path loads that BertModel and trains LoRA on it. */
   encoder: 'scratch' | string;
   /** Overrides of the small from-scratch BERT (default: 1 layer, hidden 64, 2 heads). */
   scratchConfig?: Partial<BertConfig>;
+  compressionDim: number;
+  queryMaxLength: number;
+  passageMaxLength: number;
+  /** Late interaction + BM25(question) + length prior with learned weights (see ColbertModel.combine). */
+  hybrid?: boolean;
+  vocabSize: number;
+  seed: number;
+}
+
+/** A fresh reranker network: a small random BERT (all weights train), or a pretrained base with KARD's LoRA. */
+export function createRerankerModel(o: RerankerModelOptions): ColbertModel {
+  let encoder: BertEncoder;
+  if (o.encoder !== 'scratch') {
+    encoder = loadBertEncoder(o.encoder, { trainable: false });
+    encoder.lora = LoraAdapters.create(KARD_LORA, encoder.config.num_hidden_layers, encoder.config.hidden_size, o.seed);
+  } else {
+    const config = smallBertConfig({ vocab_size: o.vocabSize, max_position_embeddings: Math.max(o.passageMaxLength, o.queryMaxLength), ...o.scratchConfig });
+    encoder = BertEncoder.random(config, { seed: o.seed, positionScale: 0.1 });
+  }
+  return ColbertModel.create(encoder, { compressionDim: o.compressionDim, queryMaxLength: o.queryMaxLength, passageMaxLength: o.passageMaxLength, hybrid: o.hybrid ?? false }, o.seed);
+}
+
+export interface TrainEvalOptions extends Omit<RerankerModelOptions, 'vocabSize' | 'seed'> {
+  /** The shipped datasets folder (strategyqa, flan-cot, wikipedia). */
+  datasetsDir: string;
+  /** WordPiece tokenizer folder; for a pretrained encoder its own folder is used. */
+  tokenizerDir: string;
   /** Use only the first N FLAN rationales (before the split); default all 2,061. */
   limit?: number;
   /** Held-out fraction, taken from the end as KARD does (its split_set with ratio 0.95). */
   evalFraction: number;
-  compressionDim: number;
-  queryMaxLength: number;
-  passageMaxLength: number;
   /** Training options (KARD's by default). */
   training: Partial<TrainerOptions>;
   /** Save the trained reranker here. */
@@ -38,57 +100,67 @@ export interface TrainEvalOptions {
   log?: (line: string) => void;
 }
 
-export interface TrainEvalResult {
+export interface TrainEvalResult extends RerankerComparison {
   train: number;
   heldOut: number;
-  bm25: RankingAccuracy;
-  reranker: RankingAccuracy;
   steps: number;
   trainSeconds: number;
   finalLoss: number;
 }
 
 export async function trainEval(opts: TrainEvalOptions): Promise<TrainEvalResult> {
-  const log = opts.log ?? (() => undefined);
-  const passages: Passage[] = [];
-  for await (const p of readPassages(path.join(opts.datasetsDir, 'wikipedia', 'strategyqa_paragraphs.jsonl'))) passages.push(p);
-  const byId = new Map(passages.map((p) => [p.id, p]));
-  const index = await Bm25Index.build(passages);
-  log(`corpus: ${passages.length} passages indexed`);
+  const data = await loadStrategyQa(opts);
+  return trainEvalOn(data, opts);
+}
 
-  let rows = readFlanCotRows(path.join(opts.datasetsDir, 'flan-cot', 'strategyqa_train.tsv'));
-  if (opts.limit) rows = rows.slice(0, opts.limit);
-  const examples = await buildSearchSpaces(rows, index, byId, 32);
-  const nTrain = Math.floor((1 - opts.evalFraction) * examples.length);
-  const train = examples.slice(0, nTrain);
-  const heldOut = examples.slice(nTrain);
-  log(`search spaces: ${train.length} training, ${heldOut.length} held-out questions`);
+/** Trains on `data.train` and compares with BM25(question) on `data.heldOut`. */
+export async function trainEvalOn(data: StrategyQaData, opts: Omit<TrainEvalOptions, 'datasetsDir' | 'limit' | 'evalFraction'>): Promise<TrainEvalResult> {
+  const log = opts.log ?? (() => undefined);
+  log(`corpus: ${data.passages.size} passages; search spaces: ${data.train.length} training, ${data.heldOut.length} held-out questions`);
 
   const pretrained = opts.encoder !== 'scratch';
   const tokenizer = await BertTokenizer.fromPretrained(pretrained ? opts.encoder : opts.tokenizerDir);
   const seed = opts.training.seed ?? 42;
-  let encoder: BertEncoder;
-  if (pretrained) {
-    encoder = loadBertEncoder(opts.encoder, { trainable: false });
-    encoder.lora = LoraAdapters.create(KARD_LORA, encoder.config.num_hidden_layers, encoder.config.hidden_size, seed);
-  } else {
-    const config = smallBertConfig({ vocab_size: tokenizer.vocabSize, max_position_embeddings: Math.max(opts.passageMaxLength, opts.queryMaxLength), ...opts.scratchConfig });
-    encoder = BertEncoder.random(config, { seed, positionScale: 0.1 });
-  }
-  const model = ColbertModel.create(encoder, { compressionDim: opts.compressionDim, queryMaxLength: opts.queryMaxLength, passageMaxLength: opts.passageMaxLength }, seed);
-
-  const { groups, skipped } = kardEvalGroups(heldOut, { k: 8, seed });
-  const bm25 = await rankingAccuracy(groups, (q, cands) => index.scoreDocuments(q, cands.map((c) => c.id)), skipped);
+  const model = createRerankerModel({ ...opts, vocabSize: tokenizer.vocabSize, seed });
 
   const started = Date.now();
   let last: StepInfo | undefined;
-  const trainer = new RerankerTrainer(model, tokenizer, train, { ...opts.training, onStep: (s) => (last = s) });
+  const trainer = new RerankerTrainer(model, tokenizer, data.train, { ...opts.training, onStep: (s) => (last = s) });
   const result = await trainer.train();
   const trainSeconds = (Date.now() - started) / 1000;
   log(`trained ${result.steps} steps in ${trainSeconds.toFixed(0)} s (final loss ${last?.loss.toFixed(4)})`);
+  if (model.mix) log(`hybrid weights [late interaction, BM25(question), log length]: ${Array.from(model.mix.weight.dataSync()).map((v) => v.toPrecision(3)).join(', ')}`);
 
-  const reranker = new NeuralReranker(model, tokenizer);
-  const rr = await rankingAccuracy(groups, (q, cands) => reranker.score(q, cands), skipped);
+  const cmp = await compareWithBm25(data.heldOut, new NeuralReranker(model, tokenizer), seed);
   if (opts.outDir) await saveReranker(model, opts.outDir, { baseModel: pretrained ? path.resolve(opts.encoder) : undefined, tokenizerDir: pretrained ? opts.encoder : opts.tokenizerDir });
-  return { train: train.length, heldOut: heldOut.length, bm25, reranker: rr, steps: result.steps, trainSeconds, finalLoss: last?.loss ?? NaN };
+  return { ...cmp, train: data.train.length, heldOut: data.heldOut.length, steps: result.steps, trainSeconds, finalLoss: last?.loss ?? NaN };
+}
+
+/**
+ * `folds`-fold cross-validation over all rationales: each fold trains a fresh model on the other folds and ranks its
+ * own questions, so every question is held out exactly once and the pooled comparison covers all of them.
+ */
+export async function crossValidate(opts: Omit<TrainEvalOptions, 'evalFraction' | 'outDir'> & { folds: number }): Promise<TrainEvalResult & { folds: TrainEvalResult[] }> {
+  const all = await loadStrategyQa({ ...opts, evalFraction: 0 });
+  const examples = all.train;
+  const results: TrainEvalResult[] = [];
+  for (let f = 0; f < opts.folds; f++) {
+    const [lo, hi] = [Math.floor((f * examples.length) / opts.folds), Math.floor(((f + 1) * examples.length) / opts.folds)];
+    const fold = { ...all, train: [...examples.slice(0, lo), ...examples.slice(hi)], heldOut: examples.slice(lo, hi) };
+    opts.log?.(`fold ${f + 1}/${opts.folds}`);
+    results.push(await trainEvalOn(fold, opts));
+  }
+  const pool = (key: 'bm25' | 'reranker'): RankingAccuracy => {
+    const ranks = results.flatMap((r) => r[key].ranks);
+    const pct = (k: number) => (100 * ranks.filter((x) => x <= k).length) / ranks.length;
+    return { n: ranks.length, skipped: results.reduce((s, r) => s + r[key].skipped, 0), top1: pct(1), top3: pct(3), top5: pct(5), ranks };
+  };
+  const bm25 = pool('bm25');
+  const reranker = pool('reranker');
+  const gain = (k: number) => pairedDifference(bm25.ranks, reranker.ranks, k);
+  return {
+    bm25, reranker, gain: { top1: gain(1), top3: gain(3), top5: gain(5) }, folds: results,
+    train: examples.length, heldOut: examples.length, steps: results.reduce((s, r) => s + r.steps, 0),
+    trainSeconds: results.reduce((s, r) => s + r.trainSeconds, 0), finalLoss: results[results.length - 1].finalLoss,
+  };
 }

@@ -5,7 +5,8 @@ import { initBackend } from '@kard/nn';
 import type { Hit } from '@kard/retriever';
 import { smallBertConfig } from '../bert/config';
 import { BertEncoder } from '../bert/model';
-import { ColbertModel } from '../colbert/model';
+import * as tf from '@tensorflow/tfjs-core';
+import { ColbertModel, HYBRID_SCALE } from '../colbert/model';
 import { BertTokenizer } from '../tokenizer';
 import { MissingPassageError, NeuralReranker } from './neural-reranker';
 import { RerankingRetriever } from './pipeline';
@@ -70,5 +71,41 @@ describe('NeuralReranker', () => {
     expect(asked).toEqual([3]);
     expect(out).toHaveLength(2);
     expect(out.every((h) => ['p0', 'p1', 'p2'].includes(h.id))).toBe(true);
+  });
+});
+
+describe('NeuralReranker, hybrid model', () => {
+  let hybrid: ColbertModel;
+  beforeAll(() => {
+    hybrid = ColbertModel.create(model.encoder, { ...model.options, hybrid: true });
+    hybrid.compressor.weight.assign(model.compressor.weight);
+    hybrid.compressor.bias.assign(model.compressor.bias);
+    hybrid.mix!.weight.assign(tf.tensor1d([0.002, 0.05, -0.3]));
+    hybrid.mix!.prior.assign(tf.tensor1d(prior));
+  });
+  const prior = [0.5, -1, 0.25, 2, 0, -0.75, 1.5, 0.1];
+
+  /** ⟨prior, mean of the passage's token vectors⟩, with the passage embedded alone. */
+  function priorOf(text: string): number {
+    const d = model.embed(tokenizer.encodeBatch([text], 32)).arraySync()[0];
+    return prior.reduce((acc, u, c) => acc + u * d.reduce((s, row) => s + row[c], 0) / d.length, 0);
+  }
+
+  it("scores HYBRID_SCALE · (m₀ · late interaction + m₁ · the hit's BM25 + m₂ · log(1 + tokens) + passage prior)", async () => {
+    const rr = new NeuralReranker(hybrid, tokenizer);
+    const q = 'how many children did genghis khan have';
+    const out = await rr.rerank(q, hits());
+    const expected = texts.map((t, i) => {
+      const tokens = tokenizer.encode(t, 32).length;
+      return { id: `p${i}`, s: HYBRID_SCALE * (0.002 * bruteScore(q, t) + 0.05 * (10 - i) + -0.3 * Math.log(1 + tokens) + priorOf(t)) };
+    }).sort((a, b) => b.s - a.s);
+    expect(out.map((h) => h.id)).toEqual(expected.map((e) => e.id));
+    out.forEach((h, i) => expect(h.score).toBeCloseTo(expected[i].s, 2));
+  });
+
+  it('needs the BM25 score of every candidate for the question', () => {
+    const rr = new NeuralReranker(hybrid, tokenizer);
+    expect(() => rr.score('q', [{ id: 'a', text: 'a passage' }])).toThrow(/questionScore/);
+    expect(rr.score('q', [{ id: 'a', text: 'a passage', questionScore: 1 }])).toHaveLength(1);
   });
 });

@@ -37,6 +37,7 @@ export function modelFingerprint(model: ColbertModel): string {
   const tensors: Record<string, tf.Tensor> = { ...model.encoder.namedTensors(), ...(model.encoder.lora?.namedTensors() ?? {}) };
   tensors['compressor.weight'] = model.compressor.weight;
   tensors['compressor.bias'] = model.compressor.bias;
+  if (model.mix) Object.assign(tensors, { 'mix.weight': model.mix.weight, 'mix.prior': model.mix.prior });
   for (const name of Object.keys(tensors).sort()) {
     h.update(name);
     const v = tensors[name].dataSync() as Float32Array;
@@ -92,8 +93,11 @@ export class NeuralReranker implements Reranker {
     return items.map((it) => this.cache.get(it.id)!);
   }
 
-  /** Late-interaction scores of `query` against each passage, in input order. */
-  score(query: string, items: Array<{ id: string; text: string }>): number[] {
+  /**
+   * Scores of `query` against each passage, in input order: late interaction, or for a hybrid model its
+   * combination with each item's `questionScore` (BM25 of this query) and length.
+   */
+  score(query: string, items: Array<{ id: string; text: string; questionScore?: number }>): number[] {
     if (items.length === 0) return [];
     const embs = this.encodePassages(items);
     const D = this.model.options.compressionDim;
@@ -105,30 +109,47 @@ export class NeuralReranker implements Reranker {
       d.set(e.vectors, j * Ld * D);
       dMask.fill(1, j * Ld, j * Ld + e.tokens);
     });
-    const scores = tf.tidy(() =>
-      lateInteraction(
+    let bm25: tf.Tensor2D | undefined;
+    if (this.model.mix) {
+      const missing = items.find((it) => it.questionScore === undefined);
+      if (missing) throw new RangeError(`candidate ${missing.id} has no questionScore, which a hybrid reranker needs`);
+      bm25 = tf.tensor2d(items.map((it) => it.questionScore!), [1, items.length]);
+    }
+    const scores = tf.tidy(() => {
+      const li = lateInteraction(
         this.model.embed(q),
         tf.tensor2d(q.mask, [1, q.length], 'int32'),
         tf.tensor4d(d, [1, embs.length, Ld, D]),
         tf.tensor3d(dMask, [1, embs.length, Ld], 'int32'),
-      ),
-    );
+      );
+      if (!this.model.mix) return li;
+      const tokens = tf.tensor2d(embs.map((e) => e.tokens), [1, embs.length]);
+      const mean = new Float32Array(embs.length * D);
+      embs.forEach((e, j) => {
+        for (let t = 0; t < e.tokens; t++) for (let c = 0; c < D; c++) mean[j * D + c] += e.vectors[t * D + c] / e.tokens;
+      });
+      return this.model.combine(li, tokens, tf.tensor3d(mean, [1, embs.length, D]), bm25);
+    });
+    bm25?.dispose();
     const out = Array.from(scores.dataSync());
     scores.dispose();
     return out;
   }
 
-  private async texts(candidates: Hit[]): Promise<Array<{ id: string; text: string; passage: Passage }>> {
+  private async texts(candidates: Hit[]): Promise<Array<{ id: string; text: string; passage: Passage; questionScore: number }>> {
     return Promise.all(
       candidates.map(async (h) => {
         const passage = h.passage ?? (await this.options.passages?.get(h.id));
         if (!passage) throw new MissingPassageError(h.id);
-        return { id: h.id, text: indexedText(passage), passage };
+        return { id: h.id, text: indexedText(passage), passage, questionScore: h.score };
       }),
     );
   }
 
-  /** Reorders `candidates` by late-interaction score (ties keep their input order) and keeps the best `k`. */
+  /**
+   * Reorders `candidates` by score (ties keep their input order) and keeps the best `k`. A hybrid model reads each
+   * hit's `score` as its BM25 score for `query`: give it a BM25 first stage's hits, as `RerankingRetriever` does.
+   */
   async rerank(query: string, candidates: Hit[], k = candidates.length): Promise<Hit[]> {
     if (candidates.length === 0 || k <= 0) return [];
     const items = await this.texts(candidates);

@@ -65,6 +65,21 @@ describe('saving and loading a reranker', () => {
     expect(loaded.embed(batch).arraySync()).toEqual(model.embed(batch).arraySync());
   });
 
+  it('round-trips a hybrid reranker: mix weights and the hybrid flag come back, scores unchanged', async () => {
+    const root = tmp();
+    const model = ColbertModel.create(BertEncoder.random(cfg(8), { seed: 6 }), { compressionDim: 5, hybrid: true }, 7);
+    model.mix!.weight.assign(tf.tensor1d([0.3, -0.2, 0.7]));
+    model.mix!.prior.assign(tf.tensor1d([0.1, -0.2, 0.3, 0.4, -0.5]));
+    await saveReranker(model, path.join(root, 'rr'));
+    const loaded = loadReranker(path.join(root, 'rr'));
+    expect(loaded.options.hybrid).toBe(true);
+    expect(Array.from(loaded.mix!.weight.dataSync())).toEqual(Array.from(model.mix!.weight.dataSync()));
+    expect(Array.from(loaded.mix!.prior.dataSync())).toEqual(Array.from(model.mix!.prior.dataSync()));
+    const passages = { ...batch };
+    const bm25 = [4, 2];
+    expect(loaded.scoreGroups(batch, passages, 1, {}, bm25).arraySync()).toEqual(model.scoreGroups(batch, passages, 1, {}, bm25).arraySync());
+  });
+
   it('refuses a base model whose hidden size disagrees with the saved head', async () => {
     const root = tmp();
     writeBase(path.join(root, 'base8'), BertEncoder.random(cfg(8), { seed: 1 }));

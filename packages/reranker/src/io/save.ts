@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { HF_FLOAT_FIELDS, readSafetensors, stringifyHfConfig, writeDirAtomic, writeFileAtomic, writeSafetensors, type ArrayToWrite } from '@kard/nn';
 import { loadBertEncoder } from '../bert/checkpoint';
 import { LoraAdapters, type LoraConfig } from '../bert/lora';
-import { ColbertModel } from '../colbert/model';
+import { ColbertModel, HYBRID_INIT } from '../colbert/model';
 
 const PEFT_PREFIX = 'base_model.model.';
 const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'vocab.txt', 'special_tokens_map.json'];
@@ -27,6 +27,8 @@ export interface RerankerConfigFile {
   compression_dim: number;
   query_max_length: number;
   passage_max_length: number;
+  /** Hybrid scoring (late interaction + BM25(question) + length and passage priors: `mix.weight`, `mix.prior`); absent = false. */
+  hybrid?: boolean;
 }
 
 /** Thrown when a saved reranker cannot be put back together (bad config, base model that does not fit the head). */
@@ -51,6 +53,7 @@ export function writeRerankerFiles(model: ColbertModel, dir: string, opts: { bas
   if (!full && !opts.baseModel) throw new Error('saving a LoRA/head reranker needs `baseModel`, the folder its frozen encoder came from');
   const head: Record<string, tf.Tensor> = { 'compressor.weight': model.compressor.weight, 'compressor.bias': model.compressor.bias };
   if (enc.lora) for (const [n, t] of Object.entries(enc.lora.namedTensors())) head[`bert.${n}`] = t;
+  if (model.mix) Object.assign(head, { 'mix.weight': model.mix.weight, 'mix.prior': model.mix.prior });
   writeSafetensors(path.join(dir, 'adapter_model.safetensors'), toArrays(head, PEFT_PREFIX));
   if (enc.lora) {
     const c = enc.lora.config;
@@ -76,7 +79,7 @@ export function writeRerankerFiles(model: ColbertModel, dir: string, opts: { bas
   const cfg: RerankerConfigFile = {
     format: 'kard-reranker', version: 1, mode, base_model: full ? 'encoder' : opts.baseModel!,
     hidden_size: model.hiddenSize, compression_dim: model.options.compressionDim,
-    query_max_length: model.options.queryMaxLength, passage_max_length: model.options.passageMaxLength,
+    query_max_length: model.options.queryMaxLength, passage_max_length: model.options.passageMaxLength, hybrid: model.options.hybrid,
   };
   writeFileAtomic(path.join(dir, 'reranker_config.json'), JSON.stringify(cfg, null, 2) + '\n');
 }
@@ -137,9 +140,10 @@ export function loadReranker(dir: string, opts: { baseModel?: string } = {}): Co
       }
       encoder.lora = new LoraAdapters(lc, a, b);
     }
+    const hybrid = cfg.hybrid ?? false;
     return new ColbertModel(encoder, compressor, {
-      compressionDim: cfg.compression_dim, queryMaxLength: cfg.query_max_length, passageMaxLength: cfg.passage_max_length,
-    });
+      compressionDim: cfg.compression_dim, queryMaxLength: cfg.query_max_length, passageMaxLength: cfg.passage_max_length, hybrid,
+    }, hybrid ? { weight: get('mix.weight', [HYBRID_INIT.length]), prior: get('mix.prior', [cfg.compression_dim]) } : null);
   } catch (err) {
     encoder.dispose();
     throw err;

@@ -7,6 +7,8 @@ export interface Candidate {
   text: string;
   /** BM25(rationale, passage): the teacher signal. */
   score: number;
+  /** BM25(question, passage): an input of hybrid rerankers (never the teacher signal). */
+  questionScore?: number;
 }
 
 /** A training (or held-out) question with KARD's search space: BM25 top-n for its rationale and for itself. */

@@ -56,4 +56,22 @@ describe('RerankerTrainer', () => {
     expect(weights(resumed)).toEqual(weights(straight));
     expect(weights(straight)).not.toEqual(weights(makeModel()));
   });
+
+  it('trains a hybrid model from each candidate\'s questionScore and refuses candidates without one', async () => {
+    const hybridModel = () =>
+      ColbertModel.create(BertEncoder.random(smallBertConfig({ hidden_size: 8, intermediate_size: 16, max_position_embeddings: 32 }), { seed: 3 }), {
+        compressionDim: 8, queryMaxLength: 16, passageMaxLength: 16, hybrid: true,
+      }, 4);
+    // The question's BM25 agrees with the rationale here, so the BM25 weight must grow.
+    const scored = examples.map((ex) => ({
+      ...ex,
+      fromRationale: ex.fromRationale.map((c) => ({ ...c, questionScore: c.score })),
+      fromQuestion: ex.fromQuestion.map((c) => ({ ...c, questionScore: c.score })),
+    }));
+    const m = hybridModel();
+    const before = Array.from(m.mix!.weight.dataSync());
+    await new RerankerTrainer(m, tokenizer, scored, { ...opts, annealing: 'none' }).train();
+    expect(m.mix!.weight.dataSync()[1]).toBeGreaterThan(before[1]);
+    await expect(new RerankerTrainer(hybridModel(), tokenizer, examples, opts).train()).rejects.toThrow(/questionScore/);
+  });
 });

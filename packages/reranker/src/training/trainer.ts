@@ -6,7 +6,7 @@ import type { ColbertModel } from '../colbert/model';
 import type { BertTokenizer } from '../tokenizer';
 import { temperaturesAt, type AnnealingSchedule, type Temperatures } from './annealing';
 import { hasTrainingCheckpoint, loadTrainingCheckpoint, saveTrainingCheckpoint, type LoopState } from './checkpoint';
-import { isInformative, sampleCandidates, type RerankerExample } from './data';
+import { isInformative, sampleCandidates, type Candidate, type RerankerExample } from './data';
 import { kardKlLoss } from './loss';
 
 export interface TrainerOptions {
@@ -66,6 +66,13 @@ export interface TrainResult {
   resumedFromStep: number;
 }
 
+function questionScores(cands: Candidate[]): number[] {
+  return cands.map((c) => {
+    if (c.questionScore === undefined) throw new RangeError(`candidate ${c.id} has no questionScore, which a hybrid reranker needs (see withQuestionScores)`);
+    return c.questionScore;
+  });
+}
+
 export class RerankerTrainer {
   readonly options: TrainerOptions;
   private readonly examples: RerankerExample[];
@@ -106,7 +113,7 @@ export class RerankerTrainer {
     const target = tf.tensor2d(groups.map((g) => g.map((c) => c.score)));
     const nextSeed = () => rng.nextU32();
     try {
-      const scores = this.model.scoreGroups(queries, passages, k, { training: true, nextSeed });
+      const scores = this.model.scoreGroups(queries, passages, k, { training: true, nextSeed }, this.model.mix ? questionScores(groups.flat()) : undefined);
       return kardKlLoss(scores, target, temps.tau, temps.tauModel);
     } finally {
       target.dispose();
