@@ -2,26 +2,57 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadConfig, RunFolder, runEvaluation, startBackend, TrainingPipeline } from '../src';
+import { fromPretrained } from '@kard/student';
+import { createScratchT5, loadConfig, loadStudentTokenizer, RunFolder, runEvaluation, startBackend, TrainingPipeline } from '../src';
 
 const root = path.resolve(__dirname, '../../..');
 
-test('kard-train all + kard-eval on a tiny config: report.json has all four methods with numbers in range', async () => {
+type Params = Map<string, { dataSync(): ArrayLike<number> }>;
+function distance(a: Params, b: Params): number {
+  let sum = 0;
+  for (const [name, t] of a) {
+    const x = t.dataSync(), y = b.get(name)!.dataSync();
+    for (let i = 0; i < x.length; i++) sum += (x[i] - y[i]) ** 2;
+  }
+  return Math.sqrt(sum);
+}
+
+test('kard-train all (with a shared warm start) + kard-eval on a tiny config: report.json has all four methods with numbers in range', async () => {
   const cwd = process.cwd();
   process.chdir(root); // the config's paths are relative to the repository root
   try {
     const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kard-e2e-'));
-    const cfg = loadConfig(path.join(__dirname, 'fixtures', 'tiny.config.yaml'), { run: runDir });
+    const cfg = loadConfig(path.join(__dirname, 'fixtures', 'tiny.config.yaml'), { run: runDir, 'student.baseSteps': 3, 'student.lr': 0.01 });
     await startBackend(cfg);
     const run = new RunFolder(runDir);
     await new TrainingPipeline(cfg, run).runStage('all');
-    for (const d of ['index', 'data/ft', 'data/rd', 'data/kard', 'student/ft', 'student/rd', 'student/kard', 'reranker']) expect(fs.existsSync(path.join(runDir, d))).toBe(true);
+    for (const d of ['index', 'data/ft', 'data/rd', 'data/kard', 'student/base', 'student/ft', 'student/rd', 'student/kard', 'reranker']) expect(fs.existsSync(path.join(runDir, d))).toBe(true);
+
+    // every method's student fine-tuned from the shared base: it sits nearer the base (3 steps from the random
+    // initialisation) than that initialisation (its own 2 steps + the base's 3)
+    const marker = (stage: string) => JSON.parse(fs.readFileSync(run.path('.stages', `${stage}.json`), 'utf8'));
+    expect(marker('student-base').result.steps).toBe(3);
+    const base = fromPretrained(run.path('student', 'base')).model.namedParameters();
+    const init = createScratchT5(await loadStudentTokenizer(path.resolve(cfg.student.tokenizer)), cfg.student, cfg.seed).namedParameters();
+    for (const m of ['ft', 'rd', 'kard']) {
+      expect(marker(`student-${m}`).result.origin).toMatch(/warm start/);
+      const trained = fromPretrained(run.path('student', m)).model.namedParameters();
+      expect(distance(trained, base)).toBeLessThan(distance(trained, init));
+    }
 
     // a second `all` finds every stage done
     const before = fs.readFileSync(run.path('log.jsonl'), 'utf8').split('\n').length;
     await new TrainingPipeline(cfg, run).runStage('all');
     const again = fs.readFileSync(run.path('log.jsonl'), 'utf8').trim().split('\n').slice(before - 1).map((l) => JSON.parse(l).event);
     expect(again.every((e) => e === 'stage-skip')).toBe(true);
+
+    // a changed base reruns the base and the students built on it
+    const more = loadConfig(path.join(__dirname, 'fixtures', 'tiny.config.yaml'), { run: runDir, 'student.baseSteps': 4, 'student.lr': 0.01 });
+    const n = fs.readFileSync(run.path('log.jsonl'), 'utf8').trim().split('\n').length;
+    await new TrainingPipeline(more, run).runStage('student', ['ft']);
+    const events = fs.readFileSync(run.path('log.jsonl'), 'utf8').trim().split('\n').slice(n).map((l) => JSON.parse(l));
+    expect(events.filter((e) => e.event === 'stage-start').map((e) => e.stage)).toEqual(['student-base', 'student-ft']);
+    await new TrainingPipeline(cfg, run).runStage('student', ['ft']); // back to the evaluated setting
 
     await runEvaluation(cfg);
     const report = JSON.parse(fs.readFileSync(path.join(runDir, 'eval', 'report.json'), 'utf8'));
@@ -55,4 +86,4 @@ test('kard-train all + kard-eval on a tiny config: report.json has all four meth
   } finally {
     process.chdir(cwd);
   }
-}, 120000);
+}, 300000);

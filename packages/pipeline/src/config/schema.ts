@@ -65,6 +65,7 @@ export const SCHEMA: Section = {
     maxTargetTokens: { kind: 'int', min: 4, default: 256, doc: 'target (rationale + answer) tokens kept' },
     nKnowledge: { kind: 'int', min: 1, default: 1, doc: 'passages in a KARD training input' },
     steps: { kind: 'int', min: 1, default: 1000, doc: 'optimizer steps per student' },
+    baseSteps: { kind: 'int', min: 0, default: 0, doc: "shared warm start: first train one student this many steps on the teacher's rationales without knowledge (the role Flan-T5's CoT instruction tuning plays in the paper); every method then fine-tunes from it (0: each starts from `model`)" },
     batchSize: { kind: 'int', min: 1, default: 8, doc: 'examples per step' },
     lr: { kind: 'number', min: 0, default: 3e-4, doc: 'peak AdamW learning rate' },
     warmupRatio: { kind: 'number', min: 0, max: 1, default: 0.05, doc: 'linear warm-up share of the steps' },
@@ -112,7 +113,7 @@ export interface KardConfig {
     model: string; tokenizer: string; methods: StudentMethod[];
     dModel: number; dFf: number; numLayers: number; numHeads: number;
     maxInputTokens: number; maxTargetTokens: number; nKnowledge: number;
-    steps: number; batchSize: number; lr: number; warmupRatio: number; weightDecay: number; checkpointEvery: number;
+    steps: number; baseSteps: number; batchSize: number; lr: number; warmupRatio: number; weightDecay: number; checkpointEvery: number;
   };
   reranker: {
     base: string; tokenizer: string; hidden: number; layers: number; heads: number; candidates: number;

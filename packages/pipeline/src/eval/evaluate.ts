@@ -4,7 +4,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fitInput, instructionFor, loadQuestions, loadTokenCounter, parseAnswer, type McQuestion } from '@kard/cot-data';
 import type { Passage } from '@kard/knowledge-base';
-import { Rng } from '@kard/nn';
 import { NeuralReranker } from '@kard/reranker';
 import { Bm25Index, type Hit } from '@kard/retriever';
 import type { EvalMethod, KardConfig, StudentMethod } from '../config/schema';
@@ -99,7 +98,6 @@ export async function evaluateMethod(method: EvalMethod, questions: McQuestion[]
   const hits = await retrieveFor(method, questions, ctx);
   const sc = studentMethod === 'ft' ? 1 : cfg.eval.sc;
   const maxNewTokens = studentMethod === 'ft' ? 8 : cfg.eval.maxNewTokens;
-  const rng = new Rng(cfg.seed);
   const predictions: Prediction[] = [];
   for (let i = 0; i < questions.length; i += cfg.eval.batchSize) {
     const qs = questions.slice(i, i + cfg.eval.batchSize);
@@ -108,7 +106,7 @@ export async function evaluateMethod(method: EvalMethod, questions: McQuestion[]
       const fitted = fitInput(instruction, q, studentMethod, passages, counter, cfg.student.maxInputTokens);
       return tokenizer.encode(fitted.input, cfg.student.maxInputTokens);
     });
-    const outs = decode(model as never, inputs, { maxNewTokens, eosId: tokenizer.eosId, padId: tokenizer.padId, samples: sc, temperature: sc > 1 ? cfg.eval.temperature : 0, rng });
+    const outs = decode(model, inputs, { maxNewTokens, eosId: tokenizer.eosId, samples: sc, temperature: sc > 1 ? cfg.eval.temperature : 0, seed: cfg.seed + i });
     qs.forEach((q, j) => {
       const texts = outs.slice(j * sc, (j + 1) * sc).map((ids) => tokenizer.decode(ids));
       const parsedAnswers = texts.map((t) => parseAnswer(t, q.options));

@@ -20,6 +20,13 @@ export async function runEvaluation(cfg: KardConfig, opts: { outDir?: string; on
     predictions[m] = p;
     opts.log?.(`${m}: accuracy ${(100 * result.accuracy).toFixed(1)}% (n ${result.n}, unparsed ${result.unparsed}) in ${result.seconds.toFixed(0)} s`);
   }
+  let t0 = Date.now();
+  const reranking = await rerankerMetrics(runDir, passages, cfg.seed);
+  const rerankingSeconds = (Date.now() - t0) / 1000;
+  t0 = Date.now();
+  const rationale = await rationaleLoss(cfg, runDir);
+  const rationaleSeconds = (Date.now() - t0) / 1000;
+  opts.log?.(`diagnostics: reranker vs BM25 in ${rerankingSeconds.toFixed(0)} s, rationale loss with/without knowledge in ${rationaleSeconds.toFixed(0)} s`);
   const evidenceHitRate: Record<string, number> = {};
   for (const m of methods) if (m.evidenceHitRate !== undefined) evidenceHitRate[m.name] = m.evidenceHitRate;
   const report: EvalReport = {
@@ -28,8 +35,9 @@ export async function runEvaluation(cfg: KardConfig, opts: { outDir?: string; on
     dataset: { name: cfg.dataset.name, file: path.resolve(cfg.dataset.eval), questions: questions.length },
     settings: { nDocs: cfg.eval.nDocs, maxDoc: cfg.eval.maxDoc, sc: cfg.eval.sc, maxNewTokens: cfg.eval.maxNewTokens, answerFallback: cfg.eval.answerFallback },
     methods,
-    retrieval: { reranking: await rerankerMetrics(runDir, passages, cfg.seed), evidenceHitRate },
-    rationaleLoss: await rationaleLoss(cfg, runDir),
+    retrieval: { reranking, evidenceHitRate },
+    rationaleLoss: rationale,
+    seconds: { methods: methods.reduce((a, m) => a + m.seconds, 0), reranking: rerankingSeconds, rationaleLoss: rationaleSeconds },
   };
   await writeReport(opts.outDir ?? path.join(runDir, 'eval'), report, predictions);
   return report;

@@ -12,6 +12,8 @@ export interface EvalReport {
   methods: Array<Pick<MethodResult, 'name' | 'accuracy' | 'ci95' | 'n' | 'unparsed' | 'scored' | 'correct' | 'sc' | 'evidenceHitRate' | 'seconds'>>;
   retrieval: { reranking?: RerankerMetrics; evidenceHitRate: Record<string, number> };
   rationaleLoss?: RationaleLoss;
+  /** Wall time of the evaluation's parts. */
+  seconds?: { methods: number; reranking: number; rationaleLoss: number };
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;

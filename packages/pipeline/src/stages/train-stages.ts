@@ -9,7 +9,9 @@ import { initBackend, installFastSegmentSum, writeFileAtomic, type BackendName }
 import { Bm25Index } from '@kard/retriever';
 import type { KardConfig, StudentMethod } from '../config/schema';
 import type { RunFolder } from '../run/run-folder';
-import { openStudent, saveStudent } from '../student/model';
+import type { StudentModel } from '@kard/student';
+import { loadStudent, openStudent, saveStudent } from '../student/model';
+import type { StudentTokenizer } from '../student/tokenizer';
 import { encodePair } from '../student/seq2seq-batch';
 import { trainStudent } from '../student/train';
 import { isHubId } from '../student/hub';
@@ -85,36 +87,63 @@ export class TrainingPipeline {
     return out.marker.inputsHash;
   }
 
-  async student(method: StudentMethod): Promise<string> {
-    const prepared = await this.prepare(method);
+  /**
+   * The shared warm start (student.baseSteps > 0): one student trained on the rationales without knowledge (the
+   * rd data), from which every method's student then fine-tunes. Undefined when there is none.
+   */
+  async base(): Promise<string | undefined> {
     const s = this.cfg.student;
-    const inputs = { prepared, student: { ...s, methods: undefined }, seed: this.cfg.seed };
-    const stage = `student-${method}`;
-    const out = await this.run.stage(stage, inputs, async (work) => {
-      const { model, tokenizer, origin } = await openStudent({ model: s.model, tokenizer: s.tokenizer, scratch: s, seed: this.cfg.seed });
-      const encode = (file: string) => readJsonl<KardExample>(file).map((e) => encodePair(tokenizer, e.input, e.target, s.maxInputTokens, s.maxTargetTokens));
-      const pairs = encode(this.run.path('data', method, 'train.jsonl'));
-      const validationFile = this.run.path('data', method, 'validation.jsonl');
-      const result = await trainStudent(model, pairs, {
-        steps: s.steps, batchSize: s.batchSize, lr: s.lr, warmupRatio: s.warmupRatio, weightDecay: s.weightDecay, seed: this.cfg.seed,
-        checkpointDir: path.join(work, 'checkpoints'), checkpointEvery: s.checkpointEvery, maxGradNorm: 1, tokenizerDir: tokenizer.dir,
-        validation: fs.existsSync(validationFile) ? encode(validationFile) : undefined,
-        onStep: (i) => this.hooks.onProgress?.(stage, i.step, i.steps, `loss ${i.loss.toFixed(3)} | ${i.tokensPerSecond.toFixed(0)} tok/s`),
-        onCheckpoint: (step) => {
-          this.run.log.write('checkpoint', { stage, step });
-          this.hooks.onCheckpoint?.(stage, step);
-        },
-      });
-      if (result.resumedFromStep > 0) this.run.log.write('resumed', { stage, step: result.resumedFromStep, message: `resumed from checkpoint at step ${result.resumedFromStep}` });
-      await saveStudent(model, tokenizer, this.run.path('student', method));
-      const parameters = model.numParameters();
-      model.dispose();
-      return {
-        origin, examples: pairs.length, parameters, steps: result.steps, resumedFromStep: result.resumedFromStep,
-        firstLoss: result.losses[0], finalLoss: result.finalLoss, validationLoss: result.validationLoss, tokensPerSecond: result.tokensPerSecond,
-      };
+    if (!s.baseSteps) return undefined;
+    const prepared = await this.prepare('rd');
+    const inputs = { prepared, student: { ...s, methods: undefined, steps: undefined }, seed: this.cfg.seed };
+    const out = await this.run.stage('student-base', inputs, async (work) => {
+      const opened = await openStudent({ model: s.model, tokenizer: s.tokenizer, scratch: s, seed: this.cfg.seed });
+      return this.trainStudentStage('student-base', 'rd', s.baseSteps, opened, work, this.run.path('student', 'base'));
     });
     return out.marker.inputsHash;
+  }
+
+  async student(method: StudentMethod): Promise<string> {
+    const base = await this.base();
+    const prepared = await this.prepare(method);
+    const s = this.cfg.student;
+    const inputs = { prepared, base, student: { ...s, methods: undefined }, seed: this.cfg.seed };
+    const stage = `student-${method}`;
+    const out = await this.run.stage(stage, inputs, async (work) => {
+      const opened = base
+        ? { ...(await loadStudent(this.run.path('student', 'base'))), origin: `warm start ${this.run.path('student', 'base')}` }
+        : await openStudent({ model: s.model, tokenizer: s.tokenizer, scratch: s, seed: this.cfg.seed });
+      return this.trainStudentStage(stage, method, s.steps, opened, work, this.run.path('student', method));
+    });
+    return out.marker.inputsHash;
+  }
+
+  /** Trains `opened` for `steps` on data/<method>/, resuming from the work folder's checkpoint; saves to `outDir`. */
+  private async trainStudentStage(stage: string, method: StudentMethod, steps: number, opened: { model: StudentModel; tokenizer: StudentTokenizer; origin: string },
+    work: string, outDir: string) {
+    const s = this.cfg.student;
+    const { model, tokenizer, origin } = opened;
+    const encode = (file: string) => readJsonl<KardExample>(file).map((e) => encodePair(tokenizer, e.input, e.target, s.maxInputTokens, s.maxTargetTokens));
+    const pairs = encode(this.run.path('data', method, 'train.jsonl'));
+    const validationFile = this.run.path('data', method, 'validation.jsonl');
+    const result = await trainStudent(model, pairs, {
+      steps, batchSize: s.batchSize, lr: s.lr, warmupRatio: s.warmupRatio, weightDecay: s.weightDecay, seed: this.cfg.seed,
+      checkpointDir: path.join(work, 'checkpoints'), checkpointEvery: s.checkpointEvery, maxGradNorm: 1, tokenizerDir: tokenizer.dir,
+      validation: fs.existsSync(validationFile) ? encode(validationFile) : undefined,
+      onStep: (i) => this.hooks.onProgress?.(stage, i.step, i.steps, `loss ${i.loss.toFixed(3)} | ${i.tokensPerSecond.toFixed(0)} tok/s`),
+      onCheckpoint: (step) => {
+        this.run.log.write('checkpoint', { stage, step });
+        this.hooks.onCheckpoint?.(stage, step);
+      },
+    });
+    if (result.resumedFromStep > 0) this.run.log.write('resumed', { stage, step: result.resumedFromStep, message: `resumed from checkpoint at step ${result.resumedFromStep}` });
+    await saveStudent(model, tokenizer, outDir);
+    const parameters = model.numParameters();
+    model.dispose();
+    return {
+      origin, examples: pairs.length, parameters, steps: result.steps, resumedFromStep: result.resumedFromStep,
+      firstLoss: result.losses[0], finalLoss: result.finalLoss, validationLoss: result.validationLoss, tokensPerSecond: result.tokensPerSecond,
+    };
   }
 
   async reranker(): Promise<string> {

@@ -1,77 +1,35 @@
-// Greedy and sampled decoding on @kard/student's incremental decoder (KV cache), plus teacher-forced scoring.
+// Decoding through @kard/student's generate (batched, encoder run once, decoder keys/values cached), plus
+// teacher-forced scoring.
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '@kard/nn';
+import { generate, type StudentModel } from '@kard/student';
 import { disposeBatch, padSeq2Seq, type EncodedPair, type Seq2SeqBatch } from './seq2seq-batch';
 
-/** @kard/student's Decoding. */
-export interface DecodingLike {
-  readonly rows: number;
-  next(tokens: number[] | null): Float32Array;
-  dispose(): void;
-}
-
+/** What teacher-forced scoring needs of a model (@kard/student's T5 fits). */
 export interface DecodableSeq2Seq {
-  startDecoding(inputIds: tf.Tensor, attentionMask: tf.Tensor, opts?: { expand?: number; useCache?: boolean }): DecodingLike;
   tokenLosses(batch: Seq2SeqBatch): tf.Tensor;
 }
 
 export interface DecodeOptions {
   maxNewTokens: number;
   eosId: number;
-  padId: number;
   /** Samples per input (rows are input-major: input 0's samples first). Default 1. */
   samples?: number;
-  /** 0 (default) decodes greedily; > 0 samples from softmax(logits / temperature). */
+  /** 0 (default) decodes greedily; > 0 samples from softmax(logits / temperature) over the whole vocabulary. */
   temperature?: number;
-  rng?: Rng;
-}
-
-function argmax(logits: Float32Array, off: number, v: number): number {
-  let best = 0;
-  for (let j = 1; j < v; j++) if (logits[off + j] > logits[off + best]) best = j;
-  return best;
-}
-
-function sample(logits: Float32Array, off: number, v: number, temperature: number, rng: Rng): number {
-  let max = -Infinity;
-  for (let j = 0; j < v; j++) max = Math.max(max, logits[off + j]);
-  let total = 0;
-  const p = new Float64Array(v);
-  for (let j = 0; j < v; j++) total += p[j] = Math.exp((logits[off + j] - max) / temperature);
-  let u = rng.uniform() * total;
-  for (let j = 0; j < v; j++) if ((u -= p[j]) <= 0) return j;
-  return v - 1;
+  /** Seeds sampling. Default 0. */
+  seed?: number;
 }
 
 /** Generated token ids (without the closing </s>) for each input x sample. */
-export function decode(model: DecodableSeq2Seq, inputs: number[][], opts: DecodeOptions): number[][] {
+export function decode(model: StudentModel, inputs: number[][], opts: DecodeOptions): number[][] {
   const samples = opts.samples ?? 1;
   const temperature = opts.temperature ?? 0;
-  const rng = opts.rng ?? new Rng(0);
-  const batch = padSeq2Seq(inputs.map((input) => ({ input, target: [] })), opts.padId);
-  const dec = model.startDecoding(batch.inputIds, batch.attentionMask, { expand: samples, useCache: true });
-  disposeBatch(batch);
-  const rows = dec.rows;
-  const out: number[][] = Array.from({ length: rows }, () => []);
-  const finished = new Array<boolean>(rows).fill(false);
-  let tokens: number[] | null = null;
-  try {
-    for (let t = 0; t < opts.maxNewTokens && finished.includes(false); t++) {
-      const logits = dec.next(tokens);
-      const v = logits.length / rows;
-      tokens = [];
-      for (let r = 0; r < rows; r++) {
-        const id = finished[r] ? opts.padId : temperature > 0 ? sample(logits, r * v, v, temperature, rng) : argmax(logits, r * v, v);
-        tokens.push(id);
-        if (finished[r]) continue;
-        if (id === opts.eosId) finished[r] = true;
-        else out[r].push(id);
-      }
-    }
-  } finally {
-    dec.dispose();
-  }
-  return out;
+  const sampled = temperature > 0;
+  const out = generate(model, inputs, {
+    maxNewTokens: opts.maxNewTokens, numReturnSequences: samples, doSample: sampled, temperature: sampled ? temperature : 1,
+    topK: 0, seed: opts.seed ?? 0,
+  });
+  return out.flatMap((seqs) => seqs.map((s) => (s.tokens[s.tokens.length - 1] === opts.eosId ? s.tokens.slice(0, -1) : s.tokens)));
 }
 
 /** Mean per-token NLL over the counted target tokens of all pairs (teacher forcing). */
