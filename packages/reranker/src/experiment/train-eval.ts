@@ -47,7 +47,7 @@ export interface RerankerComparison {
 }
 
 /** KARD's evaluation (8 candidates, target = the rationale's BM25 top-1) of BM25(question) and `reranker`. */
-export async function compareWithBm25(heldOut: RerankerExample[], reranker: NeuralReranker, seed = 42): Promise<RerankerComparison> {
+export async function compareWithBm25(heldOut: RerankerExample[], reranker: Pick<NeuralReranker, 'score'>, seed = 42): Promise<RerankerComparison> {
   const { groups, skipped } = kardEvalGroups(heldOut, { k: 8, seed });
   // BM25(question) is the candidates' questionScore: the same numbers the first stage gives at inference.
   if (groups.some((g) => g.candidates.some((c) => c.questionScore === undefined))) throw new RangeError('held-out candidates need questionScore (withQuestionScores)');
