@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Reranker throughput: passages encoded/s and questions reranked/s (100 BM25 candidates each), with BM25 search
 // q/s measured in the same run as the baseline. Needs `npx nx run @kard/reranker:build`.
-// Usage: node tools/bench/reranker/bench.mjs [--questions 10] [--hidden 64] [--layers 1] [--max-len 128]
+// Usage: node tools/bench/reranker/bench.mjs [--questions 10] [--hidden 64] [--layers 1] [--max-len 128] [--hybrid]
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -14,7 +14,7 @@ import { BertEncoder, BertTokenizer, ColbertModel, NeuralReranker, smallBertConf
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const { values: a } = parseArgs({ options: {
   questions: { type: 'string', default: '10' }, hidden: { type: 'string', default: '64' }, layers: { type: 'string', default: '1' },
-  'max-len': { type: 'string', default: '128' }, backend: { type: 'string' },
+  'max-len': { type: 'string', default: '128' }, backend: { type: 'string' }, hybrid: { type: 'boolean', default: false },
 } });
 const backend = await initBackend({ backend: a.backend });
 const passages = [];
@@ -27,7 +27,7 @@ const tokenizer = await BertTokenizer.fromPretrained(path.join(root, 'models/ber
 const H = Number(a.hidden);
 const config = smallBertConfig({ hidden_size: H, intermediate_size: 2 * H, num_attention_heads: Math.max(1, H / 32), num_hidden_layers: Number(a.layers) });
 const maxLen = Number(a['max-len']);
-const model = ColbertModel.create(BertEncoder.random(config, { seed: 1 }), { compressionDim: 128, passageMaxLength: maxLen, queryMaxLength: 64 });
+const model = ColbertModel.create(BertEncoder.random(config, { seed: 1 }), { compressionDim: 128, passageMaxLength: maxLen, queryMaxLength: 64, hybrid: a.hybrid });
 
 // Baseline: BM25 search, top 100.
 let t0 = performance.now();
@@ -50,7 +50,7 @@ for (const q of questions) {
 }
 const rerankQps = questions.length / ((performance.now() - t0) / 1000);
 
-console.log(`backend ${backend.name}; encoder: ${config.num_hidden_layers} layer(s), hidden ${H}, passages ≤ ${maxLen} tokens`);
+console.log(`backend ${backend.name}; encoder: ${config.num_hidden_layers} layer(s), hidden ${H}, passages ≤ ${maxLen} tokens${a.hybrid ? ', hybrid score' : ''}`);
 console.log(`BM25 search (top 100)           ${bm25Qps.toFixed(1)} q/s   (baseline)`);
 console.log(`passages encoded                ${passagesPerS.toFixed(1)} passages/s`);
 console.log(`questions reranked (100 cands)  ${rerankQps.toFixed(2)} q/s   ratio to BM25: ${(rerankQps / bm25Qps).toExponential(2)}`);
