@@ -70,7 +70,7 @@ describe('RerankerTrainer', () => {
     }));
     const m = hybridModel();
     const before = Array.from(m.mix!.weight.dataSync());
-    await new RerankerTrainer(m, tokenizer, scored, { ...opts, annealing: 'none' }).train();
+    await new RerankerTrainer(m, tokenizer, scored, { ...opts, epochs: 1, annealing: 'none' }).train();
     expect(m.mix!.weight.dataSync()[1]).toBeGreaterThan(before[1]);
     await expect(new RerankerTrainer(hybridModel(), tokenizer, examples, opts).train()).rejects.toThrow(/questionScore/);
   });
