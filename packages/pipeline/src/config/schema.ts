@@ -88,6 +88,8 @@ export const SCHEMA: Section = {
     passageMaxLength: { kind: 'int', min: 8, default: 256, doc: 'passage tokens' },
     compressionDim: { kind: 'int', min: 4, default: 128, doc: 'ColBERT vector size' },
     checkpointEvery: { kind: 'int', min: 1, default: 20, doc: 'save a resumable checkpoint every N steps' },
+    hybrid: { kind: 'boolean', default: false, doc: "add the question's BM25 score, a length prior and a passage prior to late interaction, with learned weights (@kard/reranker README)" },
+    annealing: { kind: 'enum', values: ['kard', 'none'], default: 'kard', doc: "temperature schedule: KARD's (crosses zero), or fixed τ = 1, τ_model = 100" },
   },
   eval: {
     methods: { kind: 'enum[]', values: EVAL_METHODS, default: ['ft', 'rd', 'kard-bm25', 'kard-reranker'], doc: 'methods to evaluate' },
@@ -119,6 +121,7 @@ export interface KardConfig {
     base: string; tokenizer: string; hidden: number; layers: number; heads: number; candidates: number;
     epochs: number; maxSteps?: number; batchSize: number; k: number; lr: number;
     queryMaxLength: number; passageMaxLength: number; compressionDim: number; checkpointEvery: number;
+    hybrid: boolean; annealing: 'kard' | 'none';
   };
   eval: { methods: EvalMethod[]; nDocs: number; maxDoc: number; sc: number; temperature: number; maxNewTokens: number; batchSize: number; answerFallback: 'score' | 'none' };
 }

@@ -3,8 +3,9 @@ import type { RerankerRecord } from '@kard/cot-data';
 import { indexedText, type Passage } from '@kard/knowledge-base';
 import {
   BertEncoder, BertTokenizer, ColbertModel, KARD_LORA, LoraAdapters, RerankerTrainer, loadBertEncoder, saveReranker, smallBertConfig,
-  type RerankerExample,
+  withQuestionScores, type RerankerExample,
 } from '@kard/reranker';
+import type { Bm25Index } from '@kard/retriever';
 import type { KardConfig } from '../config/schema';
 
 /**
@@ -24,7 +25,7 @@ export function rerankerExamples(records: RerankerRecord[], passages: Map<string
 
 export async function trainRerankerStage(
   cfg: KardConfig, records: RerankerRecord[], passages: Map<string, Passage>, outDir: string, checkpointDir: string,
-  onStep: (step: number, total: number, loss: number) => void,
+  onStep: (step: number, total: number, loss: number) => void, index?: Bm25Index,
 ): Promise<Record<string, unknown>> {
   const r = cfg.reranker;
   const pretrained = r.base !== 'scratch';
@@ -41,9 +42,14 @@ export async function trainRerankerStage(
     });
     encoder = BertEncoder.random(config, { seed: cfg.seed, positionScale: 0.1 });
   }
-  const model = ColbertModel.create(encoder, { compressionDim: r.compressionDim, queryMaxLength: r.queryMaxLength, passageMaxLength: r.passageMaxLength }, cfg.seed);
-  const trainer = new RerankerTrainer(model, tokenizer, rerankerExamples(records, passages), {
-    epochs: r.epochs, batchSize: r.batchSize, k: r.k, lr: r.lr, seed: cfg.seed, maxSteps: r.maxSteps,
+  const model = ColbertModel.create(encoder, { compressionDim: r.compressionDim, queryMaxLength: r.queryMaxLength, passageMaxLength: r.passageMaxLength, hybrid: r.hybrid }, cfg.seed);
+  let examples = rerankerExamples(records, passages);
+  if (r.hybrid) {
+    if (!index) throw new Error('reranker.hybrid needs the BM25 index');
+    examples = withQuestionScores(examples, index);
+  }
+  const trainer = new RerankerTrainer(model, tokenizer, examples, {
+    epochs: r.epochs, batchSize: r.batchSize, k: r.k, lr: r.lr, seed: cfg.seed, maxSteps: r.maxSteps, annealing: r.annealing,
     checkpointDir, checkpointEvery: r.checkpointEvery, progress: false,
     onStep: (s) => onStep(s.step, s.totalSteps, s.loss),
   });

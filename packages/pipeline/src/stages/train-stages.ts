@@ -152,7 +152,8 @@ export class TrainingPipeline {
     const out = await this.run.stage('reranker', inputs, async (work) => {
       const records = readJsonl<RerankerRecord>(this.run.path('data', 'kard', 'reranker.train.jsonl'));
       return trainRerankerStage(this.cfg, records, await this.passages(), this.run.path('reranker'), path.join(work, 'checkpoints'),
-        (step, total, loss) => this.hooks.onProgress?.('reranker', step, total, `loss ${loss.toFixed(3)}`));
+        (step, total, loss) => this.hooks.onProgress?.('reranker', step, total, `loss ${loss.toFixed(3)}`),
+        this.cfg.reranker.hybrid ? Bm25Index.load(this.run.path('index')) : undefined);
     });
     return out.marker.inputsHash;
   }
