@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { loadNativeAddon } from './native-addon';
 import { NATIVE_CPU, registerNativeCpuBackend } from './native-cpu';
 import { registerSoftmaxCrossEntropy } from './softmax-cross-entropy';
+import { installFastSegmentSum } from './segment-sum';
 import { registerWasmFallbacks } from './wasm-fallbacks';
 
 export type BackendName = 'tfjs-node-gpu' | 'tfjs-node' | 'native-cpu' | 'wasm' | 'cpu';
@@ -75,7 +76,8 @@ function prepare(name: BackendName): { tfjsName: string; what: string } {
       return { tfjsName: 'wasm', what: `tfjs-backend-wasm${added.length ? ` (JS fallback for ${added.join(', ')})` : ''}` };
     }
     case 'cpu':
-      return { tfjsName: 'cpu', what: 'pure JS tfjs cpu backend' };
+      installFastSegmentSum();
+      return { tfjsName: 'cpu', what: 'pure JS tfjs cpu backend (O(N) UnsortedSegmentSum from @kard/nn)' };
   }
 }
 

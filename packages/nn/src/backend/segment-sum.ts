@@ -9,25 +9,33 @@ interface CpuLikeBackend {
   makeTensorInfo(shape: number[], dtype: tf.DataType, values: tf.TypedArray): tf.TensorInfo;
 }
 
-/** Σ of the rows of `x` sharing a segment id; ids outside [0, numSegments) are dropped, as TensorFlow does. */
-function scatterAdd({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: unknown }): tf.TensorInfo {
-  const { x, segmentIds } = inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
-  const numSegments = (attrs as { numSegments: number }).numSegments;
-  const b = backend as CpuLikeBackend;
-  const values = b.readSync(x.dataId);
-  const ids = b.readSync(segmentIds.dataId);
-  const rows = ids.length;
-  const inner = rows ? values.length / rows : 0;
-  const outShape = [numSegments, ...x.shape.slice(segmentIds.shape.length)];
-  const out = x.dtype === 'int32' ? new Int32Array(numSegments * inner) : new Float32Array(numSegments * inner);
-  for (let r = 0; r < rows; r++) {
+/**
+ * Σ of the rows of `values` (`inner` numbers each) that share a segment id; ids outside [0, numSegments) are
+ * dropped, as TensorFlow does. The O(N) scatter-add behind this module's cpu kernel and wasm-fallbacks' kernel.
+ */
+export function scatterAddRows(
+  values: ArrayLike<number>, ids: ArrayLike<number>, numSegments: number, inner: number, dtype: tf.DataType,
+): Float32Array | Int32Array {
+  const out = dtype === 'int32' ? new Int32Array(numSegments * inner) : new Float32Array(numSegments * inner);
+  for (let r = 0; r < ids.length; r++) {
     const s = ids[r];
     if (s < 0 || s >= numSegments) continue;
     const o = s * inner;
     const i0 = r * inner;
     for (let j = 0; j < inner; j++) out[o + j] += values[i0 + j];
   }
-  return b.makeTensorInfo(outShape, x.dtype, out);
+  return out;
+}
+
+function scatterAdd({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: unknown }): tf.TensorInfo {
+  const { x, segmentIds } = inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
+  const numSegments = (attrs as { numSegments: number }).numSegments;
+  const b = backend as CpuLikeBackend;
+  const values = b.readSync(x.dataId);
+  const ids = b.readSync(segmentIds.dataId);
+  const inner = ids.length ? values.length / ids.length : 0;
+  const outShape = [numSegments, ...x.shape.slice(segmentIds.shape.length)];
+  return b.makeTensorInfo(outShape, x.dtype, scatterAddRows(values, ids, numSegments, inner, x.dtype));
 }
 
 let installed = false;

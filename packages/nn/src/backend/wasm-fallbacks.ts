@@ -1,5 +1,6 @@
 // Kernels tfjs-backend-wasm 4.22 lacks, done in JS on data read out of wasm memory.
 import * as tf from '@tensorflow/tfjs-core';
+import { scatterAddRows } from './segment-sum';
 
 interface WasmBackendLike {
   readSync(dataId: tf.DataId): tf.backend_util.BackendValues;
@@ -15,12 +16,7 @@ function unsortedSegmentSum({ inputs, backend, attrs }: { inputs: Record<string,
   const ids = wasm.readSync(segmentIds.dataId) as Int32Array;
   const rest = x.shape.slice(segmentIds.shape.length);
   const cols = rest.reduce((a, b) => a * b, 1);
-  const out = x.dtype === 'int32' ? new Int32Array(segments * cols) : new Float32Array(segments * cols);
-  for (let r = 0; r < ids.length; r++) {
-    const s = ids[r];
-    if (s < 0 || s >= segments) continue;
-    for (let c = 0; c < cols; c++) out[s * cols + c] += data[r * cols + c];
-  }
+  const out = scatterAddRows(data, ids, segments, cols, x.dtype);
   return wasm.makeOutput([segments, ...rest], x.dtype, undefined, out);
 }
 

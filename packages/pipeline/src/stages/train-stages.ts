@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { prepare, type KardExample, type RerankerRecord } from '@kard/cot-data';
 import { generateTeacherRationales } from './teacher-stage';
 import type { Passage } from '@kard/knowledge-base';
-import { initBackend, installFastSegmentSum, writeFileAtomic, type BackendName } from '@kard/nn';
+import { initBackend, writeFileAtomic, type BackendName } from '@kard/nn';
 import { Bm25Index } from '@kard/retriever';
 import type { KardConfig, StudentMethod } from '../config/schema';
 import type { RunFolder } from '../run/run-folder';
@@ -28,10 +28,9 @@ export interface StageHooks {
   onCheckpoint?: (stage: string, step: number) => void;
 }
 
-/** Starts the configured backend (auto: the fastest that starts) with @kard/nn's linear-time embedding gradient. */
+/** Starts the configured backend (auto: the fastest that starts); each comes with a linear-time embedding gradient. */
 export async function startBackend(cfg: KardConfig): Promise<string> {
   const info = await initBackend(cfg.backend === 'auto' ? {} : { backend: cfg.backend as BackendName });
-  installFastSegmentSum();
   return info.name;
 }
 
