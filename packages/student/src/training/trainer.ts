@@ -5,11 +5,10 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { SingleBar } from 'cli-progress';
 import {
-  AdamW, GradientAccumulator, IGNORE_INDEX, Rng, clipByGlobalNorm, fusedSoftmaxCrossEntropy, installFastSegmentSum, linearSchedule,
-  loadTrainingState, saveCheckpoint, type RngState,
+  AdamW, GradientAccumulator, Rng, clipByGlobalNorm, installFastSegmentSum, linearSchedule, loadTrainingState, saveCheckpoint,
+  type RngState,
 } from '@kard/nn';
 import type { LmBatch } from '../model';
-import type { T5ForConditionalGeneration } from '../t5/model';
 import { fromPretrained, savePretrained, writePretrainedFiles, type StudentModel } from '../pretrained';
 import { collateCausal, collateSeq2Seq, countTargetTokens, disposeBatch } from './collate';
 import { lengthBucketedBatches, type TokenizedExample } from './examples';
@@ -83,8 +82,6 @@ export interface TrainResult {
 }
 
 type Collate = (examples: TokenizedExample[], pad: number) => LmBatch;
-/** The training loss of a batch (mean over counted target tokens). */
-type LossFn = (model: StudentModel, batch: LmBatch, rng: Rng) => tf.Scalar;
 
 const CHECKPOINT = /^checkpoint-(\d+)$/;
 
@@ -103,7 +100,7 @@ class Trainer {
   private readonly o: Required<Pick<TrainerOptions, 'epochs' | 'lr' | 'warmupSteps' | 'weightDecay' | 'batchSize' | 'gradientAccumulationSteps'
     | 'maxGradNorm' | 'saveSteps' | 'evalSteps' | 'seed' | 'progress'>> & TrainerOptions;
 
-  constructor(readonly model: StudentModel, opts: TrainerOptions, private readonly collate: Collate, private readonly lossFn: LossFn) {
+  constructor(readonly model: StudentModel, opts: TrainerOptions, private readonly collate: Collate) {
     this.o = {
       epochs: 3, lr: 1e-4, warmupSteps: 0, weightDecay: 0, batchSize: 8, gradientAccumulationSteps: 1, maxGradNorm: 1,
       saveSteps: 0, evalSteps: 0, seed: 42, progress: Boolean(process.stderr.isTTY), ...opts,
@@ -202,7 +199,7 @@ class Trainer {
           for (const idx of micro) {
             const examples = idx.map((i) => train[i]);
             const batch = this.collate(examples, this.model.config.padTokenId);
-            const { value, grads } = tf.variableGrads(() => this.lossFn(this.model, batch, dropoutRng), vars);
+            const { value, grads } = tf.variableGrads(() => this.model.loss(batch, dropoutRng), vars);
             accumulator.add(new Map(names.map((n, i) => [n, grads[vars[i].name]])), 1 / micro.length);
             lossSum += value.dataSync()[0] / micro.length;
             tokens += countTargetTokens(examples);
@@ -243,23 +240,11 @@ class Trainer {
   }
 }
 
-/**
- * T5's loss (mean cross-entropy over labels != -100) through @kard/nn's fused softmax cross-entropy: the
- * composite log-sum-exp gradient broadcasts over [tokens, vocab] and took ~20 s a step at a 32k vocabulary.
- */
-function seq2seqLoss(model: StudentModel, batch: LmBatch, rng: Rng): tf.Scalar {
-  return tf.tidy(() => {
-    const logits = (model as T5ForConditionalGeneration).forward(batch, rng);
-    const v = logits.shape[logits.shape.length - 1];
-    return fusedSoftmaxCrossEntropy(tf.reshape(logits, [-1, v]) as tf.Tensor2D, tf.reshape(batch.labels, [-1]) as tf.Tensor1D, IGNORE_INDEX);
-  });
-}
-
 /** Trains an encoder-decoder (T5) on input -> target pairs. */
 export class Seq2SeqTrainer extends Trainer {
   constructor(model: StudentModel, opts: TrainerOptions) {
     if (model.config.modelType !== 't5') throw new Error('Seq2SeqTrainer needs an encoder-decoder model (T5)');
-    super(model, opts, collateSeq2Seq, seq2seqLoss);
+    super(model, opts, collateSeq2Seq);
   }
 }
 
@@ -267,6 +252,6 @@ export class Seq2SeqTrainer extends Trainer {
 export class CausalLmTrainer extends Trainer {
   constructor(model: StudentModel, opts: TrainerOptions) {
     if (model.config.modelType !== 'gpt2') throw new Error('CausalLmTrainer needs a decoder-only model (GPT-2)');
-    super(model, opts, collateCausal, (m, batch, rng) => m.loss(batch, rng));
+    super(model, opts, collateCausal);
   }
 }
