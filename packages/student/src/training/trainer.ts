@@ -85,15 +85,19 @@ type Collate = (examples: TokenizedExample[], pad: number) => LmBatch;
 
 const CHECKPOINT = /^checkpoint-(\d+)$/;
 
-/** The newest `checkpoint-<step>/` folder in `dir` that is complete (has its trainer state), if any. */
-export function latestCheckpoint(dir: string): { dir: string; step: number } | undefined {
-  if (!fs.existsSync(dir)) return undefined;
-  const found = fs.readdirSync(dir)
+/** The `checkpoint-<step>/` folders in `dir`, newest first. */
+function checkpointFolders(dir: string): Array<{ dir: string; step: number }> {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir)
     .map((n) => ({ n, m: CHECKPOINT.exec(n) }))
-    .filter((x) => x.m && fs.existsSync(path.join(dir, x.n, 'trainer_state.json')))
+    .filter((x) => x.m)
     .map((x) => ({ dir: path.join(dir, x.n), step: Number(x.m![1]) }))
     .sort((a, b) => b.step - a.step);
-  return found[0];
+}
+
+/** The newest `checkpoint-<step>/` folder in `dir` that is complete (has its trainer state), if any. */
+export function latestCheckpoint(dir: string): { dir: string; step: number } | undefined {
+  return checkpointFolders(dir).find((c) => fs.existsSync(path.join(c.dir, 'trainer_state.json')));
 }
 
 class Trainer {
@@ -172,9 +176,7 @@ class Trainer {
         state: { step, rng: { epoch: epochStartState, dropout: dropoutRng.getState() }, extra: { epoch, batchInEpoch } },
       });
       if (o.saveTotalLimit !== undefined) {
-        const old = fs.readdirSync(o.outputDir).map((n) => ({ n, m: CHECKPOINT.exec(n) })).filter((x) => x.m)
-          .sort((a, b) => Number(b.m![1]) - Number(a.m![1])).slice(Math.max(1, o.saveTotalLimit));
-        for (const x of old) fs.rmSync(path.join(o.outputDir, x.n), { recursive: true, force: true });
+        for (const c of checkpointFolders(o.outputDir).slice(Math.max(1, o.saveTotalLimit))) fs.rmSync(c.dir, { recursive: true, force: true });
       }
       o.onCheckpoint?.(step, dir);
     };
