@@ -59,6 +59,11 @@ export type GroupScorer = (question: string, candidates: Candidate[]) => ArrayLi
 export async function rankingAccuracy(groups: EvalGroup[], scorer: GroupScorer, skipped = 0): Promise<RankingAccuracy> {
   const ranks: number[] = [];
   for (const g of groups) ranks.push(rankOfTarget(await scorer(g.question, g.candidates)));
+  return accuracyFromRanks(ranks, skipped);
+}
+
+/** Top-1/3/5 accuracy (percent) of the targets' 1-based `ranks`. */
+export function accuracyFromRanks(ranks: number[], skipped = 0): RankingAccuracy {
   const pct = (k: number) => (ranks.length ? (100 * ranks.filter((r) => r <= k).length) / ranks.length : 0);
   return { n: ranks.length, skipped, top1: pct(1), top3: pct(3), top5: pct(5), ranks };
 }

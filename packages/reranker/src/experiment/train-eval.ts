@@ -10,7 +10,7 @@ import { BertEncoder } from '../bert/model';
 import { ColbertModel } from '../colbert/model';
 import { NeuralReranker } from '../inference/neural-reranker';
 import { saveReranker } from '../io/save';
-import { kardEvalGroups, pairedDifference, rankingAccuracy, type PairedDifference, type RankingAccuracy } from '../metrics';
+import { accuracyFromRanks, kardEvalGroups, pairedDifference, rankingAccuracy, type PairedDifference, type RankingAccuracy } from '../metrics';
 import { BertTokenizer } from '../tokenizer';
 import type { RerankerExample } from '../training/data';
 import { RerankerTrainer, type StepInfo, type TrainerOptions } from '../training/trainer';
@@ -53,8 +53,13 @@ export async function compareWithBm25(heldOut: RerankerExample[], reranker: Pick
   if (groups.some((g) => g.candidates.some((c) => c.questionScore === undefined))) throw new RangeError('held-out candidates need questionScore (withQuestionScores)');
   const bm25 = await rankingAccuracy(groups, (_q, cands) => cands.map((c) => c.questionScore!), skipped);
   const rr = await rankingAccuracy(groups, (q, cands) => reranker.score(q, cands), skipped);
-  const gain = (k: number) => pairedDifference(bm25.ranks, rr.ranks, k);
-  return { bm25, reranker: rr, gain: { top1: gain(1), top3: gain(3), top5: gain(5) } };
+  return comparison(bm25, rr);
+}
+
+/** BM25 and reranker accuracies with the reranker's paired gain at top-1/3/5. */
+function comparison(bm25: RankingAccuracy, reranker: RankingAccuracy): RerankerComparison {
+  const gain = (k: number) => pairedDifference(bm25.ranks, reranker.ranks, k);
+  return { bm25, reranker, gain: { top1: gain(1), top3: gain(3), top5: gain(5) } };
 }
 
 export interface RerankerModelOptions {
@@ -150,16 +155,10 @@ export async function crossValidate(opts: Omit<TrainEvalOptions, 'evalFraction' 
     opts.log?.(`fold ${f + 1}/${opts.folds}`);
     results.push(await trainEvalOn(fold, opts));
   }
-  const pool = (key: 'bm25' | 'reranker'): RankingAccuracy => {
-    const ranks = results.flatMap((r) => r[key].ranks);
-    const pct = (k: number) => (100 * ranks.filter((x) => x <= k).length) / ranks.length;
-    return { n: ranks.length, skipped: results.reduce((s, r) => s + r[key].skipped, 0), top1: pct(1), top3: pct(3), top5: pct(5), ranks };
-  };
-  const bm25 = pool('bm25');
-  const reranker = pool('reranker');
-  const gain = (k: number) => pairedDifference(bm25.ranks, reranker.ranks, k);
+  const pool = (key: 'bm25' | 'reranker'): RankingAccuracy =>
+    accuracyFromRanks(results.flatMap((r) => r[key].ranks), results.reduce((s, r) => s + r[key].skipped, 0));
   return {
-    bm25, reranker, gain: { top1: gain(1), top3: gain(3), top5: gain(5) }, folds: results,
+    ...comparison(pool('bm25'), pool('reranker')), folds: results,
     train: examples.length, heldOut: examples.length, steps: results.reduce((s, r) => s + r.steps, 0),
     trainSeconds: results.reduce((s, r) => s + r.trainSeconds, 0), finalLoss: results[results.length - 1].finalLoss,
   };
