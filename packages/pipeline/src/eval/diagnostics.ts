@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { KardExample, RerankerRecord } from '@kard/cot-data';
 import type { Passage } from '@kard/knowledge-base';
-import { NeuralReranker, kardEvalGroups, rankingAccuracy, withQuestionScores, type RankingAccuracy } from '@kard/reranker';
+import { NeuralReranker, compareWithBm25, withQuestionScores, type RankingAccuracy } from '@kard/reranker';
 import { Bm25Index } from '@kard/retriever';
 import type { KardConfig } from '../config/schema';
 import { rerankerExamples } from '../stages/reranker-stage';
@@ -27,12 +27,9 @@ export async function rerankerMetrics(runDir: string, passages: Map<string, Pass
   const index = Bm25Index.load(path.join(runDir, 'index'));
   // questionScore = BM25(question, d): what a hybrid reranker reads (at inference, the first stage's hit score).
   const examples = withQuestionScores(rerankerExamples(readJsonl<RerankerRecord>(file), passages), index);
-  const { groups, skipped } = kardEvalGroups(examples, { k: 8, seed });
   const reranker = await NeuralReranker.load(path.join(runDir, 'reranker'), { passages });
-  return {
-    bm25: await rankingAccuracy(groups, (q, c) => index.scoreDocuments(q, c.map((x) => x.id)), skipped),
-    reranker: await rankingAccuracy(groups, (q, c) => reranker.score(q, c), skipped),
-  };
+  const { bm25, reranker: reranked } = await compareWithBm25(examples, reranker, seed);
+  return { bm25, reranker: reranked };
 }
 
 /** Pairs whose loss counts only the rationale tokens (the target before its "Answer:" line). */
