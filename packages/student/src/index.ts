@@ -9,6 +9,8 @@ export { generate, padBatch, type GenerateOptions, type GeneratedSequence } from
 export { loadTokenizer, type Tokenizer } from './tokenizer';
 export { readExamples, tokenizeExamples, lengthBucketedBatches, type TextExample, type TokenizedExample } from './training/examples';
 export { collateSeq2Seq, collateCausal } from './training/collate';
+export { denoisingExamples, type DenoisingOptions } from './training/denoising';
 export { Seq2SeqTrainer, CausalLmTrainer, type TrainerOptions, type StepRecord, type TrainResult } from './training/trainer';
 export { scoreExamples, type ExampleScore } from './score';
 export { randomT5FromTokenizer } from './random-model';
+export { trimUnigramTokenizer, type TrimTokenizerOptions, type TrimmedTokenizer } from './vocab-trim';
