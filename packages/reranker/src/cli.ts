@@ -23,6 +23,7 @@ program
   .option('--encoder <scratch|dir>', "'scratch' (small BERT, all weights train) or a BertModel folder (LoRA r=16)", 'scratch')
   .option('--limit <n>', 'use only the first n rationales', int)
   .option('--eval-fraction <x>', 'held-out share, taken from the end (KARD: 0.05)', parseFloat, 0.05)
+  .option('--extra-train <files...>', "more FLAN CoT files (e.g. datasets/flan-cot/creak_train.tsv) whose rationales join the training split only; evaluation stays on StrategyQA")
   .option('--folds <n>', 'k-fold cross-validation instead of one split: every question is held out once (no --out)', int)
   .option('--epochs <n>', 'epochs (KARD: 3)', int, 3)
   .option('--batch-size <n>', 'questions per step (KARD: 16)', int, 16)
@@ -49,7 +50,7 @@ program
     const r = await run({
       datasetsDir: path.resolve(o.datasets), tokenizerDir: path.resolve(o.tokenizer), encoder: o.encoder === 'scratch' ? 'scratch' : path.resolve(o.encoder),
       scratchConfig: { hidden_size: o.hidden, num_hidden_layers: o.layers, intermediate_size: 2 * o.hidden, num_attention_heads: Math.max(1, o.hidden / 32) },
-      limit: o.limit, evalFraction: o.evalFraction, compressionDim: o.dim, queryMaxLength: o.queryMaxLength, passageMaxLength: o.passageMaxLength, hybrid: Boolean(o.hybrid),
+      limit: o.limit, extraTrain: o.extraTrain?.map((f: string) => path.resolve(f)), evalFraction: o.evalFraction, compressionDim: o.dim, queryMaxLength: o.queryMaxLength, passageMaxLength: o.passageMaxLength, hybrid: Boolean(o.hybrid),
       training: { epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, maxSteps: o.maxSteps, annealing: o.annealing, tauModel: o.tauModel, seed: o.seed, checkpointDir: o.checkpoint, progress: o.progress ? true : 'auto' },
       outDir: o.out, log: (l) => process.stderr.write(l + '\n'),
     });

@@ -21,13 +21,15 @@ export interface StrategyQaData {
   passages: Map<string, Passage>;
   train: RerankerExample[];
   heldOut: RerankerExample[];
+  /** Training-only questions from other datasets (`extraTrain`); never held out, also not in cross-validation. */
+  extraTrain: RerankerExample[];
 }
 
 /**
  * KARD's reranker data on the shipped StrategyQA files: the Wikipedia paragraphs indexed with BM25, a search space per
  * FLAN rationale, and a split taken from the end (KARD's split_set). Held-out rationales only define the targets.
  */
-export async function loadStrategyQa(opts: { datasetsDir: string; limit?: number; evalFraction: number }): Promise<StrategyQaData> {
+export async function loadStrategyQa(opts: { datasetsDir: string; limit?: number; evalFraction: number; extraTrain?: string[] }): Promise<StrategyQaData> {
   const list: Passage[] = [];
   for await (const p of readPassages(path.join(opts.datasetsDir, 'wikipedia', 'strategyqa_paragraphs.jsonl'))) list.push(p);
   const passages = new Map(list.map((p) => [p.id, p]));
@@ -36,7 +38,21 @@ export async function loadStrategyQa(opts: { datasetsDir: string; limit?: number
   if (opts.limit) rows = rows.slice(0, opts.limit);
   const examples = withQuestionScores(await buildSearchSpaces(rows, index, passages, 32), index);
   const nTrain = Math.floor((1 - opts.evalFraction) * examples.length);
-  return { index, passages, train: examples.slice(0, nTrain), heldOut: examples.slice(nTrain) };
+  const extra: RerankerExample[] = [];
+  for (const file of opts.extraTrain ?? []) {
+    const more = readFlanCotRows(file).map((r) => ({ ...r, question: quotedClaim(r.question) }));
+    extra.push(...withQuestionScores(await buildSearchSpaces(more, index, passages, 32), index));
+  }
+  return { index, passages, train: examples.slice(0, nTrain), heldOut: examples.slice(nTrain), extraTrain: extra };
+}
+
+/**
+ * CREAK-style questions wrap a quoted claim in boilerplate ("Is the following a factual statement? \"...\""): the
+ * claim alone is the query (the boilerplate's words would match passages about claims and statements).
+ */
+export function quotedClaim(question: string): string {
+  const m = /"([^"]{8,})"/.exec(question);
+  return m ? m[1] : question;
 }
 
 export interface RerankerComparison {
@@ -96,6 +112,8 @@ export interface TrainEvalOptions extends Omit<RerankerModelOptions, 'vocabSize'
   tokenizerDir: string;
   /** Use only the first N FLAN rationales (before the split); default all 2,061. */
   limit?: number;
+  /** More FLAN CoT files (e.g. CREAK's) whose questions and rationales join the training split only. */
+  extraTrain?: string[];
   /** Held-out fraction, taken from the end as KARD does (its split_set with ratio 0.95). */
   evalFraction: number;
   /** Training options (KARD's by default). */
@@ -121,7 +139,8 @@ export async function trainEval(opts: TrainEvalOptions): Promise<TrainEvalResult
 /** Trains on `data.train` and compares with BM25(question) on `data.heldOut`. */
 export async function trainEvalOn(data: StrategyQaData, opts: Omit<TrainEvalOptions, 'datasetsDir' | 'limit' | 'evalFraction'>): Promise<TrainEvalResult> {
   const log = opts.log ?? (() => undefined);
-  log(`corpus: ${data.passages.size} passages; search spaces: ${data.train.length} training, ${data.heldOut.length} held-out questions`);
+  const train = [...data.train, ...data.extraTrain];
+  log(`corpus: ${data.passages.size} passages; search spaces: ${train.length} training (${data.extraTrain.length} from extra files), ${data.heldOut.length} held-out questions`);
 
   const pretrained = opts.encoder !== 'scratch';
   const tokenizer = await BertTokenizer.fromPretrained(pretrained ? opts.encoder : opts.tokenizerDir);
@@ -130,7 +149,7 @@ export async function trainEvalOn(data: StrategyQaData, opts: Omit<TrainEvalOpti
 
   const started = Date.now();
   let last: StepInfo | undefined;
-  const trainer = new RerankerTrainer(model, tokenizer, data.train, { ...opts.training, onStep: (s) => (last = s) });
+  const trainer = new RerankerTrainer(model, tokenizer, train, { ...opts.training, onStep: (s) => (last = s) });
   const result = await trainer.train();
   const trainSeconds = (Date.now() - started) / 1000;
   log(`trained ${result.steps} steps in ${trainSeconds.toFixed(0)} s (final loss ${last?.loss.toFixed(4)})`);
@@ -138,7 +157,7 @@ export async function trainEvalOn(data: StrategyQaData, opts: Omit<TrainEvalOpti
 
   const cmp = await compareWithBm25(data.heldOut, new NeuralReranker(model, tokenizer), seed);
   if (opts.outDir) await saveReranker(model, opts.outDir, { baseModel: pretrained ? path.resolve(opts.encoder) : undefined, tokenizerDir: pretrained ? opts.encoder : opts.tokenizerDir });
-  return { ...cmp, train: data.train.length, heldOut: data.heldOut.length, steps: result.steps, trainSeconds, finalLoss: last?.loss ?? NaN };
+  return { ...cmp, train: train.length, heldOut: data.heldOut.length, steps: result.steps, trainSeconds, finalLoss: last?.loss ?? NaN };
 }
 
 /**
