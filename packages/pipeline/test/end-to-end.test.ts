@@ -4,18 +4,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fromPretrained } from '@kard/student';
 import { createScratchT5, loadConfig, loadStudentTokenizer, RunFolder, runEvaluation, startBackend, TrainingPipeline } from '../src';
+import { distance } from './params';
 
 const root = path.resolve(__dirname, '../../..');
 
-type Params = Map<string, { dataSync(): ArrayLike<number> }>;
-function distance(a: Params, b: Params): number {
-  let sum = 0;
-  for (const [name, t] of a) {
-    const x = t.dataSync(), y = b.get(name)!.dataSync();
-    for (let i = 0; i < x.length; i++) sum += (x[i] - y[i]) ** 2;
-  }
-  return Math.sqrt(sum);
-}
 
 test('kard-train all (with a shared warm start) + kard-eval on a tiny config: report.json has all four methods with numbers in range', async () => {
   const cwd = process.cwd();

@@ -1,5 +1,6 @@
 // The training stages. Each reads only what its inputs name, so its marker's hash says exactly when it is stale:
-// index <- corpus; prepare-<m> <- index + dataset + rationales; student-<m> <- prepare-<m>; reranker <- prepare-kard.
+// index <- corpus; prepare-<m> <- index + dataset + rationales; student-init <- prepare-* + corpus (scratch students
+// only); student-base <- prepare-rd (+ student-init); student-<m> <- prepare-<m> (+ student-base); reranker <- prepare-kard.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { prepare, type KardExample, type RerankerRecord } from '@kard/cot-data';
@@ -9,10 +10,11 @@ import { initBackend, writeFileAtomic, type BackendName } from '@kard/nn';
 import { Bm25Index } from '@kard/retriever';
 import type { KardConfig, StudentMethod } from '../config/schema';
 import type { RunFolder } from '../run/run-folder';
-import type { StudentModel } from '@kard/student';
+import { denoisingExamples, trimUnigramTokenizer, type StudentModel } from '@kard/student';
 import { loadStudent, openStudent, saveStudent } from '../student/model';
+import { loadStudentTokenizer } from '../student/tokenizer';
 import type { StudentTokenizer } from '../student/tokenizer';
-import { encodePair } from '../student/seq2seq-batch';
+import { encodePair, type EncodedPair } from '../student/seq2seq-batch';
 import { trainStudent } from '../student/train';
 import { isHubId } from '../student/hub';
 import { trainRerankerStage } from './reranker-stage';
@@ -56,9 +58,10 @@ export class TrainingPipeline {
 
   async prepare(method: StudentMethod): Promise<string> {
     const indexHash = await this.index();
+    const tokenizerHash = await this.tokenizer();
     const { dataset, teacher, student, reranker, seed } = this.cfg;
     const inputs = {
-      indexHash, method, seed, dataset: { ...dataset, eval: undefined, evalLimit: undefined }, data: await hashInputs([dataset.train, ...(teacher.rationales ? [teacher.rationales] : [])]),
+      indexHash, tokenizerHash, method, seed, dataset: { ...dataset, eval: undefined, evalLimit: undefined }, data: await hashInputs([dataset.train, ...(teacher.rationales ? [teacher.rationales] : [])]),
       teacher, tokenizer: student.model === 'scratch' ? student.tokenizer : student.model, maxInputTokens: student.maxInputTokens, nKnowledge: student.nKnowledge,
       candidates: method === 'kard' ? reranker.candidates : 0,
     };
@@ -74,7 +77,7 @@ export class TrainingPipeline {
         mode: method,
         nKnowledge: student.nKnowledge,
         rerankerCandidates: method === 'kard' ? reranker.candidates : 0,
-        tokenizer: budgetTokenizer(student.model, student.tokenizer),
+        tokenizer: budgetTokenizer(student.model, this.scratchTokenizer()),
         maxInputTokens: student.maxInputTokens,
         validationFraction: dataset.validationFraction,
         seed,
@@ -87,48 +90,124 @@ export class TrainingPipeline {
   }
 
   /**
+   * A scratch student's tokenizer (student.vocabSize > 0): the configured one trimmed to the pieces the knowledge
+   * base uses most, so the output layer of a small model is 4k rows instead of 32k. It comes before prepare, whose
+   * input budget is counted in the student's tokens. Undefined when the student keeps its tokenizer whole.
+   */
+  async tokenizer(): Promise<string | undefined> {
+    const s = this.cfg.student;
+    if (s.model !== 'scratch' || !s.vocabSize) return undefined;
+    const inputs = { corpus: await hashInputs(this.cfg.knowledge.corpus), tokenizer: await hashInputs([path.join(s.tokenizer, 'tokenizer.json')]), vocabSize: s.vocabSize };
+    const out = await this.run.stage('student-tokenizer', inputs, async () => {
+      const full = await loadStudentTokenizer(path.resolve(s.tokenizer));
+      const counts = new Map<number, number>();
+      const passages = await this.passages();
+      let done = 0;
+      for (const p of passages.values()) {
+        for (const id of full.encode(passageText(p, COUNT_CHARS))) counts.set(id, (counts.get(id) ?? 0) + 1);
+        if (++done % 1000 === 0) this.hooks.onProgress?.('student-tokenizer', done, passages.size, 'counting pieces');
+      }
+      const trimmed = await trimUnigramTokenizer(path.resolve(s.tokenizer), this.run.path('student', 'tokenizer'), { size: Math.min(s.vocabSize, full.vocabSize), counts });
+      return { vocabSize: trimmed.vocabSize, from: full.vocabSize, piecesUsed: counts.size };
+    });
+    return out.marker.inputsHash;
+  }
+
+  /** The scratch student's tokenizer folder: the trimmed one when there is one. */
+  private scratchTokenizer(): string {
+    return this.cfg.student.vocabSize ? this.run.path('student', 'tokenizer') : this.cfg.student.tokenizer;
+  }
+
+  /**
+   * A scratch student's pre-training (student.pretrainSteps > 0): a random T5 taught to rebuild windows of the
+   * knowledge base's passages with spans masked (the part T5's pre-training plays for a real checkpoint: without
+   * it a model this small never learns to copy from its input, so retrieved knowledge cannot help it). Every
+   * student then starts from student/init. Undefined when there is none.
+   */
+  async init(): Promise<string | undefined> {
+    const s = this.cfg.student;
+    if (s.model !== 'scratch' || !s.pretrainSteps) return undefined;
+    const tokenizer = await this.tokenizer();
+    const inputs = {
+      tokenizer, corpus: await hashInputs(this.cfg.knowledge.corpus), seed: this.cfg.seed,
+      student: { dModel: s.dModel, dFf: s.dFf, numLayers: s.numLayers, numHeads: s.numHeads, tokenizer: tokenizer ? undefined : s.tokenizer,
+        pretrainSteps: s.pretrainSteps, pretrainLength: s.pretrainLength, pretrainNoise: s.pretrainNoise,
+        batchSize: s.batchSize, lr: s.lr, warmupRatio: s.warmupRatio, weightDecay: s.weightDecay },
+    };
+    const out = await this.run.stage('student-init', inputs, async (work) => {
+      const opened = await openStudent({ model: 'scratch', tokenizer: this.scratchTokenizer(), scratch: s, seed: this.cfg.seed });
+      const tok = opened.tokenizer;
+      const sentinelIds = Array.from({ length: 100 }, (_, i) => tok.tokenId(`<extra_id_${i}>`)).filter((id): id is number => id !== undefined);
+      // A window needs pretrainLength tokens; a dozen characters a token is ample and spares tokenizing long articles whole.
+      const docs = [...(await this.passages()).values()].map((p) => tok.encode(passageText(p, 12 * s.pretrainLength)).slice(0, -1));
+      const examples = denoisingExamples(docs, {
+        count: s.pretrainSteps * s.batchSize, length: s.pretrainLength, noise: s.pretrainNoise, meanSpan: 3, sentinelIds, eosId: tok.eosId, seed: this.cfg.seed,
+      }).map((e) => ({ input: e.inputIds, target: e.targetIds }));
+      const result = await this.trainStudentStage('student-init', examples, s.pretrainSteps, opened, work, this.run.path('student', 'init'));
+      return { ...result, objective: `rebuild ${s.pretrainLength}-token windows of the knowledge base with ${s.pretrainNoise} of their tokens masked in spans` };
+    });
+    return out.marker.inputsHash;
+  }
+
+  /** Where a student starts: student/init when a scratch student has one, else the configured model. */
+  private async startingPoint(init: string | undefined) {
+    const s = this.cfg.student;
+    if (init) return { ...(await loadStudent(this.run.path('student', 'init'))), origin: `pre-trained scratch start ${this.run.path('student', 'init')}` };
+    return openStudent({ model: s.model, tokenizer: this.scratchTokenizer(), scratch: s, seed: this.cfg.seed });
+  }
+
+  /**
    * The shared warm start (student.baseSteps > 0): one student trained on the rationales without knowledge (the
    * rd data), from which every method's student then fine-tunes. Undefined when there is none.
    */
   async base(): Promise<string | undefined> {
     const s = this.cfg.student;
     if (!s.baseSteps) return undefined;
+    const init = await this.init();
     const prepared = await this.prepare('rd');
-    const inputs = { prepared, student: { ...s, methods: undefined, steps: undefined }, seed: this.cfg.seed };
+    const inputs = { prepared, init, student: { ...s, methods: undefined, steps: undefined }, seed: this.cfg.seed };
     const out = await this.run.stage('student-base', inputs, async (work) => {
-      const opened = await openStudent({ model: s.model, tokenizer: s.tokenizer, scratch: s, seed: this.cfg.seed });
-      return this.trainStudentStage('student-base', 'rd', s.baseSteps, opened, work, this.run.path('student', 'base'));
+      const opened = await this.startingPoint(init);
+      return this.trainStudentStage('student-base', this.examples('rd', opened.tokenizer), s.baseSteps, opened, work, this.run.path('student', 'base'),
+        this.examples('rd', opened.tokenizer, 'validation'));
     });
     return out.marker.inputsHash;
   }
 
   async student(method: StudentMethod): Promise<string> {
     const base = await this.base();
+    const init = base ? undefined : await this.init();
     const prepared = await this.prepare(method);
     const s = this.cfg.student;
-    const inputs = { prepared, base, student: { ...s, methods: undefined }, seed: this.cfg.seed };
+    const inputs = { prepared, base, init, student: { ...s, methods: undefined }, seed: this.cfg.seed };
     const stage = `student-${method}`;
     const out = await this.run.stage(stage, inputs, async (work) => {
       const opened = base
         ? { ...(await loadStudent(this.run.path('student', 'base'))), origin: `warm start ${this.run.path('student', 'base')}` }
-        : await openStudent({ model: s.model, tokenizer: s.tokenizer, scratch: s, seed: this.cfg.seed });
-      return this.trainStudentStage(stage, method, s.steps, opened, work, this.run.path('student', method));
+        : await this.startingPoint(init);
+      return this.trainStudentStage(stage, this.examples(method, opened.tokenizer), s.steps, opened, work, this.run.path('student', method),
+        this.examples(method, opened.tokenizer, 'validation'));
     });
     return out.marker.inputsHash;
   }
 
-  /** Trains `opened` for `steps` on data/<method>/, resuming from the work folder's checkpoint; saves to `outDir`. */
-  private async trainStudentStage(stage: string, method: StudentMethod, steps: number, opened: { model: StudentModel; tokenizer: StudentTokenizer; origin: string },
-    work: string, outDir: string) {
+  /** data/<method>/<split>.jsonl encoded for the student (undefined when the split does not exist). */
+  private examples(method: StudentMethod, tokenizer: StudentTokenizer, split: 'train' | 'validation' = 'train'): EncodedPair[] {
+    const s = this.cfg.student;
+    const file = this.run.path('data', method, `${split}.jsonl`);
+    if (split === 'validation' && !fs.existsSync(file)) return [];
+    return readJsonl<KardExample>(file).map((e) => encodePair(tokenizer, e.input, e.target, s.maxInputTokens, s.maxTargetTokens));
+  }
+
+  /** Trains `opened` for `steps` on `pairs`, resuming from the work folder's checkpoint; saves to `outDir`. */
+  private async trainStudentStage(stage: string, pairs: EncodedPair[], steps: number, opened: { model: StudentModel; tokenizer: StudentTokenizer; origin: string },
+    work: string, outDir: string, validation: EncodedPair[] = []) {
     const s = this.cfg.student;
     const { model, tokenizer, origin } = opened;
-    const encode = (file: string) => readJsonl<KardExample>(file).map((e) => encodePair(tokenizer, e.input, e.target, s.maxInputTokens, s.maxTargetTokens));
-    const pairs = encode(this.run.path('data', method, 'train.jsonl'));
-    const validationFile = this.run.path('data', method, 'validation.jsonl');
     const result = await trainStudent(model, pairs, {
       steps, batchSize: s.batchSize, lr: s.lr, warmupRatio: s.warmupRatio, weightDecay: s.weightDecay, seed: this.cfg.seed,
       checkpointDir: path.join(work, 'checkpoints'), checkpointEvery: s.checkpointEvery, maxGradNorm: 1, tokenizerDir: tokenizer.dir,
-      validation: fs.existsSync(validationFile) ? encode(validationFile) : undefined,
+      validation: validation.length ? validation : undefined,
       onStep: (i) => this.hooks.onProgress?.(stage, i.step, i.steps, `loss ${i.loss.toFixed(3)} | ${i.tokensPerSecond.toFixed(0)} tok/s`),
       onCheckpoint: (step) => {
         this.run.log.write('checkpoint', { stage, step });
@@ -172,6 +251,14 @@ export function writeJson(file: string, value: unknown): void {
 }
 
 /** The tokenizer that fits prepared inputs to the budget: the scratch tokenizer or the model folder's own (a Hub model is not downloaded yet at prepare time, so its inputs are cut at training time instead). */
+/** The text a passage is read as for counting pieces and pre-training ("Title: text"), cut to `chars` characters. */
+function passageText(p: Passage, chars: number): string {
+  return `${p.title ? `${p.title}: ` : ''}${p.text}`.slice(0, chars);
+}
+
+/** Characters of each passage counted for vocabulary trimming (paragraphs rarely run longer). */
+const COUNT_CHARS = 2000;
+
 function budgetTokenizer(model: string, tokenizer: string): string | undefined {
   if (model === 'scratch') return tokenizer;
   return isHubId(model) ? undefined : model;

@@ -9,6 +9,8 @@ export interface StudentTokenizer {
   encode(text: string, max?: number): number[];
   /** Text of ids, special tokens dropped. */
   decode(ids: number[]): string;
+  /** Id of a vocabulary entry (e.g. `<extra_id_0>`), if the tokenizer has it. */
+  tokenId(token: string): number | undefined;
 }
 
 /** Loads a local tokenizer folder (tokenizer.json), never the network. */
@@ -31,5 +33,6 @@ export async function loadStudentTokenizer(dir: string): Promise<StudentTokenize
     decode(ids) {
       return tok.decode(ids, { skip_special_tokens: true });
     },
+    tokenId: (token) => vocab.get(token),
   };
 }

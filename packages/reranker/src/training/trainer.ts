@@ -169,6 +169,7 @@ export class RerankerTrainer {
         bar?.update(state.step, { loss: loss.toFixed(3), tau: temps.tau.toFixed(2) });
         const epochEnd = state.cursor === 0;
         if (epochEnd || (o.checkpointEvery && state.step % o.checkpointEvery === 0) || state.step === stopAt) await checkpoint();
+        await new Promise((resolve) => setImmediate(resolve)); // steps are synchronous: let Ctrl-C / SIGTERM handlers run between them
       }
     } finally {
       bar?.stop();

@@ -221,6 +221,7 @@ class Trainer {
           o.onStep?.(record);
           if (o.evalSteps > 0 && step % o.evalSteps === 0) runEval();
           if (o.saveSteps > 0 && step % o.saveSteps === 0) await checkpoint(epochStart);
+          await yieldToEventLoop(); // a step is synchronous: let Ctrl-C / SIGTERM handlers run between steps
         }
         if (batchInEpoch >= batches.length) {
           epoch++;
@@ -256,4 +257,9 @@ export class CausalLmTrainer extends Trainer {
     if (model.config.modelType !== 'gpt2') throw new Error('CausalLmTrainer needs a decoder-only model (GPT-2)');
     super(model, opts, collateCausal);
   }
+}
+
+/** Lets queued I/O callbacks and signal handlers run (a pending promise continuation alone would not). */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
