@@ -102,6 +102,7 @@ export const SCHEMA: Section = {
     sc: { kind: 'int', min: 1, default: 1, doc: 'self-consistency: sampled rationales per question (1: greedy)' },
     temperature: { kind: 'number', min: 0, default: 0.7, doc: 'sampling temperature for self-consistency' },
     maxNewTokens: { kind: 'int', min: 1, default: 128, doc: 'rationale tokens generated' },
+    noRepeatNgramSize: { kind: 'int', min: 0, default: 0, doc: "never repeat an n-gram of the rationale (Hugging Face's no_repeat_ngram_size; 0 = off, as in KARD)" },
     batchSize: { kind: 'int', min: 1, default: 16, doc: 'questions decoded together' },
     answerFallback: { kind: 'enum', values: ['score', 'none'], default: 'score', doc: "an unparsable output: 'score' answers with the option the student scores best after its rationale (counted in unparsed and scored); 'none' counts it wrong" },
   },
@@ -128,7 +129,7 @@ export interface KardConfig {
     queryMaxLength: number; passageMaxLength: number; compressionDim: number; checkpointEvery: number;
     hybrid: boolean; annealing: 'kard' | 'none';
   };
-  eval: { methods: EvalMethod[]; nDocs: number; maxDoc: number; sc: number; temperature: number; maxNewTokens: number; batchSize: number; answerFallback: 'score' | 'none' };
+  eval: { methods: EvalMethod[]; nDocs: number; maxDoc: number; sc: number; temperature: number; maxNewTokens: number; noRepeatNgramSize: number; batchSize: number; answerFallback: 'score' | 'none' };
 }
 
 export function isLeaf(x: Leaf | Section): x is Leaf {

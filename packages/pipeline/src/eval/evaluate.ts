@@ -106,7 +106,7 @@ export async function evaluateMethod(method: EvalMethod, questions: McQuestion[]
       const fitted = fitInput(instruction, q, studentMethod, passages, counter, cfg.student.maxInputTokens);
       return tokenizer.encode(fitted.input, cfg.student.maxInputTokens);
     });
-    const outs = decode(model, inputs, { maxNewTokens, eosId: tokenizer.eosId, samples: sc, temperature: sc > 1 ? cfg.eval.temperature : 0, seed: cfg.seed + i });
+    const outs = decode(model, inputs, { maxNewTokens, eosId: tokenizer.eosId, samples: sc, temperature: sc > 1 ? cfg.eval.temperature : 0, seed: cfg.seed + i, noRepeatNgramSize: cfg.eval.noRepeatNgramSize });
     qs.forEach((q, j) => {
       const texts = outs.slice(j * sc, (j + 1) * sc).map((ids) => tokenizer.decode(ids));
       const parsedAnswers = texts.map((t) => parseAnswer(t, q.options));

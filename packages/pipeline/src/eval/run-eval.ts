@@ -33,7 +33,7 @@ export async function runEvaluation(cfg: KardConfig, opts: { outDir?: string; on
     createdAt: new Date().toISOString(),
     run: runDir,
     dataset: { name: cfg.dataset.name, file: path.resolve(cfg.dataset.eval), questions: questions.length },
-    settings: { nDocs: cfg.eval.nDocs, maxDoc: cfg.eval.maxDoc, sc: cfg.eval.sc, maxNewTokens: cfg.eval.maxNewTokens, answerFallback: cfg.eval.answerFallback },
+    settings: { nDocs: cfg.eval.nDocs, maxDoc: cfg.eval.maxDoc, sc: cfg.eval.sc, maxNewTokens: cfg.eval.maxNewTokens, noRepeatNgramSize: cfg.eval.noRepeatNgramSize, answerFallback: cfg.eval.answerFallback },
     methods,
     retrieval: { reranking, evidenceHitRate },
     rationaleLoss: rationale,

@@ -8,7 +8,7 @@ export interface EvalReport {
   createdAt: string;
   run: string;
   dataset: { name: string; file: string; questions: number };
-  settings: { nDocs: number; maxDoc: number; sc: number; maxNewTokens: number; answerFallback: string };
+  settings: { nDocs: number; maxDoc: number; sc: number; maxNewTokens: number; noRepeatNgramSize?: number; answerFallback: string };
   methods: Array<Pick<MethodResult, 'name' | 'accuracy' | 'ci95' | 'n' | 'unparsed' | 'scored' | 'correct' | 'sc' | 'evidenceHitRate' | 'seconds'>>;
   retrieval: { reranking?: RerankerMetrics; evidenceHitRate: Record<string, number> };
   rationaleLoss?: RationaleLoss;
@@ -37,7 +37,7 @@ export function reportMarkdown(r: EvalReport): string {
   if (rl) {
     lines.push(`Validation loss per rationale token (${rl.examples} examples): KARD student with knowledge ${num(rl.kardWithKnowledge)}, same student without ${num(rl.kardWithoutKnowledge)}, RD student (no knowledge) ${num(rl.rdWithoutKnowledge)}.`, '');
   }
-  lines.push(`Settings: nDocs ${r.settings.nDocs}, maxDoc ${r.settings.maxDoc}, self-consistency ${r.settings.sc}, maxNewTokens ${r.settings.maxNewTokens}, answer fallback ${r.settings.answerFallback} (an unparsable output is answered by the option the student scores best after its rationale; such outputs are counted in unparsed, and in brackets when scored). Accuracy bars: accuracy.svg.`, '');
+  lines.push(`Settings: nDocs ${r.settings.nDocs}, maxDoc ${r.settings.maxDoc}, self-consistency ${r.settings.sc}, maxNewTokens ${r.settings.maxNewTokens}${r.settings.noRepeatNgramSize ? `, noRepeatNgramSize ${r.settings.noRepeatNgramSize}` : ''}, answer fallback ${r.settings.answerFallback} (an unparsable output is answered by the option the student scores best after its rationale; such outputs are counted in unparsed, and in brackets when scored). Accuracy bars: accuracy.svg.`, '');
   return lines.join('\n');
 }
 

@@ -18,6 +18,8 @@ export interface DecodeOptions {
   temperature?: number;
   /** Seeds sampling. Default 0. */
   seed?: number;
+  /** Never repeat an n-gram (Hugging Face's no_repeat_ngram_size); 0 = off. */
+  noRepeatNgramSize?: number;
 }
 
 /** Generated token ids (without the closing </s>) for each input x sample. */
@@ -27,7 +29,7 @@ export function decode(model: StudentModel, inputs: number[][], opts: DecodeOpti
   const sampled = temperature > 0;
   const out = generate(model, inputs, {
     maxNewTokens: opts.maxNewTokens, numReturnSequences: samples, doSample: sampled, temperature: sampled ? temperature : 1,
-    topK: 0, seed: opts.seed ?? 0,
+    topK: 0, seed: opts.seed ?? 0, noRepeatNgramSize: opts.noRepeatNgramSize ?? 0,
   });
   return out.flatMap((seqs) => seqs.map((s) => (s.tokens[s.tokens.length - 1] === opts.eosId ? s.tokens.slice(0, -1) : s.tokens)));
 }

@@ -2,6 +2,7 @@
 // the top numBeams ranks, length-normalised scores over generated tokens incl. EOS, the early_stopping rules).
 import type { Decoding } from '../model';
 import { logSoftmax, type GeneratedSequence } from './options';
+import { bannedNgramTokens } from './ngram';
 
 class BeamHypotheses {
   beams: Array<{ score: number; tokens: number[]; eos: boolean }> = [];
@@ -32,7 +33,10 @@ class BeamHypotheses {
 
 export function beamSearch(
   dec: Decoding, batch: number, vocab: number,
-  o: { numBeams: number; maxNewTokens: number; lengthPenalty: number; earlyStopping: boolean | 'never'; numReturnSequences: number; eosTokenId: number; padTokenId: number },
+  o: {
+    numBeams: number; maxNewTokens: number; lengthPenalty: number; earlyStopping: boolean | 'never'; numReturnSequences: number; eosTokenId: number; padTokenId: number;
+    noRepeatNgramSize?: number; prefix?: (row: number) => number[];
+  },
 ): GeneratedSequence[][] {
   const nb = o.numBeams;
   const hyps = Array.from({ length: batch }, () => new BeamHypotheses(nb, o.lengthPenalty, o.earlyStopping, o.maxNewTokens));
@@ -53,6 +57,8 @@ export function beamSearch(
       const cand: Array<[number, number, number]> = []; // score, beam, token
       for (let k = 0; k < nb; k++) {
         const lp = logSoftmax(logits, (b * nb + k) * vocab, vocab);
+        // HF bans on the log-probabilities (no renormalisation), as its beam search applies processors after log_softmax.
+        if (o.noRepeatNgramSize) for (const t of bannedNgramTokens([...(o.prefix?.(b * nb + k) ?? []), ...seqs[b * nb + k]], o.noRepeatNgramSize)) lp[t] = -Infinity;
         for (let t = 0; t < vocab; t++) cand.push([lp[t] + scores[b * nb + k], k, t]);
       }
       cand.sort((x, y) => y[0] - x[0] || (x[1] * vocab + x[2]) - (y[1] * vocab + y[2]));

@@ -4,6 +4,7 @@ import type { StudentModel } from '../pretrained';
 import { beamSearch } from './beam';
 import { logSoftmax, resolveOptions, type GenerateOptions, type GeneratedSequence } from './options';
 import { sampleToken } from './sampling';
+import { bannedNgramTokens } from './ngram';
 
 /** Pads token-id rows into a batch: right padding for encoders, left padding for decoder-only prompts. */
 export function padBatch(rows: number[][], pad: number, side: 'left' | 'right'): { ids: number[][]; mask: number[][] } {
@@ -39,9 +40,11 @@ export function generate(model: StudentModel, inputs: number[][], options: Gener
   const expand = o.numBeams > 1 ? o.numBeams : o.numReturnSequences;
   const dec = model.startDecoding(idsT, maskT, { expand, useCache: o.useCache });
   tf.dispose([idsT, maskT]);
+  // What HF's n-gram ban sees before the generated tokens: the decoder start token, or a decoder-only prompt.
+  const prefix = (row: number): number[] => (cfg.modelType === 't5' ? [cfg.decoderStartTokenId] : inputs[Math.floor(row / expand)]);
   try {
     if (o.numBeams > 1) {
-      return beamSearch(dec, inputs.length, vocab, { ...o, eosTokenId: eos, padTokenId: pad });
+      return beamSearch(dec, inputs.length, vocab, { ...o, eosTokenId: eos, padTokenId: pad, prefix });
     }
     const rng = new Rng(o.seed);
     const rows = dec.rows;
@@ -53,6 +56,7 @@ export function generate(model: StudentModel, inputs: number[][], options: Gener
       feed = [];
       for (let r = 0; r < rows; r++) {
         if (finished[r]) { feed.push(pad); continue; }
+        if (o.noRepeatNgramSize > 0) for (const t of bannedNgramTokens([...prefix(r), ...out[r].tokens], o.noRepeatNgramSize)) logits[r * vocab + t] = -Infinity;
         let tok: number;
         if (o.doSample) {
           tok = sampleToken(logits, r * vocab, vocab, o, rng);

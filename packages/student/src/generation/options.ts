@@ -22,6 +22,8 @@ export interface GenerateOptions {
   earlyStopping?: boolean | 'never';
   /** Use the key/value cache (results are identical; uncached is for checking). Default true. */
   useCache?: boolean;
+  /** Hugging Face's no_repeat_ngram_size: never repeat an n-gram of the sequence (0 = off). Default 0. */
+  noRepeatNgramSize?: number;
 }
 
 export interface GeneratedSequence {
@@ -36,6 +38,7 @@ export function resolveOptions(o: GenerateOptions): Required<GenerateOptions> {
     maxNewTokens: o.maxNewTokens ?? 64, numBeams: o.numBeams ?? 1, doSample: o.doSample ?? false,
     temperature: o.temperature ?? 1, topK: o.topK ?? 50, topP: o.topP ?? 1, numReturnSequences: o.numReturnSequences ?? 1,
     seed: o.seed ?? 0, lengthPenalty: o.lengthPenalty ?? 1, earlyStopping: o.earlyStopping ?? false, useCache: o.useCache ?? true,
+    noRepeatNgramSize: o.noRepeatNgramSize ?? 0,
   };
 }
 
