@@ -77,7 +77,7 @@ describe('safetensors', () => {
 
   test('sharded folder: index plus shards read back as one map', () => {
     const dir = path.join(tmp, 'sharded');
-    const tensors = new Map([0, 1, 2].map((i) => [`layer.${i}.w`, { shape: [4], values: Float32Array.of(i, i, i, i) }] as const));
+    const tensors = new Map<string, { shape: number[]; values: Float32Array }>([0, 1, 2].map((i) => [`layer.${i}.w`, { shape: [4], values: Float32Array.of(i, i, i, i) }]));
     const files = writeSafetensorsDir(dir, new Map(tensors), { maxShardBytes: 20 });
     expect(files.map((f) => path.basename(f))).toEqual([
       'model-00001-of-00003.safetensors', 'model-00002-of-00003.safetensors', 'model-00003-of-00003.safetensors', 'model.safetensors.index.json',
