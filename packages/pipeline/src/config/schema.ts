@@ -61,7 +61,7 @@ export const SCHEMA: Section = {
     dFf: { kind: 'int', min: 8, default: 256, doc: 'scratch T5: feed-forward size' },
     numLayers: { kind: 'int', min: 1, default: 2, doc: 'scratch T5: encoder and decoder layers' },
     numHeads: { kind: 'int', min: 1, default: 4, doc: 'scratch T5: attention heads' },
-    vocabSize: { kind: 'int', min: 0, default: 0, doc: 'scratch T5: keep only the N pieces of the tokenizer the prepared training texts use most (plus every single character and the special tokens); 0 keeps it whole' },
+    vocabSize: { kind: 'int', min: 0, default: 0, doc: "scratch T5: keep only the N pieces of the tokenizer that the knowledge base's passages use most (plus every single character and the special tokens); 0 keeps it whole" },
     pretrainSteps: { kind: 'int', min: 0, default: 0, doc: "scratch T5: denoising pre-training steps on the knowledge base's passages before any other training (BART text infilling in T5 sentinels; stands in for T5's pre-training)" },
     pretrainLength: { kind: 'int', min: 8, default: 64, doc: 'scratch T5 pre-training: tokens per passage window' },
     pretrainNoise: { kind: 'number', min: 0.01, max: 0.9, default: 0.15, doc: 'scratch T5 pre-training: share of window tokens masked (in spans of mean length 3)' },
