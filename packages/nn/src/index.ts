@@ -8,3 +8,4 @@ export { crossEntropy, IGNORE_INDEX } from './losses';
 export { rmsNorm } from './backend/fused-ops';
 export { writeFileAtomic, writeDirAtomic } from './atomic';
 export { stringifyHfConfig, HF_FLOAT_FIELDS } from './hf-json';
+export { yieldToEventLoop } from './event-loop';

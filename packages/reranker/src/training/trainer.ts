@@ -1,7 +1,7 @@
 // RerankerTrainer: KARD's reranker training loop, readable top to bottom.
 import * as tf from '@tensorflow/tfjs-core';
 import { SingleBar } from 'cli-progress';
-import { AdamW, Rng, clipByGlobalNorm, linearSchedule } from '@kard/nn';
+import { AdamW, Rng, clipByGlobalNorm, linearSchedule, yieldToEventLoop } from '@kard/nn';
 import type { ColbertModel } from '../colbert/model';
 import type { BertTokenizer } from '../tokenizer';
 import { temperaturesAt, type AnnealingSchedule, type Temperatures } from './annealing';
@@ -169,7 +169,7 @@ export class RerankerTrainer {
         bar?.update(state.step, { loss: loss.toFixed(3), tau: temps.tau.toFixed(2) });
         const epochEnd = state.cursor === 0;
         if (epochEnd || (o.checkpointEvery && state.step % o.checkpointEvery === 0) || state.step === stopAt) await checkpoint();
-        await new Promise((resolve) => setImmediate(resolve)); // steps are synchronous: let Ctrl-C / SIGTERM handlers run between them
+        await yieldToEventLoop(); // steps are synchronous: let Ctrl-C / SIGTERM handlers run between them
       }
     } finally {
       bar?.stop();

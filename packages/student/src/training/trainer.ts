@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { SingleBar } from 'cli-progress';
 import {
   AdamW, GradientAccumulator, Rng, clipByGlobalNorm, installFastSegmentSum, linearSchedule, loadTrainingState, saveCheckpoint,
-  type RngState,
+  yieldToEventLoop, type RngState,
 } from '@kard/nn';
 import type { LmBatch } from '../model';
 import { fromPretrained, savePretrained, writePretrainedFiles, type StudentModel } from '../pretrained';
@@ -257,9 +257,4 @@ export class CausalLmTrainer extends Trainer {
     if (model.config.modelType !== 'gpt2') throw new Error('CausalLmTrainer needs a decoder-only model (GPT-2)');
     super(model, opts, collateCausal);
   }
-}
-
-/** Lets queued I/O callbacks and signal handlers run (a pending promise continuation alone would not). */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
