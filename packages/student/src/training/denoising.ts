@@ -66,7 +66,8 @@ function maskSpans(n: number, opts: DenoisingOptions, rng: Rng): boolean[] {
   const goal = Math.min(n - 1, Math.max(1, Math.round(opts.noise * n)));
   const pExtend = opts.meanSpan > 1 ? 1 - 1 / opts.meanSpan : 0;
   let count = 0;
-  for (let tries = 0; count < goal && tries < 4 * n; tries++) {
+  let spans = 0; // spans never touch, so each one placed is one sentinel
+  for (let tries = 0; count < goal && spans < opts.sentinelIds.length && tries < 4 * n; tries++) {
     let len = 1;
     while (rng.uniform() < pExtend) len++;
     len = Math.min(len, goal - count);
@@ -75,15 +76,9 @@ function maskSpans(n: number, opts: DenoisingOptions, rng: Rng): boolean[] {
     if (range.some(Boolean)) continue;
     // A new span may not touch an old one: they would merge into one sentinel.
     if ((at > 0 && masked[at - 1]) || (at + len < n && masked[at + len])) continue;
-    if (spansIn(masked) >= opts.sentinelIds.length) break;
     for (let i = at; i < at + len; i++) masked[i] = true;
     count += len;
+    spans++;
   }
   return masked;
-}
-
-function spansIn(masked: boolean[]): number {
-  let spans = 0;
-  for (let i = 0; i < masked.length; i++) if (masked[i] && (i === 0 || !masked[i - 1])) spans++;
-  return spans;
 }
