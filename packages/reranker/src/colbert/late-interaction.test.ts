@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, Rng } from '@kard/nn';
-import { lateInteraction } from './late-interaction';
+import { lateInteraction, lateInteractionAllPairs, maxLastAxis } from './late-interaction';
 
 beforeAll(() => initBackend());
 
@@ -38,5 +38,36 @@ describe('lateInteraction', () => {
         expect(got[b][j]).toBeCloseTo(expected, 3);
       }
     }
+  });
+});
+
+describe('lateInteractionAllPairs', () => {
+  it('scores every query against every passage as lateInteraction does with all passages as candidates', () => {
+    const rng = new Rng(11);
+    const [Bq, Bd, Lq, Ld, D] = [3, 4, 5, 6, 7];
+    const q = tf.tensor3d(rng.normalArray(Bq * Lq * D), [Bq, Lq, D]);
+    const d = tf.tensor3d(rng.normalArray(Bd * Ld * D), [Bd, Ld, D]);
+    const qLen = [5, 1, 3];
+    const dLen = [6, 2, 1, 4];
+    const qMask = tf.tensor2d(Int32Array.from({ length: Bq * Lq }, (_, i) => Number(i % Lq < qLen[Math.floor(i / Lq)])), [Bq, Lq], 'int32');
+    const dMask = tf.tensor2d(Int32Array.from({ length: Bd * Ld }, (_, i) => Number(i % Ld < dLen[Math.floor(i / Ld)])), [Bd, Ld], 'int32');
+    const got = lateInteractionAllPairs(q, qMask, d, dMask);
+    // the reference: each query with the whole passage batch as its k = Bd candidates
+    const tiled = lateInteraction(q, qMask, tf.tile(tf.expandDims(d, 0), [Bq, 1, 1, 1]) as tf.Tensor4D, tf.tile(tf.expandDims(dMask, 0), [Bq, 1, 1]) as tf.Tensor3D);
+    expect(got.shape).toEqual([Bq, Bd]);
+    const [a, b] = [got.dataSync(), tiled.dataSync()];
+    for (let i = 0; i < a.length; i++) expect(a[i]).toBeCloseTo(b[i], 4);
+  });
+});
+
+describe('maxLastAxis', () => {
+  it("has tf.max's values and gradient (one arg-max per row gets dy, the rest 0)", () => {
+    const x = tf.tensor3d(new Rng(5).normalArray(2 * 3 * 5), [2, 3, 5]);
+    const w = tf.tensor2d([[1, -2, 3], [0.5, 4, -1]]); // a loss that weighs each row's max differently
+    const ours = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(maxLastAxis(t), w)))(x);
+    const theirs = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.max(t, -1), w)))(x);
+    expect(Array.from(maxLastAxis(x).dataSync())).toEqual(Array.from(tf.max(x, -1).dataSync()));
+    expect(Array.from(ours.dataSync(), (g) => g + 0)).toEqual(Array.from(theirs.dataSync(), (g) => g + 0)); // + 0: −0 is 0
+    expect(Array.from(ours.dataSync()).filter((g) => g !== 0)).toHaveLength(6);
   });
 });
