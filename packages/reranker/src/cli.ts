@@ -3,8 +3,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { initBackend, writeFileAtomic, type BackendName } from '@kard/nn';
-import { compareWithBm25, crossValidate, loadStrategyQa, trainEval, type RerankerComparison } from './experiment/train-eval';
+import { indexedText, readPassages } from '@kard/knowledge-base';
+import { initBackend, writeDirAtomic, writeFileAtomic, type BackendName } from '@kard/nn';
+import { compareWithBm25, createRerankerModel, crossValidate, loadStrategyQa, trainEval, type RerankerComparison } from './experiment/train-eval';
+import { writeRerankerFiles } from './io/save';
+import { BertTokenizer } from './tokenizer';
+import { INVERSE_CLOZE_DEFAULTS, pretrainInverseCloze } from './training/inverse-cloze';
 import { NeuralReranker } from './inference/neural-reranker';
 import { comparisonMarkdown } from './experiment/report';
 
@@ -15,12 +19,63 @@ function printComparison(r: RerankerComparison): void {
   process.stdout.write(comparisonMarkdown(r));
 }
 
+const scratchConfig = (o: { hidden: number; layers: number }) => ({ hidden_size: o.hidden, num_hidden_layers: o.layers, intermediate_size: 2 * o.hidden, num_attention_heads: Math.max(1, o.hidden / 32) });
+
+program
+  .command('pretrain')
+  .description('pre-train a from-scratch encoder on the corpus with the inverse cloze task (a span of a passage finds its passage among the batch); `train --init` fine-tunes it')
+  .requiredOption('--out <dir>', 'save the pre-trained reranker (encoder + compressor) here')
+  .option('--corpus <files...>', 'passage JSONL/TSV files', ['datasets/wikipedia/strategyqa_paragraphs.jsonl'])
+  .option('--tokenizer <dir>', 'WordPiece tokenizer folder', 'models/bert-uncased-tokenizer')
+  .option('--steps <n>', 'optimizer steps', int, INVERSE_CLOZE_DEFAULTS.steps)
+  .option('--batch-size <n>', 'passages per step (in-batch negatives)', int, INVERSE_CLOZE_DEFAULTS.batchSize)
+  .option('--lr <x>', 'peak learning rate', parseFloat, INVERSE_CLOZE_DEFAULTS.lr)
+  .option('--passage-max-length <n>', 'passage tokens', int, 96)
+  .option('--query-max-length <n>', 'query tokens (fine-tuning may use up to the larger of the two)', int, 32)
+  .option('--dim <n>', 'compression dim', int, 32)
+  .option('--hidden <n>', 'hidden size', int, 32)
+  .option('--layers <n>', 'layers', int, 1)
+  .option('--seed <n>', 'seed', int, 42)
+  .option('--checkpoint <dir>', 'resumable checkpoint folder')
+  .option('--checkpoint-every <n>', 'checkpoint every n steps', int, 200)
+  .option('--backend <name>', 'force a tfjs backend')
+  .option('--progress', 'show a progress bar even when stderr is not a TTY')
+  .action(async (o) => {
+    const b = await initBackend({ backend: o.backend as BackendName | undefined });
+    process.stderr.write(`backend: ${b.name}\n`);
+    const texts: string[] = [];
+    for (const f of o.corpus as string[]) for await (const p of readPassages(path.resolve(f))) texts.push(indexedText(p));
+    const tokenizer = await BertTokenizer.fromPretrained(path.resolve(o.tokenizer));
+    const model = createRerankerModel({
+      encoder: 'scratch', scratchConfig: scratchConfig(o), compressionDim: o.dim, queryMaxLength: o.queryMaxLength, passageMaxLength: o.passageMaxLength,
+      vocabSize: tokenizer.vocabSize, seed: o.seed,
+    });
+    const started = Date.now();
+    const r = await pretrainInverseCloze(model, tokenizer, texts, {
+      steps: o.steps, batchSize: o.batchSize, lr: o.lr, seed: o.seed, checkpointDir: o.checkpoint, checkpointEvery: o.checkpointEvery, progress: o.progress ? true : 'auto',
+    });
+    const seconds = (Date.now() - started) / 1000;
+    const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / Math.max(1, xs.length);
+    const window = Math.min(50, r.losses.length);
+    const summary = {
+      task: 'inverse-cloze', corpus: (o.corpus as string[]).map((f) => path.resolve(f)), passages: r.passages, steps: r.steps, batchSize: o.batchSize, lr: o.lr, seed: o.seed,
+      resumedFromStep: r.resumedFromStep, seconds, lossFirst: mean(r.losses.slice(0, window)), lossLast: mean(r.losses.slice(-window)),
+      chance: Math.log(o.batchSize),
+    };
+    await writeDirAtomic(path.resolve(o.out), (tmp) => {
+      writeRerankerFiles(model, tmp, { tokenizerDir: path.resolve(o.tokenizer) });
+      fs.writeFileSync(path.join(tmp, 'pretraining.json'), JSON.stringify(summary, null, 2) + '\n');
+    });
+    console.log(`inverse cloze: ${r.steps} steps over ${r.passages} passages in ${seconds.toFixed(0)} s; loss ${summary.lossFirst.toFixed(3)} -> ${summary.lossLast.toFixed(3)} (chance ${summary.chance.toFixed(3)}); saved ${o.out}`);
+  });
+
 program
   .command('train')
   .description('train on StrategyQA (FLAN rationales, shipped Wikipedia paragraphs) and print held-out top-1/3/5 for BM25 vs the reranker')
   .option('--datasets <dir>', 'shipped datasets folder', 'datasets')
   .option('--tokenizer <dir>', 'WordPiece tokenizer folder', 'models/bert-uncased-tokenizer')
   .option('--encoder <scratch|dir>', "'scratch' (small BERT, all weights train) or a BertModel folder (LoRA r=16)", 'scratch')
+  .option('--init <dir>', "with --encoder scratch: start from a saved reranker (e.g. `pretrain`'s output); all its weights train, --hidden/--layers/--dim come from it")
   .option('--limit <n>', 'use only the first n rationales', int)
   .option('--eval-fraction <x>', 'held-out share, taken from the end (KARD: 0.05)', parseFloat, 0.05)
   .option('--extra-train <files...>', "more FLAN CoT files (e.g. datasets/flan-cot/creak_train.tsv) whose rationales join the training split only; evaluation stays on StrategyQA")
@@ -49,7 +104,7 @@ program
     const run = o.folds ? (x: Parameters<typeof trainEval>[0]) => crossValidate({ ...x, folds: o.folds }) : trainEval;
     const r = await run({
       datasetsDir: path.resolve(o.datasets), tokenizerDir: path.resolve(o.tokenizer), encoder: o.encoder === 'scratch' ? 'scratch' : path.resolve(o.encoder),
-      scratchConfig: { hidden_size: o.hidden, num_hidden_layers: o.layers, intermediate_size: 2 * o.hidden, num_attention_heads: Math.max(1, o.hidden / 32) },
+      scratchConfig: scratchConfig(o), init: o.init ? path.resolve(o.init) : undefined,
       limit: o.limit, extraTrain: o.extraTrain?.map((f: string) => path.resolve(f)), evalFraction: o.evalFraction, compressionDim: o.dim, queryMaxLength: o.queryMaxLength, passageMaxLength: o.passageMaxLength, hybrid: Boolean(o.hybrid),
       training: { epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, maxSteps: o.maxSteps, annealing: o.annealing, tauModel: o.tauModel, seed: o.seed, checkpointDir: o.checkpoint, progress: o.progress ? true : 'auto' },
       outDir: o.out, log: (l) => process.stderr.write(l + '\n'),

@@ -45,6 +45,11 @@ export interface HybridHead {
   prior: tf.Variable;
 }
 
+/** A hybrid head as training starts it: BM25-by-question ({@link HYBRID_INIT}) and no passage prior. */
+export function freshHybridHead(compressionDim: number): HybridHead {
+  return { weight: tf.variable(tf.tensor1d(HYBRID_INIT), true), prior: tf.variable(tf.zeros([compressionDim]), true) };
+}
+
 export class ColbertModel {
   constructor(
     readonly encoder: BertEncoder,
@@ -64,8 +69,7 @@ export class ColbertModel {
     const bound = 1 / Math.sqrt(H);
     const weight = tf.variable(tf.randomUniform([opts.compressionDim, H], -bound, bound, 'float32', seed), true);
     const bias = tf.variable(tf.randomUniform([opts.compressionDim], -bound, bound, 'float32', seed + 1), true);
-    const mix = opts.hybrid ? { weight: tf.variable(tf.tensor1d(HYBRID_INIT), true), prior: tf.variable(tf.zeros([opts.compressionDim]), true) } : null;
-    return new ColbertModel(encoder, { weight, bias }, opts, mix);
+    return new ColbertModel(encoder, { weight, bias }, opts, opts.hybrid ? freshHybridHead(opts.compressionDim) : null);
   }
 
   /**
