@@ -79,6 +79,7 @@ export const SCHEMA: Section = {
   reranker: {
     base: { kind: 'string', default: 'scratch', doc: "'scratch' (small BERT) or a BERT folder (LoRA is trained on it)" },
     tokenizer: { kind: 'string', default: 'models/bert-uncased-tokenizer', doc: 'WordPiece tokenizer folder for a scratch reranker' },
+    init: { kind: 'string', optional: true, doc: "with base 'scratch': start from a saved reranker, e.g. `kard-reranker pretrain`'s inverse-cloze encoder (all its weights train; hidden/layers/heads/compressionDim come from it)" },
     hidden: { kind: 'int', min: 8, default: 64, doc: 'scratch BERT hidden size' },
     layers: { kind: 'int', min: 1, default: 1, doc: 'scratch BERT layers' },
     heads: { kind: 'int', min: 1, default: 2, doc: 'scratch BERT heads' },
@@ -124,7 +125,7 @@ export interface KardConfig {
     steps: number; baseSteps: number; batchSize: number; lr: number; warmupRatio: number; weightDecay: number; checkpointEvery: number;
   };
   reranker: {
-    base: string; tokenizer: string; hidden: number; layers: number; heads: number; candidates: number;
+    base: string; tokenizer: string; init?: string; hidden: number; layers: number; heads: number; candidates: number;
     epochs: number; maxSteps?: number; batchSize: number; k: number; lr: number;
     queryMaxLength: number; passageMaxLength: number; compressionDim: number; checkpointEvery: number;
     hybrid: boolean; annealing: 'kard' | 'none';

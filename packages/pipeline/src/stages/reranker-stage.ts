@@ -1,10 +1,7 @@
 import * as path from 'node:path';
 import type { RerankerRecord } from '@kard/cot-data';
 import { indexedText, type Passage } from '@kard/knowledge-base';
-import {
-  BertEncoder, BertTokenizer, ColbertModel, KARD_LORA, LoraAdapters, RerankerTrainer, loadBertEncoder, saveReranker, smallBertConfig,
-  withQuestionScores, type RerankerExample,
-} from '@kard/reranker';
+import { BertTokenizer, RerankerTrainer, createRerankerModel, saveReranker, withQuestionScores, type RerankerExample } from '@kard/reranker';
 import type { Bm25Index } from '@kard/retriever';
 import type { KardConfig } from '../config/schema';
 
@@ -31,18 +28,12 @@ export async function trainRerankerStage(
   const pretrained = r.base !== 'scratch';
   const tokenizerDir = path.resolve(pretrained ? r.base : r.tokenizer);
   const tokenizer = await BertTokenizer.fromPretrained(tokenizerDir);
-  let encoder: BertEncoder;
-  if (pretrained) {
-    encoder = loadBertEncoder(path.resolve(r.base), { trainable: false });
-    encoder.lora = LoraAdapters.create(KARD_LORA, encoder.config.num_hidden_layers, encoder.config.hidden_size, cfg.seed);
-  } else {
-    const config = smallBertConfig({
-      vocab_size: tokenizer.vocabSize, hidden_size: r.hidden, num_hidden_layers: r.layers, num_attention_heads: r.heads,
-      intermediate_size: 2 * r.hidden, max_position_embeddings: Math.max(r.passageMaxLength, r.queryMaxLength),
-    });
-    encoder = BertEncoder.random(config, { seed: cfg.seed, positionScale: 0.1 });
-  }
-  const model = ColbertModel.create(encoder, { compressionDim: r.compressionDim, queryMaxLength: r.queryMaxLength, passageMaxLength: r.passageMaxLength, hybrid: r.hybrid }, cfg.seed);
+  const model = createRerankerModel({
+    encoder: pretrained ? path.resolve(r.base) : 'scratch', init: r.init ? path.resolve(r.init) : undefined,
+    scratchConfig: { hidden_size: r.hidden, num_hidden_layers: r.layers, num_attention_heads: r.heads, intermediate_size: 2 * r.hidden },
+    compressionDim: r.compressionDim, queryMaxLength: r.queryMaxLength, passageMaxLength: r.passageMaxLength, hybrid: r.hybrid,
+    vocabSize: tokenizer.vocabSize, seed: cfg.seed,
+  });
   let examples = rerankerExamples(records, passages);
   if (r.hybrid) {
     if (!index) throw new Error('reranker.hybrid needs the BM25 index');
@@ -56,5 +47,5 @@ export async function trainRerankerStage(
   const result = await trainer.train();
   await saveReranker(model, outDir, { baseModel: pretrained ? path.resolve(r.base) : undefined, tokenizerDir });
   const losses = result.losses;
-  return { base: r.base, used: result.used, skippedUninformative: result.skippedUninformative, steps: result.steps, resumedFromStep: result.resumedFromStep, firstLoss: losses[0], finalLoss: losses[losses.length - 1] };
+  return { base: r.base, init: r.init, used: result.used, skippedUninformative: result.skippedUninformative, steps: result.steps, resumedFromStep: result.resumedFromStep, firstLoss: losses[0], finalLoss: losses[losses.length - 1] };
 }

@@ -19,6 +19,7 @@ import { trainStudent } from '../student/train';
 import { isHubId } from '../student/hub';
 import { trainRerankerStage } from './reranker-stage';
 import { datasetSubset, hashInputs, readCorpus, readJsonl } from './sources';
+import { hashFile } from '../run/hash';
 
 export const STAGES = ['index', 'prepare', 'student', 'reranker', 'all'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -226,7 +227,12 @@ export class TrainingPipeline {
 
   async reranker(): Promise<string> {
     const prepared = await this.prepare('kard');
-    const inputs = { prepared, reranker: this.cfg.reranker, seed: this.cfg.seed };
+    const init = this.cfg.reranker.init;
+    // a pre-trained starting point counts by its weights, so re-running `kard-reranker pretrain` reruns this stage
+    const initFile = init ? path.resolve(init, 'encoder', 'model.safetensors') : undefined;
+    if (initFile && !fs.existsSync(initFile)) throw new Error(`reranker.init: ${initFile} does not exist; make a starting point with \`kard-reranker pretrain --out ${init}\``);
+    const initWeights = initFile ? await hashFile(initFile) : undefined;
+    const inputs = { prepared, reranker: this.cfg.reranker, initWeights, seed: this.cfg.seed };
     const out = await this.run.stage('reranker', inputs, async (work) => {
       const records = readJsonl<RerankerRecord>(this.run.path('data', 'kard', 'reranker.train.jsonl'));
       return trainRerankerStage(this.cfg, records, await this.passages(), this.run.path('reranker'), path.join(work, 'checkpoints'),
