@@ -10,6 +10,7 @@ import { AdamW, Rng, linearSchedule, yieldToEventLoop } from '@kard/nn';
 import type { ColbertModel } from '../colbert/model';
 import { lateInteractionAllPairs } from '../colbert/late-interaction';
 import { padBatch, type BertTokenizer, type TokenBatch } from '../tokenizer';
+import { optimizerStep } from './step';
 import { hasTrainingCheckpoint, loadTrainingCheckpoint, saveTrainingCheckpoint, type LoopState } from './checkpoint';
 
 export interface InverseClozeOptions {
@@ -99,7 +100,6 @@ export async function pretrainInverseCloze(model: ColbertModel, tokenizer: BertT
   const scale = tf.variable(tf.scalar(0), true);
   const params = new Map<string, tf.Variable>([...model.trainableVariables()].filter(([n]) => !n.startsWith('mix.')));
   params.set('ict.scale', scale);
-  const byVarName = new Map([...params].map(([n, v]) => [v.name, n]));
   const opt = new AdamW(params, { lr: o.lr, weightDecay: o.weightDecay });
   const schedule = linearSchedule({ lr: o.lr, warmupSteps: Math.floor(0.05 * o.steps), totalSteps: o.steps });
   const rng = new Rng(o.seed);
@@ -128,13 +128,8 @@ export async function pretrainInverseCloze(model: ColbertModel, tokenizer: BertT
       state.cursor += o.batchSize;
       const queries = padBatch(pairs.map((p) => p.query), tokenizer.padId);
       const passages = padBatch(pairs.map((p) => p.passage), tokenizer.padId);
-      const { value, grads } = tf.variableGrads(() => inverseClozeLoss(model, queries, passages, scale, { nextSeed: () => rng.nextU32() }), [...params.values()]);
-      const named = new Map(Object.entries(grads).map(([vn, g]) => [byVarName.get(vn)!, g]));
       const lr = schedule(state.step);
-      opt.applyGradients(named, lr);
-      const loss = value.dataSync()[0];
-      value.dispose();
-      for (const g of named.values()) g.dispose();
+      const loss = optimizerStep(() => inverseClozeLoss(model, queries, passages, scale, { nextSeed: () => rng.nextU32() }), params, opt, lr);
       losses.push(loss);
       state.step++;
       o.onStep?.({ step: state.step, totalSteps: o.steps, loss, lr });

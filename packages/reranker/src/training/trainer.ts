@@ -1,13 +1,14 @@
 // RerankerTrainer: KARD's reranker training loop, readable top to bottom.
 import * as tf from '@tensorflow/tfjs-core';
 import { SingleBar } from 'cli-progress';
-import { AdamW, Rng, clipByGlobalNorm, linearSchedule, yieldToEventLoop } from '@kard/nn';
+import { AdamW, Rng, linearSchedule, yieldToEventLoop } from '@kard/nn';
 import type { ColbertModel } from '../colbert/model';
 import type { BertTokenizer } from '../tokenizer';
 import { temperaturesAt, type AnnealingSchedule, type Temperatures } from './annealing';
 import { hasTrainingCheckpoint, loadTrainingCheckpoint, saveTrainingCheckpoint, type LoopState } from './checkpoint';
 import { isInformative, sampleCandidates, type Candidate, type RerankerExample } from './data';
 import { kardKlLoss } from './loss';
+import { optimizerStep } from './step';
 
 export interface TrainerOptions {
   /** Passes over the training questions. KARD: 3. */
@@ -123,7 +124,6 @@ export class RerankerTrainer {
   async train(): Promise<TrainResult> {
     const o = this.options;
     const params = this.model.trainableVariables();
-    const byVarName = new Map([...params].map(([n, v]) => [v.name, n]));
     const opt = new AdamW(params, { lr: o.lr, weightDecay: o.weightDecay });
     const total = this.totalSteps;
     const schedule = linearSchedule({ lr: o.lr, warmupSteps: Math.floor(o.warmupRatio * total), totalSteps: total });
@@ -149,14 +149,8 @@ export class RerankerTrainer {
       while (state.step < stopAt) {
         const batch = state.order.slice(state.cursor, state.cursor + o.batchSize).map((i) => this.examples[i]);
         const temps = temperaturesAt(state.step, total, { tau: o.tau, tauModel: o.tauModel }, o.annealing);
-        const { value, grads } = tf.variableGrads(() => this.batchLoss(batch, temps, rng), [...params.values()]);
-        let named = new Map(Object.entries(grads).map(([vn, g]) => [byVarName.get(vn)!, g]));
-        if (o.maxGradNorm !== undefined) named = clipByGlobalNorm(named, o.maxGradNorm).grads;
         const lr = schedule(state.step);
-        opt.applyGradients(named, lr);
-        const loss = value.dataSync()[0];
-        value.dispose();
-        for (const g of named.values()) g.dispose();
+        const loss = optimizerStep(() => this.batchLoss(batch, temps, rng), params, opt, lr, o.maxGradNorm);
         losses.push(loss);
         state.step++;
         state.cursor += o.batchSize;
