@@ -5,6 +5,7 @@
 //   node tools/sweeps/reranker/export.mjs sweep/reranker-data.json
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { indexedText } from '../../../packages/knowledge-base/dist/index.js';
 import { BertTokenizer, kardEvalGroups, loadStrategyQa } from '../../../packages/reranker/dist/index.js';
 
 const out = process.argv[2] ?? 'sweep/reranker-data.json';
@@ -14,8 +15,7 @@ const examples = data.train;
 const tok = await BertTokenizer.fromPretrained(process.env.KARD_BERT_TOKENIZER ?? '../shared/models/bert-uncased-tokenizer');
 const ids = [...data.passages.keys()];
 const index = new Map(ids.map((id, i) => [id, i]));
-const text = (id) => { const p = data.passages.get(id); return p.title ? `${p.title}\n${p.text}` : p.text; };
-const passages = ids.map((id) => tok.encode(text(id), 96));
+const passages = ids.map((id) => tok.encode(indexedText(data.passages.get(id)), 96));
 const cand = (c) => [index.get(c.id), c.score, c.questionScore];
 const questions = examples.map((ex) => ({ q: tok.encode(ex.question, 32), r: ex.fromRationale.map(cand), qs: ex.fromQuestion.map(cand) }));
 const sqa = JSON.parse(fs.readFileSync('datasets/strategyqa/train.json', 'utf8'));

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { TRAINER_STATE_FILE, loadTrainingState, readSafetensors, saveCheckpoint, writeSafetensors, type AdamW, type ArrayToWrite, type RngState } from '@kard/nn';
+import { TRAINER_STATE_FILE, loadTrainingState, readSafetensors, saveCheckpoint, writeSafetensors, type AdamW, type ArrayToWrite, type Rng, type RngState } from '@kard/nn';
 
 export interface LoopState {
   /** Optimizer steps taken. */
@@ -52,4 +52,16 @@ export function loadTrainingCheckpoint(dir: string, params: Map<string, tf.Varia
   const extra = s.extra as Omit<LoopState, 'step' | 'rng'> | undefined;
   if (!extra || !s.rng?.loop) throw new Error(`${path.join(dir, TRAINER_STATE_FILE)}: not a reranker training checkpoint`);
   return { ...extra, step: s.step, rng: s.rng.loop };
+}
+
+/**
+ * Where a training loop starts: `fresh`, or the checkpoint in `dir` when it holds one (weights, optimizer moments and
+ * `rng` restored in place). A checkpoint of another run (other fingerprint) is refused.
+ */
+export function resumeOrStart(dir: string | undefined, params: Map<string, tf.Variable>, opt: AdamW, rng: Rng, fresh: LoopState): LoopState {
+  if (!dir || !hasTrainingCheckpoint(dir)) return fresh;
+  const state = loadTrainingCheckpoint(dir, params, opt);
+  if (state.fingerprint !== fresh.fingerprint) throw new Error(`${dir}: checkpoint comes from a run with other options or data`);
+  rng.setState(state.rng);
+  return state;
 }

@@ -11,7 +11,7 @@ import type { ColbertModel } from '../colbert/model';
 import { lateInteractionAllPairs } from '../colbert/late-interaction';
 import { padBatch, type BertTokenizer, type TokenBatch } from '../tokenizer';
 import { optimizerStep } from './step';
-import { hasTrainingCheckpoint, loadTrainingCheckpoint, saveTrainingCheckpoint, type LoopState } from './checkpoint';
+import { resumeOrStart, saveTrainingCheckpoint, type LoopState } from './checkpoint';
 
 export interface InverseClozeOptions {
   /** Optimizer steps. */
@@ -105,14 +105,9 @@ export async function pretrainInverseCloze(model: ColbertModel, tokenizer: BertT
   const rng = new Rng(o.seed);
   const fingerprint = JSON.stringify({ task: 'inverse-cloze', ...o, checkpointDir: undefined, checkpointEvery: undefined, maxSteps: undefined, progress: undefined, onStep: undefined, n: bodies.length });
   const stopAt = Math.min(o.steps, o.maxSteps ?? Infinity);
-  let state: LoopState = { step: 0, epoch: 0, cursor: 0, order: rng.shuffle([...bodies.keys()]), rng: rng.getState(), totalSteps: o.steps, fingerprint };
-  let resumedFromStep = 0;
-  if (o.checkpointDir && hasTrainingCheckpoint(o.checkpointDir)) {
-    state = loadTrainingCheckpoint(o.checkpointDir, params, opt);
-    if (state.fingerprint !== fingerprint) throw new Error(`${o.checkpointDir}: checkpoint comes from a run with other options or data`);
-    rng.setState(state.rng);
-    resumedFromStep = state.step;
-  }
+  const fresh: LoopState = { step: 0, epoch: 0, cursor: 0, order: rng.shuffle([...bodies.keys()]), rng: rng.getState(), totalSteps: o.steps, fingerprint };
+  const state = resumeOrStart(o.checkpointDir, params, opt, rng, fresh);
+  const resumedFromStep = state.step;
   const show = o.progress === 'auto' ? Boolean(process.stderr.isTTY) : o.progress;
   const bar = show ? new SingleBar({ stream: process.stderr, format: 'inverse cloze {bar} {value}/{total} steps | loss {loss} | {eta_formatted}' }) : null;
   bar?.start(o.steps, state.step, { loss: '-' });

@@ -5,7 +5,7 @@ import { AdamW, Rng, linearSchedule, yieldToEventLoop } from '@kard/nn';
 import type { ColbertModel } from '../colbert/model';
 import type { BertTokenizer } from '../tokenizer';
 import { temperaturesAt, type AnnealingSchedule, type Temperatures } from './annealing';
-import { hasTrainingCheckpoint, loadTrainingCheckpoint, saveTrainingCheckpoint, type LoopState } from './checkpoint';
+import { resumeOrStart, saveTrainingCheckpoint, type LoopState } from './checkpoint';
 import { isInformative, sampleCandidates, type Candidate, type RerankerExample } from './data';
 import { kardKlLoss } from './loss';
 import { optimizerStep } from './step';
@@ -129,14 +129,9 @@ export class RerankerTrainer {
     const schedule = linearSchedule({ lr: o.lr, warmupSteps: Math.floor(o.warmupRatio * total), totalSteps: total });
     const rng = new Rng(o.seed);
     const n = this.examples.length;
-    let state: LoopState = { step: 0, epoch: 0, cursor: 0, order: rng.shuffle([...Array(n).keys()]), rng: rng.getState(), totalSteps: total, fingerprint: this.fingerprint() };
-    let resumedFromStep = 0;
-    if (o.checkpointDir && hasTrainingCheckpoint(o.checkpointDir)) {
-      state = loadTrainingCheckpoint(o.checkpointDir, params, opt);
-      if (state.fingerprint !== this.fingerprint()) throw new Error(`${o.checkpointDir}: checkpoint comes from a run with other options or data`);
-      rng.setState(state.rng);
-      resumedFromStep = state.step;
-    }
+    const fresh: LoopState = { step: 0, epoch: 0, cursor: 0, order: rng.shuffle([...Array(n).keys()]), rng: rng.getState(), totalSteps: total, fingerprint: this.fingerprint() };
+    const state = resumeOrStart(o.checkpointDir, params, opt, rng, fresh);
+    const resumedFromStep = state.step;
     const show = o.progress === 'auto' ? Boolean(process.stderr.isTTY) : o.progress;
     const bar = show ? new SingleBar({ stream: process.stderr, format: 'reranker {bar} {value}/{total} steps | loss {loss} | tau {tau} | {eta_formatted}' }) : null;
     bar?.start(total, state.step, { loss: '-', tau: '-' });
