@@ -9,15 +9,24 @@ import { compareWithBm25, createRerankerModel, crossValidate, loadStrategyQa, tr
 import { writeRerankerFiles } from './io/save';
 import { BertTokenizer } from './tokenizer';
 import { INVERSE_CLOZE_DEFAULTS, pretrainInverseCloze } from './training/inverse-cloze';
+import { RerankerEnsemble } from './inference/ensemble';
 import { NeuralReranker } from './inference/neural-reranker';
 import { comparisonMarkdown } from './experiment/report';
 
 const program = new Command('kard-reranker').description("KARD's neural reranker: train, evaluate, rerank");
 const int = (v: string) => parseInt(v, 10);
 
-function printComparison(r: RerankerComparison): void {
-  process.stdout.write(comparisonMarkdown(r));
+function printComparison(r: RerankerComparison & { members?: Array<RerankerComparison & { seed: number }> }): void {
+  if (!r.members) return void process.stdout.write(comparisonMarkdown(r));
+  process.stdout.write(comparisonMarkdown(r, `ensemble of ${r.members.length} (mean score of seeds ${r.members.map((m) => m.seed).join(', ')})`));
+  for (const m of r.members) process.stdout.write('\n' + comparisonMarkdown(m, `seed ${m.seed} alone`));
 }
+
+const seedList = (v: string): number[] => {
+  const seeds = v.split(',').map((x) => Number(x.trim()));
+  if (seeds.some((x) => !Number.isInteger(x))) throw new Error(`--seeds: expected comma-separated integers, got "${v}"`);
+  return seeds;
+};
 
 const scratchConfig = (o: { hidden: number; layers: number }) => ({ hidden_size: o.hidden, num_hidden_layers: o.layers, intermediate_size: 2 * o.hidden, num_attention_heads: Math.max(1, o.hidden / 32) });
 
@@ -93,9 +102,12 @@ program
   .option('--annealing <kard|none>', 'temperature schedule', 'kard')
   .option('--tau-model <x>', 'initial model temperature (KARD: 100)', parseFloat, 100)
   .option('--seed <n>', 'seed', int, 42)
-  .option('--checkpoint <dir>', 'resumable checkpoint folder')
-  .option('--out <dir>', 'save the trained reranker here')
+  .option('--seeds <list>', 'train one model per seed (e.g. 42,43,44) and rerank with their mean score; each is also reported alone', seedList)
+  .option('--eval-draws <n>', 'candidate draws per held-out question (KARD: 1); more average out which distractors were drawn', int, 1)
+  .option('--checkpoint <dir>', 'resumable checkpoint folder (per fold and seed: fold-N/seed-N)')
+  .option('--out <dir>', 'save the trained reranker here (with --seeds: one folder per seed)')
   .option('--json <file>', 'also write the comparison as JSON')
+  .option('--with-ranks', "keep each group's target ranks (and question ids) in the JSON, for paired analyses")
   .option('--backend <name>', 'force a tfjs backend')
   .option('--progress', 'show a progress bar even when stderr is not a TTY')
   .action(async (o) => {
@@ -107,22 +119,23 @@ program
       scratchConfig: scratchConfig(o), init: o.init ? path.resolve(o.init) : undefined,
       limit: o.limit, extraTrain: o.extraTrain?.map((f: string) => path.resolve(f)), evalFraction: o.evalFraction, compressionDim: o.dim, queryMaxLength: o.queryMaxLength, passageMaxLength: o.passageMaxLength, hybrid: Boolean(o.hybrid),
       training: { epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, maxSteps: o.maxSteps, annealing: o.annealing, tauModel: o.tauModel, seed: o.seed, checkpointDir: o.checkpoint, progress: o.progress ? true : 'auto' },
-      outDir: o.out, log: (l) => process.stderr.write(l + '\n'),
+      seeds: o.seeds, evalDraws: o.evalDraws, outDir: o.out, log: (l) => process.stderr.write(l + '\n'),
     });
     if (o.folds) console.log(`${o.folds}-fold cross-validation: every question held out once.\n`);
     printComparison(r);
     console.log(`\nsteps ${r.steps}, ${r.trainSeconds.toFixed(0)} s training, final loss ${r.finalLoss.toFixed(4)}`);
-    if (o.json) writeFileAtomic(path.resolve(o.json), JSON.stringify(withoutRanks(r), null, 2) + '\n');
+    if (o.json) writeFileAtomic(path.resolve(o.json), JSON.stringify(o.withRanks ? r : withoutRanks(r), null, 2) + '\n');
   });
 
 program
   .command('eval')
   .description("KARD's held-out evaluation of a saved reranker: BM25(question) vs reranked top-1/3/5 (target: the rationale's BM25 top-1 among 8 candidates)")
-  .requiredOption('--model <dir>', 'saved reranker folder')
+  .requiredOption('--model <dirs...>', 'saved reranker folder (several: their ensemble, mean score)')
   .option('--datasets <dir>', 'shipped datasets folder', 'datasets')
   .option('--limit <n>', 'use only the first n rationales (must match training for an honest split)', int)
   .option('--eval-fraction <x>', 'held-out share, taken from the end (must match training)', parseFloat, 0.05)
   .option('--seed <n>', 'seed of the candidate draw', int, 42)
+  .option('--eval-draws <n>', 'candidate draws per question (KARD: 1)', int, 1)
   .option('--base-model <dir>', 'override the recorded base model folder')
   .option('--json <file>', 'write the result as JSON')
   .option('--markdown <file>', 'write the result as a Markdown table')
@@ -130,11 +143,12 @@ program
   .action(async (o) => {
     await initBackend({ backend: o.backend as BackendName | undefined });
     const data = await loadStrategyQa({ datasetsDir: path.resolve(o.datasets), limit: o.limit, evalFraction: o.evalFraction });
-    const rr = await NeuralReranker.load(path.resolve(o.model), { baseModel: o.baseModel });
-    const r = await compareWithBm25(data.heldOut, rr, o.seed);
+    const dirs = (o.model as string[]).map((d) => path.resolve(d));
+    const rr = await RerankerEnsemble.load(dirs, { baseModel: o.baseModel });
+    const r = await compareWithBm25(data.heldOut, rr, o.seed, o.evalDraws);
     const md = comparisonMarkdown(r);
     process.stdout.write(md);
-    if (o.json) writeFileAtomic(path.resolve(o.json), JSON.stringify({ model: path.resolve(o.model), heldOut: data.heldOut.length, ...withoutRanks(r) }, null, 2) + '\n');
+    if (o.json) writeFileAtomic(path.resolve(o.json), JSON.stringify({ model: dirs.length === 1 ? dirs[0] : dirs, heldOut: data.heldOut.length, ...withoutRanks(r) }, null, 2) + '\n');
     if (o.markdown) writeFileAtomic(path.resolve(o.markdown), md);
   });
 
@@ -161,9 +175,12 @@ program
     for (const h of await rr.rerank(o.query, hits, o.k)) console.log(JSON.stringify({ id: h.id, score: h.score, rank: h.rank }));
   });
 
-function withoutRanks(r: RerankerComparison): Record<string, unknown> {
-  const strip = ({ ranks: _ranks, ...rest }: RerankerComparison['bm25']) => rest;
-  return { ...r, bm25: strip(r.bm25), reranker: strip(r.reranker) };
+function withoutRanks(r: RerankerComparison & { members?: RerankerComparison[]; folds?: RerankerComparison[] }): Record<string, unknown> {
+  const strip = ({ ranks: _ranks, clusters: _clusters, ...rest }: RerankerComparison['bm25']) => rest;
+  return {
+    ...r, bm25: strip(r.bm25), reranker: strip(r.reranker),
+    ...(r.members ? { members: r.members.map(withoutRanks) } : {}), ...(r.folds ? { folds: r.folds.map(withoutRanks) } : {}),
+  };
 }
 
 program.parseAsync().catch((err) => {

@@ -12,10 +12,11 @@ export { isInformative, sampleCandidates, type Candidate, type RerankerExample }
 export { INVERSE_CLOZE_DEFAULTS, inverseClozeLoss, inverseClozePair, pretrainInverseCloze, type InverseClozeOptions, type InverseClozeResult } from './training/inverse-cloze';
 export { RerankerTrainer, KARD_TRAINING, type TrainerOptions, type StepInfo, type TrainResult } from './training/trainer';
 export { saveReranker, loadReranker, readRerankerConfig, RerankerLoadError, type RerankerConfigFile } from './io/save';
-export { NeuralReranker, MissingPassageError, modelFingerprint, type NeuralRerankerOptions, type PassageLookup } from './inference/neural-reranker';
+export { NeuralReranker, MissingPassageError, modelFingerprint, topHits, type CandidateText, type NeuralRerankerOptions, type PassageLookup } from './inference/neural-reranker';
+export { RerankerEnsemble } from './inference/ensemble';
 export { PassageEmbeddingCache, type PassageEmbedding } from './inference/embedding-cache';
 export { RerankingRetriever, type RerankingRetrieverOptions } from './inference/pipeline';
 export { compareWithBm25, createRerankerModel, crossValidate, loadStrategyQa, trainEval, trainEvalOn, type RerankerComparison, type RerankerModelOptions, type StrategyQaData, type TrainEvalOptions, type TrainEvalResult } from './experiment/train-eval';
 export { comparisonMarkdown } from './experiment/report';
 export { buildSearchSpaces, toRerankerExample, withQuestionScores } from './experiment/search-space';
-export { kardEvalGroups, pairedDifference, rankOfTarget, rankingAccuracy, wilsonInterval, type EvalGroup, type GroupScorer, type PairedDifference, type RankingAccuracy } from './metrics';
+export { kardEvalGroups, meanInterval, pairedDifference, rankOfTarget, rankingAccuracy, wilsonInterval, type EvalGroup, type GroupScorer, type PairedDifference, type RankingAccuracy } from './metrics';

@@ -1,4 +1,4 @@
-import { kardEvalGroups, pairedDifference, rankOfTarget, rankingAccuracy, wilsonInterval } from './metrics';
+import { kardEvalGroups, meanInterval, pairedDifference, rankOfTarget, rankingAccuracy, wilsonInterval } from './metrics';
 import type { RerankerExample } from './training/data';
 
 const c = (id: string, score: number) => ({ id, text: id, score });
@@ -26,7 +26,7 @@ describe("KARD's reranker metrics", () => {
   });
 
   it('counts top-1/3/5 accuracy in percent', async () => {
-    const groups = [4, 1, 2, 6].map((rank) => ({ question: String(rank), candidates: Array.from({ length: 8 }, (_, i) => c(String(i), 0)) }));
+    const groups = [4, 1, 2, 6].map((rank, index) => ({ question: String(rank), index, candidates: Array.from({ length: 8 }, (_, i) => c(String(i), 0)) }));
     // Scorer puts the target at the rank named by the question.
     const acc = await rankingAccuracy(groups, (q) => Array.from({ length: 8 }, (_, i) => (i === 0 ? 10 - Number(q) : 10 - (i < Number(q) ? i : i + 1))));
     expect(acc).toEqual({ n: 4, skipped: 0, top1: 25, top3: 50, top5: 75, ranks: [4, 1, 2, 6] });
@@ -54,5 +54,27 @@ describe("KARD's reranker metrics", () => {
     const top3 = pairedDifference([1, 1, 2, 4, 1], [1, 3, 1, 1, 1], 3); // at top-3 only q4 differs, for B
     expect([top3.diff, top3.onlyB, top3.onlyA]).toEqual([20, 1, 0]);
     expect(() => pairedDifference([1], [1, 2], 1)).toThrow(/equal lengths/);
+  });
+
+  it('counts repeated draws of a question as one unit: duplicated data with clusters keeps the interval of the originals', () => {
+    const d = [1, 0, 0, -1, 1, 1, 0, 1];
+    const once = meanInterval(d);
+    const twice = [...d, ...d];
+    const ids = [...d.keys(), ...d.keys()];
+    const clustered = meanInterval(twice, ids);
+    expect(clustered.mean).toBeCloseTo(once.mean, 12);
+    expect(clustered.ci95[0]).toBeCloseTo(once.ci95[0], 12);
+    expect(clustered.ci95[1]).toBeCloseTo(once.ci95[1], 12);
+    // treated as 16 independent values the interval would shrink by about sqrt(2): false precision
+    const naive = meanInterval(twice);
+    expect(naive.ci95[1] - naive.mean).toBeLessThan(0.75 * (once.ci95[1] - once.mean));
+    // the same through pairedDifference
+    const ranksA = [1, 2, 1, 3];
+    const ranksB = [1, 1, 2, 1];
+    const single = pairedDifference(ranksA, ranksB, 1);
+    const doubled = pairedDifference([...ranksA, ...ranksA], [...ranksB, ...ranksB], 1, undefined, [0, 1, 2, 3, 0, 1, 2, 3]);
+    expect(doubled.diff).toBeCloseTo(single.diff, 10);
+    expect(doubled.ci95[0]).toBeCloseTo(single.ci95[0], 10);
+    expect(() => meanInterval([1, 2], [0])).toThrow(/clusters/);
   });
 });

@@ -6,6 +6,8 @@ import { isInformative, type Candidate, type RerankerExample } from './training/
 
 export interface EvalGroup {
   question: string;
+  /** Position of the question among the examples the groups were drawn from. */
+  index: number;
   /** candidates[0] is the target. */
   candidates: Candidate[];
 }
@@ -21,6 +23,11 @@ export interface RankingAccuracy {
   top5: number;
   /** The target's 1-based rank in each group, in group order (for paired comparisons). */
   ranks: number[];
+  /**
+   * With several candidate draws per question: the question each rank belongs to, so intervals treat a question's
+   * draws as one unit (cluster-robust). Absent when every group is its own question.
+   */
+  clusters?: number[];
 }
 
 /**
@@ -32,7 +39,7 @@ export function kardEvalGroups(examples: RerankerExample[], opts: { k?: number; 
   const rng = new Rng(opts.seed ?? 42);
   const groups: EvalGroup[] = [];
   let skipped = 0;
-  for (const ex of examples) {
+  for (const [index, ex] of examples.entries()) {
     if (!isInformative(ex) || ex.fromRationale.length === 0) {
       skipped++;
       continue;
@@ -42,7 +49,7 @@ export function kardEvalGroups(examples: RerankerExample[], opts: { k?: number; 
     const seen = new Set<string>();
     const unique = rest.filter((c) => !seen.has(c.id) && seen.add(c.id));
     rng.shuffle(unique);
-    groups.push({ question: ex.question, candidates: [target, ...unique.slice(0, k - 1)] });
+    groups.push({ question: ex.question, index, candidates: [target, ...unique.slice(0, k - 1)] });
   }
   return { groups, skipped };
 }
@@ -62,10 +69,31 @@ export async function rankingAccuracy(groups: EvalGroup[], scorer: GroupScorer, 
   return accuracyFromRanks(ranks, skipped);
 }
 
-/** Top-1/3/5 accuracy (percent) of the targets' 1-based `ranks`. */
-export function accuracyFromRanks(ranks: number[], skipped = 0): RankingAccuracy {
+/** Top-1/3/5 accuracy (percent) of the targets' 1-based `ranks` (`clusters`: see RankingAccuracy). */
+export function accuracyFromRanks(ranks: number[], skipped = 0, clusters?: number[]): RankingAccuracy {
   const pct = (k: number) => (ranks.length ? (100 * ranks.filter((r) => r <= k).length) / ranks.length : 0);
-  return { n: ranks.length, skipped, top1: pct(1), top3: pct(3), top5: pct(5), ranks };
+  return { n: ranks.length, skipped, top1: pct(1), top3: pct(3), top5: pct(5), ranks, ...(clusters ? { clusters } : {}) };
+}
+
+/**
+ * Mean of `values` with a 95 % normal interval. With `clusters` (one id per value) the variance is the
+ * cluster-robust one (sum over clusters of their squared summed residuals, times C/(C−1), over n²), so repeated
+ * measurements of one unit do not count as independent; without, it is the usual s²/n (each value its own cluster).
+ */
+export function meanInterval(values: number[], clusters?: number[], z = 1.959964): { mean: number; ci95: [number, number] } {
+  const n = values.length;
+  if (clusters && clusters.length !== n) throw new RangeError(`clusters: ${clusters.length} ids for ${n} values`);
+  const mean = n ? values.reduce((s, x) => s + x, 0) / n : 0;
+  const sums = new Map<number, number>();
+  values.forEach((x, i) => {
+    const c = clusters ? clusters[i] : i;
+    sums.set(c, (sums.get(c) ?? 0) + x - mean);
+  });
+  const C = sums.size;
+  let ss = 0;
+  for (const s of sums.values()) ss += s * s;
+  const h = C > 1 ? z * Math.sqrt(((C / (C - 1)) * ss) / (n * n)) : 0;
+  return { mean, ci95: [mean - h, mean + h] };
 }
 
 /** Wilson score interval (95 %) of a proportion, in percent. */
@@ -83,7 +111,7 @@ export interface PairedDifference {
   n: number;
   /** Percentage points: accuracy of B minus accuracy of A at top-`k`. */
   diff: number;
-  /** 95 % interval of `diff` (normal approximation on the per-question differences). */
+  /** 95 % interval of `diff` (normal approximation on the per-question differences; cluster-robust with clusters). */
   ci95: [number, number];
   /** Questions only B got right, only A got right. */
   onlyB: number;
@@ -91,15 +119,13 @@ export interface PairedDifference {
 }
 
 /**
- * Paired comparison of two scorers on the same groups at top-`k`: the mean per-question difference
- * (1 when only B ranks the target within k, −1 when only A does) with a 95 % normal interval.
+ * Paired comparison of two scorers on the same groups at top-`k`: the mean per-group difference
+ * (1 when only B ranks the target within k, −1 when only A does) with a 95 % normal interval, cluster-robust
+ * when `clusters` says which groups are draws of the same question.
  */
-export function pairedDifference(ranksA: number[], ranksB: number[], k: number, z = 1.959964): PairedDifference {
+export function pairedDifference(ranksA: number[], ranksB: number[], k: number, z = 1.959964, clusters?: number[]): PairedDifference {
   if (ranksA.length !== ranksB.length) throw new RangeError(`paired comparison needs equal lengths, got ${ranksA.length} and ${ranksB.length}`);
-  const n = ranksA.length;
   const d = ranksA.map((a, i) => Number(ranksB[i] <= k) - Number(a <= k));
-  const mean = n ? d.reduce((s, x) => s + x, 0) / n : 0;
-  const sd = n > 1 ? Math.sqrt(d.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1)) : 0;
-  const h = n ? (z * sd) / Math.sqrt(n) : 0;
-  return { n, diff: 100 * mean, ci95: [100 * (mean - h), 100 * (mean + h)], onlyB: d.filter((x) => x > 0).length, onlyA: d.filter((x) => x < 0).length };
+  const { mean, ci95 } = meanInterval(d, clusters, z);
+  return { n: d.length, diff: 100 * mean, ci95: [100 * ci95[0], 100 * ci95[1]], onlyB: d.filter((x) => x > 0).length, onlyA: d.filter((x) => x < 0).length };
 }

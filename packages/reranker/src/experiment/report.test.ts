@@ -26,6 +26,28 @@ describe('compareWithBm25 and its Markdown report', () => {
     expect(md).toContain('| gain, paired (95% CI) | +33.3 [');
   });
 
+  it('with several candidate draws, averages over them and counts each question once in its intervals', async () => {
+    // 12 questions whose search spaces are larger than the 8 drawn, so draws differ; the scorer is BM25 with noise.
+    const big = (q: number): RerankerExample => {
+      const cands = Array.from({ length: 14 }, (_, i) => ({ id: `${q}-${i}`, text: `p${i}`, score: 14 - i, questionScore: ((i * 7 + q * 3) % 11) + (i === 0 ? 4 : 0) }));
+      return { question: `q${q}`, fromRationale: cands.slice(0, 7), fromQuestion: cands.slice(7) };
+    };
+    const many = Array.from({ length: 12 }, (_, q) => big(q));
+    const noisy = { score: (q: string, items: Array<{ id: string; questionScore?: number }>) => items.map((c) => c.questionScore! + (Number(c.id.split('-')[1]) % 3)) };
+    const one = await Promise.all([42, 43, 44].map((s) => compareWithBm25(many, noisy, s)));
+    // the draws differ (else averaging them would prove nothing)
+    expect(new Set(one.map((r) => r.bm25.ranks.join())).size).toBe(3);
+    const three = await compareWithBm25(many, noisy, 42, 3);
+    expect(three.bm25.n).toBe(36);
+    expect(new Set(three.bm25.clusters).size).toBe(12);
+    const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
+    expect(three.bm25.top1).toBeCloseTo(mean(one.map((r) => r.bm25.top1)), 10);
+    expect(three.reranker.top3).toBeCloseTo(mean(one.map((r) => r.reranker.top3)), 10);
+    expect(three.gain.top1.diff).toBeCloseTo(mean(one.map((r) => r.gain.top1.diff)), 10);
+    expect(comparisonMarkdown(three)).toContain('Held-out questions: 12 × 3 candidate draws');
+    await expect(compareWithBm25(many, noisy, 42, 0)).rejects.toThrow(/draws/);
+  });
+
   it('refuses held-out candidates without a BM25 score for the question', async () => {
     const bare = heldOut.map((ex) => ({ ...ex, fromRationale: ex.fromRationale.map(({ questionScore: _q, ...c }) => c) }));
     await expect(compareWithBm25(bare, fake)).rejects.toThrow(/questionScore/);

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { initBackend } from '@kard/nn';
 import { ColbertModel, HYBRID_INIT } from '../colbert/model';
 import { saveReranker } from '../io/save';
-import { createRerankerModel, loadStrategyQa, quotedClaim } from './train-eval';
+import { createRerankerModel, crossValidate, loadStrategyQa, quotedClaim } from './train-eval';
 
 const DATASETS = path.join(__dirname, '..', '..', '..', '..', 'datasets');
 
@@ -65,4 +65,37 @@ describe('createRerankerModel with init (a pre-trained from-scratch reranker)', 
     expect(() => createRerankerModel({ ...base, init: dir, passageMaxLength: 64 })).toThrow(/takes 24 positions, fewer than the 64 asked for/);
     expect(() => createRerankerModel({ ...base, init: dir, encoder: '/some/bert' })).toThrow(/cannot be combined with the pretrained encoder/);
   });
+});
+
+describe('crossValidate with an ensemble of seeds', () => {
+  const TOKENIZER = path.join(__dirname, '..', '..', '..', '..', 'models', 'bert-uncased-tokenizer');
+  const opts = (checkpointDir: string) => ({
+    datasetsDir: DATASETS, tokenizerDir: TOKENIZER, encoder: 'scratch' as const, limit: 24, folds: 2, seeds: [3, 4],
+    scratchConfig: { hidden_size: 16, intermediate_size: 32 }, compressionDim: 8, queryMaxLength: 16, passageMaxLength: 24, hybrid: true,
+    training: { epochs: 1, batchSize: 4, maxSteps: 2, lr: 1e-3, annealing: 'none' as const, checkpointDir, progress: false as const },
+  });
+
+  it('reports the ensemble and each member over every question, checkpoints each fold and seed apart, and resumes to the same result', async () => {
+    await initBackend();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rr-cv-ens-'));
+    try {
+      const r = await crossValidate(opts(dir));
+      expect(r.members?.map((m) => m.seed)).toEqual([3, 4]);
+      expect(r.bm25.n + r.bm25.skipped).toBe(24);
+      for (const m of r.members!) {
+        expect(m.bm25.ranks).toEqual(r.bm25.ranks); // same groups for every scorer
+        expect(m.reranker.n).toBe(r.reranker.n);
+      }
+      // two members that differ (else the ensemble test below proves nothing)
+      expect(r.members![0].reranker.ranks).not.toEqual(r.members![1].reranker.ranks);
+      expect(r.steps).toBe(2 * 2 * 2); // folds × seeds × maxSteps
+      for (const f of [1, 2]) for (const s of [3, 4]) expect(fs.existsSync(path.join(dir, `fold-${f}`, `seed-${s}`, 'trainer_state.json'))).toBe(true);
+      // every checkpoint is at its last step: a rerun resumes each and trains nothing more, with the same results
+      const again = await crossValidate(opts(dir));
+      expect(again.reranker.ranks).toEqual(r.reranker.ranks);
+      expect(again.members![1].reranker.ranks).toEqual(r.members![1].reranker.ranks);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

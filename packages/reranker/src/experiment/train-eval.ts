@@ -8,9 +8,10 @@ import { loadBertEncoder } from '../bert/checkpoint';
 import { KARD_LORA, LoraAdapters } from '../bert/lora';
 import { BertEncoder } from '../bert/model';
 import { ColbertModel, freshHybridHead } from '../colbert/model';
+import { RerankerEnsemble } from '../inference/ensemble';
 import { NeuralReranker } from '../inference/neural-reranker';
 import { RerankerLoadError, loadReranker, saveReranker } from '../io/save';
-import { accuracyFromRanks, kardEvalGroups, pairedDifference, rankingAccuracy, type PairedDifference, type RankingAccuracy } from '../metrics';
+import { accuracyFromRanks, kardEvalGroups, pairedDifference, rankingAccuracy, type EvalGroup, type PairedDifference, type RankingAccuracy } from '../metrics';
 import { BertTokenizer } from '../tokenizer';
 import type { RerankerExample } from '../training/data';
 import { RerankerTrainer, type StepInfo, type TrainerOptions } from '../training/trainer';
@@ -62,19 +63,32 @@ export interface RerankerComparison {
   gain: { top1: PairedDifference; top3: PairedDifference; top5: PairedDifference };
 }
 
-/** KARD's evaluation (8 candidates, target = the rationale's BM25 top-1) of BM25(question) and `reranker`. */
-export async function compareWithBm25(heldOut: RerankerExample[], reranker: Pick<NeuralReranker, 'score'>, seed = 42): Promise<RerankerComparison> {
-  const { groups, skipped } = kardEvalGroups(heldOut, { k: 8, seed });
+/**
+ * KARD's evaluation (8 candidates, target = the rationale's BM25 top-1) of BM25(question) and `reranker`. With
+ * `draws` > 1 each question is evaluated on that many candidate draws (seeds seed, seed+1, ...): the accuracies
+ * average over them and the intervals count a question's draws as one unit (less noise from which 7 distractors
+ * happened to be drawn, no false precision). KARD's protocol is one draw.
+ */
+export async function compareWithBm25(heldOut: RerankerExample[], reranker: Pick<NeuralReranker, 'score'>, seed = 42, draws = 1): Promise<RerankerComparison> {
+  if (!Number.isInteger(draws) || draws < 1) throw new RangeError(`draws must be a positive integer, got ${draws}`);
+  const groups: EvalGroup[] = [];
+  let skipped = 0;
+  for (let d = 0; d < draws; d++) {
+    const drawn = kardEvalGroups(heldOut, { k: 8, seed: seed + d });
+    groups.push(...drawn.groups);
+    skipped = drawn.skipped;
+  }
   // BM25(question) is the candidates' questionScore: the same numbers the first stage gives at inference.
   if (groups.some((g) => g.candidates.some((c) => c.questionScore === undefined))) throw new RangeError('held-out candidates need questionScore (withQuestionScores)');
   const bm25 = await rankingAccuracy(groups, (_q, cands) => cands.map((c) => c.questionScore!), skipped);
   const rr = await rankingAccuracy(groups, (q, cands) => reranker.score(q, cands), skipped);
+  if (draws > 1) bm25.clusters = rr.clusters = groups.map((g) => g.index);
   return comparison(bm25, rr);
 }
 
 /** BM25 and reranker accuracies with the reranker's paired gain at top-1/3/5. */
 function comparison(bm25: RankingAccuracy, reranker: RankingAccuracy): RerankerComparison {
-  const gain = (k: number) => pairedDifference(bm25.ranks, reranker.ranks, k);
+  const gain = (k: number) => pairedDifference(bm25.ranks, reranker.ranks, k, undefined, bm25.clusters);
   return { bm25, reranker, gain: { top1: gain(1), top3: gain(3), top5: gain(5) } };
 }
 
@@ -139,7 +153,14 @@ export interface TrainEvalOptions extends Omit<RerankerModelOptions, 'vocabSize'
   evalFraction: number;
   /** Training options (KARD's by default). */
   training: Partial<TrainerOptions>;
-  /** Save the trained reranker here. */
+  /**
+   * Train one model per seed (default: just `training.seed`) and rerank with their mean score (RerankerEnsemble);
+   * each member is also evaluated alone.
+   */
+  seeds?: number[];
+  /** Candidate draws per held-out question (compareWithBm25); their seeds start at the first training seed. */
+  evalDraws?: number;
+  /** Save the trained reranker here (an ensemble: one folder per member, seed-N). */
   outDir?: string;
   log?: (line: string) => void;
 }
@@ -150,6 +171,8 @@ export interface TrainEvalResult extends RerankerComparison {
   steps: number;
   trainSeconds: number;
   finalLoss: number;
+  /** With several seeds: each member alone, in seed order (the comparison above is their ensemble). */
+  members?: Array<RerankerComparison & { seed: number }>;
 }
 
 export async function trainEval(opts: TrainEvalOptions): Promise<TrainEvalResult> {
@@ -157,7 +180,7 @@ export async function trainEval(opts: TrainEvalOptions): Promise<TrainEvalResult
   return trainEvalOn(data, opts);
 }
 
-/** Trains on `data.train` and compares with BM25(question) on `data.heldOut`. */
+/** Trains on `data.train` (one model per seed) and compares with BM25(question) on `data.heldOut`. */
 export async function trainEvalOn(data: StrategyQaData, opts: Omit<TrainEvalOptions, 'datasetsDir' | 'limit' | 'evalFraction'>): Promise<TrainEvalResult> {
   const log = opts.log ?? (() => undefined);
   const train = [...data.train, ...data.extraTrain];
@@ -165,40 +188,68 @@ export async function trainEvalOn(data: StrategyQaData, opts: Omit<TrainEvalOpti
 
   const pretrained = opts.encoder !== 'scratch';
   const tokenizer = await BertTokenizer.fromPretrained(pretrained ? opts.encoder : opts.tokenizerDir);
-  const seed = opts.training.seed ?? 42;
-  const model = createRerankerModel({ ...opts, vocabSize: tokenizer.vocabSize, seed });
+  const seeds = opts.seeds ?? [opts.training.seed ?? 42];
+  if (seeds.length === 0 || new Set(seeds).size !== seeds.length) throw new RangeError(`seeds must be distinct and at least one, got [${seeds.join(', ')}]`);
+  const ensemble = seeds.length > 1;
+  const draws = opts.evalDraws ?? 1;
+  const members: Array<{ seed: number; reranker: NeuralReranker; steps: number; seconds: number; loss: number }> = [];
+  for (const seed of seeds) {
+    const model = createRerankerModel({ ...opts, vocabSize: tokenizer.vocabSize, seed });
+    const started = Date.now();
+    let last: StepInfo | undefined;
+    const checkpointDir = opts.training.checkpointDir && ensemble ? path.join(opts.training.checkpointDir, `seed-${seed}`) : opts.training.checkpointDir;
+    const trainer = new RerankerTrainer(model, tokenizer, train, { ...opts.training, seed, checkpointDir, onStep: (s) => (last = s) });
+    const result = await trainer.train();
+    const seconds = (Date.now() - started) / 1000;
+    log(`${ensemble ? `seed ${seed}: ` : ''}trained ${result.steps} steps in ${seconds.toFixed(0)} s (final loss ${last?.loss.toFixed(4)})`);
+    if (model.mix) log(`hybrid weights [late interaction, BM25(question), log length]: ${Array.from(model.mix.weight.dataSync()).map((v) => v.toPrecision(3)).join(', ')}`);
+    if (opts.outDir) {
+      const dir = ensemble ? path.join(opts.outDir, `seed-${seed}`) : opts.outDir;
+      await saveReranker(model, dir, { baseModel: pretrained ? path.resolve(opts.encoder) : undefined, tokenizerDir: pretrained ? opts.encoder : opts.tokenizerDir });
+    }
+    members.push({ seed, reranker: new NeuralReranker(model, tokenizer), steps: result.steps, seconds, loss: last?.loss ?? NaN });
+  }
 
-  const started = Date.now();
-  let last: StepInfo | undefined;
-  const trainer = new RerankerTrainer(model, tokenizer, train, { ...opts.training, onStep: (s) => (last = s) });
-  const result = await trainer.train();
-  const trainSeconds = (Date.now() - started) / 1000;
-  log(`trained ${result.steps} steps in ${trainSeconds.toFixed(0)} s (final loss ${last?.loss.toFixed(4)})`);
-  if (model.mix) log(`hybrid weights [late interaction, BM25(question), log length]: ${Array.from(model.mix.weight.dataSync()).map((v) => v.toPrecision(3)).join(', ')}`);
-
-  const cmp = await compareWithBm25(data.heldOut, new NeuralReranker(model, tokenizer), seed);
-  if (opts.outDir) await saveReranker(model, opts.outDir, { baseModel: pretrained ? path.resolve(opts.encoder) : undefined, tokenizerDir: pretrained ? opts.encoder : opts.tokenizerDir });
-  return { ...cmp, train: train.length, heldOut: data.heldOut.length, steps: result.steps, trainSeconds, finalLoss: last?.loss ?? NaN };
+  const evalSeed = seeds[0];
+  const cmp = await compareWithBm25(data.heldOut, new RerankerEnsemble(members.map((m) => m.reranker)), evalSeed, draws);
+  const alone = ensemble ? await Promise.all(members.map(async (m) => ({ seed: m.seed, ...(await compareWithBm25(data.heldOut, m.reranker, evalSeed, draws)) }))) : undefined;
+  for (const m of members) m.reranker.model.dispose();
+  return {
+    ...cmp, ...(alone ? { members: alone } : {}), train: train.length, heldOut: data.heldOut.length,
+    steps: members.reduce((s, m) => s + m.steps, 0), trainSeconds: members.reduce((s, m) => s + m.seconds, 0), finalLoss: members[members.length - 1].loss,
+  };
 }
 
 /**
- * `folds`-fold cross-validation over all rationales: each fold trains a fresh model on the other folds and ranks its
- * own questions, so every question is held out exactly once and the pooled comparison covers all of them.
+ * `folds`-fold cross-validation over all rationales: each fold trains a fresh model (or ensemble) on the other folds
+ * and ranks its own questions, so every question is held out exactly once and the pooled comparison covers all of
+ * them. With a checkpoint folder each fold resumes from its own subfolder (fold-N), so a killed run picks up where
+ * it stopped.
  */
 export async function crossValidate(opts: Omit<TrainEvalOptions, 'evalFraction' | 'outDir'> & { folds: number }): Promise<TrainEvalResult & { folds: TrainEvalResult[] }> {
   const all = await loadStrategyQa({ ...opts, evalFraction: 0 });
   const examples = all.train;
   const results: TrainEvalResult[] = [];
+  const starts: number[] = [];
   for (let f = 0; f < opts.folds; f++) {
     const [lo, hi] = [Math.floor((f * examples.length) / opts.folds), Math.floor(((f + 1) * examples.length) / opts.folds)];
     const fold = { ...all, train: [...examples.slice(0, lo), ...examples.slice(hi)], heldOut: examples.slice(lo, hi) };
     opts.log?.(`fold ${f + 1}/${opts.folds}`);
-    results.push(await trainEvalOn(fold, opts));
+    const checkpointDir = opts.training.checkpointDir && path.join(opts.training.checkpointDir, `fold-${f + 1}`);
+    results.push(await trainEvalOn(fold, { ...opts, training: { ...opts.training, checkpointDir } }));
+    starts.push(lo);
   }
-  const pool = (key: 'bm25' | 'reranker'): RankingAccuracy =>
-    accuracyFromRanks(results.flatMap((r) => r[key].ranks), results.reduce((s, r) => s + r[key].skipped, 0));
+  const pooled = (parts: RerankerComparison[]): RerankerComparison => {
+    const pool = (key: 'bm25' | 'reranker'): RankingAccuracy => {
+      // Cluster ids are question positions within a fold: shift them to positions among all questions.
+      const clusters = parts[0][key].clusters ? parts.flatMap((r, f) => r[key].clusters!.map((c) => c + starts[f])) : undefined;
+      return accuracyFromRanks(parts.flatMap((r) => r[key].ranks), parts.reduce((s, r) => s + r[key].skipped, 0), clusters);
+    };
+    return comparison(pool('bm25'), pool('reranker'));
+  };
+  const members = results[0].members?.map((m, i) => ({ seed: m.seed, ...pooled(results.map((r) => r.members![i])) }));
   return {
-    ...comparison(pool('bm25'), pool('reranker')), folds: results,
+    ...pooled(results), ...(members ? { members } : {}), folds: results,
     train: examples.length, heldOut: examples.length, steps: results.reduce((s, r) => s + r.steps, 0),
     trainSeconds: results.reduce((s, r) => s + r.trainSeconds, 0), finalLoss: results[results.length - 1].finalLoss,
   };

@@ -22,6 +22,19 @@ export interface NeuralRerankerOptions {
   cacheDir?: string;
 }
 
+export interface CandidateText {
+  id: string;
+  text: string;
+  passage: Passage;
+  questionScore: number;
+}
+
+/** The best `k` of `items` by `scores` (ties keep their input order) as hits ranked from 1. */
+export function topHits(items: CandidateText[], scores: ArrayLike<number>, k: number): Hit[] {
+  const order = [...items.keys()].sort((a, b) => scores[b] - scores[a] || a - b);
+  return order.slice(0, k).map((i, r) => ({ id: items[i].id, score: scores[i], rank: r + 1, passage: items[i].passage }));
+}
+
 /** Thrown when a candidate's text cannot be found. */
 export class MissingPassageError extends Error {
   constructor(readonly id: string) {
@@ -136,7 +149,8 @@ export class NeuralReranker implements Reranker {
     return out;
   }
 
-  private async texts(candidates: Hit[]): Promise<Array<{ id: string; text: string; passage: Passage; questionScore: number }>> {
+  /** Each hit's passage (carried or looked up), its indexed text, and its first-stage score as `questionScore`. */
+  async candidateTexts(candidates: Hit[]): Promise<CandidateText[]> {
     return Promise.all(
       candidates.map(async (h) => {
         const passage = h.passage ?? (await this.options.passages?.get(h.id));
@@ -152,10 +166,8 @@ export class NeuralReranker implements Reranker {
    */
   async rerank(query: string, candidates: Hit[], k = candidates.length): Promise<Hit[]> {
     if (candidates.length === 0 || k <= 0) return [];
-    const items = await this.texts(candidates);
-    const scores = this.score(query, items);
-    const order = [...candidates.keys()].sort((a, b) => scores[b] - scores[a] || a - b);
-    return order.slice(0, k).map((i, r) => ({ id: candidates[i].id, score: scores[i], rank: r + 1, passage: items[i].passage }));
+    const items = await this.candidateTexts(candidates);
+    return topHits(items, this.score(query, items), k);
   }
 
   /** Writes the passage-embedding cache to disk when one was configured. */
