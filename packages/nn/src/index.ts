@@ -9,3 +9,4 @@ export { rmsNorm } from './backend/fused-ops';
 export { writeFileAtomic, writeDirAtomic } from './atomic';
 export { stringifyHfConfig, HF_FLOAT_FIELDS } from './hf-json';
 export { yieldToEventLoop } from './event-loop';
+export { meanInterval, wilsonInterval, Z95 } from './stats';

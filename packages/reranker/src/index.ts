@@ -19,4 +19,4 @@ export { RerankingRetriever, type RerankingRetrieverOptions } from './inference/
 export { compareWithBm25, createRerankerModel, crossValidate, loadStrategyQa, trainEval, trainEvalOn, type RerankerComparison, type RerankerModelOptions, type StrategyQaData, type TrainEvalOptions, type TrainEvalResult } from './experiment/train-eval';
 export { comparisonMarkdown } from './experiment/report';
 export { buildSearchSpaces, toRerankerExample, withQuestionScores } from './experiment/search-space';
-export { kardEvalGroups, meanInterval, pairedDifference, rankOfTarget, rankingAccuracy, wilsonInterval, type EvalGroup, type GroupScorer, type PairedDifference, type RankingAccuracy } from './metrics';
+export { kardEvalGroups, pairedDifference, rankOfTarget, rankingAccuracy, type EvalGroup, type GroupScorer, type PairedDifference, type RankingAccuracy } from './metrics';

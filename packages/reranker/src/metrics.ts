@@ -1,7 +1,7 @@
 // KARD's reranker evaluation (reranker/main.py `evaluate`, retriever_dataset.py eval fold): for each held-out
 // question the target is the passage BM25 ranks first for the rationale; it is put among k−1 other passages drawn
 // from the question's search space, and we count how often a scorer ranks it in the top 1, 3 and 5.
-import { Rng } from '@kard/nn';
+import { Rng, Z95, meanInterval } from '@kard/nn';
 import { isInformative, type Candidate, type RerankerExample } from './training/data';
 
 export interface EvalGroup {
@@ -75,37 +75,6 @@ export function accuracyFromRanks(ranks: number[], skipped = 0, clusters?: numbe
   return { n: ranks.length, skipped, top1: pct(1), top3: pct(3), top5: pct(5), ranks, ...(clusters ? { clusters } : {}) };
 }
 
-/**
- * Mean of `values` with a 95 % normal interval. With `clusters` (one id per value) the variance is the
- * cluster-robust one (sum over clusters of their squared summed residuals, times C/(C−1), over n²), so repeated
- * measurements of one unit do not count as independent; without, it is the usual s²/n (each value its own cluster).
- */
-export function meanInterval(values: number[], clusters?: number[], z = 1.959964): { mean: number; ci95: [number, number] } {
-  const n = values.length;
-  if (clusters && clusters.length !== n) throw new RangeError(`clusters: ${clusters.length} ids for ${n} values`);
-  const mean = n ? values.reduce((s, x) => s + x, 0) / n : 0;
-  const sums = new Map<number, number>();
-  values.forEach((x, i) => {
-    const c = clusters ? clusters[i] : i;
-    sums.set(c, (sums.get(c) ?? 0) + x - mean);
-  });
-  const C = sums.size;
-  let ss = 0;
-  for (const s of sums.values()) ss += s * s;
-  const h = C > 1 ? z * Math.sqrt(((C / (C - 1)) * ss) / (n * n)) : 0;
-  return { mean, ci95: [mean - h, mean + h] };
-}
-
-/** Wilson score interval (95 %) of a proportion, in percent. */
-export function wilsonInterval(successes: number, n: number, z = 1.959964): [number, number] {
-  if (n === 0) return [0, 100];
-  const p = successes / n;
-  const d = 1 + (z * z) / n;
-  const c = (p + (z * z) / (2 * n)) / d;
-  const h = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
-  return [100 * Math.max(0, c - h), 100 * Math.min(1, c + h)];
-}
-
 export interface PairedDifference {
   /** Questions compared (the same groups under both scorers). */
   n: number;
@@ -123,7 +92,7 @@ export interface PairedDifference {
  * (1 when only B ranks the target within k, −1 when only A does) with a 95 % normal interval, cluster-robust
  * when `clusters` says which groups are draws of the same question.
  */
-export function pairedDifference(ranksA: number[], ranksB: number[], k: number, z = 1.959964, clusters?: number[]): PairedDifference {
+export function pairedDifference(ranksA: number[], ranksB: number[], k: number, z = Z95, clusters?: number[]): PairedDifference {
   if (ranksA.length !== ranksB.length) throw new RangeError(`paired comparison needs equal lengths, got ${ranksA.length} and ${ranksB.length}`);
   const d = ranksA.map((a, i) => Number(ranksB[i] <= k) - Number(a <= k));
   const { mean, ci95 } = meanInterval(d, clusters, z);

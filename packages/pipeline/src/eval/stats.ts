@@ -1,19 +1,6 @@
-/** The two-sided 95% normal quantile (Φ⁻¹(0.975)). */
-export const Z95 = 1.959963984540054;
+import { wilsonInterval } from '@kard/nn';
 
-/**
- * Wilson score interval for a binomial proportion (Wilson 1927): unlike the normal approximation it stays
- * inside [0, 1] and is sensible for small n and for proportions near 0 or 1. n = 0 gives [0, 1].
- */
-export function wilsonInterval(correct: number, n: number, z = Z95): [number, number] {
-  if (n === 0) return [0, 1];
-  const p = correct / n;
-  const z2 = z * z;
-  const denom = 1 + z2 / n;
-  const center = (p + z2 / (2 * n)) / denom;
-  const half = (z / denom) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
-  return [Math.max(0, center - half), Math.min(1, center + half)];
-}
+export { wilsonInterval, Z95 } from '@kard/nn';
 
 /**
  * Self-consistency's vote: the most frequent answer among the parsed ones (undefined entries are unparsable

@@ -1,13 +1,13 @@
 // The held-out comparison as a Markdown table (the `kard-reranker train|eval` output and the README's format).
-import { meanInterval, wilsonInterval, type RankingAccuracy } from '../metrics';
+import { meanInterval, wilsonInterval } from '@kard/nn';
+import type { RankingAccuracy } from '../metrics';
 import type { RerankerComparison } from './train-eval';
 
 const f = (x: number) => x.toFixed(1);
 
 /** 95 % interval of a scorer's top-1: Wilson over questions, or cluster-robust when questions have several draws. */
 function top1Interval(a: RankingAccuracy): [number, number] {
-  if (!a.clusters) return wilsonInterval(a.ranks.filter((r) => r === 1).length, a.n);
-  const { ci95 } = meanInterval(a.ranks.map((r) => Number(r === 1)), a.clusters);
+  const { ci95 } = a.clusters ? meanInterval(a.ranks.map((r) => Number(r === 1)), a.clusters) : { ci95: wilsonInterval(a.ranks.filter((r) => r === 1).length, a.n) };
   return [100 * ci95[0], 100 * ci95[1]];
 }
 
