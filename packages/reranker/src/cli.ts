@@ -9,8 +9,7 @@ import { compareWithBm25, createRerankerModel, crossValidate, loadStrategyQa, tr
 import { writeRerankerFiles } from './io/save';
 import { BertTokenizer } from './tokenizer';
 import { INVERSE_CLOZE_DEFAULTS, pretrainInverseCloze } from './training/inverse-cloze';
-import { RerankerEnsemble } from './inference/ensemble';
-import { NeuralReranker } from './inference/neural-reranker';
+import { RerankerEnsemble, loadRerankerFolder } from './inference/ensemble';
 import { comparisonMarkdown } from './experiment/report';
 
 const program = new Command('kard-reranker').description("KARD's neural reranker: train, evaluate, rerank");
@@ -130,7 +129,7 @@ program
 program
   .command('eval')
   .description("KARD's held-out evaluation of a saved reranker: BM25(question) vs reranked top-1/3/5 (target: the rationale's BM25 top-1 among 8 candidates)")
-  .requiredOption('--model <dirs...>', 'saved reranker folder (several: their ensemble, mean score)')
+  .requiredOption('--model <dirs...>', 'saved reranker folder (an ensemble folder, or several folders: their mean score)')
   .option('--datasets <dir>', 'shipped datasets folder', 'datasets')
   .option('--limit <n>', 'use only the first n rationales (must match training for an honest split)', int)
   .option('--eval-fraction <x>', 'held-out share, taken from the end (must match training)', parseFloat, 0.05)
@@ -144,7 +143,7 @@ program
     await initBackend({ backend: o.backend as BackendName | undefined });
     const data = await loadStrategyQa({ datasetsDir: path.resolve(o.datasets), limit: o.limit, evalFraction: o.evalFraction });
     const dirs = (o.model as string[]).map((d) => path.resolve(d));
-    const rr = await RerankerEnsemble.load(dirs, { baseModel: o.baseModel });
+    const rr = dirs.length === 1 ? await loadRerankerFolder(dirs[0], { baseModel: o.baseModel }) : await RerankerEnsemble.load(dirs, { baseModel: o.baseModel });
     const r = await compareWithBm25(data.heldOut, rr, o.seed, o.evalDraws);
     const md = comparisonMarkdown(r);
     process.stdout.write(md);
@@ -155,13 +154,13 @@ program
 program
   .command('rerank')
   .description('rerank passages (JSON lines {id, text, score?} on stdin; score = BM25 for the query, needed by hybrid models) with a saved reranker; prints hits as JSON lines')
-  .requiredOption('--model <dir>', 'saved reranker folder')
+  .requiredOption('--model <dir>', 'saved reranker folder (or ensemble folder)')
   .requiredOption('--query <text>', 'the question')
   .option('--k <n>', 'hits to keep', int, 10)
   .option('--base-model <dir>', 'override the recorded base model folder')
   .action(async (o) => {
     await initBackend();
-    const rr = await NeuralReranker.load(o.model, { baseModel: o.baseModel });
+    const rr = await loadRerankerFolder(o.model, { baseModel: o.baseModel });
     const lines = fs.readFileSync(0, 'utf8').split('\n').filter((l) => l.trim());
     const hits = lines.map((l, i) => {
       let p: { id: unknown; title?: string; text: string; score?: number };

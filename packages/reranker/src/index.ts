@@ -13,7 +13,7 @@ export { INVERSE_CLOZE_DEFAULTS, inverseClozeLoss, inverseClozePair, pretrainInv
 export { RerankerTrainer, KARD_TRAINING, type TrainerOptions, type StepInfo, type TrainResult } from './training/trainer';
 export { saveReranker, loadReranker, readRerankerConfig, RerankerLoadError, type RerankerConfigFile } from './io/save';
 export { NeuralReranker, MissingPassageError, modelFingerprint, topHits, type CandidateText, type NeuralRerankerOptions, type PassageLookup } from './inference/neural-reranker';
-export { RerankerEnsemble } from './inference/ensemble';
+export { ENSEMBLE_FILE, RerankerEnsemble, loadRerankerFolder, writeEnsembleFile } from './inference/ensemble';
 export { PassageEmbeddingCache, type PassageEmbedding } from './inference/embedding-cache';
 export { RerankingRetriever, type RerankingRetrieverOptions } from './inference/pipeline';
 export { compareWithBm25, createRerankerModel, crossValidate, loadStrategyQa, trainEval, trainEvalOn, type RerankerComparison, type RerankerModelOptions, type StrategyQaData, type TrainEvalOptions, type TrainEvalResult } from './experiment/train-eval';

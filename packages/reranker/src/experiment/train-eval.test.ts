@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { initBackend } from '@kard/nn';
 import { ColbertModel, HYBRID_INIT } from '../colbert/model';
 import { saveReranker } from '../io/save';
-import { createRerankerModel, crossValidate, loadStrategyQa, quotedClaim } from './train-eval';
+import { RerankerEnsemble, loadRerankerFolder } from '../inference/ensemble';
+import { compareWithBm25, createRerankerModel, crossValidate, loadStrategyQa, quotedClaim, trainEval } from './train-eval';
 
 const DATASETS = path.join(__dirname, '..', '..', '..', '..', 'datasets');
 
@@ -94,6 +95,22 @@ describe('crossValidate with an ensemble of seeds', () => {
       const again = await crossValidate(opts(dir));
       expect(again.reranker.ranks).toEqual(r.reranker.ranks);
       expect(again.members![1].reranker.ranks).toEqual(r.members![1].reranker.ranks);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('saves an ensemble as member folders and ensemble.json, which loads back as the ensemble that was evaluated', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rr-ens-out-'));
+    try {
+      const { folds: _f, ...o } = opts('');
+      const r = await trainEval({ ...o, evalFraction: 0.5, training: { ...o.training, checkpointDir: undefined }, outDir: dir });
+      const loaded = await loadRerankerFolder(dir);
+      expect(loaded).toBeInstanceOf(RerankerEnsemble);
+      expect((loaded as RerankerEnsemble).members).toHaveLength(2);
+      const data = await loadStrategyQa({ datasetsDir: DATASETS, limit: 24, evalFraction: 0.5 });
+      const again = await compareWithBm25(data.heldOut, loaded as RerankerEnsemble, 3);
+      expect(again.reranker.ranks).toEqual(r.reranker.ranks);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -8,7 +8,7 @@ import { loadBertEncoder } from '../bert/checkpoint';
 import { KARD_LORA, LoraAdapters } from '../bert/lora';
 import { BertEncoder } from '../bert/model';
 import { ColbertModel, freshHybridHead } from '../colbert/model';
-import { RerankerEnsemble } from '../inference/ensemble';
+import { RerankerEnsemble, writeEnsembleFile } from '../inference/ensemble';
 import { NeuralReranker } from '../inference/neural-reranker';
 import { RerankerLoadError, loadReranker, saveReranker } from '../io/save';
 import { accuracyFromRanks, kardEvalGroups, pairedDifference, rankingAccuracy, type EvalGroup, type PairedDifference, type RankingAccuracy } from '../metrics';
@@ -160,7 +160,7 @@ export interface TrainEvalOptions extends Omit<RerankerModelOptions, 'vocabSize'
   seeds?: number[];
   /** Candidate draws per held-out question (compareWithBm25); their seeds start at the first training seed. */
   evalDraws?: number;
-  /** Save the trained reranker here (an ensemble: one folder per member, seed-N). */
+  /** Save the trained reranker here (an ensemble: one folder per member, seed-N, and ensemble.json; loadRerankerFolder reads both). */
   outDir?: string;
   log?: (line: string) => void;
 }
@@ -209,6 +209,7 @@ export async function trainEvalOn(data: StrategyQaData, opts: Omit<TrainEvalOpti
     }
     members.push({ seed, reranker: new NeuralReranker(model, tokenizer), steps: result.steps, seconds, loss: last?.loss ?? NaN });
   }
+  if (opts.outDir && ensemble) writeEnsembleFile(opts.outDir, seeds.map((s) => `seed-${s}`));
 
   const evalSeed = seeds[0];
   const cmp = await compareWithBm25(data.heldOut, new RerankerEnsemble(members.map((m) => m.reranker)), evalSeed, draws);

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { initBackend } from '@kard/nn';
 import type { Hit } from '@kard/retriever';
@@ -5,7 +7,8 @@ import { smallBertConfig } from '../bert/config';
 import { BertEncoder } from '../bert/model';
 import { ColbertModel } from '../colbert/model';
 import { BertTokenizer } from '../tokenizer';
-import { RerankerEnsemble } from './ensemble';
+import { saveReranker } from '../io/save';
+import { ENSEMBLE_FILE, RerankerEnsemble, loadRerankerFolder, writeEnsembleFile } from './ensemble';
 import { NeuralReranker } from './neural-reranker';
 
 const TOKENIZER = path.join(__dirname, '../../../../models/bert-uncased-tokenizer');
@@ -45,5 +48,26 @@ describe('RerankerEnsemble', () => {
     expect(alone.map((h) => h.id)).toEqual((await members[0].rerank(q, hits())).map((h) => h.id));
     expect(await new RerankerEnsemble(members).rerank(q, [])).toEqual([]);
     expect(() => new RerankerEnsemble([])).toThrow(/at least one member/);
+  });
+
+  it('saves as member folders plus ensemble.json and loads back with the same scores; a plain folder loads as one reranker', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rr-ens-'));
+    try {
+      for (const [i, m] of members.entries()) await saveReranker(m.model, path.join(dir, `seed-${i + 1}`), { tokenizerDir: TOKENIZER });
+      writeEnsembleFile(dir, members.map((_, i) => `seed-${i + 1}`));
+      const items = hits().map((h) => ({ id: h.id, text: h.passage!.text }));
+      const loaded = await loadRerankerFolder(dir);
+      expect(loaded).toBeInstanceOf(RerankerEnsemble);
+      const want = new RerankerEnsemble(members).score(q, items);
+      (loaded as RerankerEnsemble).score(q, items).forEach((s, i) => expect(s).toBeCloseTo(want[i], 5));
+      const one = await loadRerankerFolder(path.join(dir, 'seed-2'));
+      expect(one).toBeInstanceOf(NeuralReranker);
+      fs.writeFileSync(path.join(dir, ENSEMBLE_FILE), JSON.stringify({ format: 'kard-reranker-ensemble', members: [] }));
+      await expect(loadRerankerFolder(dir)).rejects.toThrow(new RegExp(`${ENSEMBLE_FILE}: not a kard-reranker ensemble`));
+      fs.writeFileSync(path.join(dir, ENSEMBLE_FILE), '{"format": "kard-reranker-ensemble", "members": ["seed-1", ');
+      await expect(loadRerankerFolder(dir)).rejects.toThrow(new RegExp(`${ENSEMBLE_FILE}: cannot read`));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
