@@ -95,6 +95,7 @@ export const SCHEMA: Section = {
     checkpointEvery: { kind: 'int', min: 1, default: 20, doc: 'save a resumable checkpoint every N steps' },
     hybrid: { kind: 'boolean', default: false, doc: "add the question's BM25 score, a length prior and a passage prior to late interaction, with learned weights (@kard/reranker README)" },
     annealing: { kind: 'enum', values: ['kard', 'none'], default: 'kard', doc: "temperature schedule: KARD's (crosses zero), or fixed τ = 1, τ_model = 100" },
+    ensemble: { kind: 'int', min: 1, default: 1, doc: 'fine-tune this many rerankers (seeds seed, seed+1, …) and rerank with their mean score (@kard/reranker README: 3 from one inverse-cloze start)' },
   },
   eval: {
     methods: { kind: 'enum[]', values: EVAL_METHODS, default: ['ft', 'rd', 'kard-bm25', 'kard-reranker'], doc: 'methods to evaluate' },
@@ -128,7 +129,7 @@ export interface KardConfig {
     base: string; tokenizer: string; init?: string; hidden: number; layers: number; heads: number; candidates: number;
     epochs: number; maxSteps?: number; batchSize: number; k: number; lr: number;
     queryMaxLength: number; passageMaxLength: number; compressionDim: number; checkpointEvery: number;
-    hybrid: boolean; annealing: 'kard' | 'none';
+    hybrid: boolean; annealing: 'kard' | 'none'; ensemble: number;
   };
   eval: { methods: EvalMethod[]; nDocs: number; maxDoc: number; sc: number; temperature: number; maxNewTokens: number; noRepeatNgramSize: number; batchSize: number; answerFallback: 'score' | 'none' };
 }

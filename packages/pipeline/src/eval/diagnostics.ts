@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { KardExample, RerankerRecord } from '@kard/cot-data';
 import type { Passage } from '@kard/knowledge-base';
-import { NeuralReranker, compareWithBm25, withQuestionScores, type RankingAccuracy } from '@kard/reranker';
+import { compareWithBm25, loadRerankerFolder, withQuestionScores, type RankingAccuracy } from '@kard/reranker';
 import { Bm25Index } from '@kard/retriever';
 import type { KardConfig } from '../config/schema';
 import { rerankerExamples } from '../stages/reranker-stage';
@@ -27,7 +27,7 @@ export async function rerankerMetrics(runDir: string, passages: Map<string, Pass
   const index = Bm25Index.load(path.join(runDir, 'index'));
   // questionScore = BM25(question, d): what a hybrid reranker reads (at inference, the first stage's hit score).
   const examples = withQuestionScores(rerankerExamples(readJsonl<RerankerRecord>(file), passages), index);
-  const reranker = await NeuralReranker.load(path.join(runDir, 'reranker'), { passages });
+  const reranker = await loadRerankerFolder(path.join(runDir, 'reranker'), { passages });
   const { bm25, reranker: reranked } = await compareWithBm25(examples, reranker, seed);
   return { bm25, reranker: reranked };
 }

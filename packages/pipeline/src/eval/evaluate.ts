@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fitInput, instructionFor, loadQuestions, loadTokenCounter, parseAnswer, type McQuestion } from '@kard/cot-data';
 import type { Passage } from '@kard/knowledge-base';
-import { NeuralReranker } from '@kard/reranker';
+import { loadRerankerFolder } from '@kard/reranker';
 import { Bm25Index, type Hit } from '@kard/retriever';
 import type { EvalMethod, KardConfig, StudentMethod } from '../config/schema';
 import { decode, sequenceLosses } from '../student/decode';
@@ -73,7 +73,7 @@ export async function retrieveFor(method: EvalMethod, questions: McQuestion[], c
   const index = Bm25Index.load(path.join(ctx.runDir, 'index')).attachPassages(ctx.passages);
   const { nDocs, maxDoc } = ctx.cfg.eval;
   if (method === 'kard-bm25') return index.searchBatch(questions.map((q) => q.question), nDocs);
-  const reranker = await NeuralReranker.load(path.join(ctx.runDir, 'reranker'), { passages: ctx.passages });
+  const reranker = await loadRerankerFolder(path.join(ctx.runDir, 'reranker'), { passages: ctx.passages });
   const out: Hit[][] = [];
   for (const q of questions) out.push(await reranker.rerank(q.question, index.search(q.question, Math.max(maxDoc, nDocs)), nDocs));
   return out;

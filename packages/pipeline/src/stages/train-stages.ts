@@ -232,7 +232,9 @@ export class TrainingPipeline {
     const initFile = init ? path.resolve(init, 'encoder', 'model.safetensors') : undefined;
     if (initFile && !fs.existsSync(initFile)) throw new Error(`reranker.init: ${initFile} does not exist; make a starting point with \`kard-reranker pretrain --out ${init}\``);
     const initWeights = initFile ? await hashFile(initFile) : undefined;
-    const inputs = { prepared, reranker: this.cfg.reranker, initWeights, seed: this.cfg.seed };
+    // ensemble 1 (one reranker) hashes as before the option existed, so existing runs keep their trained reranker
+    const { ensemble, ...one } = this.cfg.reranker;
+    const inputs = { prepared, reranker: ensemble > 1 ? this.cfg.reranker : one, initWeights, seed: this.cfg.seed };
     const out = await this.run.stage('reranker', inputs, async (work) => {
       const records = readJsonl<RerankerRecord>(this.run.path('data', 'kard', 'reranker.train.jsonl'));
       return trainRerankerStage(this.cfg, records, await this.passages(), this.run.path('reranker'), path.join(work, 'checkpoints'),
