@@ -11,9 +11,9 @@ export { kardAlpha, temperaturesAt, type AnnealingSchedule, type Temperatures } 
 export { isInformative, sampleCandidates, type Candidate, type RerankerExample } from './training/data';
 export { INVERSE_CLOZE_DEFAULTS, inverseClozeLoss, inverseClozePair, pretrainInverseCloze, type InverseClozeOptions, type InverseClozeResult } from './training/inverse-cloze';
 export { RerankerTrainer, KARD_TRAINING, type TrainerOptions, type StepInfo, type TrainResult } from './training/trainer';
-export { saveReranker, writeRerankerFiles, loadReranker, readRerankerConfig, RerankerLoadError, type RerankerConfigFile } from './io/save';
+export { saveReranker, loadReranker, readRerankerConfig, RerankerLoadError, type RerankerConfigFile } from './io/save';
 export { NeuralReranker, MissingPassageError, modelFingerprint, topHits, type CandidateText, type NeuralRerankerOptions, type PassageLookup } from './inference/neural-reranker';
-export { ENSEMBLE_FILE, RerankerEnsemble, loadRerankerFolder, writeEnsembleFile } from './inference/ensemble';
+export { ENSEMBLE_FILE, RerankerEnsemble, loadRerankerFolder, saveRerankerEnsemble, writeEnsembleFile } from './inference/ensemble';
 export { PassageEmbeddingCache, type PassageEmbedding } from './inference/embedding-cache';
 export { RerankingRetriever, type RerankingRetrieverOptions } from './inference/pipeline';
 export { compareWithBm25, createRerankerModel, crossValidate, loadStrategyQa, trainEval, trainEvalOn, type RerankerComparison, type RerankerModelOptions, type StrategyQaData, type TrainEvalOptions, type TrainEvalResult } from './experiment/train-eval';

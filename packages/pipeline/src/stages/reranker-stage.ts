@@ -1,10 +1,8 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RerankerRecord } from '@kard/cot-data';
 import { indexedText, type Passage } from '@kard/knowledge-base';
-import { writeDirAtomic } from '@kard/nn';
 import {
-  BertTokenizer, RerankerTrainer, createRerankerModel, saveReranker, withQuestionScores, writeEnsembleFile, writeRerankerFiles,
+  BertTokenizer, RerankerTrainer, createRerankerModel, saveReranker, saveRerankerEnsemble, withQuestionScores,
   type ColbertModel, type RerankerExample, type TrainResult,
 } from '@kard/reranker';
 import type { Bm25Index } from '@kard/retriever';
@@ -58,15 +56,7 @@ export async function trainRerankerStage(
   }
   const saveOpts = { baseModel: pretrained ? path.resolve(r.base) : undefined, tokenizerDir };
   if (members.length === 1) await saveReranker(members[0].model, outDir, saveOpts);
-  else {
-    await writeDirAtomic(outDir, (tmp) => {
-      for (const m of members) {
-        fs.mkdirSync(path.join(tmp, `seed-${m.seed}`));
-        writeRerankerFiles(m.model, path.join(tmp, `seed-${m.seed}`), saveOpts);
-      }
-      writeEnsembleFile(tmp, members.map((m) => `seed-${m.seed}`));
-    });
-  }
+  else await saveRerankerEnsemble(members.map((m) => ({ name: `seed-${m.seed}`, model: m.model })), outDir, saveOpts);
   const { result } = members[0];
   const losses = result.losses;
   const ensemble = members.length > 1 ? { members: members.map((m) => ({ seed: m.seed, steps: m.result.steps, finalLoss: m.result.losses[m.result.losses.length - 1] })) } : {};

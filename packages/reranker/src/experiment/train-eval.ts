@@ -8,7 +8,7 @@ import { loadBertEncoder } from '../bert/checkpoint';
 import { KARD_LORA, LoraAdapters } from '../bert/lora';
 import { BertEncoder } from '../bert/model';
 import { ColbertModel, freshHybridHead } from '../colbert/model';
-import { RerankerEnsemble, writeEnsembleFile } from '../inference/ensemble';
+import { RerankerEnsemble, saveRerankerEnsemble } from '../inference/ensemble';
 import { NeuralReranker } from '../inference/neural-reranker';
 import { RerankerLoadError, loadReranker, saveReranker } from '../io/save';
 import { accuracyFromRanks, kardEvalGroups, pairedDifference, rankingAccuracy, type EvalGroup, type PairedDifference, type RankingAccuracy } from '../metrics';
@@ -203,13 +203,13 @@ export async function trainEvalOn(data: StrategyQaData, opts: Omit<TrainEvalOpti
     const seconds = (Date.now() - started) / 1000;
     log(`${ensemble ? `seed ${seed}: ` : ''}trained ${result.steps} steps in ${seconds.toFixed(0)} s (final loss ${last?.loss.toFixed(4)})`);
     if (model.mix) log(`hybrid weights [late interaction, BM25(question), log length]: ${Array.from(model.mix.weight.dataSync()).map((v) => v.toPrecision(3)).join(', ')}`);
-    if (opts.outDir) {
-      const dir = ensemble ? path.join(opts.outDir, `seed-${seed}`) : opts.outDir;
-      await saveReranker(model, dir, { baseModel: pretrained ? path.resolve(opts.encoder) : undefined, tokenizerDir: pretrained ? opts.encoder : opts.tokenizerDir });
-    }
     members.push({ seed, reranker: new NeuralReranker(model, tokenizer), steps: result.steps, seconds, loss: last?.loss ?? NaN });
   }
-  if (opts.outDir && ensemble) writeEnsembleFile(opts.outDir, seeds.map((s) => `seed-${s}`));
+  if (opts.outDir) {
+    const saveOpts = { baseModel: pretrained ? path.resolve(opts.encoder) : undefined, tokenizerDir: pretrained ? opts.encoder : opts.tokenizerDir };
+    if (ensemble) await saveRerankerEnsemble(members.map((m) => ({ name: `seed-${m.seed}`, model: m.reranker.model })), opts.outDir, saveOpts);
+    else await saveReranker(members[0].reranker.model, opts.outDir, saveOpts);
+  }
 
   const evalSeed = seeds[0];
   const cmp = await compareWithBm25(data.heldOut, new RerankerEnsemble(members.map((m) => m.reranker)), evalSeed, draws);

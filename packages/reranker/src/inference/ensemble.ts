@@ -1,9 +1,10 @@
 // Several rerankers as one (e.g. the same start fine-tuned with different seeds): the mean of their scores.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '@kard/nn';
+import { writeDirAtomic, writeFileAtomic } from '@kard/nn';
 import type { Hit, Reranker } from '@kard/retriever';
-import { RerankerLoadError } from '../io/save';
+import type { ColbertModel } from '../colbert/model';
+import { RerankerLoadError, writeRerankerFiles } from '../io/save';
 import { NeuralReranker, topHits, type NeuralRerankerOptions } from './neural-reranker';
 
 /** The file that makes a folder of saved rerankers (one subfolder each) an ensemble. */
@@ -19,6 +20,17 @@ interface EnsembleFile {
 export function writeEnsembleFile(dir: string, members: string[]): void {
   const file: EnsembleFile = { format: 'kard-reranker-ensemble', members };
   writeFileAtomic(path.join(dir, ENSEMBLE_FILE), JSON.stringify(file, null, 2) + '\n');
+}
+
+/** Saves models as one ensemble folder, atomically: each in its subfolder `name`, then ensemble.json. */
+export async function saveRerankerEnsemble(members: Array<{ name: string; model: ColbertModel }>, dir: string, opts: { baseModel?: string; tokenizerDir?: string } = {}): Promise<void> {
+  await writeDirAtomic(dir, (tmp) => {
+    for (const m of members) {
+      fs.mkdirSync(path.join(tmp, m.name));
+      writeRerankerFiles(m.model, path.join(tmp, m.name), opts);
+    }
+    writeEnsembleFile(tmp, members.map((m) => m.name));
+  });
 }
 
 /** A saved reranker folder: one reranker, or an ensemble (ensemble.json and its members' subfolders). */
