@@ -21,7 +21,12 @@ test('reranker.ensemble: the stage trains one reranker per seed into an ensemble
     const cfg = loadConfig(path.join(__dirname, 'fixtures', 'tiny.config.yaml'), over);
     await startBackend(cfg);
     const run = new RunFolder(over.run);
-    await new TrainingPipeline(cfg, run).runStage('reranker');
+    const progress: Array<[number, number]> = [];
+    const hooks = { onProgress: (stage: string, done: number, total: number) => void (stage === 'reranker' && progress.push([done, total])) };
+    await new TrainingPipeline(cfg, run, hooks).runStage('reranker');
+    // progress counts over both members: maxSteps (2) each, one total for the whole stage
+    expect(progress.map(([d]) => d)).toEqual([1, 2, 3, 4]);
+    expect(new Set(progress.map(([, t]) => t)).size).toBe(1);
 
     const seeds = [cfg.seed, cfg.seed + 1];
     const loaded = await loadRerankerFolder(run.path('reranker'));

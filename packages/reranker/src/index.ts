@@ -10,6 +10,7 @@ export { kardKlLoss } from './training/loss';
 export { kardAlpha, temperaturesAt, type AnnealingSchedule, type Temperatures } from './training/annealing';
 export { isInformative, sampleCandidates, type Candidate, type RerankerExample } from './training/data';
 export { INVERSE_CLOZE_DEFAULTS, inverseClozeLoss, inverseClozePair, pretrainInverseCloze, type InverseClozeOptions, type InverseClozeResult } from './training/inverse-cloze';
+export { memberName, saveMembers, trainMembers, type TrainedMember } from './training/members';
 export { RerankerTrainer, KARD_TRAINING, type TrainerOptions, type StepInfo, type TrainResult } from './training/trainer';
 export { saveReranker, loadReranker, readRerankerConfig, RerankerLoadError, type RerankerConfigFile } from './io/save';
 export { NeuralReranker, MissingPassageError, modelFingerprint, topHits, type CandidateText, type NeuralRerankerOptions, type PassageLookup } from './inference/neural-reranker';

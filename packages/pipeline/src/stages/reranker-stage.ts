@@ -1,10 +1,7 @@
 import * as path from 'node:path';
 import type { RerankerRecord } from '@kard/cot-data';
 import { indexedText, type Passage } from '@kard/knowledge-base';
-import {
-  BertTokenizer, RerankerTrainer, createRerankerModel, saveReranker, saveRerankerEnsemble, withQuestionScores,
-  type ColbertModel, type RerankerExample, type TrainResult,
-} from '@kard/reranker';
+import { BertTokenizer, createRerankerModel, saveMembers, trainMembers, withQuestionScores, type RerankerExample } from '@kard/reranker';
 import type { Bm25Index } from '@kard/retriever';
 import type { KardConfig } from '../config/schema';
 
@@ -36,27 +33,19 @@ export async function trainRerankerStage(
     if (!index) throw new Error('reranker.hybrid needs the BM25 index');
     examples = withQuestionScores(examples, index);
   }
-  // an ensemble's members differ only by seed: seed, seed+1, ...; each resumes from its own checkpoint folder
+  // an ensemble's members differ only by seed: seed, seed+1, ...
   const seeds = Array.from({ length: r.ensemble }, (_, i) => cfg.seed + i);
-  const members: Array<{ seed: number; model: ColbertModel; result: TrainResult }> = [];
-  for (const seed of seeds) {
-    const model = createRerankerModel({
-      encoder: pretrained ? path.resolve(r.base) : 'scratch', init: r.init ? path.resolve(r.init) : undefined,
-      scratchConfig: { hidden_size: r.hidden, num_hidden_layers: r.layers, num_attention_heads: r.heads, intermediate_size: 2 * r.hidden },
-      compressionDim: r.compressionDim, queryMaxLength: r.queryMaxLength, passageMaxLength: r.passageMaxLength, hybrid: r.hybrid,
-      vocabSize: tokenizer.vocabSize, seed,
-    });
-    const done = members.reduce((n, m) => n + m.result.steps, 0);
-    const trainer = new RerankerTrainer(model, tokenizer, examples, {
-      epochs: r.epochs, batchSize: r.batchSize, k: r.k, lr: r.lr, seed, maxSteps: r.maxSteps, annealing: r.annealing,
-      checkpointDir: seeds.length > 1 ? path.join(checkpointDir, `seed-${seed}`) : checkpointDir, checkpointEvery: r.checkpointEvery, progress: false,
-      onStep: (s) => onStep(done + s.step, s.totalSteps * seeds.length, s.loss),
-    });
-    members.push({ seed, model, result: await trainer.train() });
-  }
-  const saveOpts = { baseModel: pretrained ? path.resolve(r.base) : undefined, tokenizerDir };
-  if (members.length === 1) await saveReranker(members[0].model, outDir, saveOpts);
-  else await saveRerankerEnsemble(members.map((m) => ({ name: `seed-${m.seed}`, model: m.model })), outDir, saveOpts);
+  const members = await trainMembers(seeds, (seed) => createRerankerModel({
+    encoder: pretrained ? path.resolve(r.base) : 'scratch', init: r.init ? path.resolve(r.init) : undefined,
+    scratchConfig: { hidden_size: r.hidden, num_hidden_layers: r.layers, num_attention_heads: r.heads, intermediate_size: 2 * r.hidden },
+    compressionDim: r.compressionDim, queryMaxLength: r.queryMaxLength, passageMaxLength: r.passageMaxLength, hybrid: r.hybrid,
+    vocabSize: tokenizer.vocabSize, seed,
+  }), tokenizer, examples, {
+    epochs: r.epochs, batchSize: r.batchSize, k: r.k, lr: r.lr, maxSteps: r.maxSteps, annealing: r.annealing,
+    checkpointDir, checkpointEvery: r.checkpointEvery, progress: false,
+    onStep: (s) => onStep(s.step, s.totalSteps, s.loss), // counted over all members
+  });
+  await saveMembers(members, outDir, { baseModel: pretrained ? path.resolve(r.base) : undefined, tokenizerDir });
   const { result } = members[0];
   const losses = result.losses;
   const ensemble = members.length > 1 ? { members: members.map((m) => ({ seed: m.seed, steps: m.result.steps, finalLoss: m.result.losses[m.result.losses.length - 1] })) } : {};

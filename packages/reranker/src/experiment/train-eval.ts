@@ -8,13 +8,14 @@ import { loadBertEncoder } from '../bert/checkpoint';
 import { KARD_LORA, LoraAdapters } from '../bert/lora';
 import { BertEncoder } from '../bert/model';
 import { ColbertModel, freshHybridHead } from '../colbert/model';
-import { RerankerEnsemble, saveRerankerEnsemble } from '../inference/ensemble';
+import { RerankerEnsemble } from '../inference/ensemble';
 import { NeuralReranker } from '../inference/neural-reranker';
-import { RerankerLoadError, loadReranker, saveReranker } from '../io/save';
+import { RerankerLoadError, loadReranker } from '../io/save';
 import { accuracyFromRanks, kardEvalGroups, pairedDifference, rankingAccuracy, type EvalGroup, type PairedDifference, type RankingAccuracy } from '../metrics';
 import { BertTokenizer } from '../tokenizer';
 import type { RerankerExample } from '../training/data';
-import { RerankerTrainer, type StepInfo, type TrainerOptions } from '../training/trainer';
+import { saveMembers, trainMembers, type TrainedMember } from '../training/members';
+import type { TrainerOptions } from '../training/trainer';
 import { buildSearchSpaces, withQuestionScores } from './search-space';
 
 export interface StrategyQaData {
@@ -189,27 +190,16 @@ export async function trainEvalOn(data: StrategyQaData, opts: Omit<TrainEvalOpti
   const pretrained = opts.encoder !== 'scratch';
   const tokenizer = await BertTokenizer.fromPretrained(pretrained ? opts.encoder : opts.tokenizerDir);
   const seeds = opts.seeds ?? [opts.training.seed ?? 42];
-  if (seeds.length === 0 || new Set(seeds).size !== seeds.length) throw new RangeError(`seeds must be distinct and at least one, got [${seeds.join(', ')}]`);
   const ensemble = seeds.length > 1;
   const draws = opts.evalDraws ?? 1;
-  const members: Array<{ seed: number; reranker: NeuralReranker; steps: number; seconds: number; loss: number }> = [];
-  for (const seed of seeds) {
-    const model = createRerankerModel({ ...opts, vocabSize: tokenizer.vocabSize, seed });
-    const started = Date.now();
-    let last: StepInfo | undefined;
-    const checkpointDir = opts.training.checkpointDir && ensemble ? path.join(opts.training.checkpointDir, `seed-${seed}`) : opts.training.checkpointDir;
-    const trainer = new RerankerTrainer(model, tokenizer, train, { ...opts.training, seed, checkpointDir, onStep: (s) => (last = s) });
-    const result = await trainer.train();
-    const seconds = (Date.now() - started) / 1000;
-    log(`${ensemble ? `seed ${seed}: ` : ''}trained ${result.steps} steps in ${seconds.toFixed(0)} s (final loss ${last?.loss.toFixed(4)})`);
-    if (model.mix) log(`hybrid weights [late interaction, BM25(question), log length]: ${Array.from(model.mix.weight.dataSync()).map((v) => v.toPrecision(3)).join(', ')}`);
-    members.push({ seed, reranker: new NeuralReranker(model, tokenizer), steps: result.steps, seconds, loss: last?.loss ?? NaN });
+  const trained = await trainMembers(seeds, (seed) => createRerankerModel({ ...opts, vocabSize: tokenizer.vocabSize, seed }), tokenizer, train, opts.training);
+  const loss = (m: TrainedMember) => m.result.losses[m.result.losses.length - 1] ?? NaN;
+  for (const m of trained) {
+    log(`${ensemble ? `seed ${m.seed}: ` : ''}trained ${m.result.steps} steps in ${m.seconds.toFixed(0)} s (final loss ${loss(m).toFixed(4)})`);
+    if (m.model.mix) log(`hybrid weights [late interaction, BM25(question), log length]: ${Array.from(m.model.mix.weight.dataSync()).map((v) => v.toPrecision(3)).join(', ')}`);
   }
-  if (opts.outDir) {
-    const saveOpts = { baseModel: pretrained ? path.resolve(opts.encoder) : undefined, tokenizerDir: pretrained ? opts.encoder : opts.tokenizerDir };
-    if (ensemble) await saveRerankerEnsemble(members.map((m) => ({ name: `seed-${m.seed}`, model: m.reranker.model })), opts.outDir, saveOpts);
-    else await saveReranker(members[0].reranker.model, opts.outDir, saveOpts);
-  }
+  if (opts.outDir) await saveMembers(trained, opts.outDir, { baseModel: pretrained ? path.resolve(opts.encoder) : undefined, tokenizerDir: pretrained ? opts.encoder : opts.tokenizerDir });
+  const members = trained.map((m) => ({ seed: m.seed, reranker: new NeuralReranker(m.model, tokenizer) }));
 
   const evalSeed = seeds[0];
   const cmp = await compareWithBm25(data.heldOut, new RerankerEnsemble(members.map((m) => m.reranker)), evalSeed, draws);
@@ -217,7 +207,7 @@ export async function trainEvalOn(data: StrategyQaData, opts: Omit<TrainEvalOpti
   for (const m of members) m.reranker.model.dispose();
   return {
     ...cmp, ...(alone ? { members: alone } : {}), train: train.length, heldOut: data.heldOut.length,
-    steps: members.reduce((s, m) => s + m.steps, 0), trainSeconds: members.reduce((s, m) => s + m.seconds, 0), finalLoss: members[members.length - 1].loss,
+    steps: trained.reduce((s, m) => s + m.result.steps, 0), trainSeconds: trained.reduce((s, m) => s + m.seconds, 0), finalLoss: loss(trained[trained.length - 1]),
   };
 }
 
