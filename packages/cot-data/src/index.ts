@@ -14,13 +14,12 @@ export { DEFAULT_INSTRUCTIONS, formatInput, formatOptions, formatPassage, format
 export { fitInput, loadTokenCounter, type FittedInput, type TokenCounter } from './examples/budget';
 export {
   buildExamples,
-  rerankerRecord,
   type BuildExamplesOptions,
   type BuiltExamples,
   type KardExample,
   type PassageLookup,
-  type RerankerCandidate,
-  type RerankerRecord,
+  type RerankerRecordBuilder,
+  type RerankerRecordLike,
   type ScorerLike,
   type SearchLike,
 } from './examples/kard-examples';

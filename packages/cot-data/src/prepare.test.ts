@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import os from 'node:os';
 import path from 'node:path';
 import { writeDirAtomic } from './io';
+import type { RerankerRecordBuilder } from './examples/kard-examples';
 import { prepare, type PrepareConfig } from './prepare';
 
 const FIX = path.resolve(__dirname, '../test/fixtures');
@@ -21,13 +22,15 @@ const base = (): PrepareConfig => ({
   tokenizer: T5,
   maxInputTokens: 64,
   validationFraction: 0.2,
-  rerankerCandidates: 4,
   outDir: path.join(dir, 'out'),
   progress: false,
 });
 
+/** A stand-in for @kard/reranker's rerankerRecord: the pair, the k it was asked for and the rationale's top-k ids. */
+const rerankerRecord: RerankerRecordBuilder = async (pair, retriever, k) => ({ ...pair, k, hits: (await retriever.search(pair.rationale, k)).map((h) => h.id) });
+
 test('kard end to end: verified rationales, BM25 knowledge, T5 budget, seeded split, reranker data, manifest with hashes', async () => {
-  const manifest = await prepare(base());
+  const manifest = await prepare({ ...base(), rerankerCandidates: 4 }, { rerankerRecord });
   // By hand from the fixtures: 9 rationales, 1 of an unloaded question; of the 8 left, 5 right, 2 wrong, 1 without an answer.
   expect(manifest.counts).toMatchObject({
     questions: 5,
@@ -59,19 +62,21 @@ test('kard end to end: verified rationales, BM25 knowledge, T5 budget, seeded sp
   );
   expect(byQ.get('q5').target).toBe('Mercury is the only metal that is liquid at standard conditions.\nAnswer: B');
   for (const e of all) expect(e.inputTokens).toBeLessThanOrEqual(64);
-  const rr = readJsonl(path.join(out, 'reranker.train.jsonl'))[0];
-  // Union of two BM25 top-4 lists (passages sharing no term with a query score nothing and are not hits).
-  expect(rr.candidates.length).toBeGreaterThan(0);
-  expect(rr.candidates.length).toBeLessThanOrEqual(8);
-  for (const list of ['rationaleRank', 'questionRank']) {
-    const ranks = rr.candidates.map((c: Record<string, number>) => c[list]).filter((x: number | undefined) => x !== undefined).sort();
-    expect(ranks).toEqual(Array.from({ length: ranks.length }, (_, i) => i + 1));
-    expect(ranks.length).toBeLessThanOrEqual(4);
+  // One reranker record per example, split with it; the builder got the example's pair and the configured k.
+  for (const split of ['train', 'validation']) {
+    const examples = readJsonl(path.join(out, `${split}.jsonl`));
+    const records = readJsonl(path.join(out, `reranker.${split}.jsonl`));
+    expect(records.map((r) => r.id)).toEqual(examples.map((e) => e.id));
+    for (const [i, r] of records.entries()) {
+      expect(examples[i].target.startsWith(`${r.rationale}\nAnswer:`)).toBe(true);
+      expect(r.k).toBe(4);
+      expect(r.hits.length).toBeLessThanOrEqual(4);
+    }
   }
-  for (const c of rr.candidates) if (c.rationaleRank) expect(c.score).toBeGreaterThan(0);
+  expect(byQ.get('q5').knowledgeIds[0]).toBe(readJsonl(path.join(out, 'reranker.train.jsonl')).concat(readJsonl(path.join(out, 'reranker.validation.jsonl'))).find((r) => r.questionId === 'q5').hits[0]);
 
   // The same config gives the same bytes (seeded split); another seed can move the held-out question.
-  const again = await prepare(base());
+  const again = await prepare({ ...base(), rerankerCandidates: 4 }, { rerankerRecord });
   expect(again.files.map((f) => f.sha256)).toEqual(manifest.files.map((f) => f.sha256));
 });
 
@@ -84,6 +89,13 @@ test('rd and ft need no knowledge base; ft needs no rationales', async () => {
   expect(e.input.endsWith('\nAnswer:')).toBe(true);
   expect(e.target).toMatch(/^[AB]$/);
   expect(ft.counts.verify).toBeNull();
+});
+
+test('kard without a reranker record builder: no reranker data by default, an error when candidates are asked for', async () => {
+  const plain = await prepare(base());
+  expect(plain.files.map((f) => f.path)).toEqual(['train.jsonl', 'validation.jsonl']);
+  expect(plain.counts.reranker).toEqual({ train: 0, validation: 0 });
+  await expect(prepare({ ...base(), rerankerCandidates: 4 })).rejects.toThrow(/rerankerCandidates 4 needs a reranker record builder/);
 });
 
 test('bad input fails with a clear error and leaves an earlier output untouched, with no temporary folder left', async () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Progress } from '@kard/knowledge-base';
 import { datasetNameOf, loadQuestions, type DatasetFormat } from './datasets/load';
 import { loadTokenCounter, type TokenCounter } from './examples/budget';
-import { buildExamples, type PassageLookup, type ScorerLike, type SearchLike } from './examples/kard-examples';
+import { buildExamples, type PassageLookup, type RerankerRecordBuilder, type ScorerLike, type SearchLike } from './examples/kard-examples';
 import { openKnowledge } from './examples/knowledge';
 import { instructionFor, type PromptMode } from './examples/prompt';
 import { splitByQuestion } from './examples/split';
@@ -28,7 +28,10 @@ export interface PrepareConfig {
   nKnowledge?: number;
   /** Query that retrieves the knowledge (default `rationale`, as KARD trains). */
   query?: 'rationale' | 'question';
-  /** BM25 top-k per list for the reranker's data (default 32; 0 writes none). */
+  /**
+   * BM25 top-k per list for the reranker's data (default 32 with a `rerankerRecord` builder, else 0; 0 writes none).
+   * The records themselves are the reranker's format: `PrepareParts.rerankerRecord` builds them.
+   */
   rerankerCandidates?: number;
   /** Student tokenizer folder (tokenizer.json); without it inputs are not fitted to a budget. */
   tokenizer?: string;
@@ -48,6 +51,8 @@ export interface PrepareParts {
   retriever?: SearchLike & ScorerLike;
   passages?: PassageLookup;
   counter?: TokenCounter;
+  /** Builds the reranker's record of each kept rationale (@kard/reranker's `rerankerRecord`); without it no reranker data is written. */
+  rerankerRecord?: RerankerRecordBuilder;
 }
 
 export interface PreparedFile {
@@ -83,6 +88,9 @@ export interface PrepareManifest {
  */
 export async function prepare(config: PrepareConfig, parts: PrepareParts = {}): Promise<PrepareManifest> {
   const mode = config.mode ?? 'kard';
+  const builder = parts.rerankerRecord;
+  const rerankerK = config.rerankerCandidates ?? (builder ? 32 : 0);
+  if (mode === 'kard' && rerankerK > 0 && !builder) throw new Error(`prepare: rerankerCandidates ${rerankerK} needs a reranker record builder (PrepareParts.rerankerRecord, e.g. @kard/reranker's rerankerRecord)`);
   const loaded = loadQuestions(config.dataset.file, { format: config.dataset.format, onInvalid: config.dataset.onInvalid });
   const instruction = config.instruction ?? instructionFor(config.dataset.name ?? datasetNameOf(config.dataset.file, config.dataset.format));
 
@@ -116,7 +124,6 @@ export async function prepare(config: PrepareConfig, parts: PrepareParts = {}): 
 
   const total = mode === 'ft' ? loaded.questions.length : kept.length;
   const bar = new Progress('examples', total, config.progress, 'examples');
-  const rerankerK = config.rerankerCandidates ?? 32;
   const built = await buildExamples(loaded.questions, kept, {
     mode,
     instruction,
@@ -124,8 +131,7 @@ export async function prepare(config: PrepareConfig, parts: PrepareParts = {}): 
     passages,
     nKnowledge: config.nKnowledge,
     query: config.query,
-    scorer: mode === 'kard' && rerankerK > 0 ? retriever : undefined,
-    candidatesK: rerankerK,
+    rerankerRecord: mode === 'kard' && rerankerK > 0 ? (pair) => builder!(pair, retriever!, rerankerK) : undefined,
     counter,
     maxInputTokens,
     onProgress: (done) => bar.update(done),

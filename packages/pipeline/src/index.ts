@@ -4,7 +4,6 @@ export { RunFolder, JsonlLog, type StageMarker, type StageOutcome } from './run/
 export { hashFile, hashJson } from './run/hash';
 export { writeRunInfo } from './run/run-info';
 export { STAGES, TrainingPipeline, startBackend, type StageHooks, type StageName } from './stages/train-stages';
-export { rerankerExamples } from './stages/reranker-stage';
 export { majorityVote, summarizeAccuracy, wilsonInterval, Z95, type AccuracySummary } from './eval/stats';
 export { evaluateMethod, evalQuestions, evidenceHit, STUDENT_OF, type MethodResult, type Prediction } from './eval/evaluate';
 export { rationaleLoss, rerankerMetrics, type RationaleLoss, type RerankerMetrics } from './eval/diagnostics';

@@ -5,10 +5,12 @@ export { CheckpointError, bertKey, loadBertEncoder, readBertConfig } from './ber
 export { linear, layerNorm, gelu } from './bert/layers';
 export { BertTokenizer, padBatch, type TokenBatch } from './tokenizer';
 export { ColbertModel, freshHybridHead, DEFAULT_COLBERT, HYBRID_INIT, HYBRID_SCALE, type ColbertOptions, type HybridHead } from './colbert/model';
+export { createRerankerModel, type RerankerModelOptions } from './colbert/create';
 export { lateInteraction, lateInteractionAllPairs } from './colbert/late-interaction';
 export { kardKlLoss } from './training/loss';
 export { kardAlpha, temperaturesAt, type AnnealingSchedule, type Temperatures } from './training/annealing';
 export { isInformative, sampleCandidates, type Candidate, type RerankerExample } from './training/data';
+export { RecordPassageError, rerankerExamples, rerankerRecord, withQuestionScores, type RationalePair, type RerankerCandidate, type RerankerRecord, type SearchSpaceIndex } from './data/records';
 export { INVERSE_CLOZE_DEFAULTS, inverseClozeLoss, inverseClozePair, pretrainInverseCloze, type InverseClozeOptions, type InverseClozeResult } from './training/inverse-cloze';
 export { memberName, saveMembers, trainMembers, type TrainedMember } from './training/members';
 export { RerankerTrainer, KARD_TRAINING, type TrainerOptions, type StepInfo, type TrainResult } from './training/trainer';
@@ -17,7 +19,6 @@ export { NeuralReranker, MissingPassageError, modelFingerprint, topHits, type Ca
 export { ENSEMBLE_FILE, RerankerEnsemble, loadRerankerFolder, saveRerankerEnsemble, writeEnsembleFile } from './inference/ensemble';
 export { PassageEmbeddingCache, type PassageEmbedding } from './inference/embedding-cache';
 export { RerankingRetriever, type RerankingRetrieverOptions } from './inference/pipeline';
-export { compareWithBm25, createRerankerModel, crossValidate, loadStrategyQa, trainEval, trainEvalOn, type RerankerComparison, type RerankerModelOptions, type StrategyQaData, type TrainEvalOptions, type TrainEvalResult } from './experiment/train-eval';
-export { comparisonMarkdown } from './experiment/report';
-export { buildSearchSpaces, toRerankerExample, withQuestionScores } from './experiment/search-space';
-export { kardEvalGroups, pairedDifference, rankOfTarget, rankingAccuracy, type EvalGroup, type GroupScorer, type PairedDifference, type RankingAccuracy } from './metrics';
+export { accuracyFromRanks, kardEvalGroups, pairedDifference, rankOfTarget, rankingAccuracy, type EvalGroup, type GroupScorer, type PairedDifference, type RankingAccuracy } from './evaluation/metrics';
+export { compareWithBm25, rerankerComparison, type RerankerComparison } from './evaluation/compare';
+export { comparisonMarkdown } from './evaluation/report';

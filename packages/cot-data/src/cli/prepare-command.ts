@@ -20,7 +20,6 @@ interface PrepareFlags {
   b?: string;
   nKnowledge?: number;
   query?: PrepareConfig['query'];
-  rerankerCandidates?: number;
   tokenizer?: string;
   maxInputTokens?: number;
   validation?: number;
@@ -50,7 +49,6 @@ export function prepareCommand(io: CliIo): Command {
     .option('--b <b>', 'BM25 b (default 0.4)')
     .option('--n-knowledge <n>', 'passages per input (default 1)', positiveInt)
     .addOption(new Option('--query <query>', 'what retrieves the knowledge (default rationale)').choices(['rationale', 'question']))
-    .option('--reranker-candidates <k>', "BM25 top-k per list for the reranker's data (default 32, 0 = none)", positiveInt)
     .option('--tokenizer <dir>', "student tokenizer folder (tokenizer.json) for the input budget")
     .option('--max-input-tokens <n>', 'input budget in student tokens (default 512)', positiveInt)
     .option('--validation <fraction>', 'share of questions held out (default 0.1)', fraction)
@@ -97,7 +95,6 @@ export function prepareConfigFromFlags(flags: PrepareFlags): PrepareConfig {
   set('instruction', flags.instruction);
   set('nKnowledge', flags.nKnowledge);
   set('query', flags.query);
-  set('rerankerCandidates', flags.rerankerCandidates);
   set('tokenizer', flags.tokenizer);
   set('maxInputTokens', flags.maxInputTokens);
   set('validationFraction', flags.validation);

@@ -56,16 +56,18 @@ test('kard with the question as query, two passages, and a token budget that cut
   expect(cut.examples[0].input).toContain('Knowledge: Dandelion: dandelion is a yellow flower Liver: hepatitis inflames the\nExplanation:');
 });
 
-test('reranker data: union of the rationale and question top-k, each scored against the rationale', async () => {
-  const { reranker } = await buildExamples([question], [rationale], { instruction: 'x', retriever, passages, scorer: retriever, candidatesK: 2 });
-  expect(reranker).toHaveLength(1);
-  const r = reranker[0];
-  expect(r.rationale).toBe('Hepatitis is an illness of the liver. Plants have no liver organ.');
-  const expectedIds = new Set([...retriever.search(r.rationale, 2) as Array<{ id: string }>, ...retriever.search(question.question, 2) as Array<{ id: string }>].map((h) => h.id));
-  expect(new Set(r.candidates.map((c) => c.id))).toEqual(expectedIds);
-  for (const c of r.candidates) expect(c.score).toBe(overlap(r.rationale, passages.get(c.id)!));
-  expect(r.candidates.find((c) => c.id === 'plant')).toMatchObject({ rationaleRank: 1 });
-  expect(r.candidates.find((c) => c.id === 'dandelion')).toMatchObject({ questionRank: 1 });
+test("reranker data: the builder gets each kept rationale's pair (stripped rationale, question text), in order", async () => {
+  const second: VerifiedRationale = { ...rationale, sample: 1, text: 'Dandelions are plants. So the answer is no.' };
+  const pairs: unknown[] = [];
+  const { examples, reranker } = await buildExamples([question], [rationale, second], {
+    instruction: 'x', retriever, passages, rerankerRecord: async (p) => (pairs.push(p), { questionId: p.questionId, n: pairs.length }),
+  });
+  expect(pairs).toEqual([
+    { id: 'q1#0', questionId: 'q1', question: 'Could a dandelion suffer from hepatitis?', rationale: 'Hepatitis is an illness of the liver. Plants have no liver organ.' },
+    { id: 'q1#1', questionId: 'q1', question: 'Could a dandelion suffer from hepatitis?', rationale: 'Dandelions are plants.' },
+  ]);
+  expect(reranker).toEqual([{ questionId: 'q1', n: 1 }, { questionId: 'q1', n: 2 }]);
+  expect(examples.map((e) => e.id)).toEqual(['q1#0', 'q1#1']);
 });
 
 test('rd has no Knowledge line and needs no retriever; ft makes one answer-only example per question', async () => {

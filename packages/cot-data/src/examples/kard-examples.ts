@@ -36,24 +36,24 @@ export interface KardExample {
   overBudget?: boolean;
 }
 
-/** A candidate passage of the reranker's search space, with BM25(rationale, passage). */
-export interface RerankerCandidate {
-  id: string;
-  /** BM25 score of the passage for the rationale: the reranker's target. */
-  score: number;
-  /** 1-based rank in the rationale's BM25 top-k, when there. */
-  rationaleRank?: number;
-  /** 1-based rank in the question's BM25 top-k, when there. */
-  questionRank?: number;
-}
-
-/** The reranker's training record for one (question, rationale) pair, as KARD builds it. */
-export interface RerankerRecord {
+/** A question and one kept rationale for it: what the reranker's training record is built from. */
+export interface RationalePair {
+  /** `{questionId}#{sample}`, the id of the matching KardExample. */
   id: string;
   questionId: string;
   question: string;
   rationale: string;
-  candidates: RerankerCandidate[];
+}
+
+/**
+ * Builds the reranker's training record of one pair from the retriever (@kard/reranker's `rerankerRecord` fits):
+ * the reranker owns its record format, this package only hands it the pairs in order.
+ */
+export type RerankerRecordBuilder = (pair: RationalePair, retriever: SearchLike & ScorerLike, k: number) => Promise<RerankerRecordLike>;
+
+/** What this package needs of a reranker record: its question, to split records by question like the examples. */
+export interface RerankerRecordLike {
+  questionId: string;
 }
 
 export interface BuildExamplesOptions {
@@ -67,9 +67,8 @@ export interface BuildExamplesOptions {
   nKnowledge?: number;
   /** What retrieves the knowledge: the rationale (KARD's training, default) or the question. */
   query?: 'rationale' | 'question';
-  /** When given, emit reranker records: BM25 top-`candidatesK` for the rationale and for the question. */
-  scorer?: ScorerLike;
-  candidatesK?: number;
+  /** When given, called once per kept rationale, in order; its results are `BuiltExamples.reranker`. */
+  rerankerRecord?: (pair: RationalePair) => Promise<RerankerRecordLike>;
   counter?: TokenCounter;
   maxInputTokens?: number;
   onProgress?: (done: number, total: number) => void;
@@ -77,19 +76,20 @@ export interface BuildExamplesOptions {
 
 export interface BuiltExamples {
   examples: KardExample[];
-  reranker: RerankerRecord[];
+  /** The reranker's records (`rerankerRecord`'s results), one per example, in the same order. */
+  reranker: RerankerRecordLike[];
 }
 
 /**
  * KARD's training examples: for each kept rationale, the question with `nKnowledge` passages retrieved by the
- * rationale (or the question) as input, and the rationale plus answer as target; with a `scorer`, also the
+ * rationale (or the question) as input, and the rationale plus answer as target; with `rerankerRecord`, also the
  * reranker's candidates. `rd` and `ft` need no retriever; `ft` makes one example per question.
  */
 export async function buildExamples(questions: McQuestion[], rationales: VerifiedRationale[], opts: BuildExamplesOptions): Promise<BuiltExamples> {
   const mode = opts.mode ?? 'kard';
   const byId = new Map(questions.map((q) => [q.id, q]));
   const examples: KardExample[] = [];
-  const reranker: RerankerRecord[] = [];
+  const reranker: RerankerRecordLike[] = [];
   const fit = (q: McQuestion, passages: Passage[]) => {
     if (!opts.counter) return { input: formatInput(opts.instruction, q, mode, passages.map(formatPassage).join(' ')) };
     const f = fitInput(opts.instruction, q, mode, passages, opts.counter, opts.maxInputTokens ?? 512);
@@ -119,26 +119,10 @@ export async function buildExamples(questions: McQuestion[], rationales: Verifie
       passages = hits.map((h) => h.passage ?? opts.passages?.get(h.id) ?? missing(h.id));
     }
     examples.push({ id, questionId: q.id, ...fit(q, passages), target: formatTarget(mode, q.answer, rationale), answer: q.answer, mode, knowledgeIds });
-    if (opts.scorer && opts.retriever) reranker.push(await rerankerRecord(id, q, rationale, opts.retriever, opts.scorer, opts.candidatesK ?? 32));
+    if (opts.rerankerRecord) reranker.push(await opts.rerankerRecord({ id, questionId: q.id, question: q.question, rationale }));
     opts.onProgress?.(++done, rationales.length);
   }
   return { examples, reranker };
-}
-
-/** The union of BM25 top-k for the rationale and for the question, each scored by BM25(rationale, passage). */
-export async function rerankerRecord(id: string, q: McQuestion, rationale: string, retriever: SearchLike, scorer: ScorerLike, k: number): Promise<RerankerRecord> {
-  const [byRationale, byQuestion] = [await retriever.search(rationale, k), await retriever.search(q.question, k)];
-  const candidates = new Map<string, RerankerCandidate>();
-  byRationale.forEach((h, i) => candidates.set(h.id, { id: h.id, score: 0, rationaleRank: i + 1 }));
-  byQuestion.forEach((h, i) => {
-    const c = candidates.get(h.id);
-    if (c) c.questionRank = i + 1;
-    else candidates.set(h.id, { id: h.id, score: 0, questionRank: i + 1 });
-  });
-  const list = [...candidates.values()];
-  const scores = await scorer.scoreDocuments(rationale, list.map((c) => c.id));
-  list.forEach((c, i) => (c.score = scores[i]));
-  return { id, questionId: q.id, question: q.question, rationale, candidates: list };
 }
 
 function missing(id: string): never {

@@ -2,12 +2,11 @@
 // rationale's best passage, and the student's loss on rationale tokens with and without retrieved knowledge.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { KardExample, RerankerRecord } from '@kard/cot-data';
+import type { KardExample } from '@kard/cot-data';
 import type { Passage } from '@kard/knowledge-base';
-import { compareWithBm25, loadRerankerFolder, withQuestionScores, type RankingAccuracy } from '@kard/reranker';
+import { compareWithBm25, loadRerankerFolder, rerankerExamples, withQuestionScores, type RankingAccuracy, type RerankerRecord } from '@kard/reranker';
 import { Bm25Index } from '@kard/retriever';
 import type { KardConfig } from '../config/schema';
-import { rerankerExamples } from '../stages/reranker-stage';
 import { readJsonl } from '../stages/sources';
 import { meanTokenLoss } from '../student/decode';
 import { loadStudent } from '../student/model';

@@ -1,24 +1,8 @@
 import * as path from 'node:path';
-import type { RerankerRecord } from '@kard/cot-data';
-import { indexedText, type Passage } from '@kard/knowledge-base';
-import { BertTokenizer, createRerankerModel, saveMembers, trainMembers, withQuestionScores, type RerankerExample } from '@kard/reranker';
+import type { Passage } from '@kard/knowledge-base';
+import { BertTokenizer, createRerankerModel, rerankerExamples, saveMembers, trainMembers, withQuestionScores, type RerankerRecord } from '@kard/reranker';
 import type { Bm25Index } from '@kard/retriever';
 import type { KardConfig } from '../config/schema';
-
-/**
- * @kard/cot-data's reranker records (candidate ids, BM25-by-rationale scores, ranks in each list) as
- * @kard/reranker's examples (candidate texts, the rationale list and the question list, best first).
- */
-export function rerankerExamples(records: RerankerRecord[], passages: Map<string, Passage>): RerankerExample[] {
-  const text = (id: string) => {
-    const p = passages.get(id);
-    if (!p) throw new Error(`reranker data names passage ${id}, which the corpus lacks`);
-    return indexedText(p);
-  };
-  const list = (r: RerankerRecord, key: 'rationaleRank' | 'questionRank') =>
-    r.candidates.filter((c) => c[key] !== undefined).sort((a, b) => a[key]! - b[key]!).map((c) => ({ id: c.id, text: text(c.id), score: c.score }));
-  return records.map((r) => ({ question: r.question, fromRationale: list(r, 'rationaleRank'), fromQuestion: list(r, 'questionRank') }));
-}
 
 export async function trainRerankerStage(
   cfg: KardConfig, records: RerankerRecord[], passages: Map<string, Passage>, outDir: string, checkpointDir: string,

@@ -4,10 +4,11 @@
 // prepare-rd (+ student-init); student-<m> <- prepare-<m> (+ student-base, else student-init); reranker <- prepare-kard.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { prepare, type KardExample, type RerankerRecord } from '@kard/cot-data';
+import { prepare, type KardExample } from '@kard/cot-data';
 import { generateTeacherRationales } from './teacher-stage';
 import type { Passage } from '@kard/knowledge-base';
 import { initBackend, writeFileAtomic, type BackendName } from '@kard/nn';
+import { rerankerRecord, type RerankerRecord } from '@kard/reranker';
 import { Bm25Index } from '@kard/retriever';
 import type { KardConfig, StudentMethod } from '../config/schema';
 import type { RunFolder } from '../run/run-folder';
@@ -84,7 +85,7 @@ export class TrainingPipeline {
         seed,
         outDir: this.run.path('data', method),
         progress: this.cfg.progress,
-      }, { retriever: index, passages: await this.passages() });
+      }, { retriever: index, passages: await this.passages(), rerankerRecord });
       return manifest.counts;
     });
     return out.marker.inputsHash;

@@ -1,5 +1,5 @@
 import { kardEvalGroups, pairedDifference, rankOfTarget, rankingAccuracy } from './metrics';
-import type { RerankerExample } from './training/data';
+import type { RerankerExample } from '../training/data';
 
 const c = (id: string, score: number) => ({ id, text: id, score });
 

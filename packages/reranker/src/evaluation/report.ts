@@ -1,7 +1,7 @@
-// The held-out comparison as a Markdown table (the `kard-reranker train|eval` output and the README's format).
+// The held-out comparison as a Markdown table (the `kard-reranker eval` output and the README's format).
 import { meanInterval, wilsonInterval } from '@kard/nn';
-import type { RankingAccuracy } from '../metrics';
-import type { RerankerComparison } from './train-eval';
+import type { RerankerComparison } from './compare';
+import type { RankingAccuracy } from './metrics';
 
 const f = (x: number) => x.toFixed(1);
 

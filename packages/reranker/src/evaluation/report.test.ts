@@ -1,7 +1,7 @@
-import { kardEvalGroups } from '../metrics';
+import { compareWithBm25 } from './compare';
+import { kardEvalGroups } from './metrics';
 import type { RerankerExample } from '../training/data';
 import { comparisonMarkdown } from './report';
-import { compareWithBm25 } from './train-eval';
 
 // Three questions, 8 candidates each; candidate i has rationale score 10 − i (target: i = 0).
 // BM25(question) ranks the target first in question 0 only; the "reranker" below does so in questions 0 and 1.
