@@ -1,12 +1,14 @@
 // Exports the reranker experiment's exact data for the PyTorch sweep (sweep.py): every StrategyQA question's KARD
 // search spaces (passage indices, BM25 for the rationale and for the question), the 5-fold cross-validation's eval
 // groups as `crossValidate` draws them (kardEvalGroups over each fold, seed 42), gold evidence paragraph ids, and all
-// 17,645 passages tokenized by our BertTokenizer. Run from the repository root after a build:
+// 17,645 passages tokenized by our BertTokenizer. Run from the repository root after a build (`npx nx run-many -t build`
+// and `npx tsup --config tools/experiments/reranker/tsup.config.ts`):
 //   node tools/sweeps/reranker/export.mjs sweep/reranker-data.json
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { indexedText } from '../../../packages/knowledge-base/dist/index.js';
-import { BertTokenizer, kardEvalGroups, loadStrategyQa } from '../../../packages/reranker/dist/index.js';
+import { BertTokenizer, kardEvalGroups } from '../../../packages/reranker/dist/index.js';
+import { loadStrategyQa } from '../../experiments/reranker/dist/index.js';
 
 const out = process.argv[2] ?? 'sweep/reranker-data.json';
 const FOLDS = 5;

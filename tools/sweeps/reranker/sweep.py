@@ -1,7 +1,7 @@
 # The hybrid reranker of @kard/reranker re-implemented in PyTorch, to search on the device machine what lifts its
 # top-1 accuracy over BM25(question): encoder pre-training on the corpus (MLM, inverse cloze), size, seeds, ensembles.
 # Data: export.mjs (exact search spaces, eval groups and tokens of the TS experiment). Each configuration runs the
-# 5-fold cross-validation of `kard-reranker train --folds 5` and prints the paired top-1/3/5 gains.
+# 5-fold cross-validation of `train --folds 5` (tools/experiments/reranker) and prints the paired top-1/3/5 gains.
 #   python3 tools/sweeps/reranker/sweep.py sweep/reranker-data.json OUT_DIR [names...]
 import json, math, random, sys, time
 import torch

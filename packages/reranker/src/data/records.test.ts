@@ -28,14 +28,15 @@ const pair = {
 
 test('rerankerRecord: the union of the rationale and question top-k, each scored against the rationale', async () => {
   const r = await rerankerRecord(pair, index, 2);
-  // By hand: rationale words -> plant {plants, no, liver, organ} 4, liver {hepatitis, liver} 2;
-  // question words -> dandelion, liver, plant 1 each, ties by id: dandelion, liver.
+  // By hand, distinct shared words. Rationale: plant {plants, have, no, liver, organ} 5, liver {hepatitis, of, the,
+  // liver} 4, dandelion {is} 1. Question: dandelion {a, dandelion} 2, then liver {hepatitis} and plant {dandelion} 1,
+  // tied, by id: liver.
   expect(r).toEqual({
     ...pair,
     candidates: [
-      { id: 'plant', score: 4, rationaleRank: 1 },
-      { id: 'liver', score: 2, rationaleRank: 2, questionRank: 2 },
-      { id: 'dandelion', score: 0, questionRank: 1 },
+      { id: 'plant', score: 5, rationaleRank: 1 },
+      { id: 'liver', score: 4, rationaleRank: 2, questionRank: 2 },
+      { id: 'dandelion', score: 1, questionRank: 1 },
     ],
   });
 });
@@ -69,5 +70,5 @@ test('rerankerExamples: each list in rank order with the indexed text; a passage
 test('withQuestionScores: BM25(question, passage) on every candidate of both lists', async () => {
   const [ex] = withQuestionScores(rerankerExamples([await rerankerRecord(pair, index, 2)], passages), { scoreDocuments: (q, ids) => ids.map((id) => overlap(q, byId(id))) });
   for (const c of [...ex.fromRationale, ...ex.fromQuestion]) expect(c.questionScore).toBe(overlap(pair.question, byId(c.id)));
-  expect(ex.fromQuestion.map((c) => c.questionScore)).toEqual([1, 1]);
+  expect(ex.fromQuestion.map((c) => [c.id, c.questionScore])).toEqual([['dandelion', 2], ['liver', 1]]);
 });
