@@ -10,6 +10,9 @@ import { crossValidate, trainEval } from './train-eval';
 
 const program = new Command('kard-reranker-experiment').description("StrategyQA experiments with KARD's neural reranker: train + evaluate, evaluate a saved reranker");
 const int = (v: string) => parseInt(v, 10);
+// Repeatable flags rather than variadic ones (`<files...>`): this tool resolves the root's commander, whose version
+// may predate variadic options.
+const collect = (v: string, all: string[] = []) => [...all, v];
 
 function printComparison(r: RerankerComparison & { members?: Array<RerankerComparison & { seed: number }> }): void {
   if (!r.members) return void process.stdout.write(comparisonMarkdown(r));
@@ -34,7 +37,7 @@ program
   .option('--init <dir>', "with --encoder scratch: start from a saved reranker (e.g. `kard-reranker pretrain`'s output); all its weights train, --hidden/--layers/--dim come from it")
   .option('--limit <n>', 'use only the first n rationales', int)
   .option('--eval-fraction <x>', 'held-out share, taken from the end (KARD: 0.05)', parseFloat, 0.05)
-  .option('--extra-train <files...>', "more FLAN CoT files (e.g. datasets/flan-cot/creak_train.tsv) whose rationales join the training split only; evaluation stays on StrategyQA")
+  .option('--extra-train <file>', "more FLAN CoT files (repeatable; e.g. datasets/flan-cot/creak_train.tsv) whose rationales join the training split only; evaluation stays on StrategyQA", collect)
   .option('--folds <n>', 'k-fold cross-validation instead of one split: every question is held out once (no --out)', int)
   .option('--epochs <n>', 'epochs (KARD: 3)', int, 3)
   .option('--batch-size <n>', 'questions per step (KARD: 16)', int, 16)
@@ -77,7 +80,7 @@ program
 program
   .command('eval')
   .description("KARD's held-out evaluation of a saved reranker on the StrategyQA split: BM25(question) vs reranked top-1/3/5 (target: the rationale's BM25 top-1 among 8 candidates)")
-  .requiredOption('--model <dirs...>', 'saved reranker folder (an ensemble folder, or several folders: their mean score)')
+  .requiredOption('--model <dir>', 'saved reranker folder (an ensemble folder; repeated: several folders, their mean score)', collect)
   .option('--datasets <dir>', 'shipped datasets folder', 'datasets')
   .option('--limit <n>', 'use only the first n rationales (must match training for an honest split)', int)
   .option('--eval-fraction <x>', 'held-out share, taken from the end (must match training)', parseFloat, 0.05)
