@@ -49,9 +49,9 @@ export class TrainingPipeline {
   }
 
   async index(): Promise<string> {
-    const { k1, b } = this.cfg.knowledge;
     const inputs = await stageInputs(this.cfg, STAGE_READS.index());
     const out = await this.run.stage('index', inputs, async () => {
+      const { k1, b } = this.cfg.knowledge;
       const index = await Bm25Index.build((await this.passages()).values(), { k1, b, onProgress: (n) => this.hooks.onProgress?.('index', n, 0) });
       await index.save(this.run.path('index'));
       return { passages: index.size, terms: index.termCount };
