@@ -1,4 +1,4 @@
-export { BACKENDS, EVAL_METHODS, SCHEMA, STUDENT_METHODS, schemaLeaves, type EvalMethod, type KardConfig, type Leaf, type StudentMethod } from './config/schema';
+export { BACKENDS, EVAL_METHODS, KardConfigSchema, RATIONALE_FORMATS, STUDENT_METHODS, schemaLeaves, type EvalMethod, type KardConfig, type Leaf, type OptionMeta, type StudentMethod } from './config/schema';
 export { ConfigError, flagName, loadConfig, parseFlagValue, readConfigFile, validateConfig } from './config/validate';
 export { RunFolder, JsonlLog, type StageMarker, type StageOutcome } from './run/run-folder';
 export { hashFile, hashJson } from './run/hash';

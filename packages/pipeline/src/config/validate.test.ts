@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { flagHelp } from '../cli/options';
+import { schemaLeaves, type KardConfig } from './schema';
 import { ConfigError, flagName, loadConfig, validateConfig } from './validate';
 
 const minimal = {
@@ -72,5 +74,46 @@ describe('loadConfig', () => {
   test('flag names are the kebab-case key paths', () => {
     expect(flagName('student.maxInputTokens')).toBe('student-max-input-tokens');
     expect(flagName('run')).toBe('run');
+  });
+});
+
+describe('the schema', () => {
+  // written from the hand-kept schema this zod schema replaced (commit 89d685b): every option keeps its flag, type,
+  // bounds, default and doc
+  const before = JSON.parse(fs.readFileSync(path.join(__dirname, '../../test/fixtures/config-options-v1.json'), 'utf8')) as Array<{ path: string }>;
+
+  test('every option of the previous schema, with the same kind, bounds, default and doc, in the same order', () => {
+    const now = schemaLeaves().map(({ path: p, leaf }) => {
+      const { meta: _meta, ...rest } = leaf;
+      return { path: p, ...rest };
+    });
+    expect(now).toEqual(before);
+  });
+
+  test('the inferred type is what validation returns: defaults filled, optional keys absent', () => {
+    const c: KardConfig = validateConfig(minimal);
+    expect(c.reranker.ensemble).toBe(1);
+    expect('maxSteps' in c.reranker).toBe(false);
+    expect(Object.keys(c)).toEqual(['run', 'seed', 'backend', 'dataset', 'knowledge', 'teacher', 'student', 'reranker', 'eval']);
+  });
+
+  test('YAML shapes: an empty entry takes its default, one string is a list of one, an empty section is refused', () => {
+    expect(validateConfig({ ...minimal, student: { lr: null } }).student.lr).toBe(3e-4);
+    expect(validateConfig({ ...minimal, knowledge: { corpus: 'one.jsonl' } }).knowledge.corpus).toEqual(['one.jsonl']);
+    expect(errorOf(() => validateConfig({ ...minimal, student: { methods: 'zz' } })).message).toBe('student.methods: expected a list of ft, rd, kard, got "zz"');
+    expect(errorOf(() => validateConfig({ ...minimal, dataset: null })).message).toBe('dataset: expected a mapping of keys, got null');
+  });
+
+  test('the first problem in schema order is the one reported, an unknown key before the section\'s known ones', () => {
+    expect(errorOf(() => validateConfig({ ...minimal, student: { steps: 0, lrr: 1 } })).key).toBe('student.lrr');
+    expect(errorOf(() => validateConfig({ ...minimal, eval: { sc: 0 }, student: { steps: 0 } })).key).toBe('student.steps');
+    expect(errorOf(() => validateConfig({ ...minimal, seed: -1, zz: 1 })).key).toBe('zz');
+  });
+
+  test('flag help is the description, with the values of an enum and the default', () => {
+    const leaf = (p: string) => schemaLeaves().find((l) => l.path === p)!.leaf;
+    expect(flagHelp('student.lr', leaf('student.lr'))).toBe('student.lr: peak AdamW learning rate (default 0.0003)');
+    expect(flagHelp('student.methods', leaf('student.methods'))).toBe('student.methods: students to train (comma-separated, of: ft, rd, kard) (default ["ft","rd","kard"])');
+    expect(flagHelp('backend', leaf('backend'))).toMatch(/^backend: tfjs backend .*\(one of: auto, tfjs-node-gpu, tfjs-node, native-cpu, wasm, cpu\) \(default "auto"\)$/);
   });
 });

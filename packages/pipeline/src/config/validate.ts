@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { isLeaf, SCHEMA, schemaLeaves, type KardConfig, type Leaf, type Section } from './schema';
+import type { z } from 'zod';
+import { CONFIG_SHAPE, KardConfigSchema, schemaLeaves, sectionShape, type KardConfig, type Leaf } from './schema';
 
 /** A bad config: `key` is the dotted path of the offending entry, `file` the config file when there is one. */
 export class ConfigError extends Error {
@@ -25,70 +26,78 @@ function expected(leaf: Leaf): string {
   }
 }
 
-function checkLeaf(leaf: Leaf, value: unknown, key: string, file?: string): unknown {
-  const bad = () => new ConfigError(`expected ${expected(leaf)}, got ${describe(value)}`, key, file);
-  switch (leaf.kind) {
-    case 'string':
-      if (typeof value !== 'string' || value === '') throw bad();
-      return value;
-    case 'boolean':
-      if (typeof value !== 'boolean') throw bad();
-      return value;
-    case 'int':
-    case 'number':
-      if (typeof value !== 'number' || !Number.isFinite(value) || (leaf.kind === 'int' && !Number.isInteger(value))) throw bad();
-      if ((leaf.min !== undefined && value < leaf.min) || (leaf.max !== undefined && value > leaf.max)) throw bad();
-      return value;
-    case 'enum':
-      if (typeof value !== 'string' || !leaf.values!.includes(value)) throw bad();
-      return value;
-    case 'string[]':
-    case 'enum[]': {
-      const list = typeof value === 'string' ? [value] : value;
-      if (!Array.isArray(list) || list.length === 0) throw bad();
-      for (const item of list) {
-        if (typeof item !== 'string' || (leaf.kind === 'enum[]' && !leaf.values!.includes(item))) throw bad();
-      }
-      return list;
-    }
-  }
-}
+const LEAVES = new Map(schemaLeaves().map((l) => [l.path, l.leaf]));
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function checkSection(section: Section, raw: unknown, prefix: string, file?: string): Record<string, unknown> {
-  if (raw !== undefined && (typeof raw !== 'object' || raw === null || Array.isArray(raw))) {
-    throw new ConfigError(`expected a mapping of keys, got ${describe(raw)}`, prefix.replace(/\.$/, ''), file);
-  }
-  const given = (raw ?? {}) as Record<string, unknown>;
-  for (const k of Object.keys(given)) {
-    if (!(k in section)) throw new ConfigError(`unknown key (known: ${Object.keys(section).join(', ')})`, prefix + k, file);
-  }
+/**
+ * What YAML writes that the schema reads as something else: an empty entry (`lr:`, null) is an absent one (its
+ * default), and a single string where a list goes is a list of one (`corpus: passages.jsonl`).
+ */
+function normalize(raw: unknown, shape: Record<string, z.core.$ZodType>, prefix: string): unknown {
+  if (!isRecord(raw)) return raw;
   const out: Record<string, unknown> = {};
-  for (const [k, spec] of Object.entries(section)) {
-    const key = prefix + k;
-    if (!isLeaf(spec)) {
-      out[k] = checkSection(spec, given[k], `${key}.`, file);
-      continue;
-    }
-    const value = given[k];
-    if (value === undefined || value === null) {
-      if (spec.default !== undefined) out[k] = structuredClone(spec.default);
-      else if (!spec.optional) throw new ConfigError(`required (${spec.doc})`, key, file);
-      continue;
-    }
-    out[k] = checkLeaf(spec, value, key, file);
+  for (const [k, v] of Object.entries(raw)) {
+    const inner = shape[k] && sectionShape(shape[k]);
+    const leaf = LEAVES.get(prefix + k);
+    if (inner) out[k] = normalize(v, inner, `${prefix}${k}.`);
+    else if (leaf && (v === null || v === undefined)) continue;
+    else out[k] = leaf && typeof v === 'string' && leaf.kind.endsWith('[]') ? [v] : v;
   }
   return out;
 }
 
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let node = raw;
+  for (const p of path) node = isRecord(node) || Array.isArray(node) ? (node as Record<PropertyKey, unknown>)[p] : undefined;
+  return node;
+}
+
+/** The schema position of an issue (section by section, an unknown key before the known ones), for reporting the first. */
+function schemaOrder(issue: z.core.$ZodIssue): number[] {
+  const order: number[] = [];
+  let shape: Record<string, z.core.$ZodType> | undefined = CONFIG_SHAPE;
+  for (const p of issue.path) {
+    if (!shape) break;
+    order.push(Object.keys(shape).indexOf(String(p)));
+    const t: z.core.$ZodType | undefined = shape[String(p)];
+    shape = t && sectionShape(t);
+  }
+  if (issue.code === 'unrecognized_keys') order.push(-1);
+  return order;
+}
+
+function compareOrder(a: number[], b: number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
+/** A zod issue in the words of this config: the dotted key and what was expected there. */
+function toConfigError(issue: z.core.$ZodIssue, raw: unknown, input: unknown, file?: string): ConfigError {
+  const at = issue.path.map(String);
+  if (issue.code === 'unrecognized_keys') {
+    let shape: Record<string, z.core.$ZodType> | undefined = CONFIG_SHAPE;
+    for (const p of at) shape = shape?.[p] && sectionShape(shape[p]);
+    return new ConfigError(`unknown key (known: ${Object.keys(shape ?? {}).join(', ')})`, [...at, issue.keys[0]].join('.'), file);
+  }
+  if (issue.code === 'custom') return new ConfigError(issue.message, at.join('.'), file);
+  // a list item's problem is its list's: report the option, not `eval.methods.0`
+  for (let n = at.length; n > 0; n--) {
+    const key = at.slice(0, n).join('.');
+    const leaf = LEAVES.get(key);
+    if (!leaf) continue;
+    if (valueAt(input, at.slice(0, n)) === undefined) return new ConfigError(`required (${leaf.doc})`, key, file);
+    return new ConfigError(`expected ${expected(leaf)}, got ${describe(valueAt(raw, at.slice(0, n)))}`, key, file);
+  }
+  return new ConfigError(`expected a mapping of keys, got ${describe(valueAt(raw, at))}`, at.join('.'), file);
+}
+
 /** Checks a parsed config against the schema, filling defaults; the first problem is a ConfigError naming its key. */
 export function validateConfig(raw: unknown, file?: string): KardConfig {
-  const config = checkSection(SCHEMA, raw, '', file) as unknown as KardConfig;
-  if (config.student.methods.includes('kard') || config.student.methods.includes('rd')) {
-    if (!config.teacher.rationales && !config.teacher.endpoint) {
-      throw new ConfigError('rd and kard students need teacher rationales: set teacher.rationales (import) or teacher.endpoint (generate)', 'teacher.rationales', file);
-    }
-  }
-  return config;
+  const input = normalize(raw, CONFIG_SHAPE, '');
+  const parsed = KardConfigSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const first = [...parsed.error.issues].sort((a, b) => compareOrder(schemaOrder(a), schemaOrder(b)))[0];
+  throw toConfigError(first, raw, input, file);
 }
 
 /** `student.maxInputTokens` -> `student-max-input-tokens`: the CLI flag of a config key. */
@@ -152,9 +161,8 @@ export function setPath(target: Record<string, unknown>, key: string, value: unk
  */
 export function loadConfig(file: string | undefined, overrides: Record<string, unknown> = {}): KardConfig {
   const raw = file ? readConfigFile(file) : {};
-  const leaves = new Map(schemaLeaves().map((l) => [l.path, l.leaf]));
   for (const [key, value] of Object.entries(overrides)) {
-    const leaf = leaves.get(key);
+    const leaf = LEAVES.get(key);
     if (!leaf) throw new ConfigError('unknown option', key);
     setPath(raw, key, typeof value === 'string' ? parseFlagValue(leaf, value, key) : value);
   }

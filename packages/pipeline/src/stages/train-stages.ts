@@ -1,4 +1,5 @@
-// The training stages. Each reads only what its inputs name, so its marker's hash says exactly when it is stale:
+// The training stages. Each reads only what it declares (stage-reads.ts), and its marker's hash is computed from that,
+// so the hash says exactly when it is stale:
 // index <- corpus; student-tokenizer <- corpus + tokenizer (scratch students only); prepare-<m> <- index + dataset +
 // rationales (+ student-tokenizer); student-init <- corpus (+ student-tokenizer; scratch students only); student-base <-
 // prepare-rd (+ student-init); student-<m> <- prepare-<m> (+ student-base, else student-init); reranker <- prepare-kard.
@@ -19,8 +20,9 @@ import { encodePair, type EncodedPair } from '../student/seq2seq-batch';
 import { trainStudent } from '../student/train';
 import { isHubId } from '../student/hub';
 import { trainRerankerStage } from './reranker-stage';
-import { datasetSubset, hashInputs, readCorpus, readJsonl } from './sources';
-import { hashFile } from '../run/hash';
+import { datasetSubset, readCorpus, readJsonl } from './sources';
+import { stageInputs } from './stage-inputs';
+import { STAGE_READS } from './stage-reads';
 
 export const STAGES = ['index', 'prepare', 'student', 'reranker', 'all'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -48,9 +50,9 @@ export class TrainingPipeline {
   }
 
   async index(): Promise<string> {
-    const { corpus, k1, b } = this.cfg.knowledge;
-    const inputs = { corpus: await hashInputs(corpus), k1, b };
+    const inputs = await stageInputs(this.cfg, STAGE_READS.index());
     const out = await this.run.stage('index', inputs, async () => {
+      const { k1, b } = this.cfg.knowledge;
       const index = await Bm25Index.build((await this.passages()).values(), { k1, b, onProgress: (n) => this.hooks.onProgress?.('index', n, 0) });
       await index.save(this.run.path('index'));
       return { passages: index.size, terms: index.termCount };
@@ -62,11 +64,7 @@ export class TrainingPipeline {
     const indexHash = await this.index();
     const tokenizerHash = await this.tokenizer();
     const { dataset, teacher, student, reranker, seed } = this.cfg;
-    const inputs = {
-      indexHash, tokenizerHash, method, seed, dataset: { ...dataset, eval: undefined, evalLimit: undefined }, data: await hashInputs([dataset.train, ...(teacher.rationales ? [teacher.rationales] : [])]),
-      teacher, tokenizer: student.model === 'scratch' ? student.tokenizer : student.model, maxInputTokens: student.maxInputTokens, nKnowledge: student.nKnowledge,
-      candidates: method === 'kard' ? reranker.candidates : 0,
-    };
+    const inputs = await stageInputs(this.cfg, STAGE_READS.prepare(method), { indexHash, tokenizerHash });
     const out = await this.run.stage(`prepare-${method}`, inputs, async (work) => {
       const trainFile = datasetSubset(dataset.train, dataset.trainLimit, work);
       const rationales = method === 'ft' ? undefined : teacher.endpoint
@@ -99,7 +97,7 @@ export class TrainingPipeline {
   async tokenizer(): Promise<string | undefined> {
     const s = this.cfg.student;
     if (s.model !== 'scratch' || !s.vocabSize) return undefined;
-    const inputs = { corpus: await hashInputs(this.cfg.knowledge.corpus), tokenizer: await hashInputs([path.join(s.tokenizer, 'tokenizer.json')]), vocabSize: s.vocabSize };
+    const inputs = await stageInputs(this.cfg, STAGE_READS['student-tokenizer']());
     const out = await this.run.stage('student-tokenizer', inputs, async () => {
       const full = await loadStudentTokenizer(path.resolve(s.tokenizer));
       const counts = new Map<number, number>();
@@ -130,12 +128,7 @@ export class TrainingPipeline {
     const s = this.cfg.student;
     if (s.model !== 'scratch' || !s.pretrainSteps) return undefined;
     const tokenizer = await this.tokenizer();
-    const inputs = {
-      tokenizer, corpus: await hashInputs(this.cfg.knowledge.corpus), seed: this.cfg.seed,
-      student: { dModel: s.dModel, dFf: s.dFf, numLayers: s.numLayers, numHeads: s.numHeads, tokenizer: tokenizer ? undefined : s.tokenizer,
-        pretrainSteps: s.pretrainSteps, pretrainLength: s.pretrainLength, pretrainNoise: s.pretrainNoise,
-        batchSize: s.batchSize, lr: s.lr, warmupRatio: s.warmupRatio, weightDecay: s.weightDecay },
-    };
+    const inputs = await stageInputs(this.cfg, STAGE_READS['student-init'](), { tokenizer });
     const out = await this.run.stage('student-init', inputs, async (work) => {
       const opened = await openStudent({ model: 'scratch', tokenizer: this.scratchTokenizer(), scratch: s, seed: this.cfg.seed });
       const tok = opened.tokenizer;
@@ -167,7 +160,7 @@ export class TrainingPipeline {
     if (!s.baseSteps) return undefined;
     const init = await this.init();
     const prepared = await this.prepare('rd');
-    const inputs = { prepared, init, student: { ...s, methods: undefined, steps: undefined }, seed: this.cfg.seed };
+    const inputs = await stageInputs(this.cfg, STAGE_READS['student-base'](), { prepared, init });
     const out = await this.run.stage('student-base', inputs, async (work) => {
       const opened = await this.startingPoint(init);
       return this.trainStudentStage('student-base', this.examples('rd', opened.tokenizer), s.baseSteps, opened, work, this.run.path('student', 'base'),
@@ -181,7 +174,7 @@ export class TrainingPipeline {
     const init = base ? undefined : await this.init();
     const prepared = await this.prepare(method);
     const s = this.cfg.student;
-    const inputs = { prepared, base, init, student: { ...s, methods: undefined }, seed: this.cfg.seed };
+    const inputs = await stageInputs(this.cfg, STAGE_READS.student(), { prepared, base, init });
     const stage = `student-${method}`;
     const out = await this.run.stage(stage, inputs, async (work) => {
       const opened = base
@@ -228,14 +221,7 @@ export class TrainingPipeline {
 
   async reranker(): Promise<string> {
     const prepared = await this.prepare('kard');
-    const init = this.cfg.reranker.init;
-    // a pre-trained starting point counts by its weights, so re-running `kard-reranker pretrain` reruns this stage
-    const initFile = init ? path.resolve(init, 'encoder', 'model.safetensors') : undefined;
-    if (initFile && !fs.existsSync(initFile)) throw new Error(`reranker.init: ${initFile} does not exist; make a starting point with \`kard-reranker pretrain --out ${init}\``);
-    const initWeights = initFile ? await hashFile(initFile) : undefined;
-    // ensemble 1 (one reranker) hashes as before the option existed, so existing runs keep their trained reranker
-    const { ensemble, ...one } = this.cfg.reranker;
-    const inputs = { prepared, reranker: ensemble > 1 ? this.cfg.reranker : one, initWeights, seed: this.cfg.seed };
+    const inputs = await stageInputs(this.cfg, STAGE_READS.reranker(), { prepared });
     const out = await this.run.stage('reranker', inputs, async (work) => {
       const records = readJsonl<RerankerRecord>(this.run.path('data', 'kard', 'reranker.train.jsonl'));
       return trainRerankerStage(this.cfg, records, await this.passages(), this.run.path('reranker'), path.join(work, 'checkpoints'),

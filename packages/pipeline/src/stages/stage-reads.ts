@@ -1,0 +1,86 @@
+// What each training stage reads, declared once: its stage marker's hash is computed from these declarations, and a
+// test runs every stage on a config that records what it touches, so a path read but not declared fails it.
+// The hash keys keep the layout stage markers have had since the first run folders, so those folders keep their
+// hashes (test/fixtures/stage-hashes-v1.json holds the hashes the hand-written inputs gave).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { StudentMethod } from '../config/schema';
+import { configSection, derived, fingerprint, fingerprints, type HashSource } from './stage-inputs';
+
+/** The stages of the training pipeline (a stage kind; prepare and student run once per method). */
+export type StageKind = 'index' | 'student-tokenizer' | 'prepare' | 'student-init' | 'student-base' | 'student' | 'reranker';
+
+export interface StageReads {
+  /** The hash's entries taken from the config, by key: a config path, a group of them, a value or files derived from them. */
+  reads: Record<string, HashSource>;
+  /** Values the stage is run for that are not config (prepare's method). */
+  params?: Record<string, unknown>;
+  /** The stages whose hashes go into this one, by key. */
+  after?: Record<string, StageKind>;
+  /** Config paths the stage reads that cannot change what it makes (checkpoint cadence, progress bars): not hashed. */
+  unhashed?: string[];
+}
+
+/** reranker.init's weights: a pre-trained starting point counts by its weights, so re-running `kard-reranker pretrain` reruns the stage. */
+function rerankerInitWeights(init: unknown): string | undefined {
+  if (typeof init !== 'string') return undefined;
+  const file = path.resolve(init, 'encoder', 'model.safetensors');
+  if (!fs.existsSync(file)) throw new Error(`reranker.init: ${file} does not exist; make a starting point with \`kard-reranker pretrain --out ${init}\``);
+  return file;
+}
+
+export const STAGE_READS = {
+  index: (): StageReads => ({
+    reads: { corpus: fingerprints(['knowledge.corpus']), k1: 'knowledge.k1', b: 'knowledge.b' },
+  }),
+  'student-tokenizer': (): StageReads => ({
+    reads: {
+      corpus: fingerprints(['knowledge.corpus']),
+      tokenizer: fingerprints(['student.tokenizer'], (dir) => [path.join(dir as string, 'tokenizer.json')]),
+      vocabSize: 'student.vocabSize',
+    },
+  }),
+  prepare: (method: StudentMethod): StageReads => ({
+    params: { method },
+    after: { indexHash: 'index', tokenizerHash: 'student-tokenizer' },
+    reads: {
+      seed: 'seed',
+      dataset: configSection('dataset', { except: ['eval', 'evalLimit'] }),
+      data: fingerprints(['dataset.train', 'teacher.rationales']),
+      teacher: configSection('teacher'),
+      // the tokenizer that counts the input budget: a scratch student's, else the model's own
+      tokenizer: derived(['student.model', 'student.tokenizer'], (model, tokenizer) => (model === 'scratch' ? tokenizer : model)),
+      maxInputTokens: 'student.maxInputTokens',
+      nKnowledge: 'student.nKnowledge',
+      candidates: derived(['reranker.candidates'], (candidates) => (method === 'kard' ? candidates : 0)),
+    },
+    unhashed: ['progress'],
+  }),
+  'student-init': (): StageReads => ({
+    after: { tokenizer: 'student-tokenizer' },
+    reads: {
+      corpus: fingerprints(['knowledge.corpus']),
+      seed: 'seed',
+      student: {
+        dModel: 'student.dModel', dFf: 'student.dFf', numLayers: 'student.numLayers', numHeads: 'student.numHeads',
+        // a trimmed tokenizer counts by its stage's hash
+        tokenizer: derived(['student.vocabSize', 'student.tokenizer'], (vocabSize, tokenizer) => (vocabSize ? undefined : tokenizer)),
+        pretrainSteps: 'student.pretrainSteps', pretrainLength: 'student.pretrainLength', pretrainNoise: 'student.pretrainNoise',
+        batchSize: 'student.batchSize', lr: 'student.lr', warmupRatio: 'student.warmupRatio', weightDecay: 'student.weightDecay',
+      },
+    },
+    unhashed: ['student.checkpointEvery'],
+  }),
+  'student-base': (): StageReads => ({
+    after: { prepared: 'prepare', init: 'student-init' },
+    reads: { student: configSection('student', { except: ['methods', 'steps'] }), seed: 'seed' },
+  }),
+  student: (): StageReads => ({
+    after: { prepared: 'prepare', base: 'student-base', init: 'student-init' },
+    reads: { student: configSection('student', { except: ['methods'] }), seed: 'seed' },
+  }),
+  reranker: (): StageReads => ({
+    after: { prepared: 'prepare' },
+    reads: { reranker: configSection('reranker'), initWeights: fingerprint('reranker.init', rerankerInitWeights), seed: 'seed' },
+  }),
+} satisfies Record<StageKind, (...args: never[]) => StageReads>;
