@@ -11,12 +11,10 @@ import { initBackend, writeFileAtomic, type BackendName } from '@kard/nn';
 import { Bm25Index } from '@kard/retriever';
 import type { KardConfig, StudentMethod } from '../config/schema';
 import type { RunFolder } from '../run/run-folder';
-import { denoisingExamples, trimUnigramTokenizer, type StudentModel } from '@kard/student';
-import { loadStudent, openStudent, saveStudent } from '../student/model';
-import { loadStudentTokenizer, type StudentTokenizer } from '../student/tokenizer';
-import { encodePair, type EncodedPair } from '../student/seq2seq-batch';
-import { trainStudent } from '../student/train';
-import { isHubId } from '../student/hub';
+import {
+  denoisingExamples, isHubId, loadStudent, loadTokenizer, openStudent, saveStudent, trimUnigramTokenizer, type Student, type TokenizedExample, type Tokenizer,
+} from '@kard/student';
+import { trainStudent } from './student-training';
 import { trainRerankerStage } from './reranker-stage';
 import { datasetSubset, hashInputs, readCorpus, readJsonl } from './sources';
 import { hashFile } from '../run/hash';
@@ -100,7 +98,7 @@ export class TrainingPipeline {
     if (s.model !== 'scratch' || !s.vocabSize) return undefined;
     const inputs = { corpus: await hashInputs(this.cfg.knowledge.corpus), tokenizer: await hashInputs([path.join(s.tokenizer, 'tokenizer.json')]), vocabSize: s.vocabSize };
     const out = await this.run.stage('student-tokenizer', inputs, async () => {
-      const full = await loadStudentTokenizer(path.resolve(s.tokenizer));
+      const full = await loadTokenizer(path.resolve(s.tokenizer));
       const counts = new Map<number, number>();
       const passages = await this.passages();
       let done = 0;
@@ -142,8 +140,8 @@ export class TrainingPipeline {
       // A window needs pretrainLength tokens; a dozen characters a token is ample and spares tokenizing long articles whole.
       const docs = [...(await this.passages()).values()].map((p) => tok.encode(passageText(p, 12 * s.pretrainLength)).slice(0, -1));
       const examples = denoisingExamples(docs, {
-        count: s.pretrainSteps * s.batchSize, length: s.pretrainLength, noise: s.pretrainNoise, meanSpan: 3, sentinelIds, eosId: tok.eosId, seed: this.cfg.seed,
-      }).map((e) => ({ input: e.inputIds, target: e.targetIds }));
+        count: s.pretrainSteps * s.batchSize, length: s.pretrainLength, noise: s.pretrainNoise, meanSpan: 3, sentinelIds, eosId: tok.eosTokenId, seed: this.cfg.seed,
+      });
       const result = await this.trainStudentStage('student-init', examples, s.pretrainSteps, opened, work, this.run.path('student', 'init'));
       return { ...result, objective: `rebuild ${s.pretrainLength}-token windows of the knowledge base with ${s.pretrainNoise} of their tokens masked in spans` };
     });
@@ -193,16 +191,18 @@ export class TrainingPipeline {
   }
 
   /** data/<method>/<split>.jsonl encoded for the student (undefined when the split does not exist). */
-  private examples(method: StudentMethod, tokenizer: StudentTokenizer, split: 'train' | 'validation' = 'train'): EncodedPair[] {
+  private examples(method: StudentMethod, tokenizer: Tokenizer, split: 'train' | 'validation' = 'train'): TokenizedExample[] {
     const s = this.cfg.student;
     const file = this.run.path('data', method, `${split}.jsonl`);
     if (split === 'validation' && !fs.existsSync(file)) return [];
-    return readJsonl<KardExample>(file).map((e) => encodePair(tokenizer, e.input, e.target, s.maxInputTokens, s.maxTargetTokens));
+    return readJsonl<KardExample>(file).map((e, i) => ({
+      id: String(i), inputIds: tokenizer.encode(e.input, { maxLength: s.maxInputTokens }), targetIds: tokenizer.encode(e.target, { maxLength: s.maxTargetTokens }),
+    }));
   }
 
   /** Trains `opened` for `steps` on `pairs`, resuming from the work folder's checkpoint; saves to `outDir`. */
-  private async trainStudentStage(stage: string, pairs: EncodedPair[], steps: number, opened: { model: StudentModel; tokenizer: StudentTokenizer; origin: string },
-    work: string, outDir: string, validation: EncodedPair[] = []) {
+  private async trainStudentStage(stage: string, pairs: TokenizedExample[], steps: number, opened: Student & { origin: string },
+    work: string, outDir: string, validation: TokenizedExample[] = []) {
     const s = this.cfg.student;
     const { model, tokenizer, origin } = opened;
     const result = await trainStudent(model, pairs, {
@@ -216,7 +216,7 @@ export class TrainingPipeline {
       },
     });
     if (result.resumedFromStep > 0) this.run.log.write('resumed', { stage, step: result.resumedFromStep, message: `resumed from checkpoint at step ${result.resumedFromStep}` });
-    await saveStudent(model, tokenizer, outDir);
+    await saveStudent(opened, outDir);
     const parameters = model.numParameters();
     model.dispose();
     return {
