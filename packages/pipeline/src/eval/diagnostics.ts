@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { KardExample, RerankerRecord } from '@kard/cot-data';
-import type { Passage } from '@kard/knowledge-base';
+import type { PassageLookup } from '@kard/knowledge-base';
 import { compareWithBm25, loadRerankerFolder, withQuestionScores, type RankingAccuracy } from '@kard/reranker';
 import { Bm25Index } from '@kard/retriever';
 import type { KardConfig } from '../config/schema';
@@ -18,7 +18,7 @@ export interface RerankerMetrics {
 }
 
 /** KARD's reranker evaluation on the validation split: top-1/3/5 of the target among 8, BM25(question) vs the reranker. */
-export async function rerankerMetrics(runDir: string, passages: Map<string, Passage>, seed: number): Promise<RerankerMetrics | undefined> {
+export async function rerankerMetrics(runDir: string, passages: PassageLookup, seed: number): Promise<RerankerMetrics | undefined> {
   const file = path.join(runDir, 'data', 'kard', 'reranker.validation.jsonl');
   if (!fs.existsSync(file) || !fs.existsSync(path.join(runDir, 'reranker'))) return undefined;
   const index = Bm25Index.load(path.join(runDir, 'index'));

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fitInput, instructionFor, loadQuestions, loadTokenCounter, parseAnswer, type McQuestion } from '@kard/cot-data';
-import type { Passage } from '@kard/knowledge-base';
+import type { PassageLookup } from '@kard/knowledge-base';
 import { loadRerankerFolder } from '@kard/reranker';
 import { Bm25Index, type Hit } from '@kard/retriever';
 import type { EvalMethod, KardConfig, StudentMethod } from '../config/schema';
@@ -72,7 +72,7 @@ export const STUDENT_OF: Record<EvalMethod, StudentMethod> = { ft: 'ft', rd: 'rd
 export interface EvalContext {
   cfg: KardConfig;
   runDir: string;
-  passages: Map<string, Passage>;
+  passages: PassageLookup;
   onProgress?: (method: string, done: number, total: number) => void;
 }
 

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { RerankerRecord } from '@kard/cot-data';
-import { indexedText, type Passage } from '@kard/knowledge-base';
+import { indexedText, type PassageLookup } from '@kard/knowledge-base';
 import { BertTokenizer, createRerankerModel, saveMembers, trainMembers, withQuestionScores, type RerankerExample } from '@kard/reranker';
 import type { Bm25Index } from '@kard/retriever';
 import type { KardConfig } from '../config/schema';
@@ -9,7 +9,7 @@ import type { KardConfig } from '../config/schema';
  * @kard/cot-data's reranker records (candidate ids, BM25-by-rationale scores, ranks in each list) as
  * @kard/reranker's examples (candidate texts, the rationale list and the question list, best first).
  */
-export function rerankerExamples(records: RerankerRecord[], passages: Map<string, Passage>): RerankerExample[] {
+export function rerankerExamples(records: RerankerRecord[], passages: PassageLookup): RerankerExample[] {
   const text = (id: string) => {
     const p = passages.get(id);
     if (!p) throw new Error(`reranker data names passage ${id}, which the corpus lacks`);
@@ -21,7 +21,7 @@ export function rerankerExamples(records: RerankerRecord[], passages: Map<string
 }
 
 export async function trainRerankerStage(
-  cfg: KardConfig, records: RerankerRecord[], passages: Map<string, Passage>, outDir: string, checkpointDir: string,
+  cfg: KardConfig, records: RerankerRecord[], passages: PassageLookup, outDir: string, checkpointDir: string,
   onStep: (step: number, total: number, loss: number) => void, index?: Bm25Index,
 ): Promise<Record<string, unknown>> {
   const r = cfg.reranker;

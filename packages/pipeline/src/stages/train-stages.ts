@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { prepare, type KardExample, type RerankerRecord } from '@kard/cot-data';
 import { generateTeacherRationales } from './teacher-stage';
-import type { Passage } from '@kard/knowledge-base';
+import type { Passage, PassageLookup, PassageStore } from '@kard/knowledge-base';
 import { initBackend, writeFileAtomic, type BackendName } from '@kard/nn';
 import { Bm25Index } from '@kard/retriever';
 import type { KardConfig, StudentMethod } from '../config/schema';
@@ -16,7 +16,7 @@ import {
 } from '@kard/student';
 import { trainStudent } from './student-training';
 import { trainRerankerStage } from './reranker-stage';
-import { datasetSubset, hashInputs, readCorpus, readJsonl } from './sources';
+import { datasetSubset, hashInputs, openPassages, readJsonl } from './sources';
 import { hashFile } from '../run/hash';
 
 export const STAGES = ['index', 'prepare', 'student', 'reranker', 'all'] as const;
@@ -36,19 +36,26 @@ export async function startBackend(cfg: KardConfig): Promise<string> {
 }
 
 export class TrainingPipeline {
-  private corpus?: Map<string, Passage>;
+  private corpus?: PassageStore;
   constructor(readonly cfg: KardConfig, readonly run: RunFolder, readonly hooks: StageHooks = {}) {}
 
-  private async passages(): Promise<Map<string, Passage>> {
-    this.corpus ??= await readCorpus(this.cfg.knowledge.corpus);
+  /** The corpus, through the run's passage store (built on first use). */
+  async passages(): Promise<PassageLookup> {
+    this.corpus ??= await openPassages(this.run, this.cfg.knowledge.corpus);
     return this.corpus;
+  }
+
+  /** Releases the passage store's file. */
+  close(): void {
+    this.corpus?.close();
+    this.corpus = undefined;
   }
 
   async index(): Promise<string> {
     const { corpus, k1, b } = this.cfg.knowledge;
     const inputs = { corpus: await hashInputs(corpus), k1, b };
     const out = await this.run.stage('index', inputs, async () => {
-      const index = await Bm25Index.build((await this.passages()).values(), { k1, b, onProgress: (n) => this.hooks.onProgress?.('index', n, 0) });
+      const index = await Bm25Index.build(await this.passages(), { k1, b, onProgress: (n) => this.hooks.onProgress?.('index', n, 0) });
       await index.save(this.run.path('index'));
       return { passages: index.size, terms: index.termCount };
     });
@@ -102,7 +109,7 @@ export class TrainingPipeline {
       const counts = new Map<number, number>();
       const passages = await this.passages();
       let done = 0;
-      for (const p of passages.values()) {
+      for (const p of passages) {
         for (const id of full.encode(passageText(p, COUNT_CHARS))) counts.set(id, (counts.get(id) ?? 0) + 1);
         if (++done % 1000 === 0) this.hooks.onProgress?.('student-tokenizer', done, passages.size, 'counting pieces');
       }
@@ -138,7 +145,7 @@ export class TrainingPipeline {
       const tok = opened.tokenizer;
       const sentinelIds = Array.from({ length: 100 }, (_, i) => tok.tokenId(`<extra_id_${i}>`)).filter((id): id is number => id !== undefined);
       // A window needs pretrainLength tokens; a dozen characters a token is ample and spares tokenizing long articles whole.
-      const docs = [...(await this.passages()).values()].map((p) => tok.encode(passageText(p, 12 * s.pretrainLength)).slice(0, -1));
+      const docs = [...(await this.passages())].map((p) => tok.encode(passageText(p, 12 * s.pretrainLength)).slice(0, -1));
       const examples = denoisingExamples(docs, {
         count: s.pretrainSteps * s.batchSize, length: s.pretrainLength, noise: s.pretrainNoise, meanSpan: 3, sentinelIds, eosId: tok.eosTokenId, seed: this.cfg.seed,
       });
