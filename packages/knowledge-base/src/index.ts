@@ -1,4 +1,5 @@
 export type { Passage } from './passage';
+export type { PassageLookup } from './passage-lookup';
 export { indexedText } from './passage';
 export { CorpusFormatError, DuplicatePassageIdError, InputFileError, PassageStoreError } from './errors';
 export { type Compression, detectCompression, openInput, type OpenedInput, readLines } from './input/open-input';

@@ -9,10 +9,5 @@ export { evaluateMethod, evalQuestions, evidenceHit, STUDENT_OF, type MethodResu
 export { rationaleLoss, rerankerMetrics, type RationaleLoss, type RerankerMetrics } from './eval/diagnostics';
 export { runEvaluation } from './eval/run-eval';
 export { accuracySvg, reportMarkdown, writeReport, type EvalReport } from './report/report';
-export { trainStudent, type StudentTrainOptions, type StudentTrainResult } from './student/train';
-export { decode, meanTokenLoss, type DecodeOptions } from './student/decode';
-export { openStudent, loadStudent, saveStudent, createScratchT5 } from './student/model';
-export { loadStudentTokenizer, type StudentTokenizer } from './student/tokenizer';
-export { downloadFromHub, HubDownloadError, isHubId } from './student/hub';
 export { addConfigOptions, configFromOptions } from './cli/options';
 export { stageProgress } from './cli/progress';

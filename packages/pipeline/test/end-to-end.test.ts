@@ -2,8 +2,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fromPretrained } from '@kard/student';
-import { createScratchT5, loadConfig, loadStudentTokenizer, RunFolder, runEvaluation, startBackend, TrainingPipeline } from '../src';
+import { createScratchT5, fromPretrained, loadTokenizer } from '@kard/student';
+import { loadConfig, RunFolder, runEvaluation, startBackend, TrainingPipeline } from '../src';
 import { distance } from './params';
 
 const root = path.resolve(__dirname, '../../..');
@@ -25,7 +25,7 @@ test('kard-train all (with a shared warm start) + kard-eval on a tiny config: re
     const marker = (stage: string) => JSON.parse(fs.readFileSync(run.path('.stages', `${stage}.json`), 'utf8'));
     expect(marker('student-base').result.steps).toBe(3);
     const base = fromPretrained(run.path('student', 'base')).model.namedParameters();
-    const init = createScratchT5(await loadStudentTokenizer(path.resolve(cfg.student.tokenizer)), cfg.student, cfg.seed).namedParameters();
+    const init = createScratchT5(await loadTokenizer(path.resolve(cfg.student.tokenizer)), cfg.student, cfg.seed).namedParameters();
     for (const m of ['ft', 'rd', 'kard']) {
       expect(marker(`student-${m}`).result.origin).toMatch(/warm start/);
       const trained = fromPretrained(run.path('student', m)).model.namedParameters();

@@ -41,7 +41,8 @@ test('reranker.ensemble: the stage trains one reranker per seed into an ensemble
     const passages = new Map<string, Passage>();
     for await (const p of readPassages(path.resolve(cfg.knowledge.corpus[0]))) passages.set(p.id, p);
     const questions = evalQuestions(cfg).slice(0, 3);
-    const got = await retrieveFor('kard-reranker', questions, { cfg, runDir: run.path(), passages });
+    // retrieval reads the run's passage store; the reference below, the corpus file in a Map
+    const got = await retrieveFor('kard-reranker', questions, { cfg, runDir: run.path(), passages: await new TrainingPipeline(cfg, run).passages() });
     const ens = loaded as RerankerEnsemble;
     const index = Bm25Index.load(run.path('index')).attachPassages(passages);
     for (const [i, q] of questions.entries()) {

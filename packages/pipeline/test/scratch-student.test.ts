@@ -3,8 +3,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fromPretrained } from '@kard/student';
-import { createScratchT5, loadConfig, loadStudentTokenizer, RunFolder, startBackend, TrainingPipeline } from '../src';
+import { createScratchT5, fromPretrained, loadTokenizer } from '@kard/student';
+import { loadConfig, RunFolder, startBackend, TrainingPipeline } from '../src';
 import { distance } from './params';
 
 const root = path.resolve(__dirname, '../../..');
@@ -24,9 +24,9 @@ test('vocabSize + pretrainSteps: trimmed tokenizer -> prepare in its tokens -> s
     const run = new RunFolder(runDir);
     await new TrainingPipeline(cfg, run).runStage('student');
 
-    const tok = await loadStudentTokenizer(run.path('student', 'tokenizer'));
+    const tok = await loadTokenizer(run.path('student', 'tokenizer'));
     expect(tok.vocabSize).toBe(700);
-    const full = await loadStudentTokenizer(path.resolve('models/t5-tokenizer'));
+    const full = await loadTokenizer(path.resolve('models/t5-tokenizer'));
     // prepare counted the KARD inputs in the trimmed tokenizer's tokens (more of them than the full one needs)
     const kard = fs.readFileSync(run.path('data', 'kard', 'train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     let longer = 0;
@@ -43,7 +43,7 @@ test('vocabSize + pretrainSteps: trimmed tokenizer -> prepare in its tokens -> s
     // every saved student has the trimmed vocabulary and tokenizer
     for (const m of ['init', 'base', 'rd', 'kard']) {
       expect(JSON.parse(fs.readFileSync(run.path('student', m, 'config.json'), 'utf8')).vocab_size).toBe(700);
-      expect((await loadStudentTokenizer(run.path('student', m))).vocabSize).toBe(700);
+      expect((await loadTokenizer(run.path('student', m))).vocabSize).toBe(700);
     }
     // the base continued from student/init: nearer to it than to a fresh initialisation
     const params = (m: string) => fromPretrained(run.path('student', m)).model.namedParameters();

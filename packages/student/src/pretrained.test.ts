@@ -7,6 +7,8 @@ import { initBackend, readSafetensors, writeSafetensors } from '@kard/nn';
 import { ModelLoadError } from './errors';
 import { createModel, fromPretrained, savePretrained } from './pretrained';
 import { scoreExamples } from './score';
+import { createScratchT5 } from './scratch-t5';
+import { loadTokenizer } from './tokenizer';
 import { batchOf, tinyGpt2Config, tinyT5Config } from './testing';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'student-pre-'));
@@ -96,14 +98,41 @@ describe('score', () => {
   });
 });
 
+describe('score with a lossMask', () => {
+  test('totalLoss sums the per-token NLL of the kept positions only, each row scored alone as reference', () => {
+    for (const cfg of [tinyT5Config('v1.1'), tinyGpt2Config()]) {
+      const m = createModel(cfg, 3);
+      const examples = [
+        { id: 'a', inputIds: [5, 6, 7, 1], targetIds: [3, 4, 1], lossMask: [false, true, true] },
+        { id: 'b', inputIds: [8, 1], targetIds: [10, 11, 12, 9, 1], lossMask: [true, false, true, false, true] },
+        { id: 'c', inputIds: [4, 1], targetIds: [2, 1] },
+      ];
+      const scores = scoreExamples(m, examples, 2);
+      examples.forEach((e, i) => {
+        // per-token NLL of this example alone (batch of one, no padding), summed in float64 over the kept positions
+        const single = cfg.modelType === 't5'
+          ? batchOf([e.inputIds], [e.inputIds.map(() => 1)], [e.targetIds])
+          : batchOf([[...e.inputIds, ...e.targetIds]], [[...e.inputIds, ...e.targetIds].map(() => 1)], [[...e.inputIds.map(() => -100), ...e.targetIds]]);
+        const row = (tf.tidy(() => m.tokenLosses(single).arraySync()) as number[][])[0];
+        const perTarget = cfg.modelType === 't5' ? row : row.slice(e.inputIds.length - 1);
+        const kept = e.targetIds.map((_, t) => (e.lossMask ? e.lossMask[t] : true));
+        const want = perTarget.reduce((sum, l, t) => sum + (kept[t] ? l : 0), 0);
+        expect(scores[i].tokens).toBe(kept.filter(Boolean).length);
+        expect(scores[i].totalLoss).toBeCloseTo(want, 5);
+        expect(scores[i].loss).toBeCloseTo(want / scores[i].tokens, 5);
+      });
+      m.dispose();
+    }
+  });
+});
+
 describe('kard-student CLI (built dist, real tokenizer)', () => {
   const cli = path.join(__dirname, '..', 'dist', 'cli.js');
   const run = (args: string[]) => execFileSync('node', [cli, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   (fs.existsSync(cli) ? test : test.skip)('generate and score print JSON lines; --help works', async () => {
-    const { randomT5FromTokenizer } = await import('./random-model');
     const tokDir = path.join(__dirname, '..', '..', '..', 'models', 't5-tokenizer');
     const dir = path.join(tmp, 'cli-model');
-    await savePretrained(randomT5FromTokenizer(tokDir, { dModel: 16, dKv: 4, dFf: 32, numLayers: 1, numDecoderLayers: 1, numHeads: 2 }), dir, { tokenizerDir: tokDir });
+    await savePretrained(createScratchT5(await loadTokenizer(tokDir), { dModel: 16, dFf: 32, numLayers: 1, numHeads: 2 }, 0), dir, { tokenizerDir: tokDir });
     expect(run(['--help'])).toMatch(/generate/);
     expect(run(['score', '--help'])).toMatch(/--examples/);
     const gen = run(['generate', '--model', dir, '--input', 'Is the sky blue?', '--max-new-tokens', '3', '--num-beams', '2']).trim().split('\n').map((l) => JSON.parse(l));

@@ -35,6 +35,23 @@ describe(`models/t5-tokenizer vs Python transformers ${ref.transformers_version}
     for (const item of ref.items.slice(0, 50)) expect(tok.encode(item.text, { addSpecialTokens: false })).toEqual(item.ids.slice(0, -1));
   });
 
+  test('maxLength: truncation=True, max_length=n (the first n-1 pieces, then EOS); without special tokens a plain cut', () => {
+    const long = ref.items.filter((i) => i.ids.length > 12).slice(0, 20);
+    expect(long.length).toBeGreaterThan(0);
+    for (const item of long) {
+      for (const n of [2, 5, 12]) expect(tok.encode(item.text, { maxLength: n })).toEqual([...item.ids.slice(0, n - 1), ref.eos_token_id]);
+      expect(tok.encode(item.text, { maxLength: item.ids.length })).toEqual(item.ids);
+      expect(tok.encode(item.text, { addSpecialTokens: false, maxLength: 5 })).toEqual(item.ids.slice(0, 5));
+    }
+  });
+
+  test('vocabulary: 32,100 entries, sentinels by name', () => {
+    expect(tok.vocabSize).toBe(32100);
+    expect(tok.tokenId('<extra_id_0>')).toBe(32099);
+    expect(tok.tokenId('<pad>')).toBe(0);
+    expect(tok.tokenId('no such piece')).toBeUndefined();
+  });
+
   test('a padded batch equals tokenizer(texts, padding=True): right padding with 0, mask 1/0', () => {
     const { ids, mask } = padBatch(ref.batch.texts.map((t) => tok.encode(t)), tok.padTokenId, 'right');
     expect(ids).toEqual(ref.batch.input_ids);

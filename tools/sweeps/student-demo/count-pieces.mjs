@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
-import { loadStudentTokenizer } from '/work/main/packages/pipeline/dist/index.mjs';
-const tok = await loadStudentTokenizer('/work/main/models/t5-tokenizer');
+import { loadTokenizer } from '/work/main/packages/student/dist/index.mjs';
+const tok = await loadTokenizer('/work/main/models/t5-tokenizer');
 const read = (f) => fs.readFileSync(f, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 const sets = { target: new Map(), rdInput: new Map(), kardInput: new Map() };
 const add = (m, ids) => { for (const i of ids) m.set(i, (m.get(i) ?? 0) + 1); };

@@ -2,6 +2,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { PassageStoreError } from '../errors';
 import type { Passage } from '../passage';
+import type { PassageLookup } from '../passage-lookup';
 import { type BuildStoreOptions, writeStore } from './build-store';
 import { candidateRows, hashId } from './id-table';
 import { assertLittleEndian, DATA_FILE, IDS_FILE, OFFSETS_FILE, readInto, readManifest, type StoreManifest } from './layout';
@@ -20,7 +21,7 @@ const SCAN_BLOCK = 4 << 20;
  * store.get('Genghis_Khan-15')?.text;
  * store.close();
  */
-export class PassageStore implements Iterable<Passage> {
+export class PassageStore implements PassageLookup {
   /** Number of passages. */
   readonly size: number;
   private fd: number | undefined;

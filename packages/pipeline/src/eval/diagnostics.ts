@@ -3,15 +3,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { KardExample } from '@kard/cot-data';
-import type { Passage } from '@kard/knowledge-base';
+import type { PassageLookup } from '@kard/knowledge-base';
 import { compareWithBm25, loadRerankerFolder, rerankerExamples, withQuestionScores, type RankingAccuracy, type RerankerRecord } from '@kard/reranker';
 import { Bm25Index } from '@kard/retriever';
 import type { KardConfig } from '../config/schema';
 import { readJsonl } from '../stages/sources';
-import { meanTokenLoss } from '../student/decode';
-import { loadStudent } from '../student/model';
-import type { EncodedPair } from '../student/seq2seq-batch';
-import type { StudentTokenizer } from '../student/tokenizer';
+import { loadStudent, scoreExamples, type ScoredExample, type StudentModel, type Tokenizer } from '@kard/student';
 
 export interface RerankerMetrics {
   /** Held-out (validation) questions of the reranker data; the target is BM25's top-1 for the rationale. */
@@ -20,7 +17,7 @@ export interface RerankerMetrics {
 }
 
 /** KARD's reranker evaluation on the validation split: top-1/3/5 of the target among 8, BM25(question) vs the reranker. */
-export async function rerankerMetrics(runDir: string, passages: Map<string, Passage>, seed: number): Promise<RerankerMetrics | undefined> {
+export async function rerankerMetrics(runDir: string, passages: PassageLookup, seed: number): Promise<RerankerMetrics | undefined> {
   const file = path.join(runDir, 'data', 'kard', 'reranker.validation.jsonl');
   if (!fs.existsSync(file) || !fs.existsSync(path.join(runDir, 'reranker'))) return undefined;
   const index = Bm25Index.load(path.join(runDir, 'index'));
@@ -32,13 +29,21 @@ export async function rerankerMetrics(runDir: string, passages: Map<string, Pass
 }
 
 /** Pairs whose loss counts only the rationale tokens (the target before its "Answer:" line). */
-export function rationalePairs(tok: StudentTokenizer, examples: KardExample[], maxInput: number, maxTarget: number): EncodedPair[] {
+export function rationalePairs(tok: Tokenizer, examples: KardExample[], maxInput: number, maxTarget: number): ScoredExample[] {
   return examples.map((e) => {
-    const target = tok.encode(e.target, maxTarget);
+    const target = tok.encode(e.target, { maxLength: maxTarget });
     const rationale = e.target.split(/\nAnswer:/)[0];
     const n = Math.min(target.length, tok.encode(rationale).length - 1);
-    return { input: tok.encode(e.input, maxInput), target, lossMask: target.map((_, i) => i < n) };
+    return { id: e.id, inputIds: tok.encode(e.input, { maxLength: maxInput }), targetIds: target, lossMask: target.map((_, i) => i < n) };
   });
+}
+
+/** Mean per-token NLL over the counted target tokens of all examples (teacher forcing). */
+function meanTokenLoss(model: StudentModel, examples: ScoredExample[]): number {
+  const scores = scoreExamples(model, examples, 16);
+  const sum = scores.reduce((a, s) => a + s.totalLoss, 0);
+  const tokens = scores.reduce((n, s) => n + s.tokens, 0);
+  return tokens ? sum / tokens : NaN;
 }
 
 export interface RationaleLoss {
@@ -66,14 +71,14 @@ export async function rationaleLoss(cfg: KardConfig, runDir: string): Promise<Ra
   const kardDir = path.join(runDir, 'student', 'kard');
   if (fs.existsSync(kardDir)) {
     const { model, tokenizer } = await loadStudent(kardDir);
-    out.kardWithKnowledge = meanTokenLoss(model as never, rationalePairs(tokenizer, both, mi, mt), tokenizer.padId).loss;
-    out.kardWithoutKnowledge = meanTokenLoss(model as never, rationalePairs(tokenizer, rd, mi, mt), tokenizer.padId).loss;
+    out.kardWithKnowledge = meanTokenLoss(model, rationalePairs(tokenizer, both, mi, mt));
+    out.kardWithoutKnowledge = meanTokenLoss(model, rationalePairs(tokenizer, rd, mi, mt));
     model.dispose();
   }
   const rdDir = path.join(runDir, 'student', 'rd');
   if (fs.existsSync(rdDir)) {
     const { model, tokenizer } = await loadStudent(rdDir);
-    out.rdWithoutKnowledge = meanTokenLoss(model as never, rationalePairs(tokenizer, rd, mi, mt), tokenizer.padId).loss;
+    out.rdWithoutKnowledge = meanTokenLoss(model, rationalePairs(tokenizer, rd, mi, mt));
     model.dispose();
   }
   return out;

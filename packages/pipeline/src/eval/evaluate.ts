@@ -3,13 +3,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fitInput, instructionFor, loadQuestions, loadTokenCounter, parseAnswer, type McQuestion } from '@kard/cot-data';
-import type { Passage } from '@kard/knowledge-base';
+import type { PassageLookup } from '@kard/knowledge-base';
 import { loadRerankerFolder } from '@kard/reranker';
 import { Bm25Index, type Hit } from '@kard/retriever';
 import type { EvalMethod, KardConfig, StudentMethod } from '../config/schema';
-import { decode, sequenceLosses } from '../student/decode';
-import type { StudentTokenizer } from '../student/tokenizer';
-import { loadStudent } from '../student/model';
+import { generate, loadStudent, scoreExamples, type StudentModel, type Tokenizer } from '@kard/student';
 import { majorityVote, summarizeAccuracy, type AccuracySummary } from './stats';
 
 export interface Prediction {
@@ -41,16 +39,32 @@ export interface MethodResult extends AccuracySummary {
  * The option the student finds likeliest after its own rationale: NLL of "{rationale}\nAnswer: {label}" on the
  * label tokens, lowest wins (rank classification, as multiple-choice evaluation of seq2seq models does).
  */
-export function scoreOptions(model: unknown, tok: StudentTokenizer, input: number[], rationale: string, labels: string[], maxTarget: number): string {
+export function scoreOptions(model: StudentModel, tok: Tokenizer, input: number[], rationale: string, labels: string[], maxTarget: number): string {
   const prefix = `${rationale.split(/\nAnswer:/)[0].trim()}\nAnswer:`;
   const start = Math.min(tok.encode(prefix).length - 1, maxTarget - 3);
-  const pairs = labels.map((l) => {
+  const examples = labels.map((l) => {
     const full = tok.encode(`${prefix} ${l}`);
     const target = full.length > maxTarget ? [...full.slice(0, start), ...full.slice(full.length - (maxTarget - start))] : full;
-    return { input, target, lossMask: target.map((_, i) => i >= start) };
+    return { id: l, inputIds: input, targetIds: target, lossMask: target.map((_, i) => i >= start) };
   });
-  const losses = sequenceLosses(model as never, pairs, tok.padId);
+  const losses = scoreExamples(model, examples, SCORE_BATCH).map((s) => s.totalLoss);
   return labels[losses.indexOf(Math.min(...losses))];
+}
+
+/** Examples per teacher-forced scoring batch. */
+const SCORE_BATCH = 16;
+
+/**
+ * Generated token ids (without the closing </s>) for each input x sample, rows input-major. Temperature 0 decodes
+ * greedily; above 0 it samples from softmax(logits / temperature) over the whole vocabulary.
+ */
+function decode(model: StudentModel, inputs: number[][], opts: { maxNewTokens: number; eosId: number; samples: number; temperature: number; seed: number; noRepeatNgramSize: number }): number[][] {
+  const sampled = opts.temperature > 0;
+  const out = generate(model, inputs, {
+    maxNewTokens: opts.maxNewTokens, numReturnSequences: opts.samples, doSample: sampled, temperature: sampled ? opts.temperature : 1,
+    topK: 0, seed: opts.seed, noRepeatNgramSize: opts.noRepeatNgramSize,
+  });
+  return out.flatMap((seqs) => seqs.map((s) => (s.tokens[s.tokens.length - 1] === opts.eosId ? s.tokens.slice(0, -1) : s.tokens)));
 }
 
 export const STUDENT_OF: Record<EvalMethod, StudentMethod> = { ft: 'ft', rd: 'rd', 'kard-bm25': 'kard', 'kard-reranker': 'kard' };
@@ -58,7 +72,7 @@ export const STUDENT_OF: Record<EvalMethod, StudentMethod> = { ft: 'ft', rd: 'rd
 export interface EvalContext {
   cfg: KardConfig;
   runDir: string;
-  passages: Map<string, Passage>;
+  passages: PassageLookup;
   onProgress?: (method: string, done: number, total: number) => void;
 }
 
@@ -104,9 +118,9 @@ export async function evaluateMethod(method: EvalMethod, questions: McQuestion[]
     const inputs = qs.map((q, j) => {
       const passages = hits[i + j].map((h) => h.passage ?? ctx.passages.get(h.id)!);
       const fitted = fitInput(instruction, q, studentMethod, passages, counter, cfg.student.maxInputTokens);
-      return tokenizer.encode(fitted.input, cfg.student.maxInputTokens);
+      return tokenizer.encode(fitted.input, { maxLength: cfg.student.maxInputTokens });
     });
-    const outs = decode(model, inputs, { maxNewTokens, eosId: tokenizer.eosId, samples: sc, temperature: sc > 1 ? cfg.eval.temperature : 0, seed: cfg.seed + i, noRepeatNgramSize: cfg.eval.noRepeatNgramSize });
+    const outs = decode(model, inputs, { maxNewTokens, eosId: tokenizer.eosTokenId, samples: sc, temperature: sc > 1 ? cfg.eval.temperature : 0, seed: cfg.seed + i, noRepeatNgramSize: cfg.eval.noRepeatNgramSize });
     qs.forEach((q, j) => {
       const texts = outs.slice(j * sc, (j + 1) * sc).map((ids) => tokenizer.decode(ids));
       const parsedAnswers = texts.map((t) => parseAnswer(t, q.options));

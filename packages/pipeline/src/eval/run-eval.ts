@@ -1,14 +1,16 @@
 import * as path from 'node:path';
 import type { EvalMethod, KardConfig } from '../config/schema';
 import { writeReport, type EvalReport } from '../report/report';
-import { readCorpus } from '../stages/sources';
+import { RunFolder } from '../run/run-folder';
+import { openPassages } from '../stages/sources';
 import { rationaleLoss, rerankerMetrics } from './diagnostics';
 import { evalQuestions, evaluateMethod, type Prediction } from './evaluate';
 
 /** Evaluates every configured method and writes `<run>/eval/` (report.json, report.md, accuracy.svg, predictions). */
 export async function runEvaluation(cfg: KardConfig, opts: { outDir?: string; onProgress?: (method: string, done: number, total: number) => void; log?: (msg: string) => void } = {}): Promise<EvalReport> {
   const runDir = path.resolve(cfg.run);
-  const passages = await readCorpus(cfg.knowledge.corpus);
+  // the store kard-train's stages read; a run folder from before it existed gets it built here, from the same files
+  const passages = await openPassages(new RunFolder(runDir), cfg.knowledge.corpus);
   const questions = evalQuestions(cfg);
   const ctx = { cfg, runDir, passages, onProgress: opts.onProgress };
   const methods: EvalReport['methods'] = [];
@@ -40,5 +42,6 @@ export async function runEvaluation(cfg: KardConfig, opts: { outDir?: string; on
     seconds: { methods: methods.reduce((a, m) => a + m.seconds, 0), reranking: rerankingSeconds, rationaleLoss: rationaleSeconds },
   };
   await writeReport(opts.outDir ?? path.join(runDir, 'eval'), report, predictions);
+  passages.close();
   return report;
 }

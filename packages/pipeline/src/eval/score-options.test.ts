@@ -3,14 +3,13 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@kard/nn';
-import { createScratchT5 } from '../student/model';
-import { loadStudentTokenizer } from '../student/tokenizer';
+import { createScratchT5, loadTokenizer } from '@kard/student';
 import { scoreOptions } from './evaluate';
 
 beforeAll(() => initBackend());
 
 test('the chosen option has the lowest NLL of its answer tokens under step-by-step decoding', async () => {
-  const tok = await loadStudentTokenizer(path.resolve(__dirname, '../../../../models/t5-tokenizer'));
+  const tok = await loadTokenizer(path.resolve(__dirname, '../../../../models/t5-tokenizer'));
   for (const seed of [1, 2, 3]) {
     const model = createScratchT5(tok, { dModel: 16, dFf: 32, numLayers: 1, numHeads: 2 }, seed);
     const input = tok.encode('Question: Is water wet? A. yes B. no\nExplanation:');

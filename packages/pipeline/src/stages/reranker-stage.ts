@@ -1,11 +1,11 @@
 import * as path from 'node:path';
-import type { Passage } from '@kard/knowledge-base';
+import type { PassageLookup } from '@kard/knowledge-base';
 import { BertTokenizer, createRerankerModel, rerankerExamples, saveMembers, trainMembers, withQuestionScores, type RerankerRecord } from '@kard/reranker';
 import type { Bm25Index } from '@kard/retriever';
 import type { KardConfig } from '../config/schema';
 
 export async function trainRerankerStage(
-  cfg: KardConfig, records: RerankerRecord[], passages: Map<string, Passage>, outDir: string, checkpointDir: string,
+  cfg: KardConfig, records: RerankerRecord[], passages: PassageLookup, outDir: string, checkpointDir: string,
   onStep: (step: number, total: number, loss: number) => void, index?: Bm25Index,
 ): Promise<Record<string, unknown>> {
   const r = cfg.reranker;

@@ -1,15 +1,32 @@
-// Inputs the stages share: the corpus in memory, dataset subsets, and the content hashes that key stage markers.
+// Inputs the stages share: the corpus as a passage store, dataset subsets, and the content hashes that key stage markers.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readPassages, type Passage } from '@kard/knowledge-base';
+import { PassageStore, readPassages, type Passage } from '@kard/knowledge-base';
 import type { KardConfig } from '../config/schema';
 import { ConfigError } from '../config/validate';
 import { hashFile } from '../run/hash';
+import type { RunFolder } from '../run/run-folder';
 
-export async function readCorpus(files: string[]): Promise<Map<string, Passage>> {
-  const passages = new Map<string, Passage>();
-  for (const f of files) for await (const p of readPassages(path.resolve(f))) passages.set(p.id, p);
-  return passages;
+/** The corpus files' passages, file after file, each in file order. */
+async function* corpusPassages(files: string[]): AsyncGenerator<Passage> {
+  for (const f of files) yield* readPassages(path.resolve(f));
+}
+
+/**
+ * The run's passages: `passages/`, a `PassageStore` built from the corpus files by the `passages` stage (keyed by
+ * their hashes, so a run folder from before the stage existed just builds it). Every stage and the evaluation read
+ * passages through it, by id or in corpus order, instead of holding the corpus in memory. Ids must be unique
+ * across the files (a repeat is a `DuplicatePassageIdError` naming it).
+ */
+export async function openPassages(run: RunFolder, files: string[]): Promise<PassageStore> {
+  const dir = run.path('passages');
+  await run.stage('passages', { corpus: await hashInputs(files) }, async () => {
+    const store = await PassageStore.build(corpusPassages(files), dir, { overwrite: true, progress: false, source: files.map((f) => path.resolve(f)).join(', ') });
+    const size = store.size;
+    store.close();
+    return { passages: size };
+  });
+  return PassageStore.open(dir);
 }
 
 /** sha256 of each input file, by the path as configured. */

@@ -7,20 +7,18 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { prepare, type KardExample } from '@kard/cot-data';
 import { generateTeacherRationales } from './teacher-stage';
-import type { Passage } from '@kard/knowledge-base';
+import type { Passage, PassageLookup, PassageStore } from '@kard/knowledge-base';
 import { initBackend, writeFileAtomic, type BackendName } from '@kard/nn';
 import { rerankerRecord, type RerankerRecord } from '@kard/reranker';
 import { Bm25Index } from '@kard/retriever';
 import type { KardConfig, StudentMethod } from '../config/schema';
 import type { RunFolder } from '../run/run-folder';
-import { denoisingExamples, trimUnigramTokenizer, type StudentModel } from '@kard/student';
-import { loadStudent, openStudent, saveStudent } from '../student/model';
-import { loadStudentTokenizer, type StudentTokenizer } from '../student/tokenizer';
-import { encodePair, type EncodedPair } from '../student/seq2seq-batch';
-import { trainStudent } from '../student/train';
-import { isHubId } from '../student/hub';
+import {
+  denoisingExamples, isHubId, loadStudent, loadTokenizer, openStudent, saveStudent, trimUnigramTokenizer, type Student, type TokenizedExample, type Tokenizer,
+} from '@kard/student';
+import { trainStudent } from './student-training';
 import { trainRerankerStage } from './reranker-stage';
-import { datasetSubset, readCorpus, readJsonl } from './sources';
+import { datasetSubset, openPassages, readJsonl } from './sources';
 import { stageInputs } from './stage-inputs';
 import { STAGE_READS } from './stage-reads';
 
@@ -41,19 +39,26 @@ export async function startBackend(cfg: KardConfig): Promise<string> {
 }
 
 export class TrainingPipeline {
-  private corpus?: Map<string, Passage>;
+  private corpus?: PassageStore;
   constructor(readonly cfg: KardConfig, readonly run: RunFolder, readonly hooks: StageHooks = {}) {}
 
-  private async passages(): Promise<Map<string, Passage>> {
-    this.corpus ??= await readCorpus(this.cfg.knowledge.corpus);
+  /** The corpus, through the run's passage store (built on first use). */
+  async passages(): Promise<PassageLookup> {
+    this.corpus ??= await openPassages(this.run, this.cfg.knowledge.corpus);
     return this.corpus;
+  }
+
+  /** Releases the passage store's file. */
+  close(): void {
+    this.corpus?.close();
+    this.corpus = undefined;
   }
 
   async index(): Promise<string> {
     const inputs = await stageInputs(this.cfg, STAGE_READS.index());
     const out = await this.run.stage('index', inputs, async () => {
       const { k1, b } = this.cfg.knowledge;
-      const index = await Bm25Index.build((await this.passages()).values(), { k1, b, onProgress: (n) => this.hooks.onProgress?.('index', n, 0) });
+      const index = await Bm25Index.build(await this.passages(), { k1, b, onProgress: (n) => this.hooks.onProgress?.('index', n, 0) });
       await index.save(this.run.path('index'));
       return { passages: index.size, terms: index.termCount };
     });
@@ -99,11 +104,11 @@ export class TrainingPipeline {
     if (s.model !== 'scratch' || !s.vocabSize) return undefined;
     const inputs = await stageInputs(this.cfg, STAGE_READS['student-tokenizer']());
     const out = await this.run.stage('student-tokenizer', inputs, async () => {
-      const full = await loadStudentTokenizer(path.resolve(s.tokenizer));
+      const full = await loadTokenizer(path.resolve(s.tokenizer));
       const counts = new Map<number, number>();
       const passages = await this.passages();
       let done = 0;
-      for (const p of passages.values()) {
+      for (const p of passages) {
         for (const id of full.encode(passageText(p, COUNT_CHARS))) counts.set(id, (counts.get(id) ?? 0) + 1);
         if (++done % 1000 === 0) this.hooks.onProgress?.('student-tokenizer', done, passages.size, 'counting pieces');
       }
@@ -134,10 +139,10 @@ export class TrainingPipeline {
       const tok = opened.tokenizer;
       const sentinelIds = Array.from({ length: 100 }, (_, i) => tok.tokenId(`<extra_id_${i}>`)).filter((id): id is number => id !== undefined);
       // A window needs pretrainLength tokens; a dozen characters a token is ample and spares tokenizing long articles whole.
-      const docs = [...(await this.passages()).values()].map((p) => tok.encode(passageText(p, 12 * s.pretrainLength)).slice(0, -1));
+      const docs = [...(await this.passages())].map((p) => tok.encode(passageText(p, 12 * s.pretrainLength)).slice(0, -1));
       const examples = denoisingExamples(docs, {
-        count: s.pretrainSteps * s.batchSize, length: s.pretrainLength, noise: s.pretrainNoise, meanSpan: 3, sentinelIds, eosId: tok.eosId, seed: this.cfg.seed,
-      }).map((e) => ({ input: e.inputIds, target: e.targetIds }));
+        count: s.pretrainSteps * s.batchSize, length: s.pretrainLength, noise: s.pretrainNoise, meanSpan: 3, sentinelIds, eosId: tok.eosTokenId, seed: this.cfg.seed,
+      });
       const result = await this.trainStudentStage('student-init', examples, s.pretrainSteps, opened, work, this.run.path('student', 'init'));
       return { ...result, objective: `rebuild ${s.pretrainLength}-token windows of the knowledge base with ${s.pretrainNoise} of their tokens masked in spans` };
     });
@@ -187,16 +192,18 @@ export class TrainingPipeline {
   }
 
   /** data/<method>/<split>.jsonl encoded for the student (undefined when the split does not exist). */
-  private examples(method: StudentMethod, tokenizer: StudentTokenizer, split: 'train' | 'validation' = 'train'): EncodedPair[] {
+  private examples(method: StudentMethod, tokenizer: Tokenizer, split: 'train' | 'validation' = 'train'): TokenizedExample[] {
     const s = this.cfg.student;
     const file = this.run.path('data', method, `${split}.jsonl`);
     if (split === 'validation' && !fs.existsSync(file)) return [];
-    return readJsonl<KardExample>(file).map((e) => encodePair(tokenizer, e.input, e.target, s.maxInputTokens, s.maxTargetTokens));
+    return readJsonl<KardExample>(file).map((e, i) => ({
+      id: String(i), inputIds: tokenizer.encode(e.input, { maxLength: s.maxInputTokens }), targetIds: tokenizer.encode(e.target, { maxLength: s.maxTargetTokens }),
+    }));
   }
 
   /** Trains `opened` for `steps` on `pairs`, resuming from the work folder's checkpoint; saves to `outDir`. */
-  private async trainStudentStage(stage: string, pairs: EncodedPair[], steps: number, opened: { model: StudentModel; tokenizer: StudentTokenizer; origin: string },
-    work: string, outDir: string, validation: EncodedPair[] = []) {
+  private async trainStudentStage(stage: string, pairs: TokenizedExample[], steps: number, opened: Student & { origin: string },
+    work: string, outDir: string, validation: TokenizedExample[] = []) {
     const s = this.cfg.student;
     const { model, tokenizer, origin } = opened;
     const result = await trainStudent(model, pairs, {
@@ -210,7 +217,7 @@ export class TrainingPipeline {
       },
     });
     if (result.resumedFromStep > 0) this.run.log.write('resumed', { stage, step: result.resumedFromStep, message: `resumed from checkpoint at step ${result.resumedFromStep}` });
-    await saveStudent(model, tokenizer, outDir);
+    await saveStudent(opened, outDir);
     const parameters = model.numParameters();
     model.dispose();
     return {

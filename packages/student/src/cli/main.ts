@@ -64,7 +64,7 @@ export function buildProgram(): Command {
     .action(async (o) => {
       const { model, tok } = await setup(o);
       const examples = tokenizeExamples(tok, readExamples(o.examples), { causal: model.config.modelType === 'gpt2' });
-      for (const s of scoreExamples(model, examples, o.batchSize)) process.stdout.write(JSON.stringify(s) + '\n');
+      for (const s of scoreExamples(model, examples, o.batchSize)) process.stdout.write(JSON.stringify({ id: s.id, loss: s.loss, tokens: s.tokens }) + '\n');
     });
   return program;
 }

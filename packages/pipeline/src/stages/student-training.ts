@@ -3,7 +3,6 @@
 // from the newest checkpoint in the stage's work folder when a killed run is started again.
 import type { StepRecord, StudentModel, TokenizedExample } from '@kard/student';
 import { Seq2SeqTrainer } from '@kard/student';
-import type { EncodedPair } from './seq2seq-batch';
 
 export interface StudentTrainOptions {
   steps: number;
@@ -19,7 +18,7 @@ export interface StudentTrainOptions {
   /** Tokenizer folder copied into checkpoints. */
   tokenizerDir?: string;
   /** Held-out pairs: their mean target-token loss is measured once, after the last step. */
-  validation?: EncodedPair[];
+  validation?: TokenizedExample[];
   onStep?: (info: { step: number; steps: number; loss: number; lr: number; tokensPerSecond: number }) => void;
   /** Called after a checkpoint is written (tests use it to stop a run midway). */
   onCheckpoint?: (step: number, dir: string) => void;
@@ -37,11 +36,7 @@ export interface StudentTrainResult {
   tokensPerSecond: number;
 }
 
-function tokenized(pairs: EncodedPair[]): TokenizedExample[] {
-  return pairs.map((p, i) => ({ id: String(i), inputIds: p.input, targetIds: p.target }));
-}
-
-export async function trainStudent(model: StudentModel, examples: EncodedPair[], opts: StudentTrainOptions): Promise<StudentTrainResult> {
+export async function trainStudent(model: StudentModel, examples: TokenizedExample[], opts: StudentTrainOptions): Promise<StudentTrainResult> {
   if (examples.length === 0) throw new Error('trainStudent: no training examples');
   const trainer = new Seq2SeqTrainer(model, {
     outputDir: opts.checkpointDir,
@@ -62,7 +57,7 @@ export async function trainStudent(model: StudentModel, examples: EncodedPair[],
     onStep: (r: StepRecord) => opts.onStep?.({ step: r.step, steps: opts.steps, loss: r.loss, lr: r.lr, tokensPerSecond: r.tokensPerSecond }),
     onCheckpoint: opts.onCheckpoint,
   });
-  const result = await trainer.train(tokenized(examples), opts.validation?.length ? tokenized(opts.validation) : undefined);
+  const result = await trainer.train(examples, opts.validation?.length ? opts.validation : undefined);
   const losses = result.steps.map((s) => s.loss);
   const tail = losses.slice(-50);
   const tps = result.steps.map((s) => s.tokensPerSecond).sort((a, b) => a - b);
