@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { SingleBar } from 'cli-progress';
 import {
-  AdamW, Rng, installFastSegmentSum, latestCheckpoint as newestCheckpoint, linearSchedule, optimizerStep, runTrainingLoop,
+  AdamW, Rng, installFastSegmentSum, linearSchedule, optimizerStep, runTrainingLoop,
   type RngState,
 } from '@kard/nn';
 import type { LmBatch } from '../model';
@@ -83,12 +83,6 @@ export interface TrainResult {
 }
 
 type Collate = (examples: TokenizedExample[], pad: number) => LmBatch;
-
-/** The newest `checkpoint-<step>/` folder in `dir` that is complete (has its trainer state), if any. */
-export function latestCheckpoint(dir: string): { dir: string; step: number } | undefined {
-  const found = newestCheckpoint({ layout: 'numbered', dir });
-  return found ? { dir: found, step: Number(/checkpoint-(\d+)$/.exec(found)![1]) } : undefined;
-}
 
 /** Where the trainer is in its data (saved in trainer_state.json's `extra`). */
 interface EpochPosition {
@@ -173,7 +167,7 @@ class Trainer {
     };
 
     try {
-      const { resumedFromStep } = await runTrainingLoop({
+      await runTrainingLoop({
         optimizer, rngs: { epoch: epochRng, dropout: dropoutRng }, start: { epoch: 0, batchInEpoch: 0 } as EpochPosition,
         fingerprint, stopAt: Math.min(totalSteps, o.maxSteps ?? Infinity),
         checkpoints: {
@@ -217,7 +211,6 @@ class Trainer {
           if (epochEnded && o.evalSteps === 0) runEval(step, p.epoch);
         },
       });
-      result.resumedFromStep = resumedFromStep;
       if (o.finalDir !== false) await savePretrained(this.model, o.finalDir ?? path.join(o.outputDir, 'final'), { tokenizerDir: o.tokenizerDir });
     } finally {
       bar?.stop();
