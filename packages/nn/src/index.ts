@@ -3,6 +3,7 @@ export * from './safetensors';
 export * from './optim';
 export * from './module';
 export * from './checkpoint';
+export * from './training';
 export { Rng, type RngState } from './rng';
 export { crossEntropy, IGNORE_INDEX } from './losses';
 export { rmsNorm } from './backend/fused-ops';

@@ -2,7 +2,7 @@ export { type BertConfig, BertConfigError, parseBertConfig, smallBertConfig } fr
 export { BertEncoder, bertParameterShapes, type ForwardOptions } from './bert/model';
 export { LoraAdapters, KARD_LORA, type LoraConfig } from './bert/lora';
 export { CheckpointError, bertKey, loadBertEncoder, readBertConfig } from './bert/checkpoint';
-export { linear, layerNorm, gelu } from './bert/layers';
+export { linear, layerNorm } from './bert/layers';
 export { BertTokenizer, padBatch, type TokenBatch } from './tokenizer';
 export { ColbertModel, freshHybridHead, DEFAULT_COLBERT, HYBRID_INIT, HYBRID_SCALE, type ColbertOptions, type HybridHead } from './colbert/model';
 export { createRerankerModel, type RerankerModelOptions } from './colbert/create';

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { readSafetensorsDir } from '@kard/nn';
 import { parseBertConfig, type BertConfig, BertConfigError } from './config';
-import { BertEncoder, bertParameterShapes } from './model';
+import { BertEncoder } from './model';
 
 /** Thrown when a model folder's weights do not match its config (missing tensors, wrong shapes, no weights). */
 export class CheckpointError extends Error {
@@ -47,22 +47,21 @@ export function loadBertEncoder(dir: string, opts: { trainable?: boolean } = {})
     const name = bertKey(key);
     if (name) byName.set(name, arr);
   }
-  const params = new Map<string, tf.Variable>();
-  const missing: string[] = [];
-  for (const [name, shape] of bertParameterShapes(config)) {
-    const arr = byName.get(name);
-    if (!arr) {
-      missing.push(name);
-      continue;
-    }
-    if (!tf.util.arraysEqual(arr.shape, shape)) {
-      throw new CheckpointError(`tensor "${name}" has shape [${arr.shape}], config.json implies [${shape}]`, dir);
-    }
-    params.set(name, tf.variable(tf.tensor(Float32Array.from(arr.values), shape, 'float32'), opts.trainable ?? false));
-  }
+  const encoder = BertEncoder.zeros(config);
+  const params = encoder.namedParameters();
+  const missing = [...params.keys()].filter((name) => !byName.has(name));
   if (missing.length > 0) {
-    for (const v of params.values()) v.dispose();
+    encoder.dispose();
     throw new CheckpointError(`missing ${missing.length} tensor(s), e.g. ${missing.slice(0, 3).join(', ')}`, dir);
   }
-  return new BertEncoder(config, params);
+  for (const [name, v] of params) {
+    const arr = byName.get(name)!;
+    if (!tf.util.arraysEqual(arr.shape, v.shape)) {
+      encoder.dispose();
+      throw new CheckpointError(`tensor "${name}" has shape [${arr.shape}], config.json implies [${v.shape}]`, dir);
+    }
+    tf.tidy(() => v.assign(tf.tensor(Float32Array.from(arr.values), v.shape, 'float32')));
+  }
+  encoder.setTrainable(opts.trainable ?? false);
+  return encoder;
 }

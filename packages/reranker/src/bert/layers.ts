@@ -1,5 +1,7 @@
-// The few building blocks BERT needs, written with tfjs-core ops only so that any registered backend runs them.
+// The building blocks BERT needs beyond @kard/nn's layers, written with tfjs-core ops only so that any registered
+// backend runs them.
 import * as tf from '@tensorflow/tfjs-core';
+import { LayerNorm } from '@kard/nn';
 
 /** PyTorch `nn.Linear`: `x @ weight^T + bias`, weight stored [out, in] as in Hugging Face checkpoints. */
 export function linear(x: tf.Tensor, weight: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
@@ -18,12 +20,21 @@ export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: 
   return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps))), gamma), beta);
 }
 
-/** Hugging Face's "gelu": the exact form x * Φ(x) = x/2 * (1 + erf(x/√2)), not the tanh approximation. */
-export function gelu(x: tf.Tensor): tf.Tensor {
-  return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
+/**
+ * nn's LayerNorm (same parameters, same forward values) computing the variance with `tf.moments`, as this encoder
+ * always has: the backward pass then sums its gradient terms in the same order, so training stays bit-identical
+ * to rerankers trained before BERT became an nn Module.
+ */
+export class BertLayerNorm extends LayerNorm {
+  forward(x: tf.Tensor): tf.Tensor {
+    return layerNorm(x, this.weight, this.bias, this.eps);
+  }
 }
 
-/** Inverted dropout; a no-op when `rate` is 0 or outside training. `seed` makes masks reproducible. */
+/**
+ * Inverted dropout with tfjs's seeded mask; a no-op when `rate` is 0 or outside training. (nn's `dropout` hashes its
+ * mask differently, so switching would change every trained reranker.)
+ */
 export function dropout(x: tf.Tensor, rate: number, training: boolean, seed?: number): tf.Tensor {
   if (!training || rate <= 0) return x;
   return tf.dropout(x, rate, undefined, seed);

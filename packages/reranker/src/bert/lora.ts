@@ -1,7 +1,8 @@
 // LoRA (Hu et al. 2021) as PEFT applies it to nn.Linear: y = W x + b + (alpha / r) * B A dropout(x),
 // with A [r, in] random and B [out, r] zero, so a fresh adapter leaves the base model unchanged.
 import * as tf from '@tensorflow/tfjs-core';
-import { dropout, linear } from './layers';
+import { Linear, Module } from '@kard/nn';
+import { dropout } from './layers';
 
 export interface LoraConfig {
   /** Rank of the update. KARD: 16. */
@@ -16,13 +17,42 @@ export interface LoraConfig {
 
 export const KARD_LORA: LoraConfig = { r: 16, alpha: 32, dropout: 0.1, targetModules: ['query', 'value'] };
 
-/** Adapter pairs keyed by the adapted module's Hugging Face name, e.g. `encoder.layer.0.attention.self.query`. */
-export class LoraAdapters {
+/** One adapted projection's pair, named as PEFT saves it: `lora_A.weight` [r, in], `lora_B.weight` [out, r]. */
+class LoraPair extends Module {
+  readonly lora_A: Linear;
+  readonly lora_B: Linear;
+
+  /** Takes ownership of `a` and `b` (their trainable flags are kept). */
+  constructor(a: tf.Variable, b: tf.Variable) {
+    super();
+    const [trainA, trainB] = [a.trainable, b.trainable];
+    this.lora_A = this.addModule('lora_A', new Linear(a.shape[1]!, a.shape[0]!, { bias: false, init: () => a }));
+    this.lora_B = this.addModule('lora_B', new Linear(b.shape[1]!, b.shape[0]!, { bias: false, init: () => b }));
+    this.lora_A.weight.trainable = trainA;
+    this.lora_B.weight.trainable = trainB;
+  }
+}
+
+/**
+ * Adapter pairs keyed by the adapted module's Hugging Face name, e.g. `encoder.layer.0.attention.self.query`; as a
+ * Module its parameters are PEFT's names relative to the adapted model (`…query.lora_A.weight`).
+ */
+export class LoraAdapters extends Module {
+  private readonly pairs = new Map<string, LoraPair>();
+
+  /** Takes ownership of the variables in `a` and `b` (same keys). */
   constructor(
     readonly config: LoraConfig,
-    readonly a: Map<string, tf.Variable>,
-    readonly b: Map<string, tf.Variable>,
-  ) {}
+    a: Map<string, tf.Variable>,
+    b: Map<string, tf.Variable>,
+  ) {
+    super();
+    for (const [name, av] of a) {
+      const bv = b.get(name);
+      if (!bv) throw new Error(`LoRA module "${name}" has lora_A but no lora_B`);
+      this.pairs.set(name, this.addModule(name, new LoraPair(av, bv)));
+    }
+  }
 
   /** Fresh adapters for every targeted module of `numLayers` layers of width `hidden`: A ~ PEFT's Kaiming-uniform, B = 0. */
   static create(config: LoraConfig, numLayers: number, hidden: number, seed: number): LoraAdapters {
@@ -41,19 +71,29 @@ export class LoraAdapters {
     return new LoraAdapters(config, a, b);
   }
 
+  /** A matrices [r, in] by adapted module name. */
+  get a(): Map<string, tf.Variable> {
+    return new Map([...this.pairs].map(([n, p]) => [n, p.lora_A.weight]));
+  }
+
+  /** B matrices [out, r] by adapted module name. */
+  get b(): Map<string, tf.Variable> {
+    return new Map([...this.pairs].map(([n, p]) => [n, p.lora_B.weight]));
+  }
+
   get scaling(): number {
     return this.config.alpha / this.config.r;
   }
 
   /** The low-rank term for module `name`, or null when it has no adapter. */
   delta(name: string, x: tf.Tensor, training: boolean, seed?: number): tf.Tensor | null {
-    const a = this.a.get(name);
-    const b = this.b.get(name);
-    if (!a || !b) return null;
-    const h = linear(dropout(x, this.config.dropout, training, seed), a);
-    return tf.mul(linear(h, b), this.scaling);
+    const pair = this.pairs.get(name);
+    if (!pair) return null;
+    const h = pair.lora_A.forward(dropout(x, this.config.dropout, training, seed));
+    return tf.mul(pair.lora_B.forward(h), this.scaling);
   }
 
+  /** All A matrices, then all B matrices (the order trainers have always handed the optimizer). */
   variables(): tf.Variable[] {
     return [...this.a.values(), ...this.b.values()];
   }
@@ -64,9 +104,5 @@ export class LoraAdapters {
     for (const [name, v] of this.a) out[`${name}.lora_A.weight`] = v;
     for (const [name, v] of this.b) out[`${name}.lora_B.weight`] = v;
     return out;
-  }
-
-  dispose(): void {
-    for (const v of this.variables()) v.dispose();
   }
 }

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '@kard/nn';
+import { gelu, initBackend } from '@kard/nn';
 import { parseBertConfig } from './config';
-import { gelu } from './layers';
 import { LoraAdapters, KARD_LORA } from './lora';
 import { BertEncoder } from './model';
 

@@ -128,7 +128,7 @@ describe('pretrainInverseCloze', () => {
       const r = await pretrainInverseCloze(resumed, tokenizer, corpus, { ...short, checkpointDir: dir });
       expect(r.resumedFromStep).toBe(4);
       expect(weights(resumed)).toEqual(weights(straight));
-      await expect(pretrainInverseCloze(makeModel(), tokenizer, corpus, { ...short, lr: 1e-3, checkpointDir: dir })).rejects.toThrow(/other options or data/);
+      await expect(pretrainInverseCloze(makeModel(), tokenizer, corpus, { ...short, lr: 1e-3, checkpointDir: dir })).rejects.toThrow(/comes from another run \(lr: checkpoint 0\.\d+, this run 0\.001\)\. Delete .* to start the run over/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

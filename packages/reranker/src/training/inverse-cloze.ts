@@ -6,12 +6,11 @@
 // from a pretrained LinkBERT, which no machine here has.)
 import * as tf from '@tensorflow/tfjs-core';
 import { SingleBar } from 'cli-progress';
-import { AdamW, Rng, linearSchedule, yieldToEventLoop } from '@kard/nn';
+import { AdamW, Rng, linearSchedule, optimizerStep, runTrainingLoop } from '@kard/nn';
 import type { ColbertModel } from '../colbert/model';
 import { lateInteractionAllPairs } from '../colbert/late-interaction';
 import { padBatch, type BertTokenizer, type TokenBatch } from '../tokenizer';
-import { optimizerStep } from './step';
-import { resumeOrStart, saveTrainingCheckpoint, type LoopState } from './checkpoint';
+import { rerankerCheckpoints, type DataPosition } from './checkpoint';
 
 export interface InverseClozeOptions {
   /** Optimizer steps. */
@@ -103,41 +102,41 @@ export async function pretrainInverseCloze(model: ColbertModel, tokenizer: BertT
   const opt = new AdamW(params, { lr: o.lr, weightDecay: o.weightDecay });
   const schedule = linearSchedule({ lr: o.lr, warmupSteps: Math.floor(0.05 * o.steps), totalSteps: o.steps });
   const rng = new Rng(o.seed);
-  const fingerprint = JSON.stringify({ task: 'inverse-cloze', ...o, checkpointDir: undefined, checkpointEvery: undefined, maxSteps: undefined, progress: undefined, onStep: undefined, n: bodies.length });
-  const stopAt = Math.min(o.steps, o.maxSteps ?? Infinity);
-  const fresh: LoopState = { step: 0, epoch: 0, cursor: 0, order: rng.shuffle([...bodies.keys()]), rng: rng.getState(), totalSteps: o.steps, fingerprint };
-  const state = resumeOrStart(o.checkpointDir, params, opt, rng, fresh);
-  const resumedFromStep = state.step;
+  const fingerprint = { task: 'inverse-cloze', ...o, checkpointDir: undefined, checkpointEvery: undefined, maxSteps: undefined, progress: undefined, onStep: undefined, n: bodies.length };
+  const start: DataPosition = { epoch: 0, cursor: 0, order: rng.shuffle([...bodies.keys()]), totalSteps: o.steps };
   const show = o.progress === 'auto' ? Boolean(process.stderr.isTTY) : o.progress;
   const bar = show ? new SingleBar({ stream: process.stderr, format: 'inverse cloze {bar} {value}/{total} steps | loss {loss} | {eta_formatted}' }) : null;
-  bar?.start(o.steps, state.step, { loss: '-' });
   const losses: number[] = [];
   try {
-    while (state.step < stopAt) {
-      if (state.cursor + o.batchSize > state.order.length) {
-        state.epoch++;
-        state.cursor = 0;
-        state.order = rng.shuffle([...bodies.keys()]);
-      }
-      const pairs = state.order.slice(state.cursor, state.cursor + o.batchSize).map((i) => inverseClozePair(bodies[i], tokenizer, o, rng));
-      state.cursor += o.batchSize;
-      const queries = padBatch(pairs.map((p) => p.query), tokenizer.padId);
-      const passages = padBatch(pairs.map((p) => p.passage), tokenizer.padId);
-      const lr = schedule(state.step);
-      const loss = optimizerStep(() => inverseClozeLoss(model, queries, passages, scale, { nextSeed: () => rng.nextU32() }), params, opt, lr);
-      losses.push(loss);
-      state.step++;
-      o.onStep?.({ step: state.step, totalSteps: o.steps, loss, lr });
-      bar?.update(state.step, { loss: loss.toFixed(3) });
-      if (o.checkpointDir && (state.step === stopAt || (o.checkpointEvery && state.step % o.checkpointEvery === 0))) {
-        await saveTrainingCheckpoint(o.checkpointDir, params, opt, { ...state, rng: rng.getState() });
-      }
-      await yieldToEventLoop();
-    }
+    const { state, resumedFromStep } = await runTrainingLoop({
+      optimizer: opt, rngs: { loop: rng }, start, fingerprint, stopAt: Math.min(o.steps, o.maxSteps ?? Infinity),
+      checkpoints: o.checkpointDir ? rerankerCheckpoints(o.checkpointDir, params, o.checkpointEvery) : undefined,
+      resumeFrom: o.checkpointDir ? 'latest' : undefined,
+      onStart: ({ step }) => bar?.start(o.steps, step, { loss: '-' }),
+      step: ({ step, position: p }) => {
+        if (p.cursor + o.batchSize > p.order.length) {
+          p.epoch++;
+          p.cursor = 0;
+          p.order = rng.shuffle([...bodies.keys()]);
+        }
+        const pairs = p.order.slice(p.cursor, p.cursor + o.batchSize).map((i) => inverseClozePair(bodies[i], tokenizer, o, rng));
+        p.cursor += o.batchSize;
+        const queries = padBatch(pairs.map((x) => x.query), tokenizer.padId);
+        const passages = padBatch(pairs.map((x) => x.passage), tokenizer.padId);
+        const lr = schedule(step);
+        const { loss } = optimizerStep(opt, [() => inverseClozeLoss(model, queries, passages, scale, { nextSeed: () => rng.nextU32() })], { lr });
+        losses.push(loss);
+        return { loss, lr };
+      },
+      afterStep: ({ step }, { loss, lr }) => {
+        o.onStep?.({ step, totalSteps: o.steps, loss, lr });
+        bar?.update(step, { loss: loss.toFixed(3) });
+      },
+    });
+    return { steps: state.step, losses, passages: bodies.length, resumedFromStep };
   } finally {
     bar?.stop();
     opt.dispose();
     scale.dispose();
   }
-  return { steps: state.step, losses, passages: bodies.length, resumedFromStep };
 }

@@ -1,14 +1,13 @@
 // RerankerTrainer: KARD's reranker training loop, readable top to bottom.
 import * as tf from '@tensorflow/tfjs-core';
 import { SingleBar } from 'cli-progress';
-import { AdamW, Rng, linearSchedule, yieldToEventLoop } from '@kard/nn';
+import { AdamW, Rng, linearSchedule, optimizerStep, runTrainingLoop } from '@kard/nn';
 import type { ColbertModel } from '../colbert/model';
 import type { BertTokenizer } from '../tokenizer';
 import { temperaturesAt, type AnnealingSchedule, type Temperatures } from './annealing';
-import { resumeOrStart, saveTrainingCheckpoint, type LoopState } from './checkpoint';
+import { rerankerCheckpoints, type DataPosition } from './checkpoint';
 import { isInformative, sampleCandidates, type Candidate, type RerankerExample } from './data';
 import { kardKlLoss } from './loss';
-import { optimizerStep } from './step';
 
 export interface TrainerOptions {
   /** Passes over the training questions. KARD: 3. */
@@ -99,9 +98,10 @@ export class RerankerTrainer {
     return this.stepsPerEpoch * this.options.epochs;
   }
 
-  private fingerprint(): string {
+  /** What a checkpoint must share with this run to be resumed by it. */
+  private fingerprint(): Record<string, unknown> {
     const { epochs, batchSize, k, lr, warmupRatio, weightDecay, tau, tauModel, annealing, seed } = this.options;
-    return JSON.stringify({ epochs, batchSize, k, lr, warmupRatio, weightDecay, tau, tauModel, annealing, seed, n: this.examples.length });
+    return { epochs, batchSize, k, lr, warmupRatio, weightDecay, tau, tauModel, annealing, seed, n: this.examples.length };
   }
 
   /** Loss of one batch at given temperatures (training mode: dropout on). */
@@ -129,41 +129,40 @@ export class RerankerTrainer {
     const schedule = linearSchedule({ lr: o.lr, warmupSteps: Math.floor(o.warmupRatio * total), totalSteps: total });
     const rng = new Rng(o.seed);
     const n = this.examples.length;
-    const fresh: LoopState = { step: 0, epoch: 0, cursor: 0, order: rng.shuffle([...Array(n).keys()]), rng: rng.getState(), totalSteps: total, fingerprint: this.fingerprint() };
-    const state = resumeOrStart(o.checkpointDir, params, opt, rng, fresh);
-    const resumedFromStep = state.step;
+    const start: DataPosition = { epoch: 0, cursor: 0, order: rng.shuffle([...Array(n).keys()]), totalSteps: total };
     const show = o.progress === 'auto' ? Boolean(process.stderr.isTTY) : o.progress;
     const bar = show ? new SingleBar({ stream: process.stderr, format: 'reranker {bar} {value}/{total} steps | loss {loss} | tau {tau} | {eta_formatted}' }) : null;
-    bar?.start(total, state.step, { loss: '-', tau: '-' });
     const losses: number[] = [];
-    const stopAt = Math.min(total, o.maxSteps ?? Infinity);
-    const checkpoint = async () => {
-      if (o.checkpointDir) await saveTrainingCheckpoint(o.checkpointDir, params, opt, { ...state, rng: rng.getState() });
-    };
     try {
-      while (state.step < stopAt) {
-        const batch = state.order.slice(state.cursor, state.cursor + o.batchSize).map((i) => this.examples[i]);
-        const temps = temperaturesAt(state.step, total, { tau: o.tau, tauModel: o.tauModel }, o.annealing);
-        const lr = schedule(state.step);
-        const loss = optimizerStep(() => this.batchLoss(batch, temps, rng), params, opt, lr, o.maxGradNorm);
-        losses.push(loss);
-        state.step++;
-        state.cursor += o.batchSize;
-        if (state.cursor >= n) {
-          state.epoch++;
-          state.cursor = 0;
-          state.order = rng.shuffle([...Array(n).keys()]);
-        }
-        o.onStep?.({ step: state.step, totalSteps: total, epoch: state.epoch, loss, lr, ...temps });
-        bar?.update(state.step, { loss: loss.toFixed(3), tau: temps.tau.toFixed(2) });
-        const epochEnd = state.cursor === 0;
-        if (epochEnd || (o.checkpointEvery && state.step % o.checkpointEvery === 0) || state.step === stopAt) await checkpoint();
-        await yieldToEventLoop(); // steps are synchronous: let Ctrl-C / SIGTERM handlers run between them
-      }
+      const { state, resumedFromStep } = await runTrainingLoop({
+        optimizer: opt, rngs: { loop: rng }, start, fingerprint: this.fingerprint(), stopAt: Math.min(total, o.maxSteps ?? Infinity),
+        checkpoints: o.checkpointDir ? rerankerCheckpoints(o.checkpointDir, params, o.checkpointEvery) : undefined,
+        resumeFrom: o.checkpointDir ? 'latest' : undefined,
+        onStart: ({ step }) => bar?.start(total, step, { loss: '-', tau: '-' }),
+        step: ({ step, position: p }) => {
+          const batch = p.order.slice(p.cursor, p.cursor + o.batchSize).map((i) => this.examples[i]);
+          const temps = temperaturesAt(step, total, { tau: o.tau, tauModel: o.tauModel }, o.annealing);
+          const lr = schedule(step);
+          const { loss } = optimizerStep(opt, [() => this.batchLoss(batch, temps, rng)], { lr, maxGradNorm: o.maxGradNorm });
+          losses.push(loss);
+          p.cursor += o.batchSize;
+          if (p.cursor >= n) {
+            p.epoch++;
+            p.cursor = 0;
+            p.order = rng.shuffle([...Array(n).keys()]);
+          }
+          return { loss, lr, temps };
+        },
+        afterStep: ({ step, position: p }, { loss, lr, temps }) => {
+          o.onStep?.({ step, totalSteps: total, epoch: p.epoch, loss, lr, ...temps });
+          bar?.update(step, { loss: loss.toFixed(3), tau: temps.tau.toFixed(2) });
+          return p.cursor === 0; // an epoch ended: checkpoint
+        },
+      });
+      return { steps: state.step, used: n, skippedUninformative: this.skippedUninformative, losses, resumedFromStep };
     } finally {
       bar?.stop();
       opt.dispose();
     }
-    return { steps: state.step, used: n, skippedUninformative: this.skippedUninformative, losses, resumedFromStep };
   }
 }

@@ -60,6 +60,9 @@ describe('Seq2SeqTrainer', () => {
     const rest = await new Seq2SeqTrainer(createModel(cfg, 99), { ...base, outputDir: dir, resumeFrom: 'latest' }).train(data);
     expect(rest.resumedFromStep).toBe(7);
     expect([...first.steps, ...rest.steps].map((s) => s.loss)).toEqual(full.steps.map((s) => s.loss));
+    // Another run (here another learning rate) does not resume this one's checkpoints.
+    await expect(new Seq2SeqTrainer(createModel(cfg, 5), { ...base, lr: 1e-3, outputDir: dir, resumeFrom: 'latest' }).train(data))
+      .rejects.toThrow(/checkpoint-10: this checkpoint comes from another run \(lr: checkpoint 0\.01, this run 0\.001\)/);
   });
 
   test('no tensor leak: tf.memory().numTensors is flat across steps; eval loss is reported', async () => {

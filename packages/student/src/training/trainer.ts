@@ -1,12 +1,13 @@
-// A training loop to read top to bottom (after nanoGPT): batches, AdamW with a linear schedule, clipping,
-// accumulation, eval loss, checkpoints that resume exactly, a progress bar and a JSON-lines log.
+// The student's trainer on @kard/nn's one training loop: length-bucketed batches, AdamW with a linear schedule,
+// clipping, accumulation, eval loss, Hugging Face-layout checkpoints that resume exactly (after a run-fingerprint
+// check), a progress bar and a JSON-lines log.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { SingleBar } from 'cli-progress';
 import {
-  AdamW, GradientAccumulator, Rng, clipByGlobalNorm, installFastSegmentSum, linearSchedule, loadTrainingState, saveCheckpoint,
-  yieldToEventLoop, type RngState,
+  AdamW, Rng, installFastSegmentSum, linearSchedule, optimizerStep, runTrainingLoop,
+  type RngState,
 } from '@kard/nn';
 import type { LmBatch } from '../model';
 import { fromPretrained, savePretrained, writePretrainedFiles, type StudentModel } from '../pretrained';
@@ -83,21 +84,11 @@ export interface TrainResult {
 
 type Collate = (examples: TokenizedExample[], pad: number) => LmBatch;
 
-const CHECKPOINT = /^checkpoint-(\d+)$/;
-
-/** The `checkpoint-<step>/` folders in `dir`, newest first. */
-function checkpointFolders(dir: string): Array<{ dir: string; step: number }> {
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir)
-    .map((n) => ({ n, m: CHECKPOINT.exec(n) }))
-    .filter((x) => x.m)
-    .map((x) => ({ dir: path.join(dir, x.n), step: Number(x.m![1]) }))
-    .sort((a, b) => b.step - a.step);
-}
-
-/** The newest `checkpoint-<step>/` folder in `dir` that is complete (has its trainer state), if any. */
-export function latestCheckpoint(dir: string): { dir: string; step: number } | undefined {
-  return checkpointFolders(dir).find((c) => fs.existsSync(path.join(c.dir, 'trainer_state.json')));
+/** Where the trainer is in its data (saved in trainer_state.json's `extra`). */
+interface EpochPosition {
+  epoch: number;
+  /** Micro-batches of this epoch already trained on. */
+  batchInEpoch: number;
 }
 
 class Trainer {
@@ -131,112 +122,99 @@ class Trainer {
     // The gradient of every embedding look-up is an UnsortedSegmentSum over the vocabulary: make it O(N).
     installFastSegmentSum();
     const params = this.model.namedParameters();
-    const vars = [...params.values()];
-    const names = [...params.keys()];
     const optimizer = new AdamW(params, { lr: o.lr, weightDecay: o.weightDecay, decays: (n) => !/(bias|layer_norm|ln_\d|ln_f)/.test(n) });
     const perEpoch = Math.ceil(Math.ceil(train.length / o.batchSize) / o.gradientAccumulationSteps);
     const totalSteps = o.totalSteps ?? perEpoch * o.epochs;
-    const epochs = o.totalSteps ? Math.ceil(o.totalSteps / perEpoch) : o.epochs;
     const schedule = linearSchedule({ lr: o.lr, warmupSteps: o.warmupSteps, totalSteps });
     const lengths = train.map((e) => e.inputIds.length + e.targetIds.length);
 
-    let step = 0;
-    let epoch = 0;
-    let batchInEpoch = 0;
-    let epochRng = new Rng(o.seed);
+    // The epoch generator stays at the epoch's start until the epoch ends, so a checkpoint regenerates its batches.
+    const epochRng = new Rng(o.seed);
     const dropoutRng = new Rng(o.seed + 1);
-    const resumeDir = o.resumeFrom === 'latest' ? latestCheckpoint(o.outputDir)?.dir : o.resumeFrom;
-    if (resumeDir) {
-      const loaded = fromPretrained(resumeDir);
-      for (const [n, v] of loaded.model.namedParameters()) params.get(n)!.assign(v);
-      loaded.model.dispose();
-      const state = loadTrainingState(resumeDir, optimizer);
-      step = state.step;
-      epoch = state.extra!.epoch as number;
-      batchInEpoch = state.extra!.batchInEpoch as number;
-      epochRng = Rng.fromState(state.rng.epoch);
-      dropoutRng.setState(state.rng.dropout);
-    }
+    let epochBatches: { epoch: number; batches: number[][]; end: RngState } | undefined;
+    const batchesOf = (epoch: number) => {
+      if (epochBatches?.epoch !== epoch) {
+        const start = epochRng.getState();
+        const batches = lengthBucketedBatches(lengths, o.batchSize, epochRng);
+        epochBatches = { epoch, batches, end: epochRng.getState() };
+        epochRng.setState(start);
+      }
+      return epochBatches;
+    };
+    const nextEpoch = (p: EpochPosition) => {
+      epochRng.setState(batchesOf(p.epoch).end);
+      p.epoch++;
+      p.batchInEpoch = 0;
+    };
 
     fs.mkdirSync(o.outputDir, { recursive: true });
     const log = fs.openSync(path.join(o.outputDir, 'log.jsonl'), 'a');
     const bar = o.progress ? new SingleBar({
       format: 'train {bar} {value}/{total} | loss {loss} | {tps} tok/s | ETA {eta_formatted}', stream: process.stderr, hideCursor: true,
     }) : undefined;
-    bar?.start(totalSteps, step, { loss: '-', tps: '-' });
-    const result: TrainResult = { steps: [], evals: [], resumedFromStep: step, totalSteps };
-    const stopAt = Math.min(totalSteps, o.maxSteps ?? Infinity);
-    const accumulator = new GradientAccumulator();
-
-    const checkpoint = async (epochStartState: RngState) => {
-      const dir = path.join(o.outputDir, `checkpoint-${step}`);
-      await saveCheckpoint(dir, {
-        writeWeights: (tmp) => writePretrainedFiles(this.model, tmp, { tokenizerDir: o.tokenizerDir }),
-        optimizer,
-        state: { step, rng: { epoch: epochStartState, dropout: dropoutRng.getState() }, extra: { epoch, batchInEpoch } },
-      });
-      if (o.saveTotalLimit !== undefined) {
-        for (const c of checkpointFolders(o.outputDir).slice(Math.max(1, o.saveTotalLimit))) fs.rmSync(c.dir, { recursive: true, force: true });
-      }
-      o.onCheckpoint?.(step, dir);
-    };
-    const runEval = (): void => {
+    const result: TrainResult = { steps: [], evals: [], resumedFromStep: 0, totalSteps };
+    const runEval = (step: number, epoch: number): void => {
       if (!evalSet?.length) return;
       const evalLoss = this.evaluate(evalSet);
       result.evals.push({ step, evalLoss });
       fs.writeSync(log, JSON.stringify({ step, epoch, evalLoss }) + '\n');
     };
+    const pad = this.model.config.padTokenId;
+    // What a checkpoint must share with this run to be resumed by it (not where it saves, logs or stops).
+    const fingerprint = {
+      modelType: this.model.config.modelType, totalSteps, lr: o.lr, warmupSteps: o.warmupSteps, weightDecay: o.weightDecay,
+      batchSize: o.batchSize, gradientAccumulationSteps: o.gradientAccumulationSteps, maxGradNorm: o.maxGradNorm, seed: o.seed, n: train.length,
+    };
 
     try {
-      while (epoch < epochs && step < stopAt) {
-        const epochStart = epochRng.getState();
-        const batches = lengthBucketedBatches(lengths, o.batchSize, epochRng);
-        const epochEnd = epochRng.getState();
-        epochRng.setState(epochStart);
-        while (batchInEpoch < batches.length && step < stopAt) {
+      await runTrainingLoop({
+        optimizer, rngs: { epoch: epochRng, dropout: dropoutRng }, start: { epoch: 0, batchInEpoch: 0 } as EpochPosition,
+        fingerprint, stopAt: Math.min(totalSteps, o.maxSteps ?? Infinity),
+        checkpoints: {
+          layout: 'numbered', dir: o.outputDir, every: o.saveSteps, keepLast: o.saveTotalLimit, onSaved: o.onCheckpoint,
+          writeWeights: (tmp) => writePretrainedFiles(this.model, tmp, { tokenizerDir: o.tokenizerDir }),
+          readWeights: (dir) => {
+            const loaded = fromPretrained(dir);
+            for (const [n, v] of loaded.model.namedParameters()) params.get(n)!.assign(v);
+            loaded.model.dispose();
+          },
+        },
+        resumeFrom: o.resumeFrom,
+        onStart: ({ step }) => {
+          result.resumedFromStep = step;
+          bar?.start(totalSteps, step, { loss: '-', tps: '-' });
+        },
+        step: ({ step, position: p }) => {
           const t0 = Date.now();
-          const micro = batches.slice(batchInEpoch, batchInEpoch + o.gradientAccumulationSteps);
-          let lossSum = 0;
-          let tokens = 0;
-          for (const idx of micro) {
-            const examples = idx.map((i) => train[i]);
-            const batch = this.collate(examples, this.model.config.padTokenId);
-            const { value, grads } = tf.variableGrads(() => this.model.loss(batch, dropoutRng), vars);
-            accumulator.add(new Map(names.map((n, i) => [n, grads[vars[i].name]])), 1 / micro.length);
-            lossSum += value.dataSync()[0] / micro.length;
-            tokens += countTargetTokens(examples);
-            tf.dispose([value, ...Object.values(grads)]);
-            disposeBatch(batch);
-          }
-          const { grads, norm } = clipByGlobalNorm(accumulator.take(), o.maxGradNorm);
+          // A checkpoint written at an epoch's last step by an older trainer still points into that epoch.
+          if (p.batchInEpoch >= batchesOf(p.epoch).batches.length) nextEpoch(p);
+          const micro = batchesOf(p.epoch).batches.slice(p.batchInEpoch, p.batchInEpoch + o.gradientAccumulationSteps).map((idx) => idx.map((i) => train[i]));
           const lr = schedule(step);
-          optimizer.applyGradients(grads, lr);
-          tf.dispose([...grads.values()]);
-          step++;
-          batchInEpoch += micro.length;
-          const record: StepRecord = { step, epoch, loss: lossSum, lr, gradNorm: norm, tokensPerSecond: tokens / Math.max(1e-3, (Date.now() - t0) / 1000) };
+          const { loss, gradNorm } = optimizerStep(optimizer, micro.map((examples) => () => this.model.loss(this.collate(examples, pad), dropoutRng)), {
+            lr, maxGradNorm: o.maxGradNorm,
+          });
+          const tokens = micro.reduce((n, examples) => n + countTargetTokens(examples), 0);
+          const record: StepRecord = {
+            step: step + 1, epoch: p.epoch, loss, lr, gradNorm: gradNorm!, tokensPerSecond: tokens / Math.max(1e-3, (Date.now() - t0) / 1000),
+          };
+          p.batchInEpoch += micro.length;
+          const epochEnded = p.batchInEpoch >= batchesOf(p.epoch).batches.length;
+          if (epochEnded) nextEpoch(p);
+          return { record, epochEnded };
+        },
+        afterStep: ({ step, position: p }, { record, epochEnded }) => {
           result.steps.push(record);
           fs.writeSync(log, JSON.stringify(record) + '\n');
-          bar?.update(step, { loss: lossSum.toFixed(4), tps: record.tokensPerSecond.toFixed(0) });
+          bar?.update(step, { loss: record.loss.toFixed(4), tps: record.tokensPerSecond.toFixed(0) });
           o.onStep?.(record);
-          if (o.evalSteps > 0 && step % o.evalSteps === 0) runEval();
-          if (o.saveSteps > 0 && step % o.saveSteps === 0) await checkpoint(epochStart);
-          await yieldToEventLoop(); // a step is synchronous: let Ctrl-C / SIGTERM handlers run between steps
-        }
-        if (batchInEpoch >= batches.length) {
-          epoch++;
-          batchInEpoch = 0;
-          epochRng.setState(epochEnd);
-          if (o.evalSteps === 0) runEval();
-        }
-      }
-      const lastCheckpoint = path.join(o.outputDir, `checkpoint-${step}`);
-      if (!fs.existsSync(lastCheckpoint)) await checkpoint(epochRng.getState());
+          if (o.evalSteps > 0 && step % o.evalSteps === 0) runEval(step, record.epoch);
+          if (epochEnded && o.evalSteps === 0) runEval(step, p.epoch);
+        },
+      });
       if (o.finalDir !== false) await savePretrained(this.model, o.finalDir ?? path.join(o.outputDir, 'final'), { tokenizerDir: o.tokenizerDir });
     } finally {
       bar?.stop();
       fs.closeSync(log);
-      accumulator.dispose();
       optimizer.dispose();
     }
     return result;

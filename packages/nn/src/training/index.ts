@@ -1,0 +1,5 @@
+export { optimizerStep, type StepOptions, type StepOutcome } from './step';
+export {
+  runTrainingLoop, latestCheckpoint, numberedCheckpoints, checkFingerprint, CheckpointMismatchError,
+  type TrainingLoop, type LoopState, type LoopResult, type CheckpointPolicy,
+} from './loop';
