@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeDirAtomic } from '@kard/nn';
+import { writeDirAtomic } from '@kard/core';
 import type { MethodResult, Prediction } from '../eval/evaluate';
 import type { RationaleLoss, RerankerMetrics } from '../eval/diagnostics';
 

@@ -4,7 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { TRAINER_STATE_FILE, loadTrainingState, readSafetensors, saveCheckpoint, writeSafetensors, type AdamW, type ArrayToWrite, type Rng, type RngState } from '@kard/nn';
+import { TRAINER_STATE_FILE, loadTrainingState, readSafetensors, saveCheckpoint, writeSafetensors, type AdamW, type ArrayToWrite } from '@kard/nn';
+import { type Rng, type RngState } from '@kard/core';
 
 export interface LoopState {
   /** Optimizer steps taken. */

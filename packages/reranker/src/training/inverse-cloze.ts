@@ -6,7 +6,8 @@
 // from a pretrained LinkBERT, which no machine here has.)
 import * as tf from '@tensorflow/tfjs-core';
 import { SingleBar } from 'cli-progress';
-import { AdamW, Rng, linearSchedule, yieldToEventLoop } from '@kard/nn';
+import { AdamW, linearSchedule } from '@kard/nn';
+import { Rng, yieldToEventLoop } from '@kard/core';
 import type { ColbertModel } from '../colbert/model';
 import { lateInteractionAllPairs } from '../colbert/late-interaction';
 import { padBatch, type BertTokenizer, type TokenBatch } from '../tokenizer';

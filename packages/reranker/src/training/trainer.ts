@@ -1,7 +1,8 @@
 // RerankerTrainer: KARD's reranker training loop, readable top to bottom.
 import * as tf from '@tensorflow/tfjs-core';
 import { SingleBar } from 'cli-progress';
-import { AdamW, Rng, linearSchedule, yieldToEventLoop } from '@kard/nn';
+import { AdamW, linearSchedule } from '@kard/nn';
+import { Rng, yieldToEventLoop } from '@kard/core';
 import type { ColbertModel } from '../colbert/model';
 import type { BertTokenizer } from '../tokenizer';
 import { temperaturesAt, type AnnealingSchedule, type Temperatures } from './annealing';

@@ -5,9 +5,9 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { SingleBar } from 'cli-progress';
 import {
-  AdamW, GradientAccumulator, Rng, clipByGlobalNorm, installFastSegmentSum, linearSchedule, loadTrainingState, saveCheckpoint,
-  yieldToEventLoop, type RngState,
+  AdamW, GradientAccumulator, clipByGlobalNorm, installFastSegmentSum, linearSchedule, loadTrainingState, saveCheckpoint,
 } from '@kard/nn';
+import { Rng, yieldToEventLoop, type RngState } from '@kard/core';
 import type { LmBatch } from '../model';
 import { fromPretrained, savePretrained, writePretrainedFiles, type StudentModel } from '../pretrained';
 import { collateCausal, collateSeq2Seq, countTargetTokens, disposeBatch } from './collate';
