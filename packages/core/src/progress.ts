@@ -17,6 +17,11 @@ export interface Progress {
   stop(): void;
 }
 
+/** The option every long library operation takes: `true` forces a bar, `false` hides it, unset shows it on a TTY. */
+export interface ProgressOption {
+  progress?: boolean;
+}
+
 export interface ProgressOptions {
   /** What is counted, printed first: `store`, `train`, `reranker`. */
   label: string;
