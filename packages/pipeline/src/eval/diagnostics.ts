@@ -8,7 +8,7 @@ import { compareWithBm25, loadRerankerFolder, withQuestionScores, type RankingAc
 import { Bm25Index } from '@kard/retriever';
 import type { KardConfig } from '../config/schema';
 import { rerankerExamples } from '../stages/reranker-stage';
-import { readJsonl } from '../stages/sources';
+import { readJsonl } from '@kard/core';
 import { meanTokenLoss } from '../student/decode';
 import { loadStudent } from '../student/model';
 import type { EncodedPair } from '../student/seq2seq-batch';

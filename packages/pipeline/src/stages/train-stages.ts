@@ -8,7 +8,7 @@ import { prepare, type KardExample, type RerankerRecord } from '@kard/cot-data';
 import { generateTeacherRationales } from './teacher-stage';
 import type { Passage } from '@kard/knowledge-base';
 import { initBackend, type BackendName } from '@kard/nn';
-import { writeFileAtomic } from '@kard/core';
+import { readJsonl, writeFileAtomic } from '@kard/core';
 import { Bm25Index } from '@kard/retriever';
 import type { KardConfig, StudentMethod } from '../config/schema';
 import type { RunFolder } from '../run/run-folder';
@@ -19,7 +19,7 @@ import { encodePair, type EncodedPair } from '../student/seq2seq-batch';
 import { trainStudent } from '../student/train';
 import { isHubId } from '../student/hub';
 import { trainRerankerStage } from './reranker-stage';
-import { datasetSubset, hashInputs, readCorpus, readJsonl } from './sources';
+import { datasetSubset, hashInputs, readCorpus } from './sources';
 import { hashFile } from '../run/hash';
 
 export const STAGES = ['index', 'prepare', 'student', 'reranker', 'all'] as const;

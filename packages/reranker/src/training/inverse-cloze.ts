@@ -5,9 +5,8 @@
 // encoder can be pre-trained once per corpus and then fine-tuned by RerankerTrainer. (ours, not KARD's: KARD starts
 // from a pretrained LinkBERT, which no machine here has.)
 import * as tf from '@tensorflow/tfjs-core';
-import { SingleBar } from 'cli-progress';
 import { AdamW, linearSchedule } from '@kard/nn';
-import { Rng, yieldToEventLoop } from '@kard/core';
+import { Rng, createProgress, yieldToEventLoop } from '@kard/core';
 import type { ColbertModel } from '../colbert/model';
 import { lateInteractionAllPairs } from '../colbert/late-interaction';
 import { padBatch, type BertTokenizer, type TokenBatch } from '../tokenizer';
@@ -110,8 +109,10 @@ export async function pretrainInverseCloze(model: ColbertModel, tokenizer: BertT
   const state = resumeOrStart(o.checkpointDir, params, opt, rng, fresh);
   const resumedFromStep = state.step;
   const show = o.progress === 'auto' ? Boolean(process.stderr.isTTY) : o.progress;
-  const bar = show ? new SingleBar({ stream: process.stderr, format: 'inverse cloze {bar} {value}/{total} steps | loss {loss} | {eta_formatted}' }) : null;
-  bar?.start(o.steps, state.step, { loss: '-' });
+  const bar = createProgress({
+    label: 'inverse cloze', total: o.steps, start: state.step, payload: { loss: '-' }, show,
+    format: 'inverse cloze {bar} {value}/{total} steps | loss {loss} | {eta_formatted}',
+  });
   const losses: number[] = [];
   try {
     while (state.step < stopAt) {

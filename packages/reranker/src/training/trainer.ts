@@ -1,8 +1,7 @@
 // RerankerTrainer: KARD's reranker training loop, readable top to bottom.
 import * as tf from '@tensorflow/tfjs-core';
-import { SingleBar } from 'cli-progress';
 import { AdamW, linearSchedule } from '@kard/nn';
-import { Rng, yieldToEventLoop } from '@kard/core';
+import { Rng, createProgress, yieldToEventLoop } from '@kard/core';
 import type { ColbertModel } from '../colbert/model';
 import type { BertTokenizer } from '../tokenizer';
 import { temperaturesAt, type AnnealingSchedule, type Temperatures } from './annealing';
@@ -134,8 +133,10 @@ export class RerankerTrainer {
     const state = resumeOrStart(o.checkpointDir, params, opt, rng, fresh);
     const resumedFromStep = state.step;
     const show = o.progress === 'auto' ? Boolean(process.stderr.isTTY) : o.progress;
-    const bar = show ? new SingleBar({ stream: process.stderr, format: 'reranker {bar} {value}/{total} steps | loss {loss} | tau {tau} | {eta_formatted}' }) : null;
-    bar?.start(total, state.step, { loss: '-', tau: '-' });
+    const bar = createProgress({
+      label: 'reranker', total, start: state.step, payload: { loss: '-', tau: '-' }, show,
+      format: 'reranker {bar} {value}/{total} steps | loss {loss} | tau {tau} | {eta_formatted}',
+    });
     const losses: number[] = [];
     const stopAt = Math.min(total, o.maxSteps ?? Infinity);
     const checkpoint = async () => {

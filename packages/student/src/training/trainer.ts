@@ -3,11 +3,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { SingleBar } from 'cli-progress';
 import {
   AdamW, GradientAccumulator, clipByGlobalNorm, installFastSegmentSum, linearSchedule, loadTrainingState, saveCheckpoint,
 } from '@kard/nn';
-import { Rng, yieldToEventLoop, type RngState } from '@kard/core';
+import { Rng, createProgress, yieldToEventLoop, type RngState } from '@kard/core';
 import type { LmBatch } from '../model';
 import { fromPretrained, savePretrained, writePretrainedFiles, type StudentModel } from '../pretrained';
 import { collateCausal, collateSeq2Seq, countTargetTokens, disposeBatch } from './collate';
@@ -160,10 +159,10 @@ class Trainer {
 
     fs.mkdirSync(o.outputDir, { recursive: true });
     const log = fs.openSync(path.join(o.outputDir, 'log.jsonl'), 'a');
-    const bar = o.progress ? new SingleBar({
-      format: 'train {bar} {value}/{total} | loss {loss} | {tps} tok/s | ETA {eta_formatted}', stream: process.stderr, hideCursor: true,
-    }) : undefined;
-    bar?.start(totalSteps, step, { loss: '-', tps: '-' });
+    const bar = createProgress({
+      label: 'train', total: totalSteps, start: step, payload: { loss: '-', tps: '-' }, show: o.progress,
+      format: 'train {bar} {value}/{total} | loss {loss} | {tps} tok/s | ETA {eta_formatted}',
+    });
     const result: TrainResult = { steps: [], evals: [], resumedFromStep: step, totalSteps };
     const stopAt = Math.min(totalSteps, o.maxSteps ?? Infinity);
     const accumulator = new GradientAccumulator();
