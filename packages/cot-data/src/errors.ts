@@ -1,5 +1,7 @@
+import { KardError } from '@kard/core';
+
 /** Input that does not have the shape its format promises: names the file and (1-based) line when known. */
-export class DatasetFormatError extends Error {
+export class DatasetFormatError extends KardError {
   readonly file?: string;
   readonly line?: number;
   constructor(message: string, file?: string, line?: number) {
@@ -12,7 +14,7 @@ export class DatasetFormatError extends Error {
 }
 
 /** The teacher endpoint refused, failed or never answered, after every allowed retry. */
-export class TeacherEndpointError extends Error {
+export class TeacherEndpointError extends KardError {
   readonly status?: number;
   readonly attempts: number;
   constructor(message: string, attempts: number, status?: number) {

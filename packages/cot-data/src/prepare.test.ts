@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { writeDirAtomic } from './io';
+import { writeDirAtomic } from '@kard/core';
 import type { RerankerRecordBuilder } from './examples/kard-examples';
 import { prepare, type PrepareConfig } from './prepare';
 
@@ -109,16 +109,4 @@ test('bad input fails with a clear error and leaves an earlier output untouched,
   await expect(prepare({ ...base(), dataset: { file: path.join(FIX, 'bad-no-options.jsonl') } })).rejects.toThrow(/empty has 0 options/);
   expect(readdirSync(out)).toEqual(['keep.txt']);
   expect(readdirSync(dir)).toEqual(['out']);
-});
-
-test('writeDirAtomic: a fill that throws half-way leaves nothing behind', async () => {
-  const target = path.join(dir, 'target');
-  await expect(
-    writeDirAtomic(target, (tmp) => {
-      writeFileSync(path.join(tmp, 'half.jsonl'), '{"a":1}\n');
-      throw new Error('disk full');
-    }),
-  ).rejects.toThrow('disk full');
-  expect(existsSync(target)).toBe(false);
-  expect(readdirSync(dir)).toEqual([]);
 });

@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Progress } from '@kard/knowledge-base';
+import { createProgress, toJsonl, writeDirAtomic } from '@kard/core';
 import { datasetNameOf, loadQuestions, type DatasetFormat } from './datasets/load';
 import { loadTokenCounter, type TokenCounter } from './examples/budget';
 import { buildExamples, type PassageLookup, type RerankerRecordBuilder, type ScorerLike, type SearchLike } from './examples/kard-examples';
 import { openKnowledge } from './examples/knowledge';
 import { instructionFor, type PromptMode } from './examples/prompt';
 import { splitByQuestion } from './examples/split';
-import { writeDirAtomic } from './io';
 import { importRationales, type RationaleFormat } from './teacher/import';
 import { attachRationales } from './teacher/rationale';
 import { verifyRationales, type VerifyReport } from './teacher/verify';
@@ -113,7 +112,7 @@ export async function prepare(config: PrepareConfig, parts: PrepareParts = {}): 
   let passages = parts.passages;
   if (mode === 'kard' && !retriever) {
     if (!config.knowledge?.corpus.length) throw new Error('prepare: mode "kard" needs a knowledge base (config.knowledge.corpus)');
-    const bar = new Progress('index', undefined, config.progress);
+    const bar = createProgress({ label: 'index', unit: 'passages', show: config.progress });
     const knowledge = await openKnowledge({ ...config.knowledge, onProgress: (n) => bar.update(n) });
     bar.stop();
     retriever = knowledge.index;
@@ -123,7 +122,7 @@ export async function prepare(config: PrepareConfig, parts: PrepareParts = {}): 
   const maxInputTokens = config.maxInputTokens ?? 512;
 
   const total = mode === 'ft' ? loaded.questions.length : kept.length;
-  const bar = new Progress('examples', total, config.progress, 'examples');
+  const bar = createProgress({ label: 'examples', total, unit: 'examples', show: config.progress });
   const built = await buildExamples(loaded.questions, kept, {
     mode,
     instruction,
@@ -169,7 +168,7 @@ export async function prepare(config: PrepareConfig, parts: PrepareParts = {}): 
 
   await writeDirAtomic(config.outDir, (dir) => {
     for (const [name, records] of outputs) {
-      const text = records.map((r) => `${JSON.stringify(r)}\n`).join('');
+      const text = toJsonl(records);
       writeFileSync(path.join(dir, name), text);
       manifest.files.push({ path: name, records: records.length, bytes: Buffer.byteLength(text), sha256: createHash('sha256').update(text).digest('hex') });
     }

@@ -1,18 +1,20 @@
+import { InputFormatError, KardError } from '@kard/core';
+
 /** A corpus line (or XML record) that cannot be read as a passage. The message starts with `file:line`. */
-export class CorpusFormatError extends Error {
+export class CorpusFormatError extends InputFormatError {
   constructor(
-    readonly file: string,
+    file: string,
     /** 1-based line number in the decompressed input. */
-    readonly line: number,
-    readonly reason: string,
+    line: number,
+    reason: string,
   ) {
-    super(`${file}:${line}: ${reason}`);
+    super(file, line, reason);
     this.name = 'CorpusFormatError';
   }
 }
 
 /** An input file that does not exist or cannot be opened. */
-export class InputFileError extends Error {
+export class InputFileError extends KardError {
   constructor(
     readonly file: string,
     reason: string,
@@ -24,7 +26,7 @@ export class InputFileError extends Error {
 }
 
 /** A passage-store folder that is missing, incomplete, corrupt or written by another store version. */
-export class PassageStoreError extends Error {
+export class PassageStoreError extends KardError {
   constructor(
     readonly dir: string,
     reason: string,
@@ -36,7 +38,7 @@ export class PassageStoreError extends Error {
 }
 
 /** Two passages with the same id were given to one store. */
-export class DuplicatePassageIdError extends Error {
+export class DuplicatePassageIdError extends KardError {
   constructor(
     readonly id: string,
     /** The rows (0-based, in input order) that carry the id. */

@@ -12,4 +12,3 @@ export { writePassagesJsonl, type WriteJsonlOptions } from './write-jsonl';
 export { readMediaWikiPages, type WikiPage } from './builders/mediawiki-dump';
 export { paragraphId, WikipediaParagraphs, type WikipediaOptions, type WikipediaStats, wikitextParagraphs } from './builders/wikipedia';
 export { type PubmedArticle, PubmedAbstracts, type PubmedStats, readPubmedArticles } from './builders/pubmed';
-export { Progress, type ProgressOption } from './progress';

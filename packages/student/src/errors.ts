@@ -1,5 +1,7 @@
+import { InputFormatError, KardError } from '@kard/core';
+
 /** A model folder that cannot be loaded: no weights, an unsupported architecture, shapes that disagree. */
-export class ModelLoadError extends Error {
+export class ModelLoadError extends KardError {
   constructor(message: string, readonly file: string) {
     super(`${file}: ${message}`);
     this.name = 'ModelLoadError';
@@ -7,9 +9,9 @@ export class ModelLoadError extends Error {
 }
 
 /** A JSONL line of examples or inputs that cannot be used. */
-export class ExampleFormatError extends Error {
-  constructor(message: string, readonly file: string, readonly line: number) {
-    super(`${file}:${line}: ${message}`);
+export class ExampleFormatError extends InputFormatError {
+  constructor(message: string, file: string, line: number) {
+    super(file, line, message);
     this.name = 'ExampleFormatError';
   }
 }

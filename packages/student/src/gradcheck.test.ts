@@ -1,6 +1,7 @@
 // Analytic gradients (tfjs autodiff through our layers) against central finite differences of the loss.
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, Rng } from '@kard/nn';
+import { initBackend } from '@kard/nn';
+import { Rng } from '@kard/core';
 import { createModel, type StudentModel } from './pretrained';
 import { batchOf, tinyGpt2Config, tinyT5Config } from './testing';
 import type { LmBatch } from './model';

@@ -2,8 +2,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  HF_FLOAT_FIELDS, SafetensorsError, StateDictError, stringifyHfConfig, findSafetensorsFiles, readSafetensorsDir, writeDirAtomic, writeSafetensorsDir, type NamedArray,
+  SafetensorsError, StateDictError, findSafetensorsFiles, readSafetensorsDir, writeSafetensorsDir, type NamedArray,
 } from '@kard/nn';
+import { HF_FLOAT_FIELDS, stringifyHfConfig, writeDirAtomic } from '@kard/core';
 import { configToJson, parseConfig, type ModelConfig } from './config';
 import { ModelLoadError } from './errors';
 import { Gpt2LMHeadModel } from './gpt2/model';

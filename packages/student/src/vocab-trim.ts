@@ -6,7 +6,7 @@
 // kept, so it never becomes <unk> unless the original had no piece for a character either.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeDirAtomic } from '@kard/nn';
+import { writeDirAtomic } from '@kard/core';
 import { ModelLoadError } from './errors';
 
 export interface TrimTokenizerOptions {

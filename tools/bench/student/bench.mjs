@@ -6,7 +6,8 @@
 // Usage: npm run bench:student -- [--backends native-cpu,wasm] [--steps 3] [--quick] [--profile]
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { AdamW, Rng, clipByGlobalNorm, initBackend } from '@kard/nn';
+import { AdamW, clipByGlobalNorm, initBackend } from '@kard/nn';
+import { Rng } from '@kard/core';
 import { T5ForConditionalGeneration, generate, t5Config } from '@kard/student';
 
 const HELP = `Usage: npm run bench:student -- [options]

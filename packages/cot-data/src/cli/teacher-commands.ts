@@ -1,8 +1,7 @@
 import { Command, Option } from 'commander';
-import { Progress } from '@kard/knowledge-base';
+import { createProgress, writeJsonl } from '@kard/core';
 import { DATASET_FORMATS, loadQuestions, type DatasetFormat } from '../datasets/load';
 import { instructionFor } from '../examples/prompt';
-import { writeFileAtomic } from '../io';
 import { pickDemonstrations } from '../teacher/fewshot';
 import { generateRationales } from '../teacher/generate';
 import { importRationales, RATIONALE_FORMATS, type RationaleFormat } from '../teacher/import';
@@ -25,11 +24,11 @@ const rationaleOptions = (c: Command) =>
     .requiredOption('--rationales <file>', 'teacher rationale file')
     .addOption(new Option('--rationale-format <format>', 'its format').choices(RATIONALE_FORMATS).default('flan-cot'));
 
-/** `{id, rationales: [...]}` lines, one per question, in question order. */
-function toJsonl(rationales: Rationale[]): string {
+/** `{id, rationales: [...]}` records, one per question, in question order. */
+function byQuestion(rationales: Rationale[]): { id: string; rationales: string[] }[] {
   const byId = new Map<string, string[]>();
   for (const r of rationales) byId.set(r.questionId, [...(byId.get(r.questionId) ?? []), r.text]);
-  return [...byId].map(([id, list]) => `${JSON.stringify({ id, rationales: list })}\n`).join('');
+  return [...byId].map(([id, list]) => ({ id, rationales: list }));
 }
 
 export function teacherCommand(io: CliIo): Command {
@@ -43,7 +42,7 @@ export function teacherCommand(io: CliIo): Command {
   imp.action((o: DatasetFlags & { rationales: string; rationaleFormat: RationaleFormat; out: string }) => {
     const { questions } = loadQuestions(o.dataset, { format: o.format });
     const attached = attachRationales(questions, importRationales(o.rationales, o.rationaleFormat));
-    writeFileAtomic(o.out, toJsonl(attached.rationales));
+    writeJsonl(o.out, byQuestion(attached.rationales));
     io.stdout(`rationales ${attached.rationales.length} for ${new Set(attached.rationales.map((r) => r.questionId)).size} questions (unmatched ${attached.unmatched}); wrote ${o.out}\n`);
   });
 
@@ -54,7 +53,7 @@ export function teacherCommand(io: CliIo): Command {
     const { questions } = loadQuestions(o.dataset, { format: o.format });
     const attached = attachRationales(questions, importRationales(o.rationales, o.rationaleFormat));
     const { kept, report } = verifyRationales(questions, attached.rationales);
-    if (o.out) writeFileAtomic(o.out, toJsonl(kept));
+    if (o.out) writeJsonl(o.out, byQuestion(kept));
     io.stdout(`${JSON.stringify({ ...report, unmatched: attached.unmatched })}\n`);
   });
 
@@ -90,7 +89,7 @@ export function teacherCommand(io: CliIo): Command {
     const byId = new Map(demoQuestions.map((q) => [q.id, q]));
     const pool = kept.filter((r) => r.sample === 0).map((r) => ({ question: byId.get(r.questionId)!, rationale: r.text }));
     if (pool.length === 0) throw new Error(`teacher generate: no demonstration with a correct rationale in ${o.demos}`);
-    const bar = new Progress('teacher', questions.length, o.progress, 'questions');
+    const bar = createProgress({ label: 'teacher', total: questions.length, unit: 'questions', show: o.progress });
     const { summary } = await generateRationales({
       questions,
       demonstrations: pickDemonstrations(pool, o.shots, o.seed),

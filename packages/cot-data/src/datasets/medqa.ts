@@ -1,4 +1,4 @@
-import { readJsonl } from '../io';
+import { readJsonl } from '@kard/core';
 import type { McQuestion } from '../question';
 import { collect, fail, splitFromFile, type LoadOptions, type LoadResult } from './load-result';
 

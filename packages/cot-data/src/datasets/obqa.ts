@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Passage } from '@kard/knowledge-base';
-import { readJson, readJsonl } from '../io';
+import { readJsonl } from '@kard/core';
+import { readJson } from '../io';
 import type { McQuestion } from '../question';
 import { collect, fail, splitFromFile, type LoadOptions, type LoadResult } from './load-result';
 

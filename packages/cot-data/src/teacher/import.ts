@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { flanQuestionId, parseFlanCotRow } from '../datasets/flan-cot';
 import { splitFromFile } from '../datasets/load-result';
 import { DatasetFormatError } from '../errors';
-import { readJsonl } from '../io';
+import { readJsonl } from '@kard/core';
 import { importGenerationCache } from './generate';
 import type { ImportedRationale } from './rationale';
 

@@ -1,4 +1,4 @@
-import type { ProgressOption } from '../progress';
+import type { ProgressOption } from '@kard/core';
 import { readXmlRecords } from './xml-records';
 
 /** One `<page>` of a MediaWiki XML export (pages-articles dumps hold one revision per page). */

@@ -1,5 +1,5 @@
 import type { Passage } from '../passage';
-import type { ProgressOption } from '../progress';
+import type { ProgressOption } from '@kard/core';
 import { readXmlRecords } from './xml-records';
 
 export interface PubmedStats {

@@ -1,6 +1,6 @@
 import wtf from 'wtf_wikipedia';
 import type { Passage } from '../passage';
-import type { ProgressOption } from '../progress';
+import type { ProgressOption } from '@kard/core';
 import { readMediaWikiPages } from './mediawiki-dump';
 
 export interface WikipediaOptions extends ProgressOption {

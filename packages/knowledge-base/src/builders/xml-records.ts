@@ -2,7 +2,7 @@ import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { StringDecoder } from 'node:string_decoder';
 import { CorpusFormatError } from '../errors';
 import { openInput } from '../input/open-input';
-import { Progress, type ProgressOption } from '../progress';
+import { createProgress, type ProgressOption } from '@kard/core';
 
 /** What a record extractor sees: SAX events with the element path from the root (`a/b/c`). */
 export interface XmlHandlers<T> {
@@ -25,7 +25,7 @@ export async function* readXmlRecords<T>(
   options: ProgressOption = {},
 ): AsyncGenerator<T> {
   const input = await openInput(file);
-  const progress = new Progress(label, input.bytes, options.progress, 'bytes');
+  const progress = createProgress({ label, total: input.bytes, unit: 'bytes', show: options.progress });
   const parser = new SaxesParser({ position: true });
   const ready: T[] = [];
   const path: string[] = [];

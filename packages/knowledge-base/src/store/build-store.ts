@@ -1,10 +1,10 @@
-import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DuplicatePassageIdError, PassageStoreError } from '../errors';
 import type { Passage } from '../passage';
-import { Progress, type ProgressOption } from '../progress';
+import { createProgress, GrowableBigUint64Array, type ProgressOption, writeDirAtomic } from '@kard/core';
 import { FileWriter } from './file-writer';
-import { equalHashRuns, GrowableU64, hashId, packEntry } from './id-table';
+import { equalHashRuns, hashId, packEntry } from './id-table';
 import {
   assertLittleEndian,
   DATA_FILE,
@@ -38,25 +38,12 @@ export async function writeStore(
   assertLittleEndian();
   const target = path.resolve(dir);
   if (existsSync(target) && !options.overwrite) throw new PassageStoreError(dir, 'already exists (pass overwrite to replace it)');
-  mkdirSync(path.dirname(target), { recursive: true });
-  const tmp = `${target}.tmp-${process.pid}-${Date.now().toString(36)}`;
-  mkdirSync(tmp);
-  try {
-    const manifest = await writeFiles(source, tmp, dir, options);
-    if (existsSync(target)) {
-      if (!options.overwrite) throw new PassageStoreError(dir, 'appeared while building (pass overwrite to replace it)');
-      const old = `${target}.old-${process.pid}-${Date.now().toString(36)}`;
-      renameSync(target, old);
-      renameSync(tmp, target);
-      rmSync(old, { recursive: true, force: true });
-    } else {
-      renameSync(tmp, target);
-    }
-    return manifest;
-  } catch (err) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw err;
-  }
+  let manifest: StoreManifest | undefined;
+  await writeDirAtomic(target, async (tmp) => {
+    manifest = await writeFiles(source, tmp, dir, options);
+    if (existsSync(target) && !options.overwrite) throw new PassageStoreError(dir, 'appeared while building (pass overwrite to replace it)');
+  });
+  return manifest!;
 }
 
 async function writeFiles(
@@ -67,10 +54,10 @@ async function writeFiles(
 ): Promise<StoreManifest> {
   const data = new FileWriter(path.join(tmp, DATA_FILE));
   const offsets = new FileWriter(path.join(tmp, OFFSETS_FILE));
-  const ids = new GrowableU64();
+  const ids = new GrowableBigUint64Array();
   const offset = new BigUint64Array(1);
   const offsetBytes = new Uint8Array(offset.buffer);
-  const progress = new Progress('store', options.total, options.progress);
+  const progress = createProgress({ label: 'store', total: options.total, unit: 'passages', show: options.progress });
   let row = 0;
   try {
     for await (const p of source as AsyncIterable<Passage>) {

@@ -17,26 +17,6 @@ export function hashId(id: string): number {
   return h >>> 0;
 }
 
-/** A BigUint64Array that grows by doubling, so a build needs no count up front. */
-export class GrowableU64 {
-  private data = new BigUint64Array(1024);
-  length = 0;
-
-  push(v: bigint): void {
-    if (this.length === this.data.length) {
-      const next = new BigUint64Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
-  }
-
-  /** The filled part (a view, not a copy). */
-  view(): BigUint64Array {
-    return this.data.subarray(0, this.length);
-  }
-}
-
 export function packEntry(hash: number, row: number): bigint {
   return (BigInt(hash) << 32n) | BigInt(row);
 }

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Rng } from '@kard/core';
 import { DuplicatePassageIdError, PassageStoreError } from '../errors';
 import type { Passage } from '../passage';
 import { hashId } from './id-table';
@@ -12,14 +13,10 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(work, { recursive: true, force: true }));
 
-/** Deterministic pseudo-random generator (mulberry32), so failures reproduce. */
+/** Deterministic uniform draws in [0, 1), so failures reproduce. */
 function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.uniform();
 }
 
 function corpus(n: number, seed = 1): Passage[] {

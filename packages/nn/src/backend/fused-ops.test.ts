@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '../autodiff';
 import { dropout, dropoutMask } from '../module';
 import { clipByGlobalNorm, globalNorm } from '../optim';
-import { Rng } from '../rng';
+import { Rng } from '@kard/core';
 import { rmsNorm } from './fused-ops';
 import { loadNativeAddon } from './native-addon';
 import { expectParity, nativeOrSkip, rand, seeded } from './testing/parity';

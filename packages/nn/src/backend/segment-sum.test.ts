@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '../autodiff';
 import { initBackend } from './init';
 import { installFastSegmentSum } from './segment-sum';
-import { Rng } from '../rng';
+import { Rng } from '@kard/core';
 
 beforeAll(() => initBackend({ backend: 'cpu' }));
 

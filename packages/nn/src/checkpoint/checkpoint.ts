@@ -1,10 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { writeDirAtomic } from '../atomic';
+import { writeDirAtomic, type RngState } from '@kard/core';
 import type { Module } from '../module';
 import type { AdamW } from '../optim';
-import type { RngState } from '../rng';
 import { readSafetensors, writeSafetensors, SafetensorsError, type ArrayToWrite } from '../safetensors';
 
 export const OPTIMIZER_FILE = 'optimizer.safetensors';

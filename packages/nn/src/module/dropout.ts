@@ -4,7 +4,7 @@
 // seconds per t5-small step.
 import * as tf from '@tensorflow/tfjs-core';
 import { loadNativeAddon } from '../backend/native-addon';
-import type { Rng } from '../rng';
+import type { Rng } from '@kard/core';
 
 const TWO_32 = 4294967296;
 

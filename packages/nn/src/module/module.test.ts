@@ -6,7 +6,7 @@ import { initBackend } from '../backend';
 import { loadCheckpoint, saveCheckpoint } from '../checkpoint';
 import { crossEntropy } from '../losses';
 import { AdamW } from '../optim';
-import { Rng } from '../rng';
+import { Rng } from '@kard/core';
 import { readSafetensors } from '../safetensors';
 import { Conv1D, Embedding, LayerNorm, Linear, Module, StateDictError } from './index';
 

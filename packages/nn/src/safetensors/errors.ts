@@ -1,5 +1,7 @@
+import { KardError } from '@kard/core';
+
 /** A safetensors file (or its shard index) that cannot be read as promised: truncated, bad header, wrong shape. */
-export class SafetensorsError extends Error {
+export class SafetensorsError extends KardError {
   constructor(
     message: string,
     /** The file that was being read or written. */

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { writeFileAtomic } from '../atomic';
+import { writeFileAtomic } from '@kard/core';
 import { DTYPE_BYTES, encode, type SafetensorsDtype } from './dtypes';
 
 /** A tensor to write: values are converted to `dtype` (default F32 for float arrays, I32 for int arrays). */

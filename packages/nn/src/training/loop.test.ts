@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../backend';
 import { AdamW } from '../optim';
-import { Rng } from '../rng';
+import { Rng } from '@kard/core';
 import { readSafetensors, writeSafetensors } from '../safetensors';
 import { CheckpointMismatchError, runTrainingLoop, optimizerStep, type CheckpointPolicy } from './index';
 

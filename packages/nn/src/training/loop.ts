@@ -3,10 +3,9 @@
 // everything a run needs to continue exactly lives in its LoopState and is what a checkpoint saves.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { yieldToEventLoop } from '../event-loop';
+import { yieldToEventLoop, type Rng, type RngState } from '@kard/core';
 import { loadTrainingState, saveCheckpoint, TRAINER_STATE_FILE } from '../checkpoint';
 import type { AdamW } from '../optim';
-import type { Rng, RngState } from '../rng';
 
 /** Where a run is: the step, and the caller's own position in its data (epoch, cursor, order...), as JSON. */
 export interface LoopState<P> {

@@ -1,9 +1,9 @@
-import { SingleBar, Presets } from 'cli-progress';
+import { createProgress, progressShown, type Progress } from '@kard/core';
 
 /** One bar per stage on stderr, shown when stderr is a TTY or when forced; otherwise a line every ~5 s. */
 export function stageProgress(force?: boolean): { update(stage: string, done: number, total: number, info?: string): void; stop(): void } {
-  const show = force ?? process.stderr.isTTY;
-  let bar: SingleBar | undefined;
+  const show = progressShown({ show: force });
+  let bar: Progress | undefined;
   let current = '';
   let lastLine = 0;
   return {
@@ -17,8 +17,10 @@ export function stageProgress(force?: boolean): { update(stage: string, done: nu
       }
       if (stage !== current) {
         bar?.stop();
-        bar = new SingleBar({ format: `${stage.padEnd(16)} [{bar}] {value}/{total} {info} eta {eta}s`, stream: process.stderr }, Presets.shades_classic);
-        bar.start(total || 1, done, { info });
+        bar = createProgress({
+          label: stage, total: total || 1, start: done, payload: { info }, show: true,
+          format: `${stage.padEnd(16)} [{bar}] {value}/{total} {info} eta {eta}s`,
+        });
         current = stage;
       }
       bar!.setTotal(total || Math.max(done, 1));

@@ -7,7 +7,7 @@ import type { PassageLookup } from '@kard/knowledge-base';
 import { compareWithBm25, loadRerankerFolder, rerankerExamples, withQuestionScores, type RankingAccuracy, type RerankerRecord } from '@kard/reranker';
 import { Bm25Index } from '@kard/retriever';
 import type { KardConfig } from '../config/schema';
-import { readJsonl } from '../stages/sources';
+import { readJsonl } from '@kard/core';
 import { loadStudent, scoreExamples, type ScoredExample, type StudentModel, type Tokenizer } from '@kard/student';
 
 export interface RerankerMetrics {

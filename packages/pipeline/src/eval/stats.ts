@@ -1,6 +1,6 @@
-import { wilsonInterval } from '@kard/nn';
+import { wilsonInterval } from '@kard/core';
 
-export { wilsonInterval, Z95 } from '@kard/nn';
+export { wilsonInterval, Z95 } from '@kard/core';
 
 /**
  * Self-consistency's vote: the most frequent answer among the parsed ones (undefined entries are unparsable

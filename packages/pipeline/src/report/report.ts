@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeDirAtomic } from '@kard/nn';
+import { toJsonl, writeDirAtomic } from '@kard/core';
 import type { MethodResult, Prediction } from '../eval/evaluate';
 import type { RationaleLoss, RerankerMetrics } from '../eval/diagnostics';
 
@@ -67,6 +67,6 @@ export async function writeReport(dir: string, report: EvalReport, predictions: 
     fs.writeFileSync(path.join(tmp, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
     fs.writeFileSync(path.join(tmp, 'report.md'), reportMarkdown(report));
     fs.writeFileSync(path.join(tmp, 'accuracy.svg'), accuracySvg(report));
-    for (const [m, preds] of Object.entries(predictions)) fs.writeFileSync(path.join(tmp, `predictions.${m}.jsonl`), preds.map((p) => `${JSON.stringify(p)}\n`).join(''));
+    for (const [m, preds] of Object.entries(predictions)) fs.writeFileSync(path.join(tmp, `predictions.${m}.jsonl`), toJsonl(preds));
   });
 }

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '@kard/nn';
+import { writeFileAtomic } from '@kard/core';
 import { hashJson } from './hash';
 
 /** What a finished stage leaves behind: the hash of everything it read, so a rerun can tell if it is still valid. */

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '@kard/nn';
+import { writeFileAtomic } from '@kard/core';
 import type { KardConfig } from '../config/schema';
 import type { RunFolder } from './run-folder';
 

@@ -53,10 +53,6 @@ export function datasetSubset(file: string, limit: number | undefined, dir: stri
   return out;
 }
 
-export function readJsonl<T>(file: string): T[] {
-  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as T);
-}
-
 export function configFiles(cfg: KardConfig): string[] {
   return [cfg.dataset.train, ...cfg.knowledge.corpus, ...(cfg.teacher.rationales ? [cfg.teacher.rationales] : [])];
 }

@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import { prepare, type KardExample } from '@kard/cot-data';
 import { generateTeacherRationales } from './teacher-stage';
 import type { Passage, PassageLookup, PassageStore } from '@kard/knowledge-base';
-import { initBackend, writeFileAtomic, type BackendName } from '@kard/nn';
+import { initBackend, type BackendName } from '@kard/nn';
+import { readJsonl, writeFileAtomic } from '@kard/core';
 import { rerankerRecord, type RerankerRecord } from '@kard/reranker';
 import { Bm25Index } from '@kard/retriever';
 import type { KardConfig, StudentMethod } from '../config/schema';
@@ -18,7 +19,7 @@ import {
 } from '@kard/student';
 import { trainStudent } from './student-training';
 import { trainRerankerStage } from './reranker-stage';
-import { datasetSubset, openPassages, readJsonl } from './sources';
+import { datasetSubset, openPassages } from './sources';
 import { stageInputs } from './stage-inputs';
 import { STAGE_READS } from './stage-reads';
 

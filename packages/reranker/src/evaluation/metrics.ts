@@ -1,7 +1,7 @@
 // KARD's reranker evaluation (reranker/main.py `evaluate`, retriever_dataset.py eval fold): for each held-out
 // question the target is the passage BM25 ranks first for the rationale; it is put among k−1 other passages drawn
 // from the question's search space, and we count how often a scorer ranks it in the top 1, 3 and 5.
-import { Rng, Z95, meanInterval } from '@kard/nn';
+import { Rng, Z95, meanInterval } from '@kard/core';
 import { isInformative, type Candidate, type RerankerExample } from '../training/data';
 
 export interface EvalGroup {

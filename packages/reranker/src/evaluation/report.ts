@@ -1,5 +1,5 @@
 // The held-out comparison as a Markdown table (the `kard-reranker eval` output and the README's format).
-import { meanInterval, wilsonInterval } from '@kard/nn';
+import { meanInterval, wilsonInterval } from '@kard/core';
 import type { RerankerComparison } from './compare';
 import type { RankingAccuracy } from './metrics';
 

@@ -1,7 +1,7 @@
 // Several rerankers as one (e.g. the same start fine-tuned with different seeds): the mean of their scores.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeDirAtomic, writeFileAtomic } from '@kard/nn';
+import { writeDirAtomic, writeFileAtomic } from '@kard/core';
 import type { Hit, Reranker } from '@kard/retriever';
 import type { ColbertModel } from '../colbert/model';
 import { RerankerLoadError, writeRerankerFiles } from '../io/save';

@@ -8,7 +8,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { HF_FLOAT_FIELDS, readSafetensors, stringifyHfConfig, writeDirAtomic, writeFileAtomic, writeSafetensors, type ArrayToWrite } from '@kard/nn';
+import { readSafetensors, writeSafetensors, type ArrayToWrite } from '@kard/nn';
+import { HF_FLOAT_FIELDS, stringifyHfConfig, writeDirAtomic, writeFileAtomic } from '@kard/core';
 import { loadBertEncoder } from '../bert/checkpoint';
 import { LoraAdapters, type LoraConfig } from '../bert/lora';
 import { ColbertModel, HYBRID_INIT } from '../colbert/model';

@@ -1,4 +1,4 @@
-import { Rng } from '@kard/nn';
+import { Rng } from '@kard/core';
 import { isInformative, sampleCandidates, type RerankerExample } from './data';
 
 const list = (prefix: string, n: number, score = 1) => Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i}`, text: '', score }));

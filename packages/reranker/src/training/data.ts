@@ -1,4 +1,4 @@
-import type { Rng } from '@kard/nn';
+import type { Rng } from '@kard/core';
 
 /** One passage in a question's search space, scored by BM25 against the question's rationale. */
 export interface Candidate {

@@ -5,8 +5,8 @@
 // encoder can be pre-trained once per corpus and then fine-tuned by RerankerTrainer. (ours, not KARD's: KARD starts
 // from a pretrained LinkBERT, which no machine here has.)
 import * as tf from '@tensorflow/tfjs-core';
-import { SingleBar } from 'cli-progress';
-import { AdamW, Rng, linearSchedule, optimizerStep, runTrainingLoop } from '@kard/nn';
+import { AdamW, linearSchedule, optimizerStep, runTrainingLoop } from '@kard/nn';
+import { Rng, createProgress, noProgress, type Progress } from '@kard/core';
 import type { ColbertModel } from '../colbert/model';
 import { lateInteractionAllPairs } from '../colbert/late-interaction';
 import { padBatch, type BertTokenizer, type TokenBatch } from '../tokenizer';
@@ -105,14 +105,16 @@ export async function pretrainInverseCloze(model: ColbertModel, tokenizer: BertT
   const fingerprint = { task: 'inverse-cloze', ...o, checkpointDir: undefined, checkpointEvery: undefined, maxSteps: undefined, progress: undefined, onStep: undefined, n: bodies.length };
   const start: DataPosition = { epoch: 0, cursor: 0, order: rng.shuffle([...bodies.keys()]), totalSteps: o.steps };
   const show = o.progress === 'auto' ? Boolean(process.stderr.isTTY) : o.progress;
-  const bar = show ? new SingleBar({ stream: process.stderr, format: 'inverse cloze {bar} {value}/{total} steps | loss {loss} | {eta_formatted}' }) : null;
+  let bar: Progress = noProgress;
   const losses: number[] = [];
   try {
     const { state, resumedFromStep } = await runTrainingLoop({
       optimizer: opt, rngs: { loop: rng }, start, fingerprint, stopAt: Math.min(o.steps, o.maxSteps ?? Infinity),
       checkpoints: o.checkpointDir ? rerankerCheckpoints(o.checkpointDir, params, o.checkpointEvery) : undefined,
       resumeFrom: o.checkpointDir ? 'latest' : undefined,
-      onStart: ({ step }) => bar?.start(o.steps, step, { loss: '-' }),
+      onStart: ({ step }) => {
+        bar = createProgress({ label: 'inverse cloze', total: o.steps, start: step, payload: { loss: '-' }, show, format: 'inverse cloze {bar} {value}/{total} steps | loss {loss} | {eta_formatted}' });
+      },
       step: ({ step, position: p }) => {
         if (p.cursor + o.batchSize > p.order.length) {
           p.epoch++;
@@ -130,12 +132,12 @@ export async function pretrainInverseCloze(model: ColbertModel, tokenizer: BertT
       },
       afterStep: ({ step }, { loss, lr }) => {
         o.onStep?.({ step, totalSteps: o.steps, loss, lr });
-        bar?.update(step, { loss: loss.toFixed(3) });
+        bar.update(step, { loss: loss.toFixed(3) });
       },
     });
     return { steps: state.step, losses, passages: bodies.length, resumedFromStep };
   } finally {
-    bar?.stop();
+    bar.stop();
     opt.dispose();
     scale.dispose();
   }

@@ -1,7 +1,7 @@
 // RerankerTrainer: KARD's reranker training loop, readable top to bottom.
 import * as tf from '@tensorflow/tfjs-core';
-import { SingleBar } from 'cli-progress';
-import { AdamW, Rng, linearSchedule, optimizerStep, runTrainingLoop } from '@kard/nn';
+import { AdamW, linearSchedule, optimizerStep, runTrainingLoop } from '@kard/nn';
+import { Rng, createProgress, noProgress, type Progress } from '@kard/core';
 import type { ColbertModel } from '../colbert/model';
 import type { BertTokenizer } from '../tokenizer';
 import { temperaturesAt, type AnnealingSchedule, type Temperatures } from './annealing';
@@ -131,14 +131,16 @@ export class RerankerTrainer {
     const n = this.examples.length;
     const start: DataPosition = { epoch: 0, cursor: 0, order: rng.shuffle([...Array(n).keys()]), totalSteps: total };
     const show = o.progress === 'auto' ? Boolean(process.stderr.isTTY) : o.progress;
-    const bar = show ? new SingleBar({ stream: process.stderr, format: 'reranker {bar} {value}/{total} steps | loss {loss} | tau {tau} | {eta_formatted}' }) : null;
+  let bar: Progress = noProgress;
     const losses: number[] = [];
     try {
       const { state, resumedFromStep } = await runTrainingLoop({
         optimizer: opt, rngs: { loop: rng }, start, fingerprint: this.fingerprint(), stopAt: Math.min(total, o.maxSteps ?? Infinity),
         checkpoints: o.checkpointDir ? rerankerCheckpoints(o.checkpointDir, params, o.checkpointEvery) : undefined,
         resumeFrom: o.checkpointDir ? 'latest' : undefined,
-        onStart: ({ step }) => bar?.start(total, step, { loss: '-', tau: '-' }),
+        onStart: ({ step }) => {
+        bar = createProgress({ label: 'reranker', total: total, start: step, payload: { loss: '-', tau: '-' }, show, format: 'reranker {bar} {value}/{total} steps | loss {loss} | tau {tau} | {eta_formatted}' });
+      },
         step: ({ step, position: p }) => {
           const batch = p.order.slice(p.cursor, p.cursor + o.batchSize).map((i) => this.examples[i]);
           const temps = temperaturesAt(step, total, { tau: o.tau, tauModel: o.tauModel }, o.annealing);
@@ -155,13 +157,13 @@ export class RerankerTrainer {
         },
         afterStep: ({ step, position: p }, { loss, lr, temps }) => {
           o.onStep?.({ step, totalSteps: total, epoch: p.epoch, loss, lr, ...temps });
-          bar?.update(step, { loss: loss.toFixed(3), tau: temps.tau.toFixed(2) });
+          bar.update(step, { loss: loss.toFixed(3), tau: temps.tau.toFixed(2) });
           return p.cursor === 0; // an epoch ended: checkpoint
         },
       });
       return { steps: state.step, used: n, skippedUninformative: this.skippedUninformative, losses, resumedFromStep };
     } finally {
-      bar?.stop();
+      bar.stop();
       opt.dispose();
     }
   }

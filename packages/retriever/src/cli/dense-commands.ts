@@ -1,7 +1,8 @@
 import { Command, Option } from 'commander';
 import { DenseIndex, readVectorsFile } from '../dense';
 import { formatRunLines } from '../trec';
-import { parseNumber, writeFileAtomically } from './io';
+import { writeFileAtomic } from '@kard/core';
+import { parseNumber } from './io';
 
 interface DenseIndexCommandOptions {
   vectors: string;
@@ -76,7 +77,7 @@ export function registerDenseCommands(program: Command): void {
         const started = Date.now();
         const results = index.searchVectors(queries.data, o.k);
         const run = results.map((hits, q) => formatRunLines(queries.ids[q], hits, o.tag)).join('');
-        writeFileAtomically(o.output, run);
+        writeFileAtomic(o.output, run);
         const seconds = ((Date.now() - started) / 1000).toFixed(2);
         out(`${queries.ids.length} queries in ${seconds} s -> ${o.output}\n`);
       }),

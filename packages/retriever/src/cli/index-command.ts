@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
-import { type CorpusFormat, type Passage, Progress, readPassages } from '@kard/knowledge-base';
+import { createProgress } from '@kard/core';
+import { type CorpusFormat, type Passage, readPassages } from '@kard/knowledge-base';
 import { Bm25Index, type CorpusFileInfo } from '../sparse';
 import { type CliIo, describeFile, parseNumber } from './io';
 
@@ -34,7 +35,7 @@ export function indexCommand(io: CliIo): Command {
       const started = Date.now();
       const files: CorpusFileInfo[] = [];
       for (const file of o.corpus) files.push(await describeFile(file));
-      const progress = new Progress('index', undefined, o.progress);
+      const progress = createProgress({ label: 'index', unit: 'passages', show: o.progress });
       const readers = o.corpus.map((file) =>
         readPassages(file, { format: o.format, onError: o.skipMalformed ? 'skip' : 'throw' }),
       );

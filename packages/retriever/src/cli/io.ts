@@ -29,19 +29,6 @@ export async function describeFile(file: string): Promise<CorpusFileInfo> {
   return { path: path.resolve(file), bytes, sha256: hash.digest('hex') };
 }
 
-/** Writes `text` to `file` through a temporary file and a rename. */
-export function writeFileAtomically(file: string, text: string): void {
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}-${Date.now().toString(36)}`;
-  try {
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, file);
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
-}
-
 export function parseNumber(name: string, min: number, max: number, integer = false) {
   return (value: string): number => {
     const n = Number(value);

@@ -1,8 +1,8 @@
 import { Command } from 'commander';
-import { Progress } from '@kard/knowledge-base';
 import { Bm25Index } from '../sparse';
 import { formatRunLines, readTopics } from '../trec';
-import { type CliIo, parseNumber, writeFileAtomically } from './io';
+import { createProgress, writeFileAtomic } from '@kard/core';
+import { type CliIo, parseNumber } from './io';
 
 interface SearchOptions {
   index: string;
@@ -26,7 +26,7 @@ export function searchCommand(io: CliIo): Command {
     .action((o: SearchOptions) => {
       const topics = readTopics(o.topics);
       const index = Bm25Index.load(o.index);
-      const progress = new Progress('search', topics.length, o.progress, 'queries');
+      const progress = createProgress({ label: 'search', total: topics.length, unit: 'queries', show: o.progress });
       const started = Date.now();
       const lines: string[] = [];
       for (const { qid, query } of topics) {
@@ -34,7 +34,7 @@ export function searchCommand(io: CliIo): Command {
         progress.increment();
       }
       progress.stop();
-      writeFileAtomically(o.output, lines.join(''));
+      writeFileAtomic(o.output, lines.join(''));
       const seconds = (Date.now() - started) / 1000;
       io.stdout(`${topics.length} queries in ${seconds.toFixed(2)} s -> ${o.output}\n`);
     });

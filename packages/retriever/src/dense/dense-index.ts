@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { indexedText, type Passage, Progress } from '@kard/knowledge-base';
+import { indexedText, type Passage } from '@kard/knowledge-base';
 import type { Hit, Retriever } from '../types';
-import { writeFolderAtomically } from '../sparse/atomic-folder';
+import { createProgress, writeDirAtomic } from '@kard/core';
 import { IndexFormatError } from '../sparse/errors';
 import { normalizeInPlace, type Embedder } from './embedder';
 import { DimensionMismatchError } from './errors';
@@ -162,7 +162,7 @@ export class DenseIndex implements Retriever {
     if (!embedder) throw new Error('addPassages needs an embedder (in the options or the index)');
     if (embedder.dim !== this.dim) throw new DimensionMismatchError(this.dim, embedder.dim, 'embedder');
     const { batchSize = 32, passageText = indexedText } = options;
-    const bar = new Progress('embedding', options.total, options.progress);
+    const bar = createProgress({ label: 'embedding', total: options.total, unit: 'passages', show: options.progress });
     let batch: Passage[] = [];
     const flush = async () => {
       const vectors = await embedder.embed(batch.map(passageText));
@@ -258,7 +258,7 @@ export class DenseIndex implements Retriever {
         : {}),
       files: { index: INDEX_FILE, ids: IDS_FILE },
     };
-    await writeFolderAtomically(dir, (tmp) => {
+    await writeDirAtomic(dir, (tmp) => {
       this.faiss.write(join(tmp, INDEX_FILE));
       writeFileSync(join(tmp, IDS_FILE), this.ids.length > 0 ? this.ids.join('\n') + '\n' : '');
       writeFileSync(join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');

@@ -1,18 +1,20 @@
+import { InputFormatError, KardError } from '@kard/core';
+
 /** A vectors file (or ids file) whose content cannot be read as vectors. The message starts with `file:line`. */
-export class VectorFormatError extends Error {
+export class VectorFormatError extends InputFormatError {
   constructor(
-    readonly file: string,
+    file: string,
     /** 1-based line number (JSONL, ids file); 0 when the problem is the file as a whole (a .npy header). */
-    readonly line: number,
-    readonly reason: string,
+    line: number,
+    reason: string,
   ) {
-    super(line > 0 ? `${file}:${line}: ${reason}` : `${file}: ${reason}`);
+    super(file, line, reason);
     this.name = 'VectorFormatError';
   }
 }
 
 /** A vector whose length is not the index dimension. */
-export class DimensionMismatchError extends Error {
+export class DimensionMismatchError extends KardError {
   constructor(
     readonly expected: number,
     readonly actual: number,
@@ -25,7 +27,7 @@ export class DimensionMismatchError extends Error {
 }
 
 /** An optional peer dependency (faiss-node, @huggingface/transformers) that is not installed or not built. */
-export class MissingDependencyError extends Error {
+export class MissingDependencyError extends KardError {
   constructor(
     readonly dependency: string,
     message: string,

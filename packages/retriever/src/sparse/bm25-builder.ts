@@ -2,7 +2,7 @@ import { type Passage, indexedText } from '@kard/knowledge-base';
 import { Analyzer, type AnalyzerOptions } from '../analysis';
 import { type Bm25Data, type Bm25Params, type CorpusFileInfo, checkParams, DEFAULT_BM25_PARAMS } from './bm25-data';
 import { EmptyCorpusError } from './errors';
-import { GrowableUint32Array } from './growable';
+import { GrowableUint32Array } from '@kard/core';
 import { IdTable } from './id-table';
 
 export interface Bm25BuildOptions extends Partial<Bm25Params>, AnalyzerOptions {

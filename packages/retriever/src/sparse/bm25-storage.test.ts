@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readPassages } from '@kard/knowledge-base';
-import { writeFolderAtomically } from './atomic-folder';
+import { writeDirAtomic } from '@kard/core';
 import { Bm25Index } from './bm25-index';
 import { BM25_INDEX_VERSION, readBm25Manifest } from './bm25-storage';
 import { IndexFormatError } from './errors';
@@ -79,12 +79,12 @@ describe('Bm25Index save/load', () => {
   it('leaves nothing behind when a write fails', async () => {
     const dir = path.join(tmp, 'failed');
     await expect(
-      writeFolderAtomically(dir, (t) => {
+      writeDirAtomic(dir, (t) => {
         fs.writeFileSync(path.join(t, 'part'), 'x');
         throw new Error('disk full');
       }),
     ).rejects.toThrow('disk full');
     expect(fs.existsSync(dir)).toBe(false);
-    expect(fs.readdirSync(tmp).filter((f) => f.startsWith('failed'))).toEqual([]);
+    expect(fs.readdirSync(tmp).filter((f) => f.includes('failed'))).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AnalyzerSettings } from '../analysis';
-import { writeFolderAtomically } from './atomic-folder';
+import { writeDirAtomic } from '@kard/core';
 import type { Bm25Data, Bm25Params, CorpusFileInfo } from './bm25-data';
 import { IndexFormatError } from './errors';
 import { IdTable } from './id-table';
@@ -79,7 +79,7 @@ export async function saveBm25Data(d: Bm25Data, dir: string): Promise<void> {
     files,
   };
   checkByteOrder(dir);
-  await writeFolderAtomically(dir, (tmp) => {
+  await writeDirAtomic(dir, (tmp) => {
     for (const a of Object.values(arrays)) writeTypedArray(path.join(tmp, a.file), a.data);
     // The manifest goes last: a folder with a manifest has all its arrays.
     fs.writeFileSync(path.join(tmp, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);

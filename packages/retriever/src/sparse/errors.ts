@@ -1,5 +1,7 @@
+import { KardError } from '@kard/core';
+
 /** An index folder that is missing, incomplete, corrupt, or written by another format version. */
-export class IndexFormatError extends Error {
+export class IndexFormatError extends KardError {
   constructor(
     readonly dir: string,
     reason: string,
@@ -11,7 +13,7 @@ export class IndexFormatError extends Error {
 }
 
 /** A corpus with no passages: there is nothing to index. */
-export class EmptyCorpusError extends Error {
+export class EmptyCorpusError extends KardError {
   constructor(readonly sources: string[] = []) {
     super(`empty corpus: no passages${sources.length ? ` in ${sources.join(', ')}` : ''}`);
     this.name = 'EmptyCorpusError';
@@ -19,7 +21,7 @@ export class EmptyCorpusError extends Error {
 }
 
 /** A document id that the index does not hold. */
-export class UnknownDocumentError extends Error {
+export class UnknownDocumentError extends KardError {
   constructor(readonly id: string) {
     super(`unknown document id ${JSON.stringify(id)}`);
     this.name = 'UnknownDocumentError';

@@ -1,4 +1,3 @@
-export { writeFolderAtomically } from './atomic-folder';
 export { Bm25Builder, type Bm25BuildOptions } from './bm25-builder';
 export { type Bm25Params, type CorpusFileInfo, DEFAULT_BM25_PARAMS } from './bm25-data';
 export { Bm25Index, type PassageSource, type TermExplanation } from './bm25-index';

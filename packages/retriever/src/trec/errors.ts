@@ -1,12 +1,14 @@
+import { InputFormatError } from '@kard/core';
+
 /** A topics, qrels or run line that cannot be read. The message starts with `file:line`. */
-export class TrecFormatError extends Error {
+export class TrecFormatError extends InputFormatError {
   constructor(
-    readonly file: string,
+    file: string,
     /** 1-based line number. */
-    readonly line: number,
-    readonly reason: string,
+    line: number,
+    reason: string,
   ) {
-    super(`${file}:${line}: ${reason}`);
+    super(file, line, reason);
     this.name = 'TrecFormatError';
   }
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '@kard/nn';
+import { Rng } from '@kard/core';
 import type { StudentModel } from '../pretrained';
 import { beamSearch } from './beam';
 import { logSoftmax, resolveOptions, type GenerateOptions, type GeneratedSequence } from './options';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, Rng } from '@kard/nn';
+import { initBackend } from '@kard/nn';
+import { Rng } from '@kard/core';
 import { createModel } from '../pretrained';
 import { batchOf, tinyGpt2Config, tinyT5Config } from '../testing';
 import { generate } from './generate';

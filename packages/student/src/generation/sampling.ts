@@ -1,4 +1,4 @@
-import type { Rng } from '@kard/nn';
+import type { Rng } from '@kard/core';
 
 /**
  * Draws a token from one row of logits the way HF's warpers do, in their order: temperature, top-k, top-p

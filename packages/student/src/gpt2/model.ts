@@ -1,6 +1,7 @@
 // GPT2LMHeadModel, mirroring modeling_gpt2.py: Conv1D weights [in, out], learned positions, tied lm_head.
 import * as tf from '@tensorflow/tfjs-core';
-import { Conv1D, Embedding, LayerNorm, Module, Rng, crossEntropy, dropout } from '@kard/nn';
+import { Conv1D, Embedding, LayerNorm, Module, crossEntropy, dropout } from '@kard/nn';
+import { Rng } from '@kard/core';
 import { activation, additiveMask, causalMask, mergeHeads, normalInit, splitHeads } from '../activations';
 import type { Gpt2Config } from '../config';
 import { takeValues, type Decoding, type LmBatch } from '../model';

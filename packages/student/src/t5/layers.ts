@@ -1,6 +1,7 @@
 // T5's building blocks, mirroring modeling_t5.py: module and parameter names equal Hugging Face's.
 import * as tf from '@tensorflow/tfjs-core';
-import { Embedding, Linear, Module, Rng, dropout, rmsNorm } from '@kard/nn';
+import { Embedding, Linear, Module, dropout, rmsNorm } from '@kard/nn';
+import { Rng } from '@kard/core';
 import { activation, mergeHeads, normalInit, splitHeads } from '../activations';
 import type { T5Config } from '../config';
 

@@ -1,6 +1,7 @@
 // T5ForConditionalGeneration (v1.0 and v1.1 / Flan-T5), mirroring modeling_t5.py.
 import * as tf from '@tensorflow/tfjs-core';
-import { Embedding, Linear, Module, Rng, crossEntropy, dropout } from '@kard/nn';
+import { Embedding, Linear, Module, crossEntropy, dropout } from '@kard/nn';
+import { Rng } from '@kard/core';
 import { additiveMask, causalMask, normalInit } from '../activations';
 import type { T5Config } from '../config';
 import { takeValues, type Decoding, type LmBatch } from '../model';

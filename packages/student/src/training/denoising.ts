@@ -3,7 +3,7 @@
 // span becomes one sentinel (<extra_id_0>, <extra_id_1>, ...) in the input, and the target is the whole window.
 // Reconstructing the window teaches the decoder to copy from the encoder and to fill gaps from context: what a
 // student must do with a retrieved passage, and what a pretrained Flan-T5 brings from its pre-training.
-import { Rng } from '@kard/nn';
+import { Rng } from '@kard/core';
 import type { TokenizedExample } from './examples';
 
 export interface DenoisingOptions {

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import type { Rng } from '@kard/nn';
+import type { Rng } from '@kard/core';
 import { ExampleFormatError } from '../errors';
 import type { Tokenizer } from '../tokenizer';
 

@@ -4,11 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { SingleBar } from 'cli-progress';
-import {
-  AdamW, Rng, installFastSegmentSum, linearSchedule, optimizerStep, runTrainingLoop,
-  type RngState,
-} from '@kard/nn';
+import { AdamW, installFastSegmentSum, linearSchedule, optimizerStep, runTrainingLoop } from '@kard/nn';
+import { Rng, createProgress, noProgress, type Progress, type RngState } from '@kard/core';
 import type { LmBatch } from '../model';
 import { fromPretrained, savePretrained, writePretrainedFiles, type StudentModel } from '../pretrained';
 import { collateCausal, collateSeq2Seq, countTargetTokens, disposeBatch } from './collate';
@@ -149,9 +146,7 @@ class Trainer {
 
     fs.mkdirSync(o.outputDir, { recursive: true });
     const log = fs.openSync(path.join(o.outputDir, 'log.jsonl'), 'a');
-    const bar = o.progress ? new SingleBar({
-      format: 'train {bar} {value}/{total} | loss {loss} | {tps} tok/s | ETA {eta_formatted}', stream: process.stderr, hideCursor: true,
-    }) : undefined;
+    let bar: Progress = noProgress;
     const result: TrainResult = { steps: [], evals: [], resumedFromStep: 0, totalSteps };
     const runEval = (step: number, epoch: number): void => {
       if (!evalSet?.length) return;
@@ -182,7 +177,10 @@ class Trainer {
         resumeFrom: o.resumeFrom,
         onStart: ({ step }) => {
           result.resumedFromStep = step;
-          bar?.start(totalSteps, step, { loss: '-', tps: '-' });
+          bar = createProgress({
+            label: 'train', total: totalSteps, start: step, payload: { loss: '-', tps: '-' }, show: o.progress,
+            format: 'train {bar} {value}/{total} | loss {loss} | {tps} tok/s | ETA {eta_formatted}',
+          });
         },
         step: ({ step, position: p }) => {
           const t0 = Date.now();
@@ -205,7 +203,7 @@ class Trainer {
         afterStep: ({ step, position: p }, { record, epochEnded }) => {
           result.steps.push(record);
           fs.writeSync(log, JSON.stringify(record) + '\n');
-          bar?.update(step, { loss: record.loss.toFixed(4), tps: record.tokensPerSecond.toFixed(0) });
+          bar.update(step, { loss: record.loss.toFixed(4), tps: record.tokensPerSecond.toFixed(0) });
           o.onStep?.(record);
           if (o.evalSteps > 0 && step % o.evalSteps === 0) runEval(step, record.epoch);
           if (epochEnded && o.evalSteps === 0) runEval(step, p.epoch);
@@ -213,7 +211,7 @@ class Trainer {
       });
       if (o.finalDir !== false) await savePretrained(this.model, o.finalDir ?? path.join(o.outputDir, 'final'), { tokenizerDir: o.tokenizerDir });
     } finally {
-      bar?.stop();
+      bar.stop();
       fs.closeSync(log);
       optimizer.dispose();
     }

@@ -3,7 +3,8 @@
 // one split or with k-fold cross-validation; evaluate a saved reranker on the same split).
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { initBackend, writeFileAtomic, type BackendName } from '@kard/nn';
+import { initBackend, type BackendName } from '@kard/nn';
+import { writeFileAtomic } from '@kard/core';
 import { RerankerEnsemble, compareWithBm25, comparisonMarkdown, loadRerankerFolder, type RerankerComparison } from '@kard/reranker';
 import { loadStrategyQa } from './strategyqa';
 import { crossValidate, trainEval } from './train-eval';

@@ -1,3 +1,4 @@
+import { Rng } from '@kard/core';
 import type { Embedder } from '../embedder';
 
 /**
@@ -27,17 +28,11 @@ function fnv1a(s: string): number {
   return h;
 }
 
-/** Seeded uniform floats in [-1, 1) (mulberry32), rows back to back. */
+/** Seeded uniform floats in [-1, 1), rows back to back. */
 export function randomVectors(n: number, dim: number, seed: number): Float32Array {
-  let a = seed >>> 0;
+  const rng = new Rng(seed);
   const out = new Float32Array(n * dim);
-  for (let i = 0; i < out.length; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) / 2 ** 31 - 1;
-  }
+  for (let i = 0; i < out.length; i++) out[i] = rng.uniform() * 2 - 1;
   return out;
 }
 

@@ -3,6 +3,21 @@ import { meanInterval, wilsonInterval } from './stats';
 const Z2 = 1.959963984540054 ** 2;
 
 describe('wilsonInterval', () => {
+  test('matches the published Wilson intervals of Newcombe (1998), Table I, to 4 decimals', () => {
+    // Newcombe RG, Two-sided confidence intervals for the single proportion, Stat Med 17:857-872, method 3
+    const table: [number, number, number, number][] = [
+      [81, 263, 0.2553, 0.3662],
+      [15, 148, 0.0624, 0.1605],
+      [0, 20, 0, 0.1611],
+      [1, 29, 0.0061, 0.1718],
+    ];
+    for (const [r, n, lo, hi] of table) {
+      const [a, b] = wilsonInterval(r, n);
+      expect(a).toBeCloseTo(lo, 4);
+      expect(b).toBeCloseTo(hi, 4);
+    }
+  });
+
   test('matches hand computation for 8/10 (z = 1.96)', () => {
     // p = 0.8, z² = 3.8416: center = (0.8 + 0.19208) / 1.38416 = 0.716738
     // half = (1.96 / 1.38416) * sqrt(0.016 + 0.009604) = 0.226581 -> [0.490157, 0.943319]
