@@ -15,6 +15,9 @@ import path from 'node:path';
 
 const FORMAT_CHECK_DEFAULT = false;
 const NUMERICS_PROJECTS = ['@kard/nn', '@kard/student', '@kard/reranker'];
+// Left out of the cpu pass: training a T5 on 784 tokens for ~160 steps takes seconds natively but over 20 minutes
+// of CPU on the pure-JS backend. Run it there by hand: KARD_BACKEND=cpu npx jest -c packages/student/jest.config.js overfit
+const CPU_PASS_SKIP = ['packages/student/test/overfit\\.test\\.ts'];
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const out = path.join(root, '.jest-results.json');
@@ -42,7 +45,8 @@ function check(script) {
 function jest(label, args, env = {}) {
   console.log(`\n> jest: ${label}`);
   rmSync(out, { force: true });
-  const r = spawnSync('npx', ['jest', '--json', `--outputFile=${out}`, ...args, ...jestArgs], {
+  // The caller's arguments first: jest's array options (--selectProjects, ...) would swallow path patterns after them.
+  const r = spawnSync('npx', ['jest', ...jestArgs, '--json', `--outputFile=${out}`, ...args], {
     cwd: root,
     stdio: 'inherit',
     env: { ...process.env, ...env },
@@ -73,7 +77,9 @@ jest('all projects, best backend', []);
 if (on('KARD_TEST_CPU_PASS', true)) {
   // --passWithNoTests: a path pattern given on the command line may match nothing in these three projects.
   const select = NUMERICS_PROJECTS.map((p) => `--selectProjects=${p}`);
-  jest('numerics on the cpu backend', ['--passWithNoTests', ...select], {
+  const skip = CPU_PASS_SKIP.map((p) => `--testPathIgnorePatterns=${p}`);
+  // The pure-JS backend is several times slower: tests without their own timeout get 5 minutes.
+  jest('numerics on the cpu backend', ['--passWithNoTests', '--testTimeout=300000', ...select, ...skip], {
     KARD_BACKEND: 'cpu',
   });
 }
