@@ -9,7 +9,6 @@ import { BertTokenizer, loadBertEncoder } from '../src';
 const DIR = path.join(__dirname, 'fixtures', 'hf');
 const present = fs.existsSync(path.join(DIR, 'parity.json'));
 if (!present) {
-  // eslint-disable-next-line no-console
   console.warn(`skipping HF parity: ${DIR} is missing; make it with python3 tools/fixtures/make_bert_fixtures.py ${DIR}`);
 }
 

@@ -7,7 +7,10 @@ import { nativeOrSkip } from './testing/parity';
 const haveNative = nativeOrSkip();
 
 describe('initBackend', () => {
-  afterEach(() => { delete process.env.KARD_BACKEND; });
+  // These tests choose backends themselves: a KARD_BACKEND from outside (the test command's cpu pass) must not force one.
+  const unforce = () => { delete process.env.KARD_BACKEND; };
+  beforeEach(unforce);
+  afterEach(unforce);
 
   it('picks the first backend that starts and explains the ones it skipped', async () => {
     const info = await initBackend();

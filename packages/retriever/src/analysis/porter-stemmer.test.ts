@@ -3,7 +3,9 @@ import * as path from 'node:path';
 import { porterStem, PorterStemmer } from './porter-stemmer';
 import { tokenize } from './analyzer';
 
-// An independent implementation (the regex-based JavaScript port listed on Martin Porter's page).
+// An independent implementation (the regex-based JavaScript port listed on Martin Porter's page). It ships
+// no types, so it is required and given its one signature here.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const reference = (require('porter-stemmer') as { stemmer: (w: string) => string }).stemmer;
 
 const DATASETS = path.resolve(__dirname, '../../../../datasets');

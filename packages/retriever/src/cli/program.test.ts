@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -41,7 +42,7 @@ describe('kard-retriever CLI', () => {
     expect(io.out).toMatch(/indexed 3 passages/);
     const manifest = JSON.parse(fs.readFileSync(path.join(indexDir, 'manifest.json'), 'utf8'));
     expect(manifest.corpus.map((c: { passages: number }) => c.passages)).toEqual([2, 1]);
-    expect(manifest.corpus[0].sha256).toBe(require('node:crypto').createHash('sha256').update(fs.readFileSync(corpusA)).digest('hex'));
+    expect(manifest.corpus[0].sha256).toBe(createHash('sha256').update(fs.readFileSync(corpusA)).digest('hex'));
 
     io = capture();
     expect(await main(['search', '--index', indexDir, '--topics', topics, '--k', '5', '--output', runFile, '--no-progress'], io)).toBe(0);

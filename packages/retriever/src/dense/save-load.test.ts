@@ -1,5 +1,5 @@
 import './test-support/single-thread';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IndexFormatError } from '../sparse/errors';
@@ -81,7 +81,7 @@ describe('DenseIndex save/load', () => {
     const broken = (name: string, change: (dir: string) => void) => {
       const dir = join(root, name);
       rmSync(dir, { recursive: true, force: true });
-      require('node:fs').cpSync(good, dir, { recursive: true });
+      cpSync(good, dir, { recursive: true });
       change(dir);
       return dir;
     };

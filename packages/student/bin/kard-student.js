@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// The `kard-student` command: a committed file that loads the build, because npm links a workspace's bins at install
+// time only if their files exist then, and dist/ is built afterwards.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+
+const cli = path.join(__dirname, '..', 'dist', 'cli.js');
+if (!fs.existsSync(cli)) {
+  console.error(
+    `kard-student: ${cli} is not built yet; run \`npm run build\` (or \`npx nx run @kard/student:build\`) first.`,
+  );
+  process.exit(1);
+}
+require(cli);
