@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { writeDirAtomic } from '@kard/core';
 import type { RerankerRecordBuilder } from './examples/kard-examples';
 import { prepare, type PrepareConfig } from './prepare';
 

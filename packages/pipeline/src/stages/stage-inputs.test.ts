@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfig, validateConfig } from '../config/validate';
 import { hashJson } from '../run/hash';
@@ -80,7 +81,7 @@ describe('stageInputs', () => {
   });
 
   test('file fingerprints are sha256 by configured path; a missing file names itself', async () => {
-    const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'kard-fp-'));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kard-fp-'));
     const file = path.join(dir, 'c.jsonl');
     fs.writeFileSync(file, 'abc');
     const withFile = { ...cfg, knowledge: { ...cfg.knowledge, corpus: [file] } };
