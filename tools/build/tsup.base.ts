@@ -12,5 +12,12 @@ export const library: Options = {
 
 /** A command-line entry: one CommonJS file with a shebang, next to the library build. */
 export function bin(entry: string[]): Options {
-  return { entry, format: ['cjs'], shims: true, sourcemap: true, target: 'node20', banner: { js: '#!/usr/bin/env node' } };
+  return {
+    entry,
+    format: ['cjs'],
+    shims: true,
+    sourcemap: true,
+    target: 'node20',
+    banner: { js: '#!/usr/bin/env node' },
+  };
 }

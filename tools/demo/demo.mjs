@@ -13,9 +13,16 @@ const runFlag = extra.indexOf('--run');
 const runDir = path.resolve(root, runFlag >= 0 ? extra[runFlag + 1] : path.join('runs', 'demo'));
 const started = Date.now();
 const seconds = {};
-for (const [app, args] of [['kard-train', ['all']], ['kard-eval', []]]) {
+for (const [app, args] of [
+  ['kard-train', ['all']],
+  ['kard-eval', []],
+]) {
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [path.join(root, 'apps', app, 'dist', 'cli.js'), ...args, '-c', config, ...extra], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(
+    process.execPath,
+    [path.join(root, 'apps', app, 'dist', 'cli.js'), ...args, '-c', config, ...extra],
+    { cwd: root, stdio: 'inherit' },
+  );
   if (r.status !== 0) process.exit(r.status ?? 1);
   seconds[app] = (Date.now() - t0) / 1000;
 }
@@ -26,7 +33,14 @@ const rows = [
   ...Object.entries(run.stages ?? {}).map(([stage, m]) => [stage, m.seconds, m.result?.validationLoss]),
   ...evalReport.methods.map((m) => [`eval ${m.name}`, m.seconds]),
 ];
-const table = rows.map(([name, s, v]) => `  ${name.padEnd(20)} ${s.toFixed(1).padStart(7)} s${v === undefined ? '' : `   validation loss ${v.toFixed(3)}`}`).join('\n');
-process.stdout.write(`\n${fs.readFileSync(report, 'utf8')}\nStages (this run folder; a stage done earlier keeps its first time):\n${table}\n`
-  + `kard-train ${seconds['kard-train'].toFixed(0)} s, kard-eval ${seconds['kard-eval'].toFixed(0)} s.\n`
-  + `Demo finished in ${((Date.now() - started) / 60000).toFixed(1)} min. Report: ${report} (report.json, accuracy.svg and predictions beside it)\n`);
+const table = rows
+  .map(
+    ([name, s, v]) =>
+      `  ${name.padEnd(20)} ${s.toFixed(1).padStart(7)} s${v === undefined ? '' : `   validation loss ${v.toFixed(3)}`}`,
+  )
+  .join('\n');
+process.stdout.write(
+  `\n${fs.readFileSync(report, 'utf8')}\nStages (this run folder; a stage done earlier keeps its first time):\n${table}\n` +
+    `kard-train ${seconds['kard-train'].toFixed(0)} s, kard-eval ${seconds['kard-eval'].toFixed(0)} s.\n` +
+    `Demo finished in ${((Date.now() - started) / 60000).toFixed(1)} min. Report: ${report} (report.json, accuracy.svg and predictions beside it)\n`,
+);

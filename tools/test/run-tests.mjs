@@ -6,14 +6,13 @@
 // Arguments go to jest (both passes). Environment switches:
 //   KARD_TEST_STATIC=0    skip lint and type-check
 //   KARD_TEST_CPU_PASS=0  skip the cpu-backend pass
-//   KARD_FORMAT_CHECK=1   also run `prettier --check` (off until the tree has been formatted once; then turn it on
-//                         by default by changing FORMAT_CHECK_DEFAULT below)
+//   KARD_FORMAT_CHECK=0   skip `prettier --check`
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
-const FORMAT_CHECK_DEFAULT = false;
+const FORMAT_CHECK_DEFAULT = true;
 const NUMERICS_PROJECTS = ['@kard/nn', '@kard/student', '@kard/reranker'];
 // Left out of the cpu pass: training a T5 on 784 tokens for ~160 steps takes seconds natively but over 20 minutes
 // of CPU on the pure-JS backend. Run it there by hand: KARD_BACKEND=cpu npx jest -c packages/student/jest.config.js overfit

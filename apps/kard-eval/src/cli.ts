@@ -6,7 +6,9 @@ import { stageProgress } from '@kard/pipeline';
 
 const program = addConfigOptions(
   new Command('kard-eval')
-    .description('Evaluate a trained run: ft (answer only), rd (no knowledge), kard-bm25, kard-reranker; writes <run>/eval/report.json, report.md, accuracy.svg and predictions.')
+    .description(
+      'Evaluate a trained run: ft (answer only), rd (no knowledge), kard-bm25, kard-reranker; writes <run>/eval/report.json, report.md, accuracy.svg and predictions.',
+    )
     .option('--methods <list>', 'methods, comma-separated (= --eval-methods)')
     .option('--n-docs <n>', 'passages given to the student (= --eval-n-docs)')
     .option('--max-doc <n>', 'BM25 candidates the reranker reorders (= --eval-max-doc)')
@@ -14,18 +16,28 @@ const program = addConfigOptions(
     .option('--out <dir>', 'report folder (default <run>/eval)')
     .showHelpAfterError(),
 ).action(async (opts: Record<string, unknown>) => {
-  const cfg = configFromOptions(opts, { methods: 'eval.methods', nDocs: 'eval.nDocs', maxDoc: 'eval.maxDoc', sc: 'eval.sc' });
+  const cfg = configFromOptions(opts, {
+    methods: 'eval.methods',
+    nDocs: 'eval.nDocs',
+    maxDoc: 'eval.maxDoc',
+    sc: 'eval.sc',
+  });
   const backend = await startBackend(cfg);
   process.stderr.write(`[kard-eval] backend ${backend}\n`);
   const progress = stageProgress(cfg.progress);
   const report = await runEvaluation(cfg, {
     outDir: opts.out as string | undefined,
     onProgress: (m, d, t) => progress.update(m, d, t),
-    log: (line) => { progress.stop(); process.stderr.write(`[kard-eval] ${line}\n`); },
+    log: (line) => {
+      progress.stop();
+      process.stderr.write(`[kard-eval] ${line}\n`);
+    },
   });
   progress.stop();
   const out = path.resolve((opts.out as string | undefined) ?? path.join(cfg.run, 'eval'));
-  process.stdout.write(`${JSON.stringify(report.methods.map((m) => ({ name: m.name, accuracy: m.accuracy, ci95: m.ci95, n: m.n, unparsed: m.unparsed })))}\n`);
+  process.stdout.write(
+    `${JSON.stringify(report.methods.map((m) => ({ name: m.name, accuracy: m.accuracy, ci95: m.ci95, n: m.n, unparsed: m.unparsed })))}\n`,
+  );
   process.stderr.write(`[kard-eval] report: ${path.join(out, 'report.md')}\n`);
 });
 

@@ -14,13 +14,26 @@ beforeAll(() => {
 test('--help lists the stages and a flag per config key', () => {
   const r = run('--help');
   expect(r.status).toBe(0);
-  for (const flag of ['--config', '--model', '--method', '--student-lr', '--student-max-input-tokens', '--reranker-base', '--eval-n-docs', '--dataset-train-limit']) expect(r.stdout).toContain(flag);
+  for (const flag of [
+    '--config',
+    '--model',
+    '--method',
+    '--student-lr',
+    '--student-max-input-tokens',
+    '--reranker-base',
+    '--eval-n-docs',
+    '--dataset-train-limit',
+  ])
+    expect(r.stdout).toContain(flag);
   expect(r.stdout).toMatch(/index, prepare, student, reranker, all/);
 });
 
 test('a config error exits with status 2 and names the file and key', () => {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kard-cli-')), 'bad.yaml');
-  fs.writeFileSync(file, 'run: x\ndataset: {train: t, eval: d}\nknowledge: {corpus: [c]}\nteacher: {rationales: r}\nstudent: {steps: -3}\n');
+  fs.writeFileSync(
+    file,
+    'run: x\ndataset: {train: t, eval: d}\nknowledge: {corpus: [c]}\nteacher: {rationales: r}\nstudent: {steps: -3}\n',
+  );
   const r = run('all', '-c', file);
   expect(r.status).toBe(2);
   expect(r.stderr).toContain(`${file}: student.steps: expected an integer`);

@@ -1,17 +1,31 @@
 import { Command } from 'commander';
-import { ConfigError, RunFolder, STAGES, TrainingPipeline, startBackend, writeRunInfo, type StageName } from '@kard/pipeline';
+import {
+  ConfigError,
+  RunFolder,
+  STAGES,
+  TrainingPipeline,
+  startBackend,
+  writeRunInfo,
+  type StageName,
+} from '@kard/pipeline';
 import { addConfigOptions, configFromOptions } from '@kard/pipeline';
 import { stageProgress } from '@kard/pipeline';
 
 const program = addConfigOptions(
   new Command('kard-train')
-    .description('Train the KARD pipeline into a run folder: BM25 index, prepared data, students (ft, rd, kard) and the reranker. Finished stages are skipped; interrupted ones resume from their checkpoint.')
+    .description(
+      'Train the KARD pipeline into a run folder: BM25 index, prepared data, students (ft, rd, kard) and the reranker. Finished stages are skipped; interrupted ones resume from their checkpoint.',
+    )
     .argument('[stage]', `one of ${STAGES.join(', ')}`, 'all')
-    .option('--model <name>', 'student model: scratch, a folder, or a Hub id such as google/flan-t5-base (= --student-model)')
+    .option(
+      '--model <name>',
+      'student model: scratch, a folder, or a Hub id such as google/flan-t5-base (= --student-model)',
+    )
     .option('--method <list>', 'students to train, comma-separated: ft,rd,kard (= --student-methods)')
     .showHelpAfterError(),
 ).action(async (stage: string, opts: Record<string, unknown>) => {
-  if (!(STAGES as readonly string[]).includes(stage)) throw new ConfigError(`unknown stage (known: ${STAGES.join(', ')})`, 'stage');
+  if (!(STAGES as readonly string[]).includes(stage))
+    throw new ConfigError(`unknown stage (known: ${STAGES.join(', ')})`, 'stage');
   const cfg = configFromOptions(opts, { model: 'student.model', method: 'student.methods' });
   const run = new RunFolder(cfg.run, { echo: (line) => process.stderr.write(`[kard-train] ${line}\n`) });
   const backend = await startBackend(cfg);

@@ -68,7 +68,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array | readon
       for (const chunk of Array.isArray(data) ? data : [data]) {
         const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Uint8Array);
         // writeSync may write less than asked (large buffers); loop until every byte is out.
-        for (let at = 0; at < bytes.length; ) at += fs.writeSync(fd, bytes, at, bytes.length - at);
+        for (let at = 0; at < bytes.length;) at += fs.writeSync(fd, bytes, at, bytes.length - at);
       }
       fs.fsyncSync(fd);
     } finally {

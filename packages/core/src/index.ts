@@ -3,7 +3,15 @@ export { writeFileAtomic, fillFileAtomic, writeDirAtomic } from './atomic';
 export { readJsonl, readJsonlEntries, parseJsonlEntries, toJsonl, writeJsonl, type JsonlEntry } from './jsonl';
 export { Rng, type RngState } from './rng';
 export { meanInterval, wilsonInterval, Z95 } from './stats';
-export { createProgress, noProgress, progressShown, type Progress, type ProgressOption, type ProgressOptions, type ProgressPayload } from './progress';
+export {
+  createProgress,
+  noProgress,
+  progressShown,
+  type Progress,
+  type ProgressOption,
+  type ProgressOptions,
+  type ProgressPayload,
+} from './progress';
 export { GrowableUint32Array, GrowableBigUint64Array } from './growable';
 export { stringifyHfConfig, HF_FLOAT_FIELDS } from './hf-json';
 export { yieldToEventLoop } from './event-loop';

@@ -49,7 +49,13 @@ test('show: false hides the bar on a TTY', () => {
 
 test('draws on a TTY: the label, the final position and the payload', () => {
   const tty = capture(true);
-  run({ label: 'train', total: 10, stream: tty.stream, format: '{label} {value}/{total} loss {loss}', payload: { label: 'train', loss: '-' } });
+  run({
+    label: 'train',
+    total: 10,
+    stream: tty.stream,
+    format: '{label} {value}/{total} loss {loss}',
+    payload: { label: 'train', loss: '-' },
+  });
   expect(tty.text()).toContain('train 7/10 loss 0.500');
 });
 

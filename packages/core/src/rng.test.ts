@@ -2,7 +2,9 @@ import { Rng } from './rng';
 
 describe('Rng', () => {
   test('same seed, same stream; different seeds differ', () => {
-    const a = new Rng(42), b = new Rng(42), c = new Rng(43);
+    const a = new Rng(42),
+      b = new Rng(42),
+      c = new Rng(43);
     const xs = Array.from({ length: 5 }, () => a.nextU32());
     expect(Array.from({ length: 5 }, () => b.nextU32())).toEqual(xs);
     expect(Array.from({ length: 5 }, () => c.nextU32())).not.toEqual(xs);

@@ -38,7 +38,10 @@ describe('wilsonInterval', () => {
 
   test('n = 0 is the whole range; the interval narrows as n grows', () => {
     expect(wilsonInterval(0, 0)).toEqual([0, 1]);
-    const w = (n: number) => { const [a, b] = wilsonInterval(n / 2, n); return b - a; };
+    const w = (n: number) => {
+      const [a, b] = wilsonInterval(n / 2, n);
+      return b - a;
+    };
     expect(w(100)).toBeLessThan(w(10));
     expect(w(1000)).toBeLessThan(w(100));
   });

@@ -2,15 +2,36 @@ export { DatasetFormatError, TeacherEndpointError } from './errors';
 export { checkQuestion, labelOptions, LABELS, normalizeText, YES_NO, type McOption, type McQuestion } from './question';
 
 export type { LoadOptions, LoadResult, SkippedRecord } from './datasets/load-result';
-export { DATASET_FORMATS, datasetNameOf, detectFormat, loadQuestions, type DatasetFormat, type LoadQuestionsOptions } from './datasets/load';
+export {
+  DATASET_FORMATS,
+  datasetNameOf,
+  detectFormat,
+  loadQuestions,
+  type DatasetFormat,
+  type LoadQuestionsOptions,
+} from './datasets/load';
 export { loadStrategyQa, strategyQaEvidenceIds } from './datasets/strategyqa';
 export { loadMedQa } from './datasets/medqa';
 export { loadObqa, loadObqaStaged, loadOpenbookFacts } from './datasets/obqa';
 export { loadFlanCot, parseFlanCotRow, readFlanCotRows, type FlanCotRow } from './datasets/flan-cot';
 export { loadMcJsonl } from './datasets/mc-jsonl';
-export { findDatasetsDir, formatDatasetList, listDatasets, type DatasetFile, type DatasetInfo } from './datasets/registry';
+export {
+  findDatasetsDir,
+  formatDatasetList,
+  listDatasets,
+  type DatasetFile,
+  type DatasetInfo,
+} from './datasets/registry';
 
-export { DEFAULT_INSTRUCTIONS, formatInput, formatOptions, formatPassage, formatTarget, instructionFor, type PromptMode } from './examples/prompt';
+export {
+  DEFAULT_INSTRUCTIONS,
+  formatInput,
+  formatOptions,
+  formatPassage,
+  formatTarget,
+  instructionFor,
+  type PromptMode,
+} from './examples/prompt';
 export { fitInput, loadTokenCounter, type FittedInput, type TokenCounter } from './examples/budget';
 export {
   buildExamples,
@@ -41,7 +62,12 @@ export {
 export { verifyRationales, type VerifiedRationale, type VerifyReport } from './teacher/verify';
 export { ChatEndpoint, type ChatMessage, type Completion, type EndpointOptions } from './teacher/endpoint';
 export { fewShotMessages, pickDemonstrations, type Demonstration } from './teacher/fewshot';
-export { generateRationales, importGenerationCache, type GenerateOptions, type GenerateSummary } from './teacher/generate';
+export {
+  generateRationales,
+  importGenerationCache,
+  type GenerateOptions,
+  type GenerateSummary,
+} from './teacher/generate';
 export { RationaleCache, readCache, type CacheRecord } from './teacher/cache';
 
 export { prepare, type PrepareConfig, type PrepareManifest, type PrepareParts, type PreparedFile } from './prepare';

@@ -7,7 +7,11 @@ import { prepare, type PrepareConfig } from './prepare';
 
 const FIX = path.resolve(__dirname, '../test/fixtures');
 const T5 = path.resolve(__dirname, '../../../models/t5-tokenizer');
-const readJsonl = (f: string) => readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const readJsonl = (f: string) =>
+  readFileSync(f, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 
 let dir: string;
 beforeEach(() => {
@@ -26,7 +30,11 @@ const base = (): PrepareConfig => ({
 });
 
 /** A stand-in for @kard/reranker's rerankerRecord: the pair, the k it was asked for and the rationale's top-k ids. */
-const rerankerRecord: RerankerRecordBuilder = async (pair, retriever, k) => ({ ...pair, k, hits: (await retriever.search(pair.rationale, k)).map((h) => h.id) });
+const rerankerRecord: RerankerRecordBuilder = async (pair, retriever, k) => ({
+  ...pair,
+  k,
+  hits: (await retriever.search(pair.rationale, k)).map((h) => h.id),
+});
 
 test('kard end to end: verified rationales, BM25 knowledge, T5 budget, seeded split, reranker data, manifest with hashes', async () => {
   const manifest = await prepare({ ...base(), rerankerCandidates: 4 }, { rerankerRecord });
@@ -41,7 +49,13 @@ test('kard end to end: verified rationales, BM25 knowledge, T5 budget, seeded sp
     reranker: { train: 4, validation: 1 },
   });
   const out = base().outDir;
-  expect(readdirSync(out).sort()).toEqual(['manifest.json', 'reranker.train.jsonl', 'reranker.validation.jsonl', 'train.jsonl', 'validation.jsonl']);
+  expect(readdirSync(out).sort()).toEqual([
+    'manifest.json',
+    'reranker.train.jsonl',
+    'reranker.validation.jsonl',
+    'train.jsonl',
+    'validation.jsonl',
+  ]);
   expect(readdirSync(dir)).toEqual(['out']);
   for (const f of manifest.files) {
     const bytes = readFileSync(path.join(out, f.path));
@@ -72,7 +86,11 @@ test('kard end to end: verified rationales, BM25 knowledge, T5 budget, seeded sp
       expect(r.hits.length).toBeLessThanOrEqual(4);
     }
   }
-  expect(byQ.get('q5').knowledgeIds[0]).toBe(readJsonl(path.join(out, 'reranker.train.jsonl')).concat(readJsonl(path.join(out, 'reranker.validation.jsonl'))).find((r) => r.questionId === 'q5').hits[0]);
+  expect(byQ.get('q5').knowledgeIds[0]).toBe(
+    readJsonl(path.join(out, 'reranker.train.jsonl'))
+      .concat(readJsonl(path.join(out, 'reranker.validation.jsonl')))
+      .find((r) => r.questionId === 'q5').hits[0],
+  );
 
   // The same config gives the same bytes (seeded split); another seed can move the held-out question.
   const again = await prepare({ ...base(), rerankerCandidates: 4 }, { rerankerRecord });
@@ -83,7 +101,13 @@ test('rd and ft need no knowledge base; ft needs no rationales', async () => {
   const rd = await prepare({ ...base(), knowledge: undefined, mode: 'rd', tokenizer: undefined });
   expect(rd.counts.examples.train + rd.counts.examples.validation).toBe(5);
   expect(rd.files.map((f) => f.path)).toEqual(['train.jsonl', 'validation.jsonl']);
-  const ft = await prepare({ ...base(), knowledge: undefined, rationales: undefined, mode: 'ft', tokenizer: undefined });
+  const ft = await prepare({
+    ...base(),
+    knowledge: undefined,
+    rationales: undefined,
+    mode: 'ft',
+    tokenizer: undefined,
+  });
   const e = readJsonl(path.join(base().outDir, 'train.jsonl'))[0];
   expect(e.input.endsWith('\nAnswer:')).toBe(true);
   expect(e.target).toMatch(/^[AB]$/);
@@ -94,18 +118,26 @@ test('kard without a reranker record builder: no reranker data by default, an er
   const plain = await prepare(base());
   expect(plain.files.map((f) => f.path)).toEqual(['train.jsonl', 'validation.jsonl']);
   expect(plain.counts.reranker).toEqual({ train: 0, validation: 0 });
-  await expect(prepare({ ...base(), rerankerCandidates: 4 })).rejects.toThrow(/rerankerCandidates 4 needs a reranker record builder/);
+  await expect(prepare({ ...base(), rerankerCandidates: 4 })).rejects.toThrow(
+    /rerankerCandidates 4 needs a reranker record builder/,
+  );
 });
 
 test('bad input fails with a clear error and leaves an earlier output untouched, with no temporary folder left', async () => {
   const out = base().outDir;
   mkdirSync(out);
   writeFileSync(path.join(out, 'keep.txt'), 'earlier run');
-  await expect(prepare({ ...base(), rationales: [{ file: path.join(FIX, 'tiny-questions.jsonl'), format: 'jsonl' }] })).rejects.toThrow(/expected \{id, rationales: \[string, \.\.\.\]\}.*tiny-questions\.jsonl:1/);
-  await expect(prepare({ ...base(), rationales: [{ file: path.join(FIX, 'tiny-rationales.jsonl'), format: 'yaml' as never }] })).rejects.toThrow(/unknown rationale format "yaml"/);
+  await expect(
+    prepare({ ...base(), rationales: [{ file: path.join(FIX, 'tiny-questions.jsonl'), format: 'jsonl' }] }),
+  ).rejects.toThrow(/expected \{id, rationales: \[string, \.\.\.\]\}.*tiny-questions\.jsonl:1/);
+  await expect(
+    prepare({ ...base(), rationales: [{ file: path.join(FIX, 'tiny-rationales.jsonl'), format: 'yaml' as never }] }),
+  ).rejects.toThrow(/unknown rationale format "yaml"/);
   await expect(prepare({ ...base(), knowledge: undefined })).rejects.toThrow(/needs a knowledge base/);
   await expect(prepare({ ...base(), rationales: undefined })).rejects.toThrow(/needs teacher rationales/);
-  await expect(prepare({ ...base(), dataset: { file: path.join(FIX, 'bad-no-options.jsonl') } })).rejects.toThrow(/empty has 0 options/);
+  await expect(prepare({ ...base(), dataset: { file: path.join(FIX, 'bad-no-options.jsonl') } })).rejects.toThrow(
+    /empty has 0 options/,
+  );
   expect(readdirSync(out)).toEqual(['keep.txt']);
   expect(readdirSync(dir)).toEqual(['out']);
 });

@@ -4,7 +4,13 @@ import path from 'node:path';
 import { createProgress, toJsonl, writeDirAtomic } from '@kard/core';
 import { datasetNameOf, loadQuestions, type DatasetFormat } from './datasets/load';
 import { loadTokenCounter, type TokenCounter } from './examples/budget';
-import { buildExamples, type PassageLookup, type RerankerRecordBuilder, type ScorerLike, type SearchLike } from './examples/kard-examples';
+import {
+  buildExamples,
+  type PassageLookup,
+  type RerankerRecordBuilder,
+  type ScorerLike,
+  type SearchLike,
+} from './examples/kard-examples';
 import { openKnowledge } from './examples/knowledge';
 import { instructionFor, type PromptMode } from './examples/prompt';
 import { splitByQuestion } from './examples/split';
@@ -89,16 +95,25 @@ export async function prepare(config: PrepareConfig, parts: PrepareParts = {}): 
   const mode = config.mode ?? 'kard';
   const builder = parts.rerankerRecord;
   const rerankerK = config.rerankerCandidates ?? (builder ? 32 : 0);
-  if (mode === 'kard' && rerankerK > 0 && !builder) throw new Error(`prepare: rerankerCandidates ${rerankerK} needs a reranker record builder (PrepareParts.rerankerRecord, e.g. @kard/reranker's rerankerRecord)`);
-  const loaded = loadQuestions(config.dataset.file, { format: config.dataset.format, onInvalid: config.dataset.onInvalid });
-  const instruction = config.instruction ?? instructionFor(config.dataset.name ?? datasetNameOf(config.dataset.file, config.dataset.format));
+  if (mode === 'kard' && rerankerK > 0 && !builder)
+    throw new Error(
+      `prepare: rerankerCandidates ${rerankerK} needs a reranker record builder (PrepareParts.rerankerRecord, e.g. @kard/reranker's rerankerRecord)`,
+    );
+  const loaded = loadQuestions(config.dataset.file, {
+    format: config.dataset.format,
+    onInvalid: config.dataset.onInvalid,
+  });
+  const instruction =
+    config.instruction ??
+    instructionFor(config.dataset.name ?? datasetNameOf(config.dataset.file, config.dataset.format));
 
   let imported = 0;
   let unmatched = 0;
   let verify: VerifyReport | null = null;
   let kept: ReturnType<typeof verifyRationales>['kept'] = [];
   if (mode !== 'ft') {
-    if (!config.rationales?.length) throw new Error(`prepare: mode "${mode}" needs teacher rationales (config.rationales)`);
+    if (!config.rationales?.length)
+      throw new Error(`prepare: mode "${mode}" needs teacher rationales (config.rationales)`);
     const all = config.rationales.flatMap((r) => importRationales(r.file, r.format));
     imported = all.length;
     const attached = attachRationales(loaded.questions, all);
@@ -111,14 +126,16 @@ export async function prepare(config: PrepareConfig, parts: PrepareParts = {}): 
   let retriever = parts.retriever;
   let passages = parts.passages;
   if (mode === 'kard' && !retriever) {
-    if (!config.knowledge?.corpus.length) throw new Error('prepare: mode "kard" needs a knowledge base (config.knowledge.corpus)');
+    if (!config.knowledge?.corpus.length)
+      throw new Error('prepare: mode "kard" needs a knowledge base (config.knowledge.corpus)');
     const bar = createProgress({ label: 'index', unit: 'passages', show: config.progress });
     const knowledge = await openKnowledge({ ...config.knowledge, onProgress: (n) => bar.update(n) });
     bar.stop();
     retriever = knowledge.index;
     passages = knowledge.passages;
   }
-  const counter = parts.counter ?? (config.tokenizer ? await loadTokenCounter(path.resolve(config.tokenizer)) : undefined);
+  const counter =
+    parts.counter ?? (config.tokenizer ? await loadTokenCounter(path.resolve(config.tokenizer)) : undefined);
   const maxInputTokens = config.maxInputTokens ?? 512;
 
   const total = mode === 'ft' ? loaded.questions.length : kept.length;
@@ -164,13 +181,19 @@ export async function prepare(config: PrepareConfig, parts: PrepareParts = {}): 
     ['train.jsonl', examples.train],
     ['validation.jsonl', examples.validation],
   ];
-  if (built.reranker.length > 0) outputs.push(['reranker.train.jsonl', reranker.train], ['reranker.validation.jsonl', reranker.validation]);
+  if (built.reranker.length > 0)
+    outputs.push(['reranker.train.jsonl', reranker.train], ['reranker.validation.jsonl', reranker.validation]);
 
   await writeDirAtomic(config.outDir, (dir) => {
     for (const [name, records] of outputs) {
       const text = toJsonl(records);
       writeFileSync(path.join(dir, name), text);
-      manifest.files.push({ path: name, records: records.length, bytes: Buffer.byteLength(text), sha256: createHash('sha256').update(text).digest('hex') });
+      manifest.files.push({
+        path: name,
+        records: records.length,
+        bytes: Buffer.byteLength(text),
+        sha256: createHash('sha256').update(text).digest('hex'),
+      });
     }
     writeFileSync(path.join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   });

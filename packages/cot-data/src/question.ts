@@ -37,14 +37,20 @@ export function labelOptions(texts: string[]): McOption[] {
 export function checkQuestion(q: McQuestion, file?: string, line?: number): McQuestion {
   if (!q.id) throw new DatasetFormatError('question without an id', file, line);
   if (!q.question || !q.question.trim()) throw new DatasetFormatError(`question ${q.id} has no text`, file, line);
-  if (q.options.length < 2) throw new DatasetFormatError(`question ${q.id} has ${q.options.length} options (needs 2 or more)`, file, line);
+  if (q.options.length < 2)
+    throw new DatasetFormatError(`question ${q.id} has ${q.options.length} options (needs 2 or more)`, file, line);
   const labels = new Set<string>();
   for (const o of q.options) {
-    if (!o.label || labels.has(o.label)) throw new DatasetFormatError(`question ${q.id} has a missing or repeated option label "${o.label}"`, file, line);
+    if (!o.label || labels.has(o.label))
+      throw new DatasetFormatError(`question ${q.id} has a missing or repeated option label "${o.label}"`, file, line);
     labels.add(o.label);
   }
   if (!labels.has(q.answer)) {
-    throw new DatasetFormatError(`question ${q.id}: answer "${q.answer}" is not one of its options (${[...labels].join(', ')})`, file, line);
+    throw new DatasetFormatError(
+      `question ${q.id}: answer "${q.answer}" is not one of its options (${[...labels].join(', ')})`,
+      file,
+      line,
+    );
   }
   return q;
 }

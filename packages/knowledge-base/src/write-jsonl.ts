@@ -18,7 +18,8 @@ export async function writePassagesJsonl(
   file: string,
   options: WriteJsonlOptions = {},
 ): Promise<number> {
-  if (existsSync(path.resolve(file)) && !options.overwrite) throw new Error(`${file} already exists (pass overwrite to replace it)`);
+  if (existsSync(path.resolve(file)) && !options.overwrite)
+    throw new Error(`${file} already exists (pass overwrite to replace it)`);
   const progress = createProgress({ label: 'jsonl', unit: 'passages', show: options.progress });
   let n = 0;
   try {

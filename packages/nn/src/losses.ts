@@ -34,7 +34,10 @@ export function crossEntropy(
     const mask = tf.cast(tf.notEqual(lab, ignore), 'float32');
     const safe = tf.where(tf.notEqual(lab, ignore), lab, tf.zerosLike(lab));
     const lse = tf.logSumExp(flat, -1);
-    const picked = tf.gather(tf.reshape(flat, [-1]), tf.add(tf.mul(tf.range(0, n, 1, 'int32'), tf.scalar(v, 'int32')), safe));
+    const picked = tf.gather(
+      tf.reshape(flat, [-1]),
+      tf.add(tf.mul(tf.range(0, n, 1, 'int32'), tf.scalar(v, 'int32')), safe),
+    );
     const nll = tf.mul(tf.sub(lse, picked), mask);
     if (opts.reduction === 'none') return tf.reshape(nll, labels.shape);
     const sum = tf.sum(nll);

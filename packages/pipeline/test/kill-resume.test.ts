@@ -11,13 +11,35 @@ const config = path.join(__dirname, 'fixtures', 'tiny.config.yaml');
 
 function events(runDir: string): Array<{ event: string; stage?: string; step?: number }> {
   const file = path.join(runDir, 'log.jsonl');
-  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+  return fs.existsSync(file)
+    ? fs
+        .readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+    : [];
 }
 
 test('a killed student stage resumes from its latest checkpoint', async () => {
   if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: build first (npx nx run kard-train:build)`);
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kard-kill-'));
-  const args = [cli, 'student', '-c', config, '--run', runDir, '--method', 'ft', '--student-steps', '60', '--student-checkpoint-every', '3', '--reranker-max-steps', '1'];
+  const args = [
+    cli,
+    'student',
+    '-c',
+    config,
+    '--run',
+    runDir,
+    '--method',
+    'ft',
+    '--student-steps',
+    '60',
+    '--student-checkpoint-every',
+    '3',
+    '--reranker-max-steps',
+    '1',
+  ];
   const child = spawn(process.execPath, args, { cwd: root, stdio: 'ignore' });
   const killedAt = await new Promise<number>((resolve, reject) => {
     const timer = setInterval(() => {
@@ -28,7 +50,10 @@ test('a killed student stage resumes from its latest checkpoint', async () => {
         resolve(ck[ck.length - 1].step!);
       }
     }, 100);
-    child.on('exit', () => { clearInterval(timer); reject(new Error('the CLI finished before it could be killed')); });
+    child.on('exit', () => {
+      clearInterval(timer);
+      reject(new Error('the CLI finished before it could be killed'));
+    });
   });
   await new Promise((r) => child.once('exit', r));
   expect(fs.existsSync(path.join(runDir, '.stages', 'student-ft.json'))).toBe(false);
@@ -45,14 +70,29 @@ test('a killed student stage resumes from its latest checkpoint', async () => {
   expect(marker.result.resumedFromStep).toBe(resumed!.step);
   expect(marker.result.steps).toBe(60);
   // earlier stages were not redone on the rerun
-  const starts = events(runDir).filter((e) => e.event === 'stage-start').map((e) => e.stage);
+  const starts = events(runDir)
+    .filter((e) => e.event === 'stage-start')
+    .map((e) => e.stage);
   expect(starts.filter((s) => s === 'index')).toHaveLength(1);
   expect(starts.filter((s) => s === 'prepare-ft')).toHaveLength(1);
 }, 90000);
 
 test('Ctrl-C (SIGINT) mid-student-stage stops within a step: exit 130 and "interrupted" in the log', async () => {
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kard-sigint-'));
-  const args = [cli, 'student', '-c', config, '--run', runDir, '--method', 'ft', '--student-steps', '5000', '--student-checkpoint-every', '2'];
+  const args = [
+    cli,
+    'student',
+    '-c',
+    config,
+    '--run',
+    runDir,
+    '--method',
+    'ft',
+    '--student-steps',
+    '5000',
+    '--student-checkpoint-every',
+    '2',
+  ];
   const child = spawn(process.execPath, args, { cwd: root, stdio: 'ignore' });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   await new Promise<void>((resolve, reject) => {
@@ -62,7 +102,10 @@ test('Ctrl-C (SIGINT) mid-student-stage stops within a step: exit 130 and "inter
         resolve();
       }
     }, 100);
-    child.once('exit', () => { clearInterval(timer); reject(new Error('the CLI finished before it could be interrupted')); });
+    child.once('exit', () => {
+      clearInterval(timer);
+      reject(new Error('the CLI finished before it could be interrupted'));
+    });
   });
   const sentAt = Date.now();
   child.kill('SIGINT');

@@ -18,7 +18,15 @@ test('vocabSize + pretrainSteps: trimmed tokenizer -> prepare in its tokens -> s
     const lines = fs.readFileSync('datasets/wikipedia/strategyqa_paragraphs.jsonl', 'utf8').split('\n').filter(Boolean);
     fs.writeFileSync(corpus, `${lines.slice(0, 1500).join('\n')}\n`);
     const runDir = path.join(dir, 'run');
-    const over = { run: runDir, 'knowledge.corpus': [corpus], 'student.vocabSize': 700, 'student.pretrainSteps': 4, 'student.pretrainLength': 16, 'student.baseSteps': 2, 'student.methods': ['rd', 'kard'] };
+    const over = {
+      run: runDir,
+      'knowledge.corpus': [corpus],
+      'student.vocabSize': 700,
+      'student.pretrainSteps': 4,
+      'student.pretrainLength': 16,
+      'student.baseSteps': 2,
+      'student.methods': ['rd', 'kard'],
+    };
     const cfg = loadConfig(path.join(__dirname, 'fixtures', 'tiny.config.yaml'), over);
     await startBackend(cfg);
     const run = new RunFolder(runDir);
@@ -28,7 +36,11 @@ test('vocabSize + pretrainSteps: trimmed tokenizer -> prepare in its tokens -> s
     expect(tok.vocabSize).toBe(700);
     const full = await loadTokenizer(path.resolve('models/t5-tokenizer'));
     // prepare counted the KARD inputs in the trimmed tokenizer's tokens (more of them than the full one needs)
-    const kard = fs.readFileSync(run.path('data', 'kard', 'train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const kard = fs
+      .readFileSync(run.path('data', 'kard', 'train.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     let longer = 0;
     for (const e of kard.slice(0, 10)) {
       expect(e.inputTokens).toBe(tok.encode(e.input).length);
@@ -51,10 +63,23 @@ test('vocabSize + pretrainSteps: trimmed tokenizer -> prepare in its tokens -> s
     expect(distance(params('base'), params('init'))).toBeLessThan(distance(params('base'), fresh));
 
     // more pre-training reruns init, base and the students, not the tokenizer or prepare
-    const log = () => fs.readFileSync(run.path('log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const log = () =>
+      fs
+        .readFileSync(run.path('log.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
     const n = log().length;
-    await new TrainingPipeline(loadConfig(path.join(__dirname, 'fixtures', 'tiny.config.yaml'), { ...over, 'student.pretrainSteps': 5 }), run).runStage('student');
-    expect(log().slice(n).filter((e) => e.event === 'stage-start').map((e) => e.stage)).toEqual(['student-init', 'student-base', 'student-rd', 'student-kard']);
+    await new TrainingPipeline(
+      loadConfig(path.join(__dirname, 'fixtures', 'tiny.config.yaml'), { ...over, 'student.pretrainSteps': 5 }),
+      run,
+    ).runStage('student');
+    expect(
+      log()
+        .slice(n)
+        .filter((e) => e.event === 'stage-start')
+        .map((e) => e.stage),
+    ).toEqual(['student-init', 'student-base', 'student-rd', 'student-kard']);
   } finally {
     process.chdir(cwd);
     fs.rmSync(dir, { recursive: true, force: true });

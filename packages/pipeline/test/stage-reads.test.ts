@@ -24,8 +24,10 @@ function recording<T extends object>(cfg: T, onRead: (key: string) => void, pref
   });
 }
 
-const kindOf = (stage: string): StageKind => (stage.startsWith('prepare-') ? 'prepare' : /^student-(ft|rd|kard)$/.test(stage) ? 'student' : stage as StageKind);
-const declaration = (kind: StageKind): StageReads => (kind === 'prepare' ? STAGE_READS.prepare('kard') : STAGE_READS[kind]());
+const kindOf = (stage: string): StageKind =>
+  stage.startsWith('prepare-') ? 'prepare' : /^student-(ft|rd|kard)$/.test(stage) ? 'student' : (stage as StageKind);
+const declaration = (kind: StageKind): StageReads =>
+  kind === 'prepare' ? STAGE_READS.prepare('kard') : STAGE_READS[kind]();
 
 /** A stage's declared paths and those of every stage it builds on. */
 function covered(kind: StageKind): Set<string> {
@@ -42,9 +44,17 @@ test('no stage reads a config path that neither it nor a stage it builds on decl
     const lines = fs.readFileSync('datasets/wikipedia/strategyqa_paragraphs.jsonl', 'utf8').split('\n').filter(Boolean);
     fs.writeFileSync(corpus, `${lines.slice(0, 400).join('\n')}\n`);
     const cfg = loadConfig(path.join(__dirname, 'fixtures', 'tiny.config.yaml'), {
-      run: path.join(dir, 'run'), 'knowledge.corpus': [corpus], 'dataset.trainLimit': 16,
-      'student.vocabSize': 700, 'student.pretrainSteps': 1, 'student.pretrainLength': 16, 'student.baseSteps': 1, 'student.steps': 1,
-      'reranker.maxSteps': 1, 'reranker.ensemble': 2, 'reranker.hybrid': true,
+      run: path.join(dir, 'run'),
+      'knowledge.corpus': [corpus],
+      'dataset.trainLimit': 16,
+      'student.vocabSize': 700,
+      'student.pretrainSteps': 1,
+      'student.pretrainLength': 16,
+      'student.baseSteps': 1,
+      'student.steps': 1,
+      'reranker.maxSteps': 1,
+      'reranker.ensemble': 2,
+      'reranker.hybrid': true,
     });
     await startBackend(cfg);
     const reads = new Map<string, Set<string>>();
@@ -68,9 +78,22 @@ test('no stage reads a config path that neither it nor a stage it builds on decl
     }) as KardConfig;
     await new TrainingPipeline(watched, new Recording(cfg.run)).runStage('all');
 
-    expect([...reads.keys()].sort()).toEqual(['index', 'prepare-ft', 'prepare-kard', 'prepare-rd', 'reranker', 'student-base', 'student-ft', 'student-init',
-      'student-kard', 'student-rd', 'student-tokenizer']);
-    const undeclared = [...reads].flatMap(([stage, keys]) => [...keys].filter((k) => !covered(kindOf(stage)).has(k)).map((k) => `${stage}: ${k}`));
+    expect([...reads.keys()].sort()).toEqual([
+      'index',
+      'prepare-ft',
+      'prepare-kard',
+      'prepare-rd',
+      'reranker',
+      'student-base',
+      'student-ft',
+      'student-init',
+      'student-kard',
+      'student-rd',
+      'student-tokenizer',
+    ]);
+    const undeclared = [...reads].flatMap(([stage, keys]) =>
+      [...keys].filter((k) => !covered(kindOf(stage)).has(k)).map((k) => `${stage}: ${k}`),
+    );
     expect(undeclared).toEqual([]);
     // the recording is real: the student reads its learning rate, the reranker its own
     expect(reads.get('student-ft')).toContain('student.lr');

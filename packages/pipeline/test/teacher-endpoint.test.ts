@@ -17,7 +17,14 @@ test('rd data is built from rationales the endpoint generated, cached in the run
       requests++;
       const n = JSON.parse(body).n ?? 1;
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ choices: Array.from({ length: n }, () => ({ message: { content: 'The fake teacher thinks so.\nAnswer: A' } })), usage: { prompt_tokens: 10, completion_tokens: 5 } }));
+      res.end(
+        JSON.stringify({
+          choices: Array.from({ length: n }, () => ({
+            message: { content: 'The fake teacher thinks so.\nAnswer: A' },
+          })),
+          usage: { prompt_tokens: 10, completion_tokens: 5 },
+        }),
+      );
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -27,12 +34,23 @@ test('rd data is built from rationales the endpoint generated, cached in the run
   try {
     const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kard-teacher-'));
     const cfg = loadConfig(path.join(__dirname, 'fixtures', 'tiny.config.yaml'), {
-      run: runDir, 'teacher.endpoint': `http://127.0.0.1:${port}/v1`, 'teacher.model': 'fake', 'dataset.trainLimit': '5', 'student.methods': 'rd',
+      run: runDir,
+      'teacher.endpoint': `http://127.0.0.1:${port}/v1`,
+      'teacher.model': 'fake',
+      'dataset.trainLimit': '5',
+      'student.methods': 'rd',
     });
     await new TrainingPipeline(cfg, new RunFolder(runDir)).prepare('rd');
     expect(requests).toBe(5);
     expect(fs.existsSync(path.join(runDir, 'teacher', 'generation-cache.jsonl'))).toBe(true);
-    const rows = ['train', 'validation'].flatMap((s) => fs.readFileSync(path.join(runDir, 'data', 'rd', `${s}.jsonl`), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)));
+    const rows = ['train', 'validation'].flatMap((s) =>
+      fs
+        .readFileSync(path.join(runDir, 'data', 'rd', `${s}.jsonl`), 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l)),
+    );
     // only questions whose gold answer is A survive verification; each target is the fake rationale
     expect(rows.length).toBeGreaterThan(0);
     for (const r of rows) expect(r.target).toBe('The fake teacher thinks so.\nAnswer: A');

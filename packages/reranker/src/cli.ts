@@ -19,11 +19,18 @@ import { RerankerEnsemble, loadRerankerFolder } from './inference/ensemble';
 const program = new Command('kard-reranker').description("KARD's neural reranker: pre-train, evaluate, rerank");
 const int = (v: string) => parseInt(v, 10);
 
-const scratchConfig = (o: { hidden: number; layers: number }) => ({ hidden_size: o.hidden, num_hidden_layers: o.layers, intermediate_size: 2 * o.hidden, num_attention_heads: Math.max(1, o.hidden / 32) });
+const scratchConfig = (o: { hidden: number; layers: number }) => ({
+  hidden_size: o.hidden,
+  num_hidden_layers: o.layers,
+  intermediate_size: 2 * o.hidden,
+  num_attention_heads: Math.max(1, o.hidden / 32),
+});
 
 program
   .command('pretrain')
-  .description("pre-train a from-scratch encoder on the corpus with the inverse cloze task (a span of a passage finds its passage among the batch); fine-tune it with `--init` (tools/experiments/reranker, or the pipeline's reranker.init)")
+  .description(
+    "pre-train a from-scratch encoder on the corpus with the inverse cloze task (a span of a passage finds its passage among the batch); fine-tune it with `--init` (tools/experiments/reranker, or the pipeline's reranker.init)",
+  )
   .requiredOption('--out <dir>', 'save the pre-trained reranker (encoder + compressor) here')
   .option('--corpus <files...>', 'passage JSONL/TSV files', ['datasets/wikipedia/strategyqa_paragraphs.jsonl'])
   .option('--tokenizer <dir>', 'WordPiece tokenizer folder', 'models/bert-uncased-tokenizer')
@@ -44,29 +51,52 @@ program
     const b = await initBackend({ backend: o.backend as BackendName | undefined });
     process.stderr.write(`backend: ${b.name}\n`);
     const texts: string[] = [];
-    for (const f of o.corpus as string[]) for await (const p of readPassages(path.resolve(f))) texts.push(indexedText(p));
+    for (const f of o.corpus as string[])
+      for await (const p of readPassages(path.resolve(f))) texts.push(indexedText(p));
     const tokenizer = await BertTokenizer.fromPretrained(path.resolve(o.tokenizer));
     const model = createRerankerModel({
-      encoder: 'scratch', scratchConfig: scratchConfig(o), compressionDim: o.dim, queryMaxLength: o.queryMaxLength, passageMaxLength: o.passageMaxLength,
-      vocabSize: tokenizer.vocabSize, seed: o.seed,
+      encoder: 'scratch',
+      scratchConfig: scratchConfig(o),
+      compressionDim: o.dim,
+      queryMaxLength: o.queryMaxLength,
+      passageMaxLength: o.passageMaxLength,
+      vocabSize: tokenizer.vocabSize,
+      seed: o.seed,
     });
     const started = Date.now();
     const r = await pretrainInverseCloze(model, tokenizer, texts, {
-      steps: o.steps, batchSize: o.batchSize, lr: o.lr, seed: o.seed, checkpointDir: o.checkpoint, checkpointEvery: o.checkpointEvery, progress: o.progress ? true : 'auto',
+      steps: o.steps,
+      batchSize: o.batchSize,
+      lr: o.lr,
+      seed: o.seed,
+      checkpointDir: o.checkpoint,
+      checkpointEvery: o.checkpointEvery,
+      progress: o.progress ? true : 'auto',
     });
     const seconds = (Date.now() - started) / 1000;
     const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / Math.max(1, xs.length);
     const window = Math.min(50, r.losses.length);
     const summary = {
-      task: 'inverse-cloze', corpus: (o.corpus as string[]).map((f) => path.resolve(f)), passages: r.passages, steps: r.steps, batchSize: o.batchSize, lr: o.lr, seed: o.seed,
-      resumedFromStep: r.resumedFromStep, seconds, lossFirst: mean(r.losses.slice(0, window)), lossLast: mean(r.losses.slice(-window)),
+      task: 'inverse-cloze',
+      corpus: (o.corpus as string[]).map((f) => path.resolve(f)),
+      passages: r.passages,
+      steps: r.steps,
+      batchSize: o.batchSize,
+      lr: o.lr,
+      seed: o.seed,
+      resumedFromStep: r.resumedFromStep,
+      seconds,
+      lossFirst: mean(r.losses.slice(0, window)),
+      lossLast: mean(r.losses.slice(-window)),
       chance: Math.log(o.batchSize),
     };
     await writeDirAtomic(path.resolve(o.out), (tmp) => {
       writeRerankerFiles(model, tmp, { tokenizerDir: path.resolve(o.tokenizer) });
       fs.writeFileSync(path.join(tmp, 'pretraining.json'), JSON.stringify(summary, null, 2) + '\n');
     });
-    console.log(`inverse cloze: ${r.steps} steps over ${r.passages} passages in ${seconds.toFixed(0)} s; loss ${summary.lossFirst.toFixed(3)} -> ${summary.lossLast.toFixed(3)} (chance ${summary.chance.toFixed(3)}); saved ${o.out}`);
+    console.log(
+      `inverse cloze: ${r.steps} steps over ${r.passages} passages in ${seconds.toFixed(0)} s; loss ${summary.lossFirst.toFixed(3)} -> ${summary.lossLast.toFixed(3)} (chance ${summary.chance.toFixed(3)}); saved ${o.out}`,
+    );
   });
 
 program
@@ -75,10 +105,21 @@ program
     "KARD's held-out evaluation of a saved reranker on reranker records (e.g. a run's data/kard/reranker.validation.jsonl): BM25(question) vs reranked top-1/3/5 " +
       "(target: the rationale's BM25 top-1 among 8 candidates). The StrategyQA split of the README: tools/experiments/reranker",
   )
-  .requiredOption('--model <dirs...>', 'saved reranker folder (an ensemble folder, or several folders: their mean score)')
-  .requiredOption('--records <file>', 'reranker records, one JSON object per line (RerankerRecord: question, rationale, candidates with ranks)')
-  .option('--corpus <files...>', 'passage JSONL/TSV files the records name', ['datasets/wikipedia/strategyqa_paragraphs.jsonl'])
-  .option('--index <dir>', 'saved BM25 index for BM25(question) (e.g. a run\'s index folder); default: the corpus indexed with BM25 defaults')
+  .requiredOption(
+    '--model <dirs...>',
+    'saved reranker folder (an ensemble folder, or several folders: their mean score)',
+  )
+  .requiredOption(
+    '--records <file>',
+    'reranker records, one JSON object per line (RerankerRecord: question, rationale, candidates with ranks)',
+  )
+  .option('--corpus <files...>', 'passage JSONL/TSV files the records name', [
+    'datasets/wikipedia/strategyqa_paragraphs.jsonl',
+  ])
+  .option(
+    '--index <dir>',
+    "saved BM25 index for BM25(question) (e.g. a run's index folder); default: the corpus indexed with BM25 defaults",
+  )
   .option('--seed <n>', 'seed of the candidate draw', int, 42)
   .option('--eval-draws <n>', 'candidate draws per question (KARD: 1)', int, 1)
   .option('--base-model <dir>', 'override the recorded base model folder')
@@ -93,17 +134,30 @@ program
     const index = o.index ? Bm25Index.load(path.resolve(o.index)) : await Bm25Index.build(list);
     const heldOut = withQuestionScores(rerankerExamples(readRecords(path.resolve(o.records)), passages), index);
     const dirs = (o.model as string[]).map((d) => path.resolve(d));
-    const rr = dirs.length === 1 ? await loadRerankerFolder(dirs[0], { baseModel: o.baseModel }) : await RerankerEnsemble.load(dirs, { baseModel: o.baseModel });
+    const rr =
+      dirs.length === 1
+        ? await loadRerankerFolder(dirs[0], { baseModel: o.baseModel })
+        : await RerankerEnsemble.load(dirs, { baseModel: o.baseModel });
     const r = await compareWithBm25(heldOut, rr, o.seed, o.evalDraws);
     const md = comparisonMarkdown(r);
     process.stdout.write(md);
-    if (o.json) writeFileAtomic(path.resolve(o.json), JSON.stringify({ model: dirs.length === 1 ? dirs[0] : dirs, heldOut: heldOut.length, ...withoutRanks(r) }, null, 2) + '\n');
+    if (o.json)
+      writeFileAtomic(
+        path.resolve(o.json),
+        JSON.stringify(
+          { model: dirs.length === 1 ? dirs[0] : dirs, heldOut: heldOut.length, ...withoutRanks(r) },
+          null,
+          2,
+        ) + '\n',
+      );
     if (o.markdown) writeFileAtomic(path.resolve(o.markdown), md);
   });
 
 program
   .command('rerank')
-  .description('rerank passages (JSON lines {id, text, score?} on stdin; score = BM25 for the query, needed by hybrid models) with a saved reranker; prints hits as JSON lines')
+  .description(
+    'rerank passages (JSON lines {id, text, score?} on stdin; score = BM25 for the query, needed by hybrid models) with a saved reranker; prints hits as JSON lines',
+  )
   .requiredOption('--model <dir>', 'saved reranker folder (or ensemble folder)')
   .requiredOption('--query <text>', 'the question')
   .option('--k <n>', 'hits to keep', int, 10)
@@ -111,7 +165,10 @@ program
   .action(async (o) => {
     await initBackend();
     const rr = await loadRerankerFolder(o.model, { baseModel: o.baseModel });
-    const lines = fs.readFileSync(0, 'utf8').split('\n').filter((l) => l.trim());
+    const lines = fs
+      .readFileSync(0, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim());
     const hits = lines.map((l, i) => {
       let p: { id: unknown; title?: string; text: string; score?: number };
       try {
@@ -119,21 +176,30 @@ program
       } catch (err) {
         throw new Error(`stdin line ${i + 1}: ${(err as Error).message}`);
       }
-      return { id: String(p.id), score: p.score ?? 0, rank: i + 1, passage: { id: String(p.id), title: p.title, text: p.text } };
+      return {
+        id: String(p.id),
+        score: p.score ?? 0,
+        rank: i + 1,
+        passage: { id: String(p.id), title: p.title, text: p.text },
+      };
     });
-    for (const h of await rr.rerank(o.query, hits, o.k)) console.log(JSON.stringify({ id: h.id, score: h.score, rank: h.rank }));
+    for (const h of await rr.rerank(o.query, hits, o.k))
+      console.log(JSON.stringify({ id: h.id, score: h.score, rank: h.rank }));
   });
 
 /** Reranker records from a JSONL file; a line that is not JSON is reported with its file and line. */
 function readRecords(file: string): RerankerRecord[] {
-  return fs.readFileSync(file, 'utf8').split('\n').flatMap((line, i) => {
-    if (!line.trim()) return [];
-    try {
-      return [JSON.parse(line) as RerankerRecord];
-    } catch (err) {
-      throw new Error(`${file}:${i + 1}: ${(err as Error).message}`);
-    }
-  });
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .flatMap((line, i) => {
+      if (!line.trim()) return [];
+      try {
+        return [JSON.parse(line) as RerankerRecord];
+      } catch (err) {
+        throw new Error(`${file}:${i + 1}: ${(err as Error).message}`);
+      }
+    });
 }
 
 function withoutRanks(r: RerankerComparison): Record<string, unknown> {

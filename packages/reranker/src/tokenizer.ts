@@ -31,7 +31,13 @@ export class BertTokenizer {
       return v;
     };
     const cls = (tok.config?.cls_token as string | undefined) ?? '[CLS]';
-    return new BertTokenizer(tok, id(cls, 'CLS'), id(tok.sep_token ?? '[SEP]', 'SEP'), id(tok.pad_token ?? '[PAD]', 'PAD'), vocab.size);
+    return new BertTokenizer(
+      tok,
+      id(cls, 'CLS'),
+      id(tok.sep_token ?? '[SEP]', 'SEP'),
+      id(tok.pad_token ?? '[PAD]', 'PAD'),
+      vocab.size,
+    );
   }
 
   /** [CLS] tokens [SEP], truncated to `maxLength` (≥ 2) in total. */
@@ -42,7 +48,10 @@ export class BertTokenizer {
 
   /** Encodes and pads to the longest sequence of the batch (right padding). */
   encodeBatch(texts: string[], maxLength: number): TokenBatch {
-    return padBatch(texts.map((t) => this.encode(t, maxLength)), this.padId);
+    return padBatch(
+      texts.map((t) => this.encode(t, maxLength)),
+      this.padId,
+    );
   }
 }
 

@@ -9,7 +9,9 @@ import { BertTokenizer, loadBertEncoder } from '../src';
 const DIR = path.join(__dirname, 'fixtures', 'hf');
 const present = fs.existsSync(path.join(DIR, 'parity.json'));
 if (!present) {
-  console.warn(`skipping HF parity: ${DIR} is missing; make it with python3 tools/fixtures/make_bert_fixtures.py ${DIR}`);
+  console.warn(
+    `skipping HF parity: ${DIR} is missing; make it with python3 tools/fixtures/make_bert_fixtures.py ${DIR}`,
+  );
 }
 
 beforeAll(() => initBackend());
@@ -17,7 +19,8 @@ beforeAll(() => initBackend());
 (present ? describe : describe.skip)('BertEncoder vs transformers BertModel (fixture)', () => {
   const fx = present ? JSON.parse(fs.readFileSync(path.join(DIR, 'parity.json'), 'utf8')) : undefined;
   const [B, L] = present ? [fx.input_ids.length, fx.input_ids[0].length] : [0, 0];
-  const inputs = () => [tf.tensor2d(fx.input_ids, [B, L], 'int32'), tf.tensor2d(fx.attention_mask, [B, L], 'int32')] as const;
+  const inputs = () =>
+    [tf.tensor2d(fx.input_ids, [B, L], 'int32'), tf.tensor2d(fx.attention_mask, [B, L], 'int32')] as const;
 
   it('reproduces last_hidden_state for real tokens', () => {
     const enc = loadBertEncoder(DIR);
@@ -37,7 +40,8 @@ beforeAll(() => initBackend());
     const w = new Float32Array(B * L * H);
     for (let b = 0; b < B; b++)
       for (let t = 0; t < L; t++)
-        for (let i = 0; i < H; i++) w[(b * L + t) * H + i] = fx.attention_mask[b][t] ? Math.sin(1 + 1000 * b + 100 * t + i) : 0;
+        for (let i = 0; i < H; i++)
+          w[(b * L + t) * H + i] = fx.attention_mask[b][t] ? Math.sin(1 + 1000 * b + 100 * t + i) : 0;
     const [ids, mask] = inputs();
     const weights = tf.tensor3d(w, [B, L, H]);
     const names = Object.keys(fx.grads);
@@ -75,7 +79,11 @@ const tokensPresent = fs.existsSync(TOKENS) && fs.existsSync(TOKENIZER);
   });
 
   it('pads a batch as Python does (right padding with [PAD] = 0, mask 1 on real tokens)', () => {
-    const { texts, input_ids: ids, attention_mask: mask } = fx.batch as { texts: string[]; input_ids: number[][]; attention_mask: number[][] };
+    const {
+      texts,
+      input_ids: ids,
+      attention_mask: mask,
+    } = fx.batch as { texts: string[]; input_ids: number[][]; attention_mask: number[][] };
     const got = tok.encodeBatch(texts, 512);
     expect(tok.padId).toBe(fx.pad_token_id);
     expect([got.batch, got.length]).toEqual([ids.length, ids[0].length]);

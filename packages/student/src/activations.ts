@@ -4,17 +4,33 @@ import { gelu, geluNew } from '@kard/nn';
 /** Hugging Face's ACT2FN names that our models use. */
 export function activation(name: string): (x: tf.Tensor) => tf.Tensor {
   switch (name) {
-    case 'relu': return (x) => tf.relu(x);
-    case 'gelu_new': case 'gelu_pytorch_tanh': return geluNew;
-    case 'gelu': return gelu;
-    case 'silu': case 'swish': return (x) => tf.mul(x, tf.sigmoid(x));
-    default: throw new Error(`unsupported activation function "${name}"`);
+    case 'relu':
+      return (x) => tf.relu(x);
+    case 'gelu_new':
+    case 'gelu_pytorch_tanh':
+      return geluNew;
+    case 'gelu':
+      return gelu;
+    case 'silu':
+    case 'swish':
+      return (x) => tf.mul(x, tf.sigmoid(x));
+    default:
+      throw new Error(`unsupported activation function "${name}"`);
   }
 }
 
 /** Initialiser drawing N(0, std^2) from a seeded generator, so a model built from a seed is reproducible. */
 export function normalInit(rng: { normalArray(n: number, mean?: number, std?: number): Float32Array }, std: number) {
-  return (shape: number[]) => tf.tensor(rng.normalArray(shape.reduce((a, b) => a * b, 1), 0, std), shape, 'float32');
+  return (shape: number[]) =>
+    tf.tensor(
+      rng.normalArray(
+        shape.reduce((a, b) => a * b, 1),
+        0,
+        std,
+      ),
+      shape,
+      'float32',
+    );
 }
 
 /** Large negative added to masked attention scores (finite, so fully masked rows stay NaN-free). */
@@ -22,7 +38,9 @@ export const MASK_VALUE = -1e9;
 
 /** [B, S] 1/0 attention mask -> additive [B, 1, 1, S]. */
 export function additiveMask(mask: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => tf.reshape(tf.mul(tf.sub(1, tf.cast(mask, 'float32')), MASK_VALUE), [mask.shape[0], 1, 1, mask.shape[1]!]));
+  return tf.tidy(() =>
+    tf.reshape(tf.mul(tf.sub(1, tf.cast(mask, 'float32')), MASK_VALUE), [mask.shape[0], 1, 1, mask.shape[1]!]),
+  );
 }
 
 /** Additive causal mask [1, 1, T, T]: query i sees keys 0..i. */

@@ -57,25 +57,54 @@ export type ModelConfig = T5Config | Gpt2Config;
 
 export function t5Config(partial: Partial<T5Config> & { vocabSize: number }): T5Config {
   return {
-    modelType: 't5', dModel: 512, dKv: 64, dFf: 2048, numLayers: 6, numHeads: 8,
-    relativeAttentionNumBuckets: 32, relativeAttentionMaxDistance: 128, dropoutRate: 0.1, layerNormEpsilon: 1e-6,
-    initializerFactor: 1, feedForwardProj: 'relu', tieWordEmbeddings: true, padTokenId: 0, eosTokenId: 1,
-    decoderStartTokenId: 0, ...partial, scaleDecoderOutputs: partial.scaleDecoderOutputs ?? partial.tieWordEmbeddings ?? true, numDecoderLayers: partial.numDecoderLayers ?? partial.numLayers ?? 6,
+    modelType: 't5',
+    dModel: 512,
+    dKv: 64,
+    dFf: 2048,
+    numLayers: 6,
+    numHeads: 8,
+    relativeAttentionNumBuckets: 32,
+    relativeAttentionMaxDistance: 128,
+    dropoutRate: 0.1,
+    layerNormEpsilon: 1e-6,
+    initializerFactor: 1,
+    feedForwardProj: 'relu',
+    tieWordEmbeddings: true,
+    padTokenId: 0,
+    eosTokenId: 1,
+    decoderStartTokenId: 0,
+    ...partial,
+    scaleDecoderOutputs: partial.scaleDecoderOutputs ?? partial.tieWordEmbeddings ?? true,
+    numDecoderLayers: partial.numDecoderLayers ?? partial.numLayers ?? 6,
   };
 }
 
 export function gpt2Config(partial: Partial<Gpt2Config> & { vocabSize: number }): Gpt2Config {
   const nEmbd = partial.nEmbd ?? 768;
   return {
-    modelType: 'gpt2', nPositions: 1024, nEmbd, nLayer: 12, nHead: 12, nInner: 4 * nEmbd, activationFunction: 'gelu_new',
-    residPdrop: 0.1, embdPdrop: 0.1, attnPdrop: 0.1, layerNormEpsilon: 1e-5, initializerRange: 0.02,
-    bosTokenId: 50256, eosTokenId: 50256, padTokenId: partial.eosTokenId ?? 50256, ...partial,
+    modelType: 'gpt2',
+    nPositions: 1024,
+    nEmbd,
+    nLayer: 12,
+    nHead: 12,
+    nInner: 4 * nEmbd,
+    activationFunction: 'gelu_new',
+    residPdrop: 0.1,
+    embdPdrop: 0.1,
+    attnPdrop: 0.1,
+    layerNormEpsilon: 1e-5,
+    initializerRange: 0.02,
+    bosTokenId: 50256,
+    eosTokenId: 50256,
+    padTokenId: partial.eosTokenId ?? 50256,
+    ...partial,
   };
 }
 
 function num(raw: Record<string, unknown>, key: string, file: string, fallback?: number): number {
   const v = raw[key] ?? fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ModelLoadError(`"${key}" must be a number, got ${JSON.stringify(raw[key])}`, file);
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new ModelLoadError(`"${key}" must be a number, got ${JSON.stringify(raw[key])}`, file);
   return v;
 }
 
@@ -85,7 +114,10 @@ const SUPPORTED = ['T5ForConditionalGeneration', 'GPT2LMHeadModel'];
 export function parseConfig(raw: Record<string, unknown>, file: string): ModelConfig {
   const archs = raw.architectures as string[] | undefined;
   if (archs && !archs.some((a) => SUPPORTED.includes(a))) {
-    throw new ModelLoadError(`unsupported architecture ${JSON.stringify(archs)} (supported: ${SUPPORTED.join(', ')})`, file);
+    throw new ModelLoadError(
+      `unsupported architecture ${JSON.stringify(archs)} (supported: ${SUPPORTED.join(', ')})`,
+      file,
+    );
   }
   if (raw.model_type === 't5') {
     const tie = (raw.tie_word_embeddings as boolean | undefined) ?? true;
@@ -148,24 +180,54 @@ export function configToJson(c: ModelConfig): Record<string, unknown> {
     if (c.feedForwardProj === 'gated-gelu') act = 'gelu_new';
     return {
       ...c.raw,
-      architectures: ['T5ForConditionalGeneration'], model_type: 't5',
-      vocab_size: c.vocabSize, d_model: c.dModel, d_kv: c.dKv, d_ff: c.dFf, num_layers: c.numLayers,
-      num_decoder_layers: c.numDecoderLayers, num_heads: c.numHeads,
-      relative_attention_num_buckets: c.relativeAttentionNumBuckets, relative_attention_max_distance: c.relativeAttentionMaxDistance,
-      dropout_rate: c.dropoutRate, layer_norm_epsilon: c.layerNormEpsilon, initializer_factor: c.initializerFactor,
-      feed_forward_proj: c.feedForwardProj, dense_act_fn: act, is_gated_act: gated, tie_word_embeddings: c.tieWordEmbeddings,
+      architectures: ['T5ForConditionalGeneration'],
+      model_type: 't5',
+      vocab_size: c.vocabSize,
+      d_model: c.dModel,
+      d_kv: c.dKv,
+      d_ff: c.dFf,
+      num_layers: c.numLayers,
+      num_decoder_layers: c.numDecoderLayers,
+      num_heads: c.numHeads,
+      relative_attention_num_buckets: c.relativeAttentionNumBuckets,
+      relative_attention_max_distance: c.relativeAttentionMaxDistance,
+      dropout_rate: c.dropoutRate,
+      layer_norm_epsilon: c.layerNormEpsilon,
+      initializer_factor: c.initializerFactor,
+      feed_forward_proj: c.feedForwardProj,
+      dense_act_fn: act,
+      is_gated_act: gated,
+      tie_word_embeddings: c.tieWordEmbeddings,
       scale_decoder_outputs: c.scaleDecoderOutputs,
-      pad_token_id: c.padTokenId, eos_token_id: c.eosTokenId, decoder_start_token_id: c.decoderStartTokenId,
-      is_encoder_decoder: true, use_cache: true, torch_dtype: 'float32',
+      pad_token_id: c.padTokenId,
+      eos_token_id: c.eosTokenId,
+      decoder_start_token_id: c.decoderStartTokenId,
+      is_encoder_decoder: true,
+      use_cache: true,
+      torch_dtype: 'float32',
     };
   }
   return {
     ...c.raw,
-    architectures: ['GPT2LMHeadModel'], model_type: 'gpt2',
-    vocab_size: c.vocabSize, n_positions: c.nPositions, n_embd: c.nEmbd, n_layer: c.nLayer, n_head: c.nHead,
-    n_inner: c.nInner, activation_function: c.activationFunction, resid_pdrop: c.residPdrop, embd_pdrop: c.embdPdrop,
-    attn_pdrop: c.attnPdrop, layer_norm_epsilon: c.layerNormEpsilon, initializer_range: c.initializerRange,
-    bos_token_id: c.bosTokenId, eos_token_id: c.eosTokenId, pad_token_id: c.padTokenId, tie_word_embeddings: true,
-    use_cache: true, torch_dtype: 'float32',
+    architectures: ['GPT2LMHeadModel'],
+    model_type: 'gpt2',
+    vocab_size: c.vocabSize,
+    n_positions: c.nPositions,
+    n_embd: c.nEmbd,
+    n_layer: c.nLayer,
+    n_head: c.nHead,
+    n_inner: c.nInner,
+    activation_function: c.activationFunction,
+    resid_pdrop: c.residPdrop,
+    embd_pdrop: c.embdPdrop,
+    attn_pdrop: c.attnPdrop,
+    layer_norm_epsilon: c.layerNormEpsilon,
+    initializer_range: c.initializerRange,
+    bos_token_id: c.bosTokenId,
+    eos_token_id: c.eosTokenId,
+    pad_token_id: c.padTokenId,
+    tie_word_embeddings: true,
+    use_cache: true,
+    torch_dtype: 'float32',
   };
 }

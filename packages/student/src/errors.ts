@@ -2,7 +2,10 @@ import { InputFormatError, KardError } from '@kard/core';
 
 /** A model folder that cannot be loaded: no weights, an unsupported architecture, shapes that disagree. */
 export class ModelLoadError extends KardError {
-  constructor(message: string, readonly file: string) {
+  constructor(
+    message: string,
+    readonly file: string,
+  ) {
     super(`${file}: ${message}`);
     this.name = 'ModelLoadError';
   }

@@ -48,7 +48,9 @@ function gradCheck(model: StudentModel, batch: LmBatch, names: string[], picks =
       // of the two losses may be off by LOSS_ULPS ulp, so their difference by twice that, divided by 2 eps.
       const resolution = (2 * LOSS_ULPS * ulp32(Math.max(Math.abs(plus), Math.abs(minus)))) / (2 * eps);
       if (Math.abs(analytic - numeric) > 2e-2 * Math.max(Math.abs(analytic), Math.abs(numeric)) + resolution) {
-        throw new Error(`${names[i]}[${j}]: analytic ${analytic}, numeric ${numeric} (float32 resolution ${resolution})`);
+        throw new Error(
+          `${names[i]}[${j}]: analytic ${analytic}, numeric ${numeric} (float32 resolution ${resolution})`,
+        );
       }
     }
   }
@@ -56,32 +58,75 @@ function gradCheck(model: StudentModel, batch: LmBatch, names: string[], picks =
 }
 
 // Two rows with encoder padding and -100 in the labels.
-const t5Batch = () => batchOf([[5, 6, 7, 1], [8, 9, 1, 0]], [[1, 1, 1, 1], [1, 1, 1, 0]], [[3, 4, 1], [10, 1, -100]]);
+const t5Batch = () =>
+  batchOf(
+    [
+      [5, 6, 7, 1],
+      [8, 9, 1, 0],
+    ],
+    [
+      [1, 1, 1, 1],
+      [1, 1, 1, 0],
+    ],
+    [
+      [3, 4, 1],
+      [10, 1, -100],
+    ],
+  );
 
 describe('finite-difference gradient checks', () => {
   test('T5 v1.0 (ReLU, tied, scaled lm_head)', () => {
     const m = createModel(tinyT5Config('v1.0', { initializerFactor: 1 }), 1);
     gradCheck(m, t5Batch(), [
-      'shared.weight', 'encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight', 'encoder.block.1.layer.0.SelfAttention.q.weight',
-      'encoder.block.0.layer.1.DenseReluDense.wi.weight', 'decoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight',
-      'decoder.block.1.layer.1.EncDecAttention.v.weight', 'decoder.block.0.layer.2.layer_norm.weight', 'decoder.final_layer_norm.weight',
+      'shared.weight',
+      'encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight',
+      'encoder.block.1.layer.0.SelfAttention.q.weight',
+      'encoder.block.0.layer.1.DenseReluDense.wi.weight',
+      'decoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight',
+      'decoder.block.1.layer.1.EncDecAttention.v.weight',
+      'decoder.block.0.layer.2.layer_norm.weight',
+      'decoder.final_layer_norm.weight',
     ]);
   });
 
   test('T5 v1.1 (gated-GELU, untied lm_head)', () => {
     const m = createModel(tinyT5Config('v1.1', { initializerFactor: 1 }), 2);
     gradCheck(m, t5Batch(), [
-      'lm_head.weight', 'shared.weight', 'encoder.block.1.layer.1.DenseReluDense.wi_0.weight', 'encoder.block.1.layer.1.DenseReluDense.wi_1.weight',
-      'decoder.block.1.layer.2.DenseReluDense.wo.weight', 'decoder.block.1.layer.0.SelfAttention.k.weight', 'encoder.final_layer_norm.weight',
+      'lm_head.weight',
+      'shared.weight',
+      'encoder.block.1.layer.1.DenseReluDense.wi_0.weight',
+      'encoder.block.1.layer.1.DenseReluDense.wi_1.weight',
+      'decoder.block.1.layer.2.DenseReluDense.wo.weight',
+      'decoder.block.1.layer.0.SelfAttention.k.weight',
+      'encoder.final_layer_norm.weight',
     ]);
   });
 
   test('GPT-2 (Conv1D, LayerNorm with bias, learned positions, tied head)', () => {
     const m = createModel(tinyGpt2Config({ initializerRange: 0.3 }), 3);
-    const batch = batchOf([[5, 6, 7, 8, 1], [9, 4, 1, 0, 0]], [[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]], [[-100, -100, 7, 8, 1], [-100, 4, 1, -100, -100]]);
+    const batch = batchOf(
+      [
+        [5, 6, 7, 8, 1],
+        [9, 4, 1, 0, 0],
+      ],
+      [
+        [1, 1, 1, 1, 1],
+        [1, 1, 1, 0, 0],
+      ],
+      [
+        [-100, -100, 7, 8, 1],
+        [-100, 4, 1, -100, -100],
+      ],
+    );
     gradCheck(m, batch, [
-      'transformer.wte.weight', 'transformer.wpe.weight', 'transformer.h.0.attn.c_attn.weight', 'transformer.h.0.attn.c_attn.bias',
-      'transformer.h.1.mlp.c_fc.weight', 'transformer.h.1.mlp.c_proj.bias', 'transformer.h.0.ln_1.weight', 'transformer.ln_f.bias',
+      'transformer.wte.weight',
+      'transformer.wpe.weight',
+      'transformer.h.0.attn.c_attn.weight',
+      'transformer.h.0.attn.c_attn.bias',
+      'transformer.h.1.mlp.c_fc.weight',
+      'transformer.h.1.mlp.c_proj.bias',
+      'transformer.h.0.ln_1.weight',
+      'transformer.ln_f.bias',
     ]);
   });
 });

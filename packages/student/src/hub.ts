@@ -4,14 +4,25 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 export class HubDownloadError extends Error {
-  constructor(readonly repo: string, reason: string) {
-    super(`cannot download ${repo} from the Hugging Face Hub: ${reason}. Without a network, pass a local model folder instead (e.g. one saved by save_pretrained).`);
+  constructor(
+    readonly repo: string,
+    reason: string,
+  ) {
+    super(
+      `cannot download ${repo} from the Hugging Face Hub: ${reason}. Without a network, pass a local model folder instead (e.g. one saved by save_pretrained).`,
+    );
     this.name = 'HubDownloadError';
   }
 }
 
 const REQUIRED = ['config.json'];
-const OPTIONAL = ['generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'spiece.model'];
+const OPTIONAL = [
+  'generation_config.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'special_tokens_map.json',
+  'spiece.model',
+];
 
 /** Whether `spec` names a Hub repository rather than a folder: `owner/name` that is not a local path. */
 export function isHubId(spec: string): boolean {
@@ -19,21 +30,35 @@ export function isHubId(spec: string): boolean {
 }
 
 /** Downloads (or finds in the cache) a model's config, safetensors weights and tokenizer; returns the snapshot folder. */
-export async function downloadFromHub(repo: string, opts: { revision?: string; cacheDir?: string } = {}): Promise<string> {
+export async function downloadFromHub(
+  repo: string,
+  opts: { revision?: string; cacheDir?: string } = {},
+): Promise<string> {
   let hub: typeof import('@huggingface/hub');
   try {
     hub = await import('@huggingface/hub');
   } catch (err) {
     throw new HubDownloadError(repo, `@huggingface/hub is not installed (${(err as Error).message})`);
   }
-  const get = (file: string) => hub.downloadFileToCacheDir({ repo, path: file, revision: opts.revision, cacheDir: opts.cacheDir, accessToken: process.env.HF_TOKEN });
+  const get = (file: string) =>
+    hub.downloadFileToCacheDir({
+      repo,
+      path: file,
+      revision: opts.revision,
+      cacheDir: opts.cacheDir,
+      accessToken: process.env.HF_TOKEN,
+    });
   try {
     let dir = '';
     for (const f of REQUIRED) dir = path.dirname(await get(f));
     for (const f of OPTIONAL) await get(f).catch(() => undefined);
     const index = await get('model.safetensors.index.json').catch(() => undefined);
     if (index) {
-      const shards = new Set(Object.values((JSON.parse(fs.readFileSync(index, 'utf8')) as { weight_map: Record<string, string> }).weight_map));
+      const shards = new Set(
+        Object.values(
+          (JSON.parse(fs.readFileSync(index, 'utf8')) as { weight_map: Record<string, string> }).weight_map,
+        ),
+      );
       for (const s of shards) await get(s);
     } else {
       await get('model.safetensors');

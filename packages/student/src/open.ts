@@ -25,7 +25,11 @@ export interface StudentSource {
 export async function openStudent(src: StudentSource): Promise<Student & { origin: string }> {
   if (src.model === 'scratch') {
     const tokenizer = await loadTokenizer(path.resolve(src.tokenizer));
-    return { model: createScratchT5(tokenizer, src.scratch, src.seed), tokenizer, origin: `scratch T5 from ${src.tokenizer}` };
+    return {
+      model: createScratchT5(tokenizer, src.scratch, src.seed),
+      tokenizer,
+      origin: `scratch T5 from ${src.tokenizer}`,
+    };
   }
   const dir = isHubId(src.model) ? await downloadFromHub(src.model) : path.resolve(src.model);
   return { model: fromPretrained(dir).model, tokenizer: await loadTokenizer(dir), origin: dir };

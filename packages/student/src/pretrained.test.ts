@@ -15,10 +15,28 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'student-pre-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 beforeAll(() => initBackend());
 
-const batch = () => batchOf([[5, 6, 7, 1], [8, 9, 1, 0]], [[1, 1, 1, 1], [1, 1, 1, 0]], [[3, 4, 1], [10, 1, -100]]);
+const batch = () =>
+  batchOf(
+    [
+      [5, 6, 7, 1],
+      [8, 9, 1, 0],
+    ],
+    [
+      [1, 1, 1, 1],
+      [1, 1, 1, 0],
+    ],
+    [
+      [3, 4, 1],
+      [10, 1, -100],
+    ],
+  );
 
 describe('savePretrained / fromPretrained', () => {
-  test.each([['v1.0', tinyT5Config('v1.0')], ['v1.1', tinyT5Config('v1.1')], ['gpt2', tinyGpt2Config()]] as const)('%s round trip gives identical logits and HF key names', async (name, cfg) => {
+  test.each([
+    ['v1.0', tinyT5Config('v1.0')],
+    ['v1.1', tinyT5Config('v1.1')],
+    ['gpt2', tinyGpt2Config()],
+  ] as const)('%s round trip gives identical logits and HF key names', async (name, cfg) => {
     const m = createModel(cfg, 7);
     const dir = path.join(tmp, name);
     await savePretrained(m, dir);
@@ -36,7 +54,9 @@ describe('savePretrained / fromPretrained', () => {
       expect(config.feed_forward_proj).toBe(cfg.feedForwardProj);
     } else {
       expect(keys).toContain('transformer.h.1.attn.c_attn.weight');
-      expect(readSafetensors(path.join(dir, 'model.safetensors')).tensors.get('transformer.h.0.mlp.c_fc.weight')!.shape).toEqual([8, 16]); // Conv1D [in, out]
+      expect(
+        readSafetensors(path.join(dir, 'model.safetensors')).tensors.get('transformer.h.0.mlp.c_fc.weight')!.shape,
+      ).toEqual([8, 16]); // Conv1D [in, out]
     }
   });
 
@@ -52,7 +72,10 @@ describe('savePretrained / fromPretrained', () => {
     const gdir = path.join(tmp, 'gpt-bf16');
     await savePretrained(g, gdir);
     const t = readSafetensors(path.join(gdir, 'model.safetensors')).tensors;
-    writeSafetensors(path.join(gdir, 'model.safetensors'), new Map([...t].map(([k, v]) => [k.replace(/^transformer\./, ''), { ...v, dtype: 'BF16' as const }])));
+    writeSafetensors(
+      path.join(gdir, 'model.safetensors'),
+      new Map([...t].map(([k, v]) => [k.replace(/^transformer\./, ''), { ...v, dtype: 'BF16' as const }])),
+    );
     const back = fromPretrained(gdir).model.namedParameters().get('transformer.wte.weight')!.dataSync();
     const orig = g.namedParameters().get('transformer.wte.weight')!.dataSync();
     orig.forEach((x, i) => expect(Math.abs(back[i] - x)).toBeLessThanOrEqual(Math.abs(x) * 2 ** -8));
@@ -72,7 +95,9 @@ describe('savePretrained / fromPretrained', () => {
     const cfgFile = path.join(dir, 'config.json');
     const cfg = JSON.parse(fs.readFileSync(cfgFile, 'utf8'));
     fs.writeFileSync(cfgFile, JSON.stringify({ ...cfg, d_ff: 20 }));
-    expect(() => fromPretrained(dir)).toThrow(/model\.safetensors: .*wi\.weight" has shape \[12,8\] but the model expects \[20,8\]/);
+    expect(() => fromPretrained(dir)).toThrow(
+      /model\.safetensors: .*wi\.weight" has shape \[12,8\] but the model expects \[20,8\]/,
+    );
     fs.writeFileSync(cfgFile, JSON.stringify({ ...cfg, num_layers: 3 }));
     expect(() => fromPretrained(dir)).toThrow(/lacks .* encoder\.block\.2/);
     fs.writeFileSync(cfgFile, JSON.stringify({ ...cfg, architectures: ['BertForMaskedLM'], model_type: 'bert' }));
@@ -85,13 +110,24 @@ describe('score', () => {
   test('per-example mean NLL equals the HF loss of that example alone, for T5 and GPT-2', () => {
     for (const cfg of [tinyT5Config('v1.1'), tinyGpt2Config()]) {
       const m = createModel(cfg, 2);
-      const examples = [{ id: 'a', inputIds: [5, 6, 7, 1], targetIds: [3, 4, 1] }, { id: 'b', inputIds: [8, 1], targetIds: [10, 11, 12, 9, 1] }];
+      const examples = [
+        { id: 'a', inputIds: [5, 6, 7, 1], targetIds: [3, 4, 1] },
+        { id: 'b', inputIds: [8, 1], targetIds: [10, 11, 12, 9, 1] },
+      ];
       const scores = scoreExamples(m, examples);
       examples.forEach((e, i) => {
-        const single = cfg.modelType === 't5'
-          ? batchOf([e.inputIds], [e.inputIds.map(() => 1)], [e.targetIds])
-          : batchOf([[...e.inputIds, ...e.targetIds]], [[...e.inputIds, ...e.targetIds].map(() => 1)], [[...e.inputIds.map(() => -100), ...e.targetIds]]);
-        expect(scores[i].loss).toBeCloseTo(tf.tidy(() => m.loss(single).dataSync()[0]), 5);
+        const single =
+          cfg.modelType === 't5'
+            ? batchOf([e.inputIds], [e.inputIds.map(() => 1)], [e.targetIds])
+            : batchOf(
+                [[...e.inputIds, ...e.targetIds]],
+                [[...e.inputIds, ...e.targetIds].map(() => 1)],
+                [[...e.inputIds.map(() => -100), ...e.targetIds]],
+              );
+        expect(scores[i].loss).toBeCloseTo(
+          tf.tidy(() => m.loss(single).dataSync()[0]),
+          5,
+        );
         expect(scores[i].tokens).toBe(e.targetIds.length);
       });
     }
@@ -110,9 +146,14 @@ describe('score with a lossMask', () => {
       const scores = scoreExamples(m, examples, 2);
       examples.forEach((e, i) => {
         // per-token NLL of this example alone (batch of one, no padding), summed in float64 over the kept positions
-        const single = cfg.modelType === 't5'
-          ? batchOf([e.inputIds], [e.inputIds.map(() => 1)], [e.targetIds])
-          : batchOf([[...e.inputIds, ...e.targetIds]], [[...e.inputIds, ...e.targetIds].map(() => 1)], [[...e.inputIds.map(() => -100), ...e.targetIds]]);
+        const single =
+          cfg.modelType === 't5'
+            ? batchOf([e.inputIds], [e.inputIds.map(() => 1)], [e.targetIds])
+            : batchOf(
+                [[...e.inputIds, ...e.targetIds]],
+                [[...e.inputIds, ...e.targetIds].map(() => 1)],
+                [[...e.inputIds.map(() => -100), ...e.targetIds]],
+              );
         const row = (tf.tidy(() => m.tokenLosses(single).arraySync()) as number[][])[0];
         const perTarget = cfg.modelType === 't5' ? row : row.slice(e.inputIds.length - 1);
         const kept = e.targetIds.map((_, t) => (e.lossMask ? e.lossMask[t] : true));
@@ -128,14 +169,32 @@ describe('score with a lossMask', () => {
 
 describe('kard-student CLI (built dist, real tokenizer)', () => {
   const cli = path.join(__dirname, '..', 'dist', 'cli.js');
-  const run = (args: string[]) => execFileSync('node', [cli, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const run = (args: string[]) =>
+    execFileSync('node', [cli, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   (fs.existsSync(cli) ? test : test.skip)('generate and score print JSON lines; --help works', async () => {
     const tokDir = path.join(__dirname, '..', '..', '..', 'models', 't5-tokenizer');
     const dir = path.join(tmp, 'cli-model');
-    await savePretrained(createScratchT5(await loadTokenizer(tokDir), { dModel: 16, dFf: 32, numLayers: 1, numHeads: 2 }, 0), dir, { tokenizerDir: tokDir });
+    await savePretrained(
+      createScratchT5(await loadTokenizer(tokDir), { dModel: 16, dFf: 32, numLayers: 1, numHeads: 2 }, 0),
+      dir,
+      { tokenizerDir: tokDir },
+    );
     expect(run(['--help'])).toMatch(/generate/);
     expect(run(['score', '--help'])).toMatch(/--examples/);
-    const gen = run(['generate', '--model', dir, '--input', 'Is the sky blue?', '--max-new-tokens', '3', '--num-beams', '2']).trim().split('\n').map((l) => JSON.parse(l));
+    const gen = run([
+      'generate',
+      '--model',
+      dir,
+      '--input',
+      'Is the sky blue?',
+      '--max-new-tokens',
+      '3',
+      '--num-beams',
+      '2',
+    ])
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(gen[0].outputs[0].tokens.length).toBeLessThanOrEqual(3);
     const ex = path.join(tmp, 'ex.jsonl');
     fs.writeFileSync(ex, '{"id":"q1","input":"Is the sky blue?","target":"Yes."}\n');

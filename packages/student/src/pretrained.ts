@@ -2,7 +2,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  SafetensorsError, StateDictError, findSafetensorsFiles, readSafetensorsDir, writeSafetensorsDir, type NamedArray,
+  SafetensorsError,
+  StateDictError,
+  findSafetensorsFiles,
+  readSafetensorsDir,
+  writeSafetensorsDir,
+  type NamedArray,
 } from '@kard/nn';
 import { HF_FLOAT_FIELDS, stringifyHfConfig, writeDirAtomic } from '@kard/core';
 import { configToJson, parseConfig, type ModelConfig } from './config';
@@ -17,16 +22,29 @@ export function createModel(config: ModelConfig, seed = 0): StudentModel {
   return config.modelType === 't5' ? new T5ForConditionalGeneration(config, seed) : new Gpt2LMHeadModel(config, seed);
 }
 
-const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'spiece.model', 'vocab.json', 'merges.txt'];
+const TOKENIZER_FILES = [
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'special_tokens_map.json',
+  'spiece.model',
+  'vocab.json',
+  'merges.txt',
+];
 
 /** Renames checkpoint keys the way transformers does when loading, and lists the keys it ignores. */
-function normalizeKeys(model: StudentModel, tensors: Map<string, NamedArray>): { tensors: Map<string, NamedArray>; ignore: RegExp[] } {
+function normalizeKeys(
+  model: StudentModel,
+  tensors: Map<string, NamedArray>,
+): { tensors: Map<string, NamedArray>; ignore: RegExp[] } {
   if (model instanceof T5ForConditionalGeneration) {
     if (!tensors.has('shared.weight')) {
       const alias = tensors.get('encoder.embed_tokens.weight') ?? tensors.get('decoder.embed_tokens.weight');
       if (alias) tensors.set('shared.weight', alias);
     }
-    const ignore = [/^(encoder|decoder)\.embed_tokens\.weight$/, /^decoder\.block\.0\.layer\.1\.EncDecAttention\.relative_attention_bias\.weight$/];
+    const ignore = [
+      /^(encoder|decoder)\.embed_tokens\.weight$/,
+      /^decoder\.block\.0\.layer\.1\.EncDecAttention\.relative_attention_bias\.weight$/,
+    ];
     if (model.config.tieWordEmbeddings) ignore.push(/^lm_head\.weight$/);
     return { tensors, ignore };
   }
@@ -79,7 +97,9 @@ export function fromPretrained(dir: string): LoadedModel {
   try {
     files = findSafetensorsFiles(dir);
     if (!files) {
-      const other = ['pytorch_model.bin', 'tf_model.h5', 'flax_model.msgpack'].filter((f) => fs.existsSync(path.join(dir, f)));
+      const other = ['pytorch_model.bin', 'tf_model.h5', 'flax_model.msgpack'].filter((f) =>
+        fs.existsSync(path.join(dir, f)),
+      );
       throw new ModelLoadError(
         `no model weights: expected model.safetensors or model.safetensors.index.json${other.length ? ` (found ${other.join(', ')}; convert to safetensors)` : ''}`,
         path.resolve(dir),
@@ -95,11 +115,20 @@ export function fromPretrained(dir: string): LoadedModel {
   try {
     const { tensors: named, ignore } = normalizeKeys(model, tensors);
     const { missing, unexpected } = model.loadStateDict(named, { ignore });
-    if (missing.length) throw new ModelLoadError(`checkpoint lacks ${missing.length} tensor(s) the config implies: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`, weightsFile);
-    if (unexpected.length) throw new ModelLoadError(`checkpoint has tensor(s) the config does not explain: ${unexpected.slice(0, 5).join(', ')}${unexpected.length > 5 ? ', ...' : ''}`, weightsFile);
+    if (missing.length)
+      throw new ModelLoadError(
+        `checkpoint lacks ${missing.length} tensor(s) the config implies: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`,
+        weightsFile,
+      );
+    if (unexpected.length)
+      throw new ModelLoadError(
+        `checkpoint has tensor(s) the config does not explain: ${unexpected.slice(0, 5).join(', ')}${unexpected.length > 5 ? ', ...' : ''}`,
+        weightsFile,
+      );
   } catch (err) {
     model.dispose();
-    if (err instanceof StateDictError) throw new ModelLoadError(`${err.message} (config.json disagrees with the weights)`, weightsFile);
+    if (err instanceof StateDictError)
+      throw new ModelLoadError(`${err.message} (config.json disagrees with the weights)`, weightsFile);
     throw err;
   }
   const genFile = path.join(dir, 'generation_config.json');
@@ -128,9 +157,11 @@ export function writePretrainedFiles(
   const c = model.config;
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'config.json'), stringifyHfConfig(configToJson(c), HF_FLOAT_FIELDS[c.modelType]));
-  const gen = opts.generationConfig ?? (c.modelType === 't5'
-    ? { decoder_start_token_id: c.decoderStartTokenId, eos_token_id: c.eosTokenId, pad_token_id: c.padTokenId }
-    : { bos_token_id: c.bosTokenId, eos_token_id: c.eosTokenId });
+  const gen =
+    opts.generationConfig ??
+    (c.modelType === 't5'
+      ? { decoder_start_token_id: c.decoderStartTokenId, eos_token_id: c.eosTokenId, pad_token_id: c.padTokenId }
+      : { bos_token_id: c.bosTokenId, eos_token_id: c.eosTokenId });
   fs.writeFileSync(path.join(dir, 'generation_config.json'), JSON.stringify(gen, null, 2) + '\n');
   writeSafetensorsDir(dir, model.stateDict(), { maxShardBytes: opts.maxShardBytes });
   if (opts.tokenizerDir) {

@@ -35,11 +35,16 @@ export function scoreExamples(model: StudentModel, examples: ScoredExample[], ba
     const batch = (causal ? collateCausal : collateSeq2Seq)(chunk, model.config.padTokenId);
     const labels = batch.labels.arraySync() as number[][];
     const width = batch.labels.shape[1] - shift;
-    const mask = chunk.map((e, r) => Array.from({ length: width }, (_, t) => {
-      const k = t + shift - (causal ? e.inputIds.length : 0);
-      return labels[r][t + shift] !== IGNORE_INDEX && (!e.lossMask || e.lossMask[k]) ? 1 : 0;
-    }));
-    const sums = tf.tidy(() => tf.sum(tf.mul(model.tokenLosses(batch), tf.tensor2d(mask, [chunk.length, width])), 1).arraySync() as number[]);
+    const mask = chunk.map((e, r) =>
+      Array.from({ length: width }, (_, t) => {
+        const k = t + shift - (causal ? e.inputIds.length : 0);
+        return labels[r][t + shift] !== IGNORE_INDEX && (!e.lossMask || e.lossMask[k]) ? 1 : 0;
+      }),
+    );
+    const sums = tf.tidy(
+      () =>
+        tf.sum(tf.mul(model.tokenLosses(batch), tf.tensor2d(mask, [chunk.length, width])), 1).arraySync() as number[],
+    );
     disposeBatch(batch);
     chunk.forEach((e, r) => {
       const tokens = mask[r].reduce((n: number, m) => n + m, 0);

@@ -10,8 +10,18 @@ import { loadTokenizer } from './tokenizer';
 beforeAll(() => initBackend());
 
 const CASES = [
-  { seed: 0, opts: { dModel: 16, dFf: 32, numLayers: 1, numHeads: 2 }, dKv: 8, sha256: '2914d6f22876c0a6191cf5d44a8146711bb4f40b309ef95a7284a8b7f987ec0d' },
-  { seed: 7, opts: { dModel: 24, dFf: 40, numLayers: 2, numHeads: 3 }, dKv: 8, sha256: 'c38c30a3a518250f075c0dfa5e650bcaf4e337cc8f5ddb5520b8276a73b7b9da' },
+  {
+    seed: 0,
+    opts: { dModel: 16, dFf: 32, numLayers: 1, numHeads: 2 },
+    dKv: 8,
+    sha256: '2914d6f22876c0a6191cf5d44a8146711bb4f40b309ef95a7284a8b7f987ec0d',
+  },
+  {
+    seed: 7,
+    opts: { dModel: 24, dFf: 40, numLayers: 2, numHeads: 3 },
+    dKv: 8,
+    sha256: 'c38c30a3a518250f075c0dfa5e650bcaf4e337cc8f5ddb5520b8276a73b7b9da',
+  },
 ];
 
 test.each(CASES)('seed $seed, $opts: the weights of the replaced factory', async ({ seed, opts, dKv, sha256 }) => {
@@ -19,9 +29,22 @@ test.each(CASES)('seed $seed, $opts: the weights of the replaced factory', async
   expect([tok.vocabSize, tok.padTokenId, tok.eosTokenId]).toEqual([32100, 0, 1]);
   const model = createScratchT5(tok, opts, seed);
   expect(model.config).toEqual({
-    modelType: 't5', ...opts, dKv, numDecoderLayers: opts.numLayers, vocabSize: 32100, relativeAttentionNumBuckets: 32, relativeAttentionMaxDistance: 128,
-    dropoutRate: 0, layerNormEpsilon: 1e-6, initializerFactor: 1, feedForwardProj: 'gated-gelu', tieWordEmbeddings: true, scaleDecoderOutputs: true,
-    padTokenId: 0, eosTokenId: 1, decoderStartTokenId: 0,
+    modelType: 't5',
+    ...opts,
+    dKv,
+    numDecoderLayers: opts.numLayers,
+    vocabSize: 32100,
+    relativeAttentionNumBuckets: 32,
+    relativeAttentionMaxDistance: 128,
+    dropoutRate: 0,
+    layerNormEpsilon: 1e-6,
+    initializerFactor: 1,
+    feedForwardProj: 'gated-gelu',
+    tieWordEmbeddings: true,
+    scaleDecoderOutputs: true,
+    padTokenId: 0,
+    eosTokenId: 1,
+    decoderStartTokenId: 0,
   });
   // name, shape and float32 bytes of every parameter, in the model's order
   const h = createHash('sha256');

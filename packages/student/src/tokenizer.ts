@@ -31,7 +31,8 @@ export interface Tokenizer {
 /** Loads the tokenizer of a local model folder (no network). */
 export async function loadTokenizer(dir: string): Promise<Tokenizer> {
   const abs = path.resolve(dir);
-  if (!fs.existsSync(path.join(abs, 'tokenizer.json'))) throw new ModelLoadError('no tokenizer.json in the model folder', path.join(abs, 'tokenizer.json'));
+  if (!fs.existsSync(path.join(abs, 'tokenizer.json')))
+    throw new ModelLoadError('no tokenizer.json in the model folder', path.join(abs, 'tokenizer.json'));
   const { AutoTokenizer } = await import('@huggingface/transformers');
   const tok = await AutoTokenizer.from_pretrained(abs, { local_files_only: true });
   const vocab = tok.get_vocab() as Map<string, number>;

@@ -31,11 +31,19 @@ interface TokenizerJson {
 }
 
 /** Writes `outDir`: `srcDir`'s tokenizer trimmed to the `size` most used pieces (atomically: a whole folder or none). */
-export async function trimUnigramTokenizer(srcDir: string, outDir: string, opts: TrimTokenizerOptions): Promise<TrimmedTokenizer> {
+export async function trimUnigramTokenizer(
+  srcDir: string,
+  outDir: string,
+  opts: TrimTokenizerOptions,
+): Promise<TrimmedTokenizer> {
   const file = path.join(srcDir, 'tokenizer.json');
   if (!fs.existsSync(file)) throw new ModelLoadError('no tokenizer.json to trim', file);
   const tok = JSON.parse(fs.readFileSync(file, 'utf8')) as TokenizerJson;
-  if (tok.model?.type !== 'Unigram') throw new ModelLoadError(`vocabulary trimming needs a Unigram (SentencePiece) tokenizer, not ${tok.model?.type}`, file);
+  if (tok.model?.type !== 'Unigram')
+    throw new ModelLoadError(
+      `vocabulary trimming needs a Unigram (SentencePiece) tokenizer, not ${tok.model?.type}`,
+      file,
+    );
   const base = tok.model.vocab;
   const keep = new Set<number>();
   for (const a of tok.added_tokens ?? []) if (a.id < base.length) keep.add(a.id);
@@ -44,9 +52,13 @@ export async function trimUnigramTokenizer(srcDir: string, outDir: string, opts:
     if ([...piece.replace(/\u2581/g, '')].length <= 1) keep.add(id);
   });
   if (opts.size < keep.size) {
-    throw new ModelLoadError(`a trimmed vocabulary needs at least ${keep.size} pieces (special tokens and single characters); asked for ${opts.size}`, file);
+    throw new ModelLoadError(
+      `a trimmed vocabulary needs at least ${keep.size} pieces (special tokens and single characters); asked for ${opts.size}`,
+      file,
+    );
   }
-  const byUse = [...opts.counts.entries()].filter(([id, n]) => n > 0 && id >= 0 && id < base.length && !keep.has(id))
+  const byUse = [...opts.counts.entries()]
+    .filter(([id, n]) => n > 0 && id >= 0 && id < base.length && !keep.has(id))
     .sort((a, b) => b[1] - a[1] || a[0] - b[0]);
   for (const [id] of byUse) {
     if (keep.size >= opts.size) break;
@@ -72,7 +84,9 @@ export async function trimUnigramTokenizer(srcDir: string, outDir: string, opts:
       } else if (name === 'tokenizer_config.json') {
         const config = JSON.parse(fs.readFileSync(src, 'utf8'));
         if (config.added_tokens_decoder) {
-          config.added_tokens_decoder = Object.fromEntries(Object.entries(config.added_tokens_decoder).map(([id, v]) => [String(remap(Number(id))), v]));
+          config.added_tokens_decoder = Object.fromEntries(
+            Object.entries(config.added_tokens_decoder).map(([id, v]) => [String(remap(Number(id))), v]),
+          );
         }
         fs.writeFileSync(path.join(tmp, name), `${JSON.stringify(config, null, 2)}\n`);
       } else {

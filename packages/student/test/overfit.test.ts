@@ -21,10 +21,13 @@ function strategyQaQuestions(file: string): Set<string> {
   return new Set((JSON.parse(readFileSync(file, 'utf8')) as { question: string }[]).map((q) => q.question));
 }
 function flanCotRows(file: string): { question: string; rationale: string }[] {
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => {
-    const [question, , ...rationale] = l.split('\t');
-    return { question: question.replace(/\\n/g, ' ').trim(), rationale: rationale.join('\t').trim() };
-  });
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => {
+      const [question, , ...rationale] = l.split('\t');
+      return { question: question.replace(/\\n/g, ' ').trim(), rationale: rationale.join('\t').trim() };
+    });
 }
 
 /** A teacher-forced probability above this for every target token makes each one its position's argmax with a margin. */
@@ -35,8 +38,12 @@ test('a tiny T5 memorises 32 StrategyQA rationales: loss near zero, greedy decod
   const tok = await loadTokenizer(path.join(repo, 'models', 't5-tokenizer'));
   const strategyQa = strategyQaQuestions(path.join(repo, 'datasets', 'strategyqa', 'train.json'));
   const rows = flanCotRows(path.join(repo, 'datasets', 'flan-cot', 'strategyqa_train.tsv'))
-    .filter((r) => strategyQa.has(r.question) && r.rationale.length > 0).slice(0, 100)
-    .map((r) => ({ r, n: tok.encode(r.rationale).length })).sort((a, b) => a.n - b.n).slice(0, 32).map((x) => x.r);
+    .filter((r) => strategyQa.has(r.question) && r.rationale.length > 0)
+    .slice(0, 100)
+    .map((r) => ({ r, n: tok.encode(r.rationale).length }))
+    .sort((a, b) => a.n - b.n)
+    .slice(0, 32)
+    .map((x) => x.r);
   expect(rows).toHaveLength(32);
 
   // Compact vocabulary: 0 = pad (also T5's decoder start), 1 = EOS, then every other id the texts use.
@@ -47,9 +54,19 @@ test('a tiny T5 memorises 32 StrategyQA rationales: loss near zero, greedy decod
   const toT5 = [0, 1, ...used];
   const small = (ids: number[]) => ids.map((id) => toSmall.get(id)!);
 
-  const model = new T5ForConditionalGeneration(t5Config({
-    vocabSize: toT5.length, dModel: 64, dKv: 16, numHeads: 4, dFf: 128, numLayers: 2, numDecoderLayers: 2, dropoutRate: 0,
-  }), 1);
+  const model = new T5ForConditionalGeneration(
+    t5Config({
+      vocabSize: toT5.length,
+      dModel: 64,
+      dKv: 16,
+      numHeads: 4,
+      dFf: 128,
+      numLayers: 2,
+      numDecoderLayers: 2,
+      dropoutRate: 0,
+    }),
+    1,
+  );
   const enc = padBatch(inputs.map(small), 0, 'right');
   const tgt = padBatch(targets.map(small), -100, 'right');
   const batch: LmBatch = {
@@ -75,8 +92,10 @@ test('a tiny T5 memorises 32 StrategyQA rationales: loss near zero, greedy decod
     }
   }
   const last = losses[losses.length - 1];
-  console.log(`${backend.name}: ${losses.length} steps in ${((Date.now() - t0) / 1000).toFixed(1)} s, loss ${losses[0].toFixed(2)} -> ${last.toFixed(4)}, ` +
-    `worst token ${worstToken.toFixed(4)} (${targets.flat().length} target tokens, vocabulary ${toT5.length})`);
+  console.log(
+    `${backend.name}: ${losses.length} steps in ${((Date.now() - t0) / 1000).toFixed(1)} s, loss ${losses[0].toFixed(2)} -> ${last.toFixed(4)}, ` +
+      `worst token ${worstToken.toFixed(4)} (${targets.flat().length} target tokens, vocabulary ${toT5.length})`,
+  );
   expect(targets.every((t) => t.length >= 12)).toBe(true); // sentences, not one-word answers
   expect(losses[0]).toBeGreaterThan(Math.log(toT5.length) - 1); // started from chance
   expect(last).toBeLessThan(0.01); // about 120 steps

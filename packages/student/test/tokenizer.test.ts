@@ -13,9 +13,13 @@ interface TokenizerFixture {
 }
 
 const repo = path.join(__dirname, '..', '..', '..');
-const ref = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'tokenizer', 't5-tokenizer.json'), 'utf8')) as TokenizerFixture;
+const ref = JSON.parse(
+  fs.readFileSync(path.join(__dirname, 'fixtures', 'tokenizer', 't5-tokenizer.json'), 'utf8'),
+) as TokenizerFixture;
 let tok: Tokenizer;
-beforeAll(async () => { tok = await loadTokenizer(path.join(repo, 'models', 't5-tokenizer')); });
+beforeAll(async () => {
+  tok = await loadTokenizer(path.join(repo, 'models', 't5-tokenizer'));
+});
 
 describe(`models/t5-tokenizer vs Python transformers ${ref.transformers_version}`, () => {
   test('special token ids: pad 0, EOS 1', () => {
@@ -25,21 +29,25 @@ describe(`models/t5-tokenizer vs Python transformers ${ref.transformers_version}
   });
 
   test(`identical ids (EOS included) for all ${ref.items.length} shipped questions`, () => {
-    expect(new Set(ref.items.map((i) => i.source))).toEqual(new Set(['strategyqa-train', 'strategyqa-dev', 'medqa-test']));
+    expect(new Set(ref.items.map((i) => i.source))).toEqual(
+      new Set(['strategyqa-train', 'strategyqa-dev', 'medqa-test']),
+    );
     const mismatches = ref.items.filter((item) => JSON.stringify(tok.encode(item.text)) !== JSON.stringify(item.ids));
     expect(mismatches.map((m) => ({ id: m.id, text: m.text, want: m.ids, got: tok.encode(m.text) }))).toEqual([]);
     for (const item of ref.items) expect(item.ids[item.ids.length - 1]).toBe(ref.eos_token_id);
   });
 
   test('addSpecialTokens: false drops exactly the trailing EOS', () => {
-    for (const item of ref.items.slice(0, 50)) expect(tok.encode(item.text, { addSpecialTokens: false })).toEqual(item.ids.slice(0, -1));
+    for (const item of ref.items.slice(0, 50))
+      expect(tok.encode(item.text, { addSpecialTokens: false })).toEqual(item.ids.slice(0, -1));
   });
 
   test('maxLength: truncation=True, max_length=n (the first n-1 pieces, then EOS); without special tokens a plain cut', () => {
     const long = ref.items.filter((i) => i.ids.length > 12).slice(0, 20);
     expect(long.length).toBeGreaterThan(0);
     for (const item of long) {
-      for (const n of [2, 5, 12]) expect(tok.encode(item.text, { maxLength: n })).toEqual([...item.ids.slice(0, n - 1), ref.eos_token_id]);
+      for (const n of [2, 5, 12])
+        expect(tok.encode(item.text, { maxLength: n })).toEqual([...item.ids.slice(0, n - 1), ref.eos_token_id]);
       expect(tok.encode(item.text, { maxLength: item.ids.length })).toEqual(item.ids);
       expect(tok.encode(item.text, { addSpecialTokens: false, maxLength: 5 })).toEqual(item.ids.slice(0, 5));
     }
@@ -53,9 +61,12 @@ describe(`models/t5-tokenizer vs Python transformers ${ref.transformers_version}
   });
 
   test('a padded batch equals tokenizer(texts, padding=True): right padding with 0, mask 1/0', () => {
-    const { ids, mask } = padBatch(ref.batch.texts.map((t) => tok.encode(t)), tok.padTokenId, 'right');
+    const { ids, mask } = padBatch(
+      ref.batch.texts.map((t) => tok.encode(t)),
+      tok.padTokenId,
+      'right',
+    );
     expect(ids).toEqual(ref.batch.input_ids);
     expect(mask).toEqual(ref.batch.attention_mask);
   });
-
 });

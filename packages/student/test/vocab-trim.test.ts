@@ -7,7 +7,9 @@ import { loadTokenizer, trimUnigramTokenizer, ModelLoadError, type Tokenizer } f
 
 const repo = path.join(__dirname, '..', '..', '..');
 const src = path.join(repo, 'models', 't5-tokenizer');
-const ref = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'tokenizer', 't5-tokenizer.json'), 'utf8')) as { items: { text: string; ids: number[] }[] };
+const ref = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'tokenizer', 't5-tokenizer.json'), 'utf8')) as {
+  items: { text: string; ids: number[] }[];
+};
 const counted = ref.items.filter((_, i) => i % 2 === 0);
 const unseen = ref.items.filter((_, i) => i % 2 === 1).slice(0, 200);
 const counts = new Map<number, number>();
@@ -30,7 +32,9 @@ test('keeping every counted piece: the counted texts are cut exactly as Python c
   for (const id of counts.keys()) expect(trimmed.originalIds).toContain(id);
   expect(trimmed.vocabSize).toBe(trimmed.originalIds.length); // T5 lists its 100 <extra_id_*> inside the Unigram vocabulary
   const tok = await loadTokenizer(out);
-  const bad = counted.filter((item) => JSON.stringify(tok.encode(item.text).map((id) => trimmed.originalIds[id])) !== JSON.stringify(item.ids));
+  const bad = counted.filter(
+    (item) => JSON.stringify(tok.encode(item.text).map((id) => trimmed.originalIds[id])) !== JSON.stringify(item.ids),
+  );
   expect(bad.map((b) => b.text)).toEqual([]);
   expect([tok.padTokenId, tok.eosTokenId]).toEqual([0, 1]);
   expect(trimmed.originalIds.slice(0, 3)).toEqual([0, 1, 2]); // <pad> </s> <unk> keep their ids
@@ -38,7 +42,9 @@ test('keeping every counted piece: the counted texts are cut exactly as Python c
   const json = JSON.parse(fs.readFileSync(path.join(out, 'tokenizer.json'), 'utf8'));
   expect(json.model.vocab).toHaveLength(trimmed.vocabSize);
   expect(json.added_tokens.filter((a: { content: string }) => a.content.startsWith('<extra_id_'))).toHaveLength(100);
-  expect(json.added_tokens.find((a: { content: string }) => a.content === '<extra_id_0>').id).toBe(trimmed.vocabSize - 1);
+  expect(json.added_tokens.find((a: { content: string }) => a.content === '<extra_id_0>').id).toBe(
+    trimmed.vocabSize - 1,
+  );
 });
 
 test('a small vocabulary spells dropped words with kept pieces: same text back, no new <unk>, never fewer tokens', async () => {
@@ -56,14 +62,25 @@ test('a small vocabulary spells dropped words with kept pieces: same text back, 
   }
   expect(longer).toBeGreaterThan(100); // most texts did use a dropped piece
   // The most used pieces were the ones kept.
-  const top = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 50).map(([id]) => id);
+  const top = [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 50)
+    .map(([id]) => id);
   for (const id of top) expect(trimmed.originalIds).toContain(id);
 });
 
 test('bad input: too small a size, a WordPiece tokenizer, a folder without tokenizer.json', async () => {
-  await expect(trimUnigramTokenizer(src, path.join(tmp, 'x'), { size: 10, counts })).rejects.toThrow(/needs at least \d+ pieces/);
-  await expect(trimUnigramTokenizer(path.join(repo, 'models', 'bert-uncased-tokenizer'), path.join(tmp, 'y'), { size: 1000, counts }))
-    .rejects.toThrow(ModelLoadError);
-  await expect(trimUnigramTokenizer(tmp, path.join(tmp, 'z'), { size: 1000, counts })).rejects.toThrow(/no tokenizer.json/);
+  await expect(trimUnigramTokenizer(src, path.join(tmp, 'x'), { size: 10, counts })).rejects.toThrow(
+    /needs at least \d+ pieces/,
+  );
+  await expect(
+    trimUnigramTokenizer(path.join(repo, 'models', 'bert-uncased-tokenizer'), path.join(tmp, 'y'), {
+      size: 1000,
+      counts,
+    }),
+  ).rejects.toThrow(ModelLoadError);
+  await expect(trimUnigramTokenizer(tmp, path.join(tmp, 'z'), { size: 1000, counts })).rejects.toThrow(
+    /no tokenizer.json/,
+  );
   expect(fs.existsSync(path.join(tmp, 'x'))).toBe(false);
 });

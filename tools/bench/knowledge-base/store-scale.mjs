@@ -13,7 +13,9 @@ import { fileURLToPath } from 'node:url';
 
 if (typeof globalThis.gc !== 'function') {
   // Memory deltas mean something only after a full collection: rerun with --expose-gc.
-  const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
   process.exit(r.status ?? 1);
 }
 
@@ -35,7 +37,7 @@ const WORDS = ['river', 'khan', 'empire', 'mongol', 'paragraph', 'cell', 'death'
 
 function* passages() {
   let seed = 12345;
-  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
   for (let i = 0; i < N; i++) {
     const words = [];
     for (let w = 0; w < 10; w++) words.push(WORDS[Math.floor(rand() * WORDS.length)]);
@@ -120,7 +122,12 @@ try {
 
   const rows = [
     ['', 'PassageStore', 'Map baseline', 'store/baseline'],
-    ['build (s)', (storeBuildMs / 1000).toFixed(2), (mapBuildMs / 1000).toFixed(2), (storeBuildMs / mapBuildMs).toFixed(2)],
+    [
+      'build (s)',
+      (storeBuildMs / 1000).toFixed(2),
+      (mapBuildMs / 1000).toFixed(2),
+      (storeBuildMs / mapBuildMs).toFixed(2),
+    ],
     ['rss growth while building', mb(storeBuildPeak), mb(mapBuildPeak), (storeBuildPeak / mapBuildPeak).toFixed(3)],
     ['memory once loaded', mb(storeHeap), mb(mapHeap), (storeHeap / mapHeap).toFixed(3)],
     ['memory bytes/passage', (storeHeap / N).toFixed(1), (mapHeap / N).toFixed(1), ''],
@@ -128,10 +135,14 @@ try {
     ['at(row) reads/s', rate(LOOKUPS, storeAtMs), '', ''],
     ['sequential scan passages/s', rate(scanned, scanMs), '', ''],
   ];
-  console.log(`${N} synthetic passages (~${Math.round(diskBytes / N)} bytes/passage on disk, ${mb(diskBytes)} in all), ${LOOKUPS} random lookups, node ${process.version}`);
+  console.log(
+    `${N} synthetic passages (~${Math.round(diskBytes / N)} bytes/passage on disk, ${mb(diskBytes)} in all), ${LOOKUPS} random lookups, node ${process.version}`,
+  );
   for (const r of rows) console.log(r.map((c, i) => String(c).padEnd(i === 0 ? 28 : 16)).join(''));
   const perPassage = storeHeap / N;
-  console.log(`extrapolated to 21M passages: ${mb(perPassage * 21e6)} of memory for an open store (text stays on disk)`);
+  console.log(
+    `extrapolated to 21M passages: ${mb(perPassage * 21e6)} of memory for an open store (text stays on disk)`,
+  );
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -12,22 +12,40 @@ import { readFlanCotRows } from '@kard/cot-data';
 import { BertEncoder, BertTokenizer, ColbertModel, NeuralReranker, smallBertConfig } from '@kard/reranker';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const { values: a } = parseArgs({ options: {
-  questions: { type: 'string', default: '10' }, hidden: { type: 'string', default: '64' }, layers: { type: 'string', default: '1' },
-  'max-len': { type: 'string', default: '128' }, backend: { type: 'string' }, hybrid: { type: 'boolean', default: false },
-} });
+const { values: a } = parseArgs({
+  options: {
+    questions: { type: 'string', default: '10' },
+    hidden: { type: 'string', default: '64' },
+    layers: { type: 'string', default: '1' },
+    'max-len': { type: 'string', default: '128' },
+    backend: { type: 'string' },
+    hybrid: { type: 'boolean', default: false },
+  },
+});
 const backend = await initBackend({ backend: a.backend });
 const passages = [];
 for await (const p of readPassages(path.join(root, 'datasets/wikipedia/strategyqa_paragraphs.jsonl'))) passages.push(p);
 const index = await Bm25Index.build(passages);
 const byId = new Map(passages.map((p) => [p.id, p]));
-const questions = readFlanCotRows(path.join(root, 'datasets/flan-cot/strategyqa_train.tsv')).slice(0, Number(a.questions)).map((r) => r.question);
+const questions = readFlanCotRows(path.join(root, 'datasets/flan-cot/strategyqa_train.tsv'))
+  .slice(0, Number(a.questions))
+  .map((r) => r.question);
 
 const tokenizer = await BertTokenizer.fromPretrained(path.join(root, 'models/bert-uncased-tokenizer'));
 const H = Number(a.hidden);
-const config = smallBertConfig({ hidden_size: H, intermediate_size: 2 * H, num_attention_heads: Math.max(1, H / 32), num_hidden_layers: Number(a.layers) });
+const config = smallBertConfig({
+  hidden_size: H,
+  intermediate_size: 2 * H,
+  num_attention_heads: Math.max(1, H / 32),
+  num_hidden_layers: Number(a.layers),
+});
 const maxLen = Number(a['max-len']);
-const model = ColbertModel.create(BertEncoder.random(config, { seed: 1 }), { compressionDim: 128, passageMaxLength: maxLen, queryMaxLength: 64, hybrid: a.hybrid });
+const model = ColbertModel.create(BertEncoder.random(config, { seed: 1 }), {
+  compressionDim: 128,
+  passageMaxLength: maxLen,
+  queryMaxLength: 64,
+  hybrid: a.hybrid,
+});
 
 // Baseline: BM25 search, top 100.
 let t0 = performance.now();
@@ -46,11 +64,19 @@ const passagesPerS = sample.length / ((performance.now() - t0) / 1000);
 t0 = performance.now();
 for (const q of questions) {
   const rr = new NeuralReranker(model, tokenizer, { batchSize: 32 });
-  await rr.rerank(q, index.search(q, 100).map((h) => ({ ...h, passage: byId.get(h.id) })), 10);
+  await rr.rerank(
+    q,
+    index.search(q, 100).map((h) => ({ ...h, passage: byId.get(h.id) })),
+    10,
+  );
 }
 const rerankQps = questions.length / ((performance.now() - t0) / 1000);
 
-console.log(`backend ${backend.name}; encoder: ${config.num_hidden_layers} layer(s), hidden ${H}, passages ≤ ${maxLen} tokens${a.hybrid ? ', hybrid score' : ''}`);
+console.log(
+  `backend ${backend.name}; encoder: ${config.num_hidden_layers} layer(s), hidden ${H}, passages ≤ ${maxLen} tokens${a.hybrid ? ', hybrid score' : ''}`,
+);
 console.log(`BM25 search (top 100)           ${bm25Qps.toFixed(1)} q/s   (baseline)`);
 console.log(`passages encoded                ${passagesPerS.toFixed(1)} passages/s`);
-console.log(`questions reranked (100 cands)  ${rerankQps.toFixed(2)} q/s   ratio to BM25: ${(rerankQps / bm25Qps).toExponential(2)}`);
+console.log(
+  `questions reranked (100 cands)  ${rerankQps.toFixed(2)} q/s   ratio to BM25: ${(rerankQps / bm25Qps).toExponential(2)}`,
+);

@@ -21,9 +21,15 @@ const QUERY_SECONDS = Number(process.env.BENCH_QUERY_SECONDS ?? 15);
 const SCALE_DOCS = Number(process.env.BENCH_SCALE_DOCS ?? 1_000_000);
 
 const passages = ['strategyqa_paragraphs.jsonl', 'hotpotqa_paragraphs.jsonl'].flatMap((f) =>
-  fs.readFileSync(path.join(root, 'datasets/wikipedia', f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)),
+  fs
+    .readFileSync(path.join(root, 'datasets/wikipedia', f), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l)),
 );
-const queries = JSON.parse(fs.readFileSync(path.join(root, 'datasets/strategyqa/train.json'), 'utf8')).map((q) => q.question);
+const queries = JSON.parse(fs.readFileSync(path.join(root, 'datasets/strategyqa/train.json'), 'utf8')).map(
+  (q) => q.question,
+);
 const text = (p) => `${p.title}\n${p.text}`;
 
 function time(fn) {
@@ -88,17 +94,23 @@ function row(name, r) {
 }
 
 async function main() {
-  console.log(`corpus: ${passages.length} Wikipedia paragraphs; queries: ${queries.length} StrategyQA questions; k = ${K}; node ${process.version}`);
+  console.log(
+    `corpus: ${passages.length} Wikipedia paragraphs; queries: ${queries.length} StrategyQA questions; k = ${K}; node ${process.version}`,
+  );
   const kard = await measureKard();
   const others = [
     ['MiniSearch', measureMiniSearch()],
     ['wink-bm25-text-search', measureWink()],
     ['flexsearch (any-term)', measureFlexsearch()],
   ];
-  console.log(`\n${'engine'.padEnd(26)} ${'build s'.padStart(8)} ${'q/s'.padStart(9)}   timed queries   kard speed-up: queries, build`);
+  console.log(
+    `\n${'engine'.padEnd(26)} ${'build s'.padStart(8)} ${'q/s'.padStart(9)}   timed queries   kard speed-up: queries, build`,
+  );
   console.log(row('kard Bm25Index (exact)', kard));
   for (const [name, r] of others) {
-    console.log(`${row(name, r)}   ${(kard.qps / r.qps).toFixed(1).padStart(7)}x ${(r.buildSeconds / kard.buildSeconds).toFixed(1).padStart(6)}x`);
+    console.log(
+      `${row(name, r)}   ${(kard.qps / r.qps).toFixed(1).padStart(7)}x ${(r.buildSeconds / kard.buildSeconds).toFixed(1).padStart(6)}x`,
+    );
   }
   const fastest = Math.max(...others.map(([, r]) => r.qps));
   console.log(`\nkard q/s / fastest other = ${(kard.qps / fastest).toFixed(1)}x (target >= 10x)`);
@@ -159,19 +171,36 @@ async function scaleRun(n) {
   global.gc?.();
   const after = process.memoryUsage();
   const d = index.data;
-  const arrays = [d.ids.bytes, d.ids.offsets, d.ids.sortedRows, d.ids.rank, d.docLengths, d.termOffsets, d.postingDocs, d.postingTfs];
-  const arrayBytes = arrays.reduce((s, a) => s + a.byteLength, 0) + n * 8 /* norms */;
+  const arrays = [
+    d.ids.bytes,
+    d.ids.offsets,
+    d.ids.sortedRows,
+    d.ids.rank,
+    d.docLengths,
+    d.termOffsets,
+    d.postingDocs,
+    d.postingTfs,
+  ];
+  const arrayBytes = arrays.reduce((s, a) => s + a.byteLength, 0) + n * 8; /* norms */
   // Queries: 6 words from the same distribution, skipping the 100 most frequent (a stop-word list's job).
-  const qs = Array.from({ length: 500 }, () => Array.from({ length: 6 }, () => word(100 + sample(rand() * 0.999 + 0.001) % (vocabulary - 100))).join(' '));
+  const qs = Array.from({ length: 500 }, () =>
+    Array.from({ length: 6 }, () => word(100 + (sample(rand() * 0.999 + 0.001) % (vocabulary - 100)))).join(' '),
+  );
   index.search(qs[0], K);
   const q = time(() => qs.forEach((query) => index.search(query, K)));
   const perDoc = (bytes) => (bytes / n).toFixed(0);
   const heapDelta = after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers;
-  console.log(`\nsynthetic scale run: ${n.toLocaleString()} passages, Zipf(1) over ${vocabulary.toLocaleString()} words, 40-120 words each`);
-  console.log(`  build ${buildSeconds.toFixed(1)} s (${(n / buildSeconds).toFixed(0)} passages/s), ${index.termCount.toLocaleString()} terms, ${d.postingDocs.length.toLocaleString()} postings`);
-  console.log(`  index arrays ${perDoc(arrayBytes)} bytes/passage; heap + array buffers after build ${perDoc(heapDelta)} bytes/passage; rss ${(after.rss / 2 ** 30).toFixed(2)} GiB`);
+  console.log(
+    `\nsynthetic scale run: ${n.toLocaleString()} passages, Zipf(1) over ${vocabulary.toLocaleString()} words, 40-120 words each`,
+  );
+  console.log(
+    `  build ${buildSeconds.toFixed(1)} s (${(n / buildSeconds).toFixed(0)} passages/s), ${index.termCount.toLocaleString()} terms, ${d.postingDocs.length.toLocaleString()} postings`,
+  );
+  console.log(
+    `  index arrays ${perDoc(arrayBytes)} bytes/passage; heap + array buffers after build ${perDoc(heapDelta)} bytes/passage; rss ${(after.rss / 2 ** 30).toFixed(2)} GiB`,
+  );
   console.log(`  search ${(qs.length / q.seconds).toFixed(0)} q/s at k = ${K} (6-word queries)`);
-  console.log(`  projected arrays for 21M such passages: ${((arrayBytes / n) * 21e6 / 2 ** 30).toFixed(1)} GiB`);
+  console.log(`  projected arrays for 21M such passages: ${(((arrayBytes / n) * 21e6) / 2 ** 30).toFixed(1)} GiB`);
 }
 
 main().catch((err) => {

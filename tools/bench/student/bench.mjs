@@ -33,30 +33,53 @@ const { values: opts } = parseArgs({
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
-if (opts.help) { console.log(HELP); process.exit(0); }
+if (opts.help) {
+  console.log(HELP);
+  process.exit(0);
+}
 
 // t5-small: d_model 512, d_kv 64, d_ff 2048, 6+6 layers, 8 heads, vocab 32128, ReLU, tied embeddings.
 const SMALL = { vocabSize: 32128, dModel: 512, dKv: 64, dFf: 2048, numLayers: 6, numHeads: 8 };
 const QUICK = { vocabSize: 512, dModel: 64, dKv: 16, dFf: 128, numLayers: 2, numHeads: 4 };
 const cfg = t5Config({ ...(opts.quick ? QUICK : SMALL), dropoutRate: Number(opts.dropout) });
-const fullBatch = opts.quick ? 2 : 8, tSrc = opts.quick ? 16 : 128, tTgt = opts.quick ? 16 : 128;
+const fullBatch = opts.quick ? 2 : 8,
+  tSrc = opts.quick ? 16 : 128,
+  tTgt = opts.quick ? 16 : 128;
 const now = () => performance.now() / 1000;
 const fmt = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
 
 /** sgemm rate over the model's shapes (projections, feed-forward, LM head) in the transpose modes a step uses. */
 function gemmRate(slow) {
-  const shapes = opts.quick ? [[64, 64, 64]]
-    : [[1024, 512, 512], [1024, 2048, 512], [1024, 512, 2048], [1024, slow ? 4096 : 8192, 512]];
-  let flops = 0, secs = 0;
+  const shapes = opts.quick
+    ? [[64, 64, 64]]
+    : [
+        [1024, 512, 512],
+        [1024, 2048, 512],
+        [1024, 512, 2048],
+        [1024, slow ? 4096 : 8192, 512],
+      ];
+  let flops = 0,
+    secs = 0;
   const rows = [];
   for (const [m, n, k] of shapes) {
-    for (const [ta, tb] of [[false, false], [false, true], [true, false]]) {
-      const a = tf.randomNormal(ta ? [k, m] : [m, k]), b = tf.randomNormal(tb ? [n, k] : [k, n]);
+    for (const [ta, tb] of [
+      [false, false],
+      [false, true],
+      [true, false],
+    ]) {
+      const a = tf.randomNormal(ta ? [k, m] : [m, k]),
+        b = tf.randomNormal(tb ? [n, k] : [k, n]);
       tf.matMul(a, b, ta, tb).dataSync(); // warm-up
-      const reps = slow ? 1 : 3, t0 = now();
-      for (let i = 0; i < reps; i++) { const c = tf.matMul(a, b, ta, tb); c.dataSync(); c.dispose(); }
+      const reps = slow ? 1 : 3,
+        t0 = now();
+      for (let i = 0; i < reps; i++) {
+        const c = tf.matMul(a, b, ta, tb);
+        c.dataSync();
+        c.dispose();
+      }
       const dt = now() - t0;
-      flops += reps * 2 * m * n * k; secs += dt;
+      flops += reps * 2 * m * n * k;
+      secs += dt;
       rows.push(`${m}x${n}x${k}${ta ? ' tA' : ''}${tb ? ' tB' : ''} ${fmt((reps * 2 * m * n * k) / dt / 1e9)}`);
       tf.dispose([a, b]);
     }
@@ -67,11 +90,19 @@ function gemmRate(slow) {
 /** Multiply-add FLOPs (x2) of the matmuls of one teacher-forced forward pass; a training step is 3x this. */
 function forwardFlops(c, batch, tSrc, tTgt) {
   const { dModel: d, dFf, numLayers, numDecoderLayers, vocabSize, numHeads, dKv } = c;
-  const inner = numHeads * dKv, ne = batch * tSrc, nd = batch * tTgt;
+  const inner = numHeads * dKv,
+    ne = batch * tSrc,
+    nd = batch * tTgt;
   const attn = (tq, tk) => 2 * 2 * batch * tq * tk * inner; // scores and weighted values
   const enc = numLayers * (2 * ne * d * inner * 4 + attn(tSrc, tSrc) + 2 * 2 * ne * d * dFf);
-  const dec = numDecoderLayers * (2 * nd * d * inner * 4 + attn(tTgt, tTgt) + 2 * nd * d * inner * 2 + 2 * ne * d * inner * 2 +
-    attn(tTgt, tSrc) + 2 * 2 * nd * d * dFf);
+  const dec =
+    numDecoderLayers *
+    (2 * nd * d * inner * 4 +
+      attn(tTgt, tTgt) +
+      2 * nd * d * inner * 2 +
+      2 * ne * d * inner * 2 +
+      attn(tTgt, tSrc) +
+      2 * 2 * nd * d * dFf);
   return enc + dec + 2 * nd * d * vocabSize;
 }
 
@@ -79,7 +110,10 @@ function randomIds(n, seed) {
   // A 32-bit LCG: the same ids on every backend; ids 2.. so no pad (0) or EOS (1).
   const ids = [];
   let s = seed;
-  for (let i = 0; i < n; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; ids.push(2 + (s % (cfg.vocabSize - 2))); }
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    ids.push(2 + (s % (cfg.vocabSize - 2)));
+  }
   return ids;
 }
 const rowsOf = (flat, t) => Array.from({ length: flat.length / t }, (_, i) => flat.slice(i * t, (i + 1) * t));
@@ -95,7 +129,8 @@ async function benchBackend(name) {
 
   const model = new T5ForConditionalGeneration(cfg, 1);
   const params = model.namedParameters();
-  const vars = [...params.values()], names = [...params.keys()];
+  const vars = [...params.values()],
+    names = [...params.keys()];
   const optimizer = new AdamW(params, { lr: 1e-4, weightDecay: 0.01, decays: (n) => !/layer_norm/.test(n) });
   const src = rowsOf(randomIds(batch * tSrc, 1), tSrc);
   const lmBatch = {
@@ -116,17 +151,22 @@ async function benchBackend(name) {
   if (!slow) trainStep();
   const tensorsBefore = tf.memory().numTensors;
   if (opts.profile && !slow) {
-    const prof = await tf.profile(() => { trainStep(); });
+    const prof = await tf.profile(() => {
+      trainStep();
+    });
     const byKernel = new Map();
     for (const k of prof.kernels) {
       const e = byKernel.get(k.name) ?? { ms: 0, n: 0 };
-      e.ms += k.kernelTimeMs || 0; e.n++;
+      e.ms += k.kernelTimeMs || 0;
+      e.n++;
       byKernel.set(k.name, e);
     }
     const total = [...byKernel.values()].reduce((a, e) => a + e.ms, 0);
     const top = [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 20);
-    console.log(`profile: ${fmt(total, 0)} ms in ${prof.kernels.length} kernels; ` +
-      top.map(([k, e]) => `${k} ${fmt(e.ms, 0)} (${e.n})`).join(', '));
+    console.log(
+      `profile: ${fmt(total, 0)} ms in ${prof.kernels.length} kernels; ` +
+        top.map(([k, e]) => `${k} ${fmt(e.ms, 0)} (${e.n})`).join(', '),
+    );
   }
   const t0 = now();
   let loss = 0;
@@ -134,9 +174,11 @@ async function benchBackend(name) {
   const stepSecs = (now() - t0) / steps;
   const trainFlops = 3 * forwardFlops(cfg, batch, tSrc, tTgt);
   const trainGflops = trainFlops / stepSecs / 1e9;
-  console.log(`training: ${fmt(stepSecs, 2)} s/step, ${fmt((batch * (tSrc + tTgt)) / stepSecs)} tokens/s (source + target), ` +
-    `${fmt(trainGflops)} GFLOP/s (${fmt(trainFlops / 1e9)} GFLOP/step), ${fmt((100 * trainGflops) / gemm.gflops, 0)}% of GEMM; ` +
-    `loss ${fmt(loss, 3)} (ln V = ${fmt(Math.log(cfg.vocabSize), 3)}); tensors ${tensorsBefore} -> ${tf.memory().numTensors}`);
+  console.log(
+    `training: ${fmt(stepSecs, 2)} s/step, ${fmt((batch * (tSrc + tTgt)) / stepSecs)} tokens/s (source + target), ` +
+      `${fmt(trainGflops)} GFLOP/s (${fmt(trainFlops / 1e9)} GFLOP/step), ${fmt((100 * trainGflops) / gemm.gflops, 0)}% of GEMM; ` +
+      `loss ${fmt(loss, 3)} (ln V = ${fmt(Math.log(cfg.vocabSize), 3)}); tensors ${tensorsBefore} -> ${tf.memory().numTensors}`,
+  );
 
   // Greedy generation from the batch's sources, with and without the decoder's key/value cache. The
   // decode-only rate leaves out the encoder and the first step (a run of 1 new token timed separately).
@@ -144,25 +186,46 @@ async function benchBackend(name) {
   const timeGen = (useCache, n) => {
     const g0 = now();
     const out = generate(model, src, { maxNewTokens: n, useCache });
-    return { secs: now() - g0, tokens: out.map((r) => r[0].tokens), count: out.reduce((a, r) => a + r[0].tokens.length, 0) };
+    return {
+      secs: now() - g0,
+      tokens: out.map((r) => r[0].tokens),
+      count: out.reduce((a, r) => a + r[0].tokens.length, 0),
+    };
   };
   const gen = (useCache) => {
     timeGen(useCache, 2); // warm-up
-    const one = timeGen(useCache, 1), all = timeGen(useCache, genTokens);
-    return { ...all, perSec: all.count / all.secs, decodePerSec: (all.count - one.count) / Math.max(1e-9, all.secs - one.secs) };
+    const one = timeGen(useCache, 1),
+      all = timeGen(useCache, genTokens);
+    return {
+      ...all,
+      perSec: all.count / all.secs,
+      decodePerSec: (all.count - one.count) / Math.max(1e-9, all.secs - one.secs),
+    };
   };
-  const cached = gen(true), uncached = gen(false);
+  const cached = gen(true),
+    uncached = gen(false);
   const same = JSON.stringify(cached.tokens) === JSON.stringify(uncached.tokens);
-  console.log(`generation (greedy, batch ${batch}, ${cached.count} new tokens): with KV cache ${fmt(cached.perSec)} tokens/s ` +
-    `(${fmt(cached.decodePerSec)} decoding only), without ${fmt(uncached.perSec)} (${fmt(uncached.decodePerSec)}); ` +
-    `cache speed-up ${fmt(cached.perSec / uncached.perSec, 2)}x overall, ${fmt(cached.decodePerSec / uncached.decodePerSec, 2)}x decoding; ` +
-    `same tokens: ${same ? 'yes' : 'NO'}`);
+  console.log(
+    `generation (greedy, batch ${batch}, ${cached.count} new tokens): with KV cache ${fmt(cached.perSec)} tokens/s ` +
+      `(${fmt(cached.decodePerSec)} decoding only), without ${fmt(uncached.perSec)} (${fmt(uncached.decodePerSec)}); ` +
+      `cache speed-up ${fmt(cached.perSec / uncached.perSec, 2)}x overall, ${fmt(cached.decodePerSec / uncached.decodePerSec, 2)}x decoding; ` +
+      `same tokens: ${same ? 'yes' : 'NO'}`,
+  );
   optimizer.dispose();
   model.dispose();
   tf.dispose([lmBatch.inputIds, lmBatch.attentionMask, lmBatch.labels]);
   return {
-    name, batch, gemm: gemm.gflops, stepSecs, trainGflops, tokensPerSec: (batch * (tSrc + tTgt)) / stepSecs,
-    genCached: cached.perSec, genUncached: uncached.perSec, decodeCached: cached.decodePerSec, decodeUncached: uncached.decodePerSec, same,
+    name,
+    batch,
+    gemm: gemm.gflops,
+    stepSecs,
+    trainGflops,
+    tokensPerSec: (batch * (tSrc + tTgt)) / stepSecs,
+    genCached: cached.perSec,
+    genUncached: uncached.perSec,
+    decodeCached: cached.decodePerSec,
+    decodeUncached: uncached.decodePerSec,
+    same,
   };
 }
 
@@ -175,18 +238,45 @@ for (const name of opts.backends.split(',')) {
   }
 }
 const base = results.find((r) => r.name === 'wasm');
-const cols = ['backend', 'batch', 'GEMM GF/s', 'train GF/s', 'train/GEMM', 'train tok/s', 'gen tok/s', 'gen no-cache', 'cache x', 'decode cache x'];
+const cols = [
+  'backend',
+  'batch',
+  'GEMM GF/s',
+  'train GF/s',
+  'train/GEMM',
+  'train tok/s',
+  'gen tok/s',
+  'gen no-cache',
+  'cache x',
+  'decode cache x',
+];
 if (base) cols.push('train vs wasm', 'gen vs wasm', 'GEMM vs wasm');
 console.log(`\n${cols.map((c, i) => (i === 0 ? c.padEnd(11) : c.padStart(c.length + 1))).join(' ')}`);
 for (const r of results) {
-  const cells = [r.batch, fmt(r.gemm), fmt(r.trainGflops), fmt(r.trainGflops / r.gemm, 2), fmt(r.tokensPerSec), fmt(r.genCached),
-    fmt(r.genUncached), fmt(r.genCached / r.genUncached, 2), fmt(r.decodeCached / r.decodeUncached, 2)];
-  if (base) cells.push(`${fmt(r.tokensPerSec / base.tokensPerSec)}x`, `${fmt(r.genCached / base.genCached)}x`, `${fmt(r.gemm / base.gemm)}x`);
+  const cells = [
+    r.batch,
+    fmt(r.gemm),
+    fmt(r.trainGflops),
+    fmt(r.trainGflops / r.gemm, 2),
+    fmt(r.tokensPerSec),
+    fmt(r.genCached),
+    fmt(r.genUncached),
+    fmt(r.genCached / r.genUncached, 2),
+    fmt(r.decodeCached / r.decodeUncached, 2),
+  ];
+  if (base)
+    cells.push(
+      `${fmt(r.tokensPerSec / base.tokensPerSec)}x`,
+      `${fmt(r.genCached / base.genCached)}x`,
+      `${fmt(r.gemm / base.gemm)}x`,
+    );
   console.log(`${r.name.padEnd(11)} ${cells.map((c, i) => String(c).padStart(cols[i + 1].length + 1)).join(' ')}`);
 }
 const native = results.find((r) => r.name === 'native-cpu');
 if (native && !opts.quick) {
-  console.log(`targets: native-cpu training ${fmt(native.trainGflops)} GFLOP/s (>= 60: ${native.trainGflops >= 60 ? 'met' : 'NOT met'}), ` +
-    `${fmt(native.trainGflops / native.gemm, 2)} of its GEMM rate (>= 0.5: ${native.trainGflops / native.gemm >= 0.5 ? 'met' : 'NOT met'})`);
+  console.log(
+    `targets: native-cpu training ${fmt(native.trainGflops)} GFLOP/s (>= 60: ${native.trainGflops >= 60 ? 'met' : 'NOT met'}), ` +
+      `${fmt(native.trainGflops / native.gemm, 2)} of its GEMM rate (>= 0.5: ${native.trainGflops / native.gemm >= 0.5 ? 'met' : 'NOT met'})`,
+  );
 }
 if (results.some((r) => !r.same)) process.exitCode = 1;

@@ -34,22 +34,39 @@ interface PrepareFlags {
  */
 export function prepareCommand(io: CliIo): Command {
   return new Command('prepare')
-    .description("Build the student's training data: questions + teacher rationales (+ retrieved knowledge) -> train/validation JSONL")
+    .description(
+      "Build the student's training data: questions + teacher rationales (+ retrieved knowledge) -> train/validation JSONL",
+    )
     .option('--config <file>', 'JSON file with a PrepareConfig; flags override its fields')
     .option('--dataset <file>', 'question file (StrategyQA json, MedQA jsonl, OpenBookQA, FLAN CoT tsv, MC jsonl)')
     .addOption(new Option('--format <format>', 'question file format (default: detected)').choices(DATASET_FORMATS))
     .option('--name <dataset>', 'dataset name, picks the default instruction (strategyqa, medqa, obqa, ...)')
     .option('--skip-invalid', 'skip and count bad questions instead of stopping')
     .option('--rationales <file>', 'teacher rationale file (repeatable)', collect, [])
-    .addOption(new Option('--rationale-format <format>', 'format of the rationale files').choices(RATIONALE_FORMATS).default('flan-cot'))
-    .addOption(new Option('--mode <mode>', 'kard (knowledge), rd (no knowledge) or ft (answer only)').choices(['kard', 'rd', 'ft']))
+    .addOption(
+      new Option('--rationale-format <format>', 'format of the rationale files')
+        .choices(RATIONALE_FORMATS)
+        .default('flan-cot'),
+    )
+    .addOption(
+      new Option('--mode <mode>', 'kard (knowledge), rd (no knowledge) or ft (answer only)').choices([
+        'kard',
+        'rd',
+        'ft',
+      ]),
+    )
     .option('--instruction <text>', "replace the dataset's default instruction")
     .option('--corpus <file>', 'knowledge passages for BM25 (repeatable)', collect, [])
     .option('--k1 <k1>', 'BM25 k1 (default 0.9)')
     .option('--b <b>', 'BM25 b (default 0.4)')
     .option('--n-knowledge <n>', 'passages per input (default 1)', positiveInt)
-    .addOption(new Option('--query <query>', 'what retrieves the knowledge (default rationale)').choices(['rationale', 'question']))
-    .option('--tokenizer <dir>', "student tokenizer folder (tokenizer.json) for the input budget")
+    .addOption(
+      new Option('--query <query>', 'what retrieves the knowledge (default rationale)').choices([
+        'rationale',
+        'question',
+      ]),
+    )
+    .option('--tokenizer <dir>', 'student tokenizer folder (tokenizer.json) for the input budget')
     .option('--max-input-tokens <n>', 'input budget in student tokens (default 512)', positiveInt)
     .option('--validation <fraction>', 'share of questions held out (default 0.1)', fraction)
     .option('--seed <seed>', 'split seed (default 42)', positiveInt)
@@ -69,7 +86,9 @@ export function prepareCommand(io: CliIo): Command {
 }
 
 export function prepareConfigFromFlags(flags: PrepareFlags): PrepareConfig {
-  const base: Partial<PrepareConfig> = flags.config ? (JSON.parse(readFileSync(flags.config, 'utf8')) as Partial<PrepareConfig>) : {};
+  const base: Partial<PrepareConfig> = flags.config
+    ? (JSON.parse(readFileSync(flags.config, 'utf8')) as Partial<PrepareConfig>)
+    : {};
   const dataset = flags.dataset ? { file: flags.dataset } : base.dataset;
   if (!dataset?.file) throw new Error('prepare: give --dataset (or dataset.file in --config)');
   const outDir = flags.out ?? base.outDir;
@@ -84,9 +103,14 @@ export function prepareConfigFromFlags(flags: PrepareFlags): PrepareConfig {
     },
     outDir,
   };
-  if (flags.rationales.length) config.rationales = flags.rationales.map((file) => ({ file, format: flags.rationaleFormat ?? 'flan-cot' }));
+  if (flags.rationales.length)
+    config.rationales = flags.rationales.map((file) => ({ file, format: flags.rationaleFormat ?? 'flan-cot' }));
   if (flags.corpus.length || flags.k1 || flags.b) {
-    config.knowledge = { corpus: flags.corpus.length ? flags.corpus : (base.knowledge?.corpus ?? []), k1: flags.k1 ? Number(flags.k1) : base.knowledge?.k1, b: flags.b ? Number(flags.b) : base.knowledge?.b };
+    config.knowledge = {
+      corpus: flags.corpus.length ? flags.corpus : (base.knowledge?.corpus ?? []),
+      k1: flags.k1 ? Number(flags.k1) : base.knowledge?.k1,
+      b: flags.b ? Number(flags.b) : base.knowledge?.b,
+    };
   }
   const set = <K extends keyof PrepareConfig>(key: K, value: PrepareConfig[K] | undefined) => {
     if (value !== undefined) config[key] = value;

@@ -16,7 +16,8 @@ export function createProgram(io: CliIo = processIo): Command {
     c.commands.forEach(configure);
     return c;
   };
-  for (const command of [prepareCommand(io), datasetsCommand(io), teacherCommand(io)]) program.addCommand(configure(command));
+  for (const command of [prepareCommand(io), datasetsCommand(io), teacherCommand(io)])
+    program.addCommand(configure(command));
   return program;
 }
 

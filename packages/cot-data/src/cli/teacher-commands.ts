@@ -32,10 +32,14 @@ function byQuestion(rationales: Rationale[]): { id: string; rationales: string[]
 }
 
 export function teacherCommand(io: CliIo): Command {
-  const teacher = new Command('teacher').description('Teacher rationales: import, generate from an OpenAI-compatible endpoint, verify');
+  const teacher = new Command('teacher').description(
+    'Teacher rationales: import, generate from an OpenAI-compatible endpoint, verify',
+  );
 
   const imp = new Command('import')
-    .description('Read rationales (FLAN CoT TSV, {id, rationales} JSONL, zero-shot-CoT log, generation cache), tie them to the questions, write {id, rationales} JSONL')
+    .description(
+      'Read rationales (FLAN CoT TSV, {id, rationales} JSONL, zero-shot-CoT log, generation cache), tie them to the questions, write {id, rationales} JSONL',
+    )
     .requiredOption('--out <file>', 'output JSONL');
   datasetOptions(imp);
   rationaleOptions(imp);
@@ -43,10 +47,14 @@ export function teacherCommand(io: CliIo): Command {
     const { questions } = loadQuestions(o.dataset, { format: o.format });
     const attached = attachRationales(questions, importRationales(o.rationales, o.rationaleFormat));
     writeJsonl(o.out, byQuestion(attached.rationales));
-    io.stdout(`rationales ${attached.rationales.length} for ${new Set(attached.rationales.map((r) => r.questionId)).size} questions (unmatched ${attached.unmatched}); wrote ${o.out}\n`);
+    io.stdout(
+      `rationales ${attached.rationales.length} for ${new Set(attached.rationales.map((r) => r.questionId)).size} questions (unmatched ${attached.unmatched}); wrote ${o.out}\n`,
+    );
   });
 
-  const verify = new Command('verify').description("Keep rationales whose final answer matches the gold one (KARD's filter); print counts").option('--out <file>', 'write the kept rationales as {id, rationales} JSONL');
+  const verify = new Command('verify')
+    .description("Keep rationales whose final answer matches the gold one (KARD's filter); print counts")
+    .option('--out <file>', 'write the kept rationales as {id, rationales} JSONL');
   datasetOptions(verify);
   rationaleOptions(verify);
   verify.action((o: DatasetFlags & { rationales: string; rationaleFormat: RationaleFormat; out?: string }) => {
@@ -58,11 +66,20 @@ export function teacherCommand(io: CliIo): Command {
   });
 
   const generate = new Command('generate')
-    .description('Sample n rationales per question from an OpenAI-compatible chat-completions endpoint, few-shot, cached and resumable')
+    .description(
+      'Sample n rationales per question from an OpenAI-compatible chat-completions endpoint, few-shot, cached and resumable',
+    )
     .requiredOption('--cache <file>', 'append-only JSONL cache (rerun to resume)')
-    .requiredOption('--demos <file>', 'training questions with rationales for the few-shot prompt (FLAN CoT TSV or a question file)')
+    .requiredOption(
+      '--demos <file>',
+      'training questions with rationales for the few-shot prompt (FLAN CoT TSV or a question file)',
+    )
     .option('--demo-rationales <file>', 'rationales of the demo questions (default: --demos itself, as FLAN CoT TSV)')
-    .addOption(new Option('--demo-format <format>', 'format of --demo-rationales').choices(RATIONALE_FORMATS).default('flan-cot'))
+    .addOption(
+      new Option('--demo-format <format>', 'format of --demo-rationales')
+        .choices(RATIONALE_FORMATS)
+        .default('flan-cot'),
+    )
     .option('--shots <k>', 'demonstrations in the prompt (default 4)', positiveInt, 4)
     .option('--n <n>', 'rationales per question (default 10, as KARD)', positiveInt, 10)
     .option('--temperature <t>', 'sampling temperature (default 0.7)', number, 0.7)
@@ -87,7 +104,9 @@ export function teacherCommand(io: CliIo): Command {
     const attached = attachRationales(demoQuestions, importRationales(o.demoRationales ?? o.demos, o.demoFormat));
     const { kept } = verifyRationales(demoQuestions, attached.rationales);
     const byId = new Map(demoQuestions.map((q) => [q.id, q]));
-    const pool = kept.filter((r) => r.sample === 0).map((r) => ({ question: byId.get(r.questionId)!, rationale: r.text }));
+    const pool = kept
+      .filter((r) => r.sample === 0)
+      .map((r) => ({ question: byId.get(r.questionId)!, rationale: r.text }));
     if (pool.length === 0) throw new Error(`teacher generate: no demonstration with a correct rationale in ${o.demos}`);
     const bar = createProgress({ label: 'teacher', total: questions.length, unit: 'questions', show: o.progress });
     const { summary } = await generateRationales({
@@ -131,4 +150,3 @@ interface GenerateFlags {
   name?: string;
   progress?: boolean;
 }
-

@@ -33,17 +33,26 @@ export interface FittedInput {
  * end, then the last one that still fits partly is cut word by word to the longest prefix that fits.
  * The instruction, question and options are never touched.
  */
-export function fitInput(instruction: string, q: Pick<McQuestion, 'question' | 'options'>, mode: PromptMode, passages: Passage[], counter: TokenCounter, maxTokens: number): FittedInput {
+export function fitInput(
+  instruction: string,
+  q: Pick<McQuestion, 'question' | 'options'>,
+  mode: PromptMode,
+  passages: Passage[],
+  counter: TokenCounter,
+  maxTokens: number,
+): FittedInput {
   const texts = mode === 'kard' ? passages.map(formatPassage) : [];
   const build = (parts: string[]) => formatInput(instruction, q, mode, parts.join(' '));
   const full = build(texts);
   const fullTokens = counter.count(full);
-  if (fullTokens <= maxTokens) return { input: full, tokens: fullTokens, passagesUsed: texts.length, truncated: false, overBudget: false };
+  if (fullTokens <= maxTokens)
+    return { input: full, tokens: fullTokens, passagesUsed: texts.length, truncated: false, overBudget: false };
 
   // Largest number of whole passages that fits (token count grows with each passage added).
   let whole = 0;
   let tokens = counter.count(build([]));
-  if (tokens > maxTokens) return { input: build([]), tokens, passagesUsed: 0, truncated: texts.length > 0, overBudget: true };
+  if (tokens > maxTokens)
+    return { input: build([]), tokens, passagesUsed: 0, truncated: texts.length > 0, overBudget: true };
   while (whole < texts.length) {
     const t = counter.count(build(texts.slice(0, whole + 1)));
     if (t > maxTokens) break;
@@ -64,5 +73,11 @@ export function fitInput(instruction: string, q: Pick<McQuestion, 'question' | '
     } else hi = mid - 1;
   }
   const parts = lo > 0 ? [...texts.slice(0, whole), words.slice(0, lo).join(' ')] : texts.slice(0, whole);
-  return { input: build(parts), tokens: lo > 0 ? bestTokens : tokens, passagesUsed: parts.length, truncated: true, overBudget: false };
+  return {
+    input: build(parts),
+    tokens: lo > 0 ? bestTokens : tokens,
+    passagesUsed: parts.length,
+    truncated: true,
+    overBudget: false,
+  };
 }

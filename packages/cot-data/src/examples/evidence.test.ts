@@ -22,10 +22,22 @@ test('on StrategyQA + FLAN rationales + shipped Wikipedia, the rationale query f
   // FLAN gives the gold answer beside each rationale, so all are kept, one per question.
   expect(report).toMatchObject({ total: 2061, kept: 2061, wrong: 0, parseFailures: 0, questionsWithKept: 2061 });
 
-  const knowledge = await openKnowledge({ corpus: ['strategyqa_paragraphs.jsonl', 'hotpotqa_paragraphs.jsonl'].map((f) => path.join(DATASETS, 'wikipedia', f)) });
+  const knowledge = await openKnowledge({
+    corpus: ['strategyqa_paragraphs.jsonl', 'hotpotqa_paragraphs.jsonl'].map((f) =>
+      path.join(DATASETS, 'wikipedia', f),
+    ),
+  });
   expect(knowledge.passages.size).toBe(17645 + 4858);
-  const byRationale = await buildExamples(questions, kept, { instruction: 'x', retriever: knowledge.index, query: 'rationale' });
-  const byQuestion = await buildExamples(questions, kept, { instruction: 'x', retriever: knowledge.index, query: 'question' });
+  const byRationale = await buildExamples(questions, kept, {
+    instruction: 'x',
+    retriever: knowledge.index,
+    query: 'rationale',
+  });
+  const byQuestion = await buildExamples(questions, kept, {
+    instruction: 'x',
+    retriever: knowledge.index,
+    query: 'question',
+  });
   expect(byRationale.examples).toHaveLength(2061);
   expect(byQuestion.examples).toHaveLength(2061);
 

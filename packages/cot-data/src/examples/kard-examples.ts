@@ -7,7 +7,12 @@ import { formatInput, formatPassage, formatTarget, type PromptMode } from './pro
 
 /** What the builder needs of a retriever: `@kard/retriever`'s Bm25Index fits, and so does any test double. */
 export interface SearchLike {
-  search(query: string, k: number): Array<{ id: string; score: number; passage?: Passage }> | Promise<Array<{ id: string; score: number; passage?: Passage }>>;
+  search(
+    query: string,
+    k: number,
+  ):
+    | Array<{ id: string; score: number; passage?: Passage }>
+    | Promise<Array<{ id: string; score: number; passage?: Passage }>>;
 }
 
 /** BM25 of one query against given documents (Bm25Index.scoreDocuments): the reranker's teacher signal. */
@@ -49,7 +54,11 @@ export interface RationalePair {
  * Builds the reranker's training record of one pair from the retriever (@kard/reranker's `rerankerRecord` fits):
  * the reranker owns its record format, this package only hands it the pairs in order.
  */
-export type RerankerRecordBuilder = (pair: RationalePair, retriever: SearchLike & ScorerLike, k: number) => Promise<RerankerRecordLike>;
+export type RerankerRecordBuilder = (
+  pair: RationalePair,
+  retriever: SearchLike & ScorerLike,
+  k: number,
+) => Promise<RerankerRecordLike>;
 
 /** What this package needs of a reranker record: its question, to split records by question like the examples. */
 export interface RerankerRecordLike {
@@ -85,7 +94,11 @@ export interface BuiltExamples {
  * rationale (or the question) as input, and the rationale plus answer as target; with `rerankerRecord`, also the
  * reranker's candidates. `rd` and `ft` need no retriever; `ft` makes one example per question.
  */
-export async function buildExamples(questions: McQuestion[], rationales: VerifiedRationale[], opts: BuildExamplesOptions): Promise<BuiltExamples> {
+export async function buildExamples(
+  questions: McQuestion[],
+  rationales: VerifiedRationale[],
+  opts: BuildExamplesOptions,
+): Promise<BuiltExamples> {
   const mode = opts.mode ?? 'kard';
   const byId = new Map(questions.map((q) => [q.id, q]));
   const examples: KardExample[] = [];
@@ -98,7 +111,15 @@ export async function buildExamples(questions: McQuestion[], rationales: Verifie
 
   if (mode === 'ft') {
     questions.forEach((q, i) => {
-      examples.push({ id: q.id, questionId: q.id, ...fit(q, []), target: formatTarget('ft', q.answer), answer: q.answer, mode, knowledgeIds: [] });
+      examples.push({
+        id: q.id,
+        questionId: q.id,
+        ...fit(q, []),
+        target: formatTarget('ft', q.answer),
+        answer: q.answer,
+        mode,
+        knowledgeIds: [],
+      });
       opts.onProgress?.(i + 1, questions.length);
     });
     return { examples, reranker };
@@ -114,12 +135,24 @@ export async function buildExamples(questions: McQuestion[], rationales: Verifie
     let knowledgeIds: string[] = [];
     let passages: Passage[] = [];
     if (mode === 'kard') {
-      const hits = await opts.retriever!.search(opts.query === 'question' ? q.question : rationale, opts.nKnowledge ?? 1);
+      const hits = await opts.retriever!.search(
+        opts.query === 'question' ? q.question : rationale,
+        opts.nKnowledge ?? 1,
+      );
       knowledgeIds = hits.map((h) => h.id);
       passages = hits.map((h) => h.passage ?? opts.passages?.get(h.id) ?? missing(h.id));
     }
-    examples.push({ id, questionId: q.id, ...fit(q, passages), target: formatTarget(mode, q.answer, rationale), answer: q.answer, mode, knowledgeIds });
-    if (opts.rerankerRecord) reranker.push(await opts.rerankerRecord({ id, questionId: q.id, question: q.question, rationale }));
+    examples.push({
+      id,
+      questionId: q.id,
+      ...fit(q, passages),
+      target: formatTarget(mode, q.answer, rationale),
+      answer: q.answer,
+      mode,
+      knowledgeIds,
+    });
+    if (opts.rerankerRecord)
+      reranker.push(await opts.rerankerRecord({ id, questionId: q.id, question: q.question, rationale }));
     opts.onProgress?.(++done, rationales.length);
   }
   return { examples, reranker };

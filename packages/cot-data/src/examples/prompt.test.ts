@@ -14,8 +14,12 @@ describe('KARD prompt format', () => {
   });
 
   test('reasoning distillation leaves out the Knowledge line; plain fine-tuning targets the answer alone', () => {
-    expect(formatInput('Answer it.', q, 'rd')).toBe('Answer it.\nQuestion: Could a dandelion suffer from hepatitis? A. yes B. no\nExplanation:');
-    expect(formatInput('Answer it.', { question: 'Pick one.', options: labelOptions(['x', 'y', 'z']) }, 'ft')).toBe('Answer it.\nQuestion: Pick one. A. x B. y C. z\nAnswer:');
+    expect(formatInput('Answer it.', q, 'rd')).toBe(
+      'Answer it.\nQuestion: Could a dandelion suffer from hepatitis? A. yes B. no\nExplanation:',
+    );
+    expect(formatInput('Answer it.', { question: 'Pick one.', options: labelOptions(['x', 'y', 'z']) }, 'ft')).toBe(
+      'Answer it.\nQuestion: Pick one. A. x B. y C. z\nAnswer:',
+    );
     expect(formatTarget('ft', 'C', 'ignored')).toBe('C');
   });
 });
@@ -45,7 +49,9 @@ describe('token budget with the real T5 tokenizer', () => {
     expect(fitted.overBudget).toBe(false);
     expect(t5.count(fitted.input)).toBe(fitted.tokens);
     expect(fitted.tokens).toBeLessThanOrEqual(budget);
-    expect(fitted.input).toContain('Question: Could a dandelion suffer from hepatitis? A. yes B. no\nKnowledge: Dandelion: flower0');
+    expect(fitted.input).toContain(
+      'Question: Could a dandelion suffer from hepatitis? A. yes B. no\nKnowledge: Dandelion: flower0',
+    );
     expect(fitted.input.endsWith('\nExplanation:')).toBe(true);
     // Maximal: one more word of knowledge would not fit (brute-force reference built by hand here).
     const knowledge = /\nKnowledge: (.*)\nExplanation:$/s.exec(fitted.input)![1];
@@ -59,6 +65,8 @@ describe('token budget with the real T5 tokenizer', () => {
   test('a budget below the bare question keeps the question and options and flags it', () => {
     const fitted = fitInput('Answer it.', q, 'kard', passages, t5, 5);
     expect(fitted.overBudget).toBe(true);
-    expect(fitted.input).toBe('Answer it.\nQuestion: Could a dandelion suffer from hepatitis? A. yes B. no\nKnowledge: \nExplanation:');
+    expect(fitted.input).toBe(
+      'Answer it.\nQuestion: Could a dandelion suffer from hepatitis? A. yes B. no\nKnowledge: \nExplanation:',
+    );
   });
 });

@@ -38,7 +38,12 @@ export function formatPassage(p: Passage): string {
  * `rd` leaves the Knowledge line out; `ft` ends with `Answer:` instead of `Explanation:`.
  * `knowledge` is the already-rendered Knowledge text (see {@link formatPassage}).
  */
-export function formatInput(instruction: string, q: Pick<McQuestion, 'question' | 'options'>, mode: PromptMode, knowledge = ''): string {
+export function formatInput(
+  instruction: string,
+  q: Pick<McQuestion, 'question' | 'options'>,
+  mode: PromptMode,
+  knowledge = '',
+): string {
   const head = `${instruction}\nQuestion: ${q.question} ${formatOptions(q.options)}`;
   if (mode === 'ft') return `${head}\nAnswer:`;
   if (mode === 'rd') return `${head}\nExplanation:`;

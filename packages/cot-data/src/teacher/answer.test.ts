@@ -41,7 +41,9 @@ describe('parseAnswer', () => {
   });
 
   test('no trigger in long text, or no option named: undefined (a parse failure)', () => {
-    expect(parseAnswer('Whales are large mammals that live in every ocean of the world today.', YES_NO)).toBeUndefined();
+    expect(
+      parseAnswer('Whales are large mammals that live in every ocean of the world today.', YES_NO),
+    ).toBeUndefined();
     expect(parseAnswer('Therefore, the answer (Yes or No) is moot.', YES_NO)).toBeUndefined();
     expect(parseAnswer('Answer: E', ABCD)).toBeUndefined();
   });
@@ -55,7 +57,9 @@ describe('parseAnswer', () => {
 
 describe('stripFinalAnswer', () => {
   test('drops the closing answer sentence, keeps the reasoning', () => {
-    expect(stripFinalAnswer('A whale is 15 feet long. \nTherefore, the answer (Yes or No) is No.')).toBe('A whale is 15 feet long.');
+    expect(stripFinalAnswer('A whale is 15 feet long. \nTherefore, the answer (Yes or No) is No.')).toBe(
+      'A whale is 15 feet long.',
+    );
     expect(stripFinalAnswer('Cats purr. So the answer is (A).')).toBe('Cats purr.');
   });
 

@@ -31,7 +31,8 @@ export function matchOption(span: string, options: McOption[]): string | undefin
     for (const c of candidates) {
       const re = new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(c)}(?![\\p{L}\\p{N}])`, 'iu');
       const m = re.exec(s);
-      if (m && (!best || m.index < best.at || (m.index === best.at && c.length > best.len))) best = { at: m.index, len: c.length, label: o.label };
+      if (m && (!best || m.index < best.at || (m.index === best.at && c.length > best.len)))
+        best = { at: m.index, len: c.length, label: o.label };
     }
   }
   return best?.label;
@@ -62,6 +63,11 @@ export function stripFinalAnswer(text: string): string {
   const found = answerSpan(text);
   if (!found || found.span.trim().length > MAX_ANSWER_TAIL) return text.trim();
   const before = text.slice(0, found.triggerAt);
-  const cut = Math.max(before.lastIndexOf('.'), before.lastIndexOf('!'), before.lastIndexOf('?'), before.lastIndexOf('\n'));
+  const cut = Math.max(
+    before.lastIndexOf('.'),
+    before.lastIndexOf('!'),
+    before.lastIndexOf('?'),
+    before.lastIndexOf('\n'),
+  );
   return text.slice(0, cut + 1).trim();
 }

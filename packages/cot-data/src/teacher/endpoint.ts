@@ -29,7 +29,11 @@ export interface Completion {
 }
 
 class Retryable extends Error {
-  constructor(message: string, readonly status?: number, readonly retryAfterMs?: number) {
+  constructor(
+    message: string,
+    readonly status?: number,
+    readonly retryAfterMs?: number,
+  ) {
     super(message);
   }
 }
@@ -57,8 +61,17 @@ export class ChatEndpoint {
   }
 
   /** Asks for `n` completions of `messages`; throws TeacherEndpointError once retries are spent or on a 4xx. */
-  async complete(messages: ChatMessage[], params: { n: number; temperature: number; maxTokens: number }): Promise<Completion> {
-    const body = JSON.stringify({ model: this.model, messages, n: params.n, temperature: params.temperature, max_tokens: params.maxTokens });
+  async complete(
+    messages: ChatMessage[],
+    params: { n: number; temperature: number; maxTokens: number },
+  ): Promise<Completion> {
+    const body = JSON.stringify({
+      model: this.model,
+      messages,
+      n: params.n,
+      temperature: params.temperature,
+      max_tokens: params.maxTokens,
+    });
     let last: Retryable | undefined;
     for (let attempt = 0; attempt <= this.maxRetries; attempt++) {
       if (attempt > 0) {
@@ -72,7 +85,11 @@ export class ChatEndpoint {
         last = e;
       }
     }
-    throw new TeacherEndpointError(`${this.baseUrl}/chat/completions failed after ${this.maxRetries + 1} attempts: ${last?.message}`, this.maxRetries + 1, last?.status);
+    throw new TeacherEndpointError(
+      `${this.baseUrl}/chat/completions failed after ${this.maxRetries + 1} attempts: ${last?.message}`,
+      this.maxRetries + 1,
+      last?.status,
+    );
   }
 
   private async attempt(body: string): Promise<Omit<Completion, 'retries'>> {
@@ -91,10 +108,22 @@ export class ChatEndpoint {
     }
     if (res.status === 429 || res.status >= 500) {
       const retryAfter = Number(res.headers.get('retry-after'));
-      throw new Retryable(`HTTP ${res.status}: ${text.slice(0, 200)}`, res.status, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined);
+      throw new Retryable(
+        `HTTP ${res.status}: ${text.slice(0, 200)}`,
+        res.status,
+        Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
+      );
     }
-    if (!res.ok) throw new TeacherEndpointError(`${this.baseUrl}/chat/completions answered HTTP ${res.status}: ${text.slice(0, 300)}`, 1, res.status);
-    let json: { choices?: Array<{ message?: { content?: unknown } }>; usage?: { prompt_tokens?: number; completion_tokens?: number } };
+    if (!res.ok)
+      throw new TeacherEndpointError(
+        `${this.baseUrl}/chat/completions answered HTTP ${res.status}: ${text.slice(0, 300)}`,
+        1,
+        res.status,
+      );
+    let json: {
+      choices?: Array<{ message?: { content?: unknown } }>;
+      usage?: { prompt_tokens?: number; completion_tokens?: number };
+    };
     try {
       json = JSON.parse(text);
     } catch {
@@ -102,7 +131,10 @@ export class ChatEndpoint {
     }
     const texts = (json.choices ?? []).map((c) => c.message?.content).filter((c): c is string => typeof c === 'string');
     if (texts.length === 0) throw new Retryable('answer has no choices[].message.content', res.status);
-    return { texts, usage: { prompt_tokens: json.usage?.prompt_tokens ?? 0, completion_tokens: json.usage?.completion_tokens ?? 0 } };
+    return {
+      texts,
+      usage: { prompt_tokens: json.usage?.prompt_tokens ?? 0, completion_tokens: json.usage?.completion_tokens ?? 0 },
+    };
   }
 }
 

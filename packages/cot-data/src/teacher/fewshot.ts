@@ -9,7 +9,8 @@ export interface Demonstration {
   rationale: string;
 }
 
-const SYSTEM = 'You answer multiple-choice questions. Reason step by step in a short explanation, then give the final answer on its own line as "Answer: <letter>".';
+const SYSTEM =
+  'You answer multiple-choice questions. Reason step by step in a short explanation, then give the final answer on its own line as "Answer: <letter>".';
 
 /** `k` demonstrations drawn, seeded, from questions that have rationales. */
 export function pickDemonstrations(pool: Demonstration[], k: number, seed: number): Demonstration[] {

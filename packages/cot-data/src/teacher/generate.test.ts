@@ -14,7 +14,8 @@ type Behaviour = 'ok' | '429' | '500' | '400' | 'malformed' | 'slow' | 'hang' | 
 /** A local chat-completions server that answers each request as the next scripted behaviour says (then 'ok'). */
 class FakeTeacher {
   script: Behaviour[] = [];
-  bodies: Array<{ model: string; n: number; temperature: number; messages: Array<{ role: string; content: string }> }> = [];
+  bodies: Array<{ model: string; n: number; temperature: number; messages: Array<{ role: string; content: string }> }> =
+    [];
   inFlight = 0;
   maxInFlight = 0;
   delayMs = 5;
@@ -49,24 +50,37 @@ class FakeTeacher {
       if (b === '429') return void res.writeHead(429, { 'retry-after': '0' }).end('{"error":"rate limited"}');
       if (b === '500') return void res.writeHead(500).end('oops');
       if (b === '400') return void res.writeHead(400).end('{"error":"bad model"}');
-      if (b === 'malformed') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"choices": [');
+      if (b === 'malformed')
+        return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"choices": [');
       const n = typeof b === 'object' ? b.choices : body.n;
       const question = body.messages[1].content.split('\n\n').pop();
-      const choices = Array.from({ length: n }, (_, i) => ({ index: i, message: { role: 'assistant', content: `Reasoning ${i} about ${question.slice(10, 30)}.\nAnswer: A` } }));
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ choices, usage: { prompt_tokens: 100, completion_tokens: 20 * n } }));
+      const choices = Array.from({ length: n }, (_, i) => ({
+        index: i,
+        message: { role: 'assistant', content: `Reasoning ${i} about ${question.slice(10, 30)}.\nAnswer: A` },
+      }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ choices, usage: { prompt_tokens: 100, completion_tokens: 20 * n } }));
     });
   }
 }
 
-const questions: McQuestion[] = ['Is ice cold?', 'Is fire hot?', 'Do fish swim?', 'Can pigs fly?'].map((question, i) => ({
-  id: `q${i}`,
-  question,
-  options: YES_NO,
-  answer: i === 3 ? 'B' : 'A',
-  split: 'train',
-  meta: {},
-}));
-const demos = [{ question: { id: 'd0', question: 'Is snow white?', options: YES_NO, answer: 'A', split: 'train', meta: {} }, rationale: 'Snow reflects all colours.' }];
+const questions: McQuestion[] = ['Is ice cold?', 'Is fire hot?', 'Do fish swim?', 'Can pigs fly?'].map(
+  (question, i) => ({
+    id: `q${i}`,
+    question,
+    options: YES_NO,
+    answer: i === 3 ? 'B' : 'A',
+    split: 'train',
+    meta: {},
+  }),
+);
+const demos = [
+  {
+    question: { id: 'd0', question: 'Is snow white?', options: YES_NO, answer: 'A', split: 'train', meta: {} },
+    rationale: 'Snow reflects all colours.',
+  },
+];
 
 let teacher: FakeTeacher;
 let baseUrl: string;
@@ -84,7 +98,17 @@ afterEach(() => teacher.stop());
 test('n samples per question, few-shot prompt, bounded concurrency, usage and cost; a rerun asks nothing', async () => {
   teacher.delayMs = 30;
   const cacheFile = path.join(dir, 'cache.jsonl');
-  const run = () => generateRationales({ questions, demonstrations: demos, endpoint: { baseUrl, ...fast }, cacheFile, n: 3, temperature: 0.5, concurrency: 2, pricePerMillion: { prompt: 1, completion: 2 } });
+  const run = () =>
+    generateRationales({
+      questions,
+      demonstrations: demos,
+      endpoint: { baseUrl, ...fast },
+      cacheFile,
+      n: 3,
+      temperature: 0.5,
+      concurrency: 2,
+      pricePerMillion: { prompt: 1, completion: 2 },
+    });
   const { rationales, summary } = await run();
   expect(rationales).toHaveLength(12);
   expect(new Set(rationales.map((r) => r.questionId))).toEqual(new Set(['q0', 'q1', 'q2', 'q3']));
@@ -95,7 +119,15 @@ test('n samples per question, few-shot prompt, bounded concurrency, usage and co
   expect(user).toContain('Question: Is snow white? A. yes B. no\nExplanation: Snow reflects all colours.\nAnswer: A');
   expect(user.endsWith('A. yes B. no\nExplanation:')).toBe(true);
   // 4 requests x (100 prompt + 60 completion tokens) at $1 / $2 per million.
-  expect(summary).toMatchObject({ questions: 4, skippedCached: 0, requests: 4, retries: 0, generated: 12, promptTokens: 400, completionTokens: 240 });
+  expect(summary).toMatchObject({
+    questions: 4,
+    skippedCached: 0,
+    requests: 4,
+    retries: 0,
+    generated: 12,
+    promptTokens: 400,
+    completionTokens: 240,
+  });
   expect(summary.costUsd).toBeCloseTo((400 * 1 + 240 * 2) / 1e6, 12);
   expect(readFileSync(cacheFile, 'utf8').trim().split('\n')).toHaveLength(4);
 
@@ -107,7 +139,14 @@ test('n samples per question, few-shot prompt, bounded concurrency, usage and co
 
 test('429, 500, malformed JSON and a slow answer are retried with back-off until one succeeds', async () => {
   teacher.script = ['429', '500', 'malformed', 'slow'];
-  const { summary, rationales } = await generateRationales({ questions: questions.slice(0, 1), demonstrations: demos, endpoint: { baseUrl, ...fast, timeoutMs: 700 }, cacheFile: path.join(dir, 'c.jsonl'), n: 2, concurrency: 1 });
+  const { summary, rationales } = await generateRationales({
+    questions: questions.slice(0, 1),
+    demonstrations: demos,
+    endpoint: { baseUrl, ...fast, timeoutMs: 700 },
+    cacheFile: path.join(dir, 'c.jsonl'),
+    n: 2,
+    concurrency: 1,
+  });
   expect(teacher.bodies).toHaveLength(5);
   expect(summary.retries).toBe(4);
   expect(summary.requests).toBe(1);
@@ -116,7 +155,14 @@ test('429, 500, malformed JSON and a slow answer are retried with back-off until
 
 test('an endpoint that returns fewer choices than asked is asked again for the rest', async () => {
   teacher.script = [{ choices: 1 }, { choices: 1 }];
-  const { rationales } = await generateRationales({ questions: questions.slice(0, 1), demonstrations: demos, endpoint: { baseUrl, ...fast }, cacheFile: path.join(dir, 'c.jsonl'), n: 3, concurrency: 1 });
+  const { rationales } = await generateRationales({
+    questions: questions.slice(0, 1),
+    demonstrations: demos,
+    endpoint: { baseUrl, ...fast },
+    cacheFile: path.join(dir, 'c.jsonl'),
+    n: 3,
+    concurrency: 1,
+  });
   expect(teacher.bodies.map((b) => b.n)).toEqual([3, 2, 1]);
   expect(rationales).toHaveLength(3);
 });
@@ -126,7 +172,13 @@ test('a never-answering endpoint ends in a clear error after its retries, quickl
   const cacheFile = path.join(dir, 'c.jsonl');
   const t0 = Date.now();
   const endpoint = { baseUrl, ...fast, timeoutMs: 100, maxRetries: 2 };
-  const err = await generateRationales({ questions: questions.slice(0, 1), demonstrations: demos, endpoint, cacheFile, n: 1 }).catch((e) => e);
+  const err = await generateRationales({
+    questions: questions.slice(0, 1),
+    demonstrations: demos,
+    endpoint,
+    cacheFile,
+    n: 1,
+  }).catch((e) => e);
   expect(err).toBeInstanceOf(TeacherEndpointError);
   expect(err.message).toMatch(/failed after 3 attempts: no answer within 100 ms/);
   expect(err.attempts).toBe(3);
@@ -137,7 +189,14 @@ test('a never-answering endpoint ends in a clear error after its retries, quickl
 test('a 4xx other than 429 is not retried; what was done before stays cached and a rerun does only the rest', async () => {
   teacher.script = ['ok', '400'];
   const cacheFile = path.join(dir, 'c.jsonl');
-  const opts = { questions: questions.slice(0, 3), demonstrations: demos, endpoint: { baseUrl, ...fast }, cacheFile, n: 2, concurrency: 1 };
+  const opts = {
+    questions: questions.slice(0, 3),
+    demonstrations: demos,
+    endpoint: { baseUrl, ...fast },
+    cacheFile,
+    n: 2,
+    concurrency: 1,
+  };
   await expect(generateRationales(opts)).rejects.toThrow(/answered HTTP 400: \{"error":"bad model"\}/);
   expect(teacher.bodies).toHaveLength(2);
   expect(readCache(cacheFile).records.map((r) => r.id)).toEqual(['q0']);
@@ -175,13 +234,31 @@ describe('RationaleCache', () => {
 
   test('a corrupt line in the middle is an error naming it', () => {
     const file = path.join(dir, 'bad.jsonl');
-    writeFileSync(file, '{"id":"q0","rationales":[],"model":"m","usage":{}}\nnot json\n{"id":"q1","rationales":[],"model":"m","usage":{}}\n');
+    writeFileSync(
+      file,
+      '{"id":"q0","rationales":[],"model":"m","usage":{}}\nnot json\n{"id":"q1","rationales":[],"model":"m","usage":{}}\n',
+    );
     expect(() => readCache(file)).toThrow(/bad\.jsonl:2/);
   });
 });
 
 test('options of any count reach the prompt with their labels', async () => {
-  const q: McQuestion = { id: 'm0', question: 'Pick the metal.', options: labelOptions(['wood', 'iron', 'glass']), answer: 'B', split: 'train', meta: {} };
-  await generateRationales({ questions: [q], demonstrations: demos, endpoint: { baseUrl, ...fast }, cacheFile: path.join(dir, 'c.jsonl'), n: 1 });
-  expect(teacher.bodies[0].messages[1].content.endsWith('Question: Pick the metal. A. wood B. iron C. glass\nExplanation:')).toBe(true);
+  const q: McQuestion = {
+    id: 'm0',
+    question: 'Pick the metal.',
+    options: labelOptions(['wood', 'iron', 'glass']),
+    answer: 'B',
+    split: 'train',
+    meta: {},
+  };
+  await generateRationales({
+    questions: [q],
+    demonstrations: demos,
+    endpoint: { baseUrl, ...fast },
+    cacheFile: path.join(dir, 'c.jsonl'),
+    n: 1,
+  });
+  expect(
+    teacher.bodies[0].messages[1].content.endsWith('Question: Pick the metal. A. wood B. iron C. glass\nExplanation:'),
+  ).toBe(true);
 });

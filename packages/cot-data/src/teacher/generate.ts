@@ -42,11 +42,22 @@ export interface GenerateSummary {
  * is appended to the cache as it arrives, so the run can be killed at any moment and resumed. When the
  * endpoint fails for good, requests in flight finish, nothing new starts, and the first error is thrown.
  */
-export async function generateRationales(opts: GenerateOptions): Promise<{ rationales: ImportedRationale[]; summary: GenerateSummary }> {
+export async function generateRationales(
+  opts: GenerateOptions,
+): Promise<{ rationales: ImportedRationale[]; summary: GenerateSummary }> {
   const n = opts.n ?? 10;
   const endpoint = opts.endpoint instanceof ChatEndpoint ? opts.endpoint : new ChatEndpoint(opts.endpoint);
   const cache = new RationaleCache(opts.cacheFile);
-  const summary: GenerateSummary = { questions: opts.questions.length, skippedCached: 0, requests: 0, retries: 0, generated: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 };
+  const summary: GenerateSummary = {
+    questions: opts.questions.length,
+    skippedCached: 0,
+    requests: 0,
+    retries: 0,
+    generated: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    costUsd: 0,
+  };
   const todo = opts.questions.filter((q) => cache.count(q.id) < n);
   summary.skippedCached = opts.questions.length - todo.length;
   let next = 0;
@@ -61,7 +72,11 @@ export async function generateRationales(opts: GenerateOptions): Promise<{ ratio
       try {
         // Endpoints may return fewer choices than asked: ask again for the rest, at most n times.
         for (let round = 0; round < n && cache.count(q.id) < n && failure === undefined; round++) {
-          const c = await endpoint.complete(messages, { n: n - cache.count(q.id), temperature: opts.temperature ?? 0.7, maxTokens: opts.maxTokens ?? 256 });
+          const c = await endpoint.complete(messages, {
+            n: n - cache.count(q.id),
+            temperature: opts.temperature ?? 0.7,
+            maxTokens: opts.maxTokens ?? 256,
+          });
           const texts = c.texts.slice(0, n - cache.count(q.id));
           cache.append({ id: q.id, rationales: texts, model: endpoint.model, usage: c.usage });
           summary.requests++;
@@ -99,6 +114,7 @@ function cachedRationales(cache: RationaleCache, questions: McQuestion[]): Impor
 
 /** Reads a generation cache as rationales (for `teacher verify` or `prepare` on a finished run). */
 export function importGenerationCache(file: string): ImportedRationale[] {
-  return readCache(file).records.flatMap((r) => r.rationales.map((text) => ({ questionId: r.id, text, source: `teacher:${r.model}` })));
+  return readCache(file).records.flatMap((r) =>
+    r.rationales.map((text) => ({ questionId: r.id, text, source: `teacher:${r.model}` })),
+  );
 }
-

@@ -12,11 +12,19 @@ import type { ImportedRationale } from './rationale';
  */
 export function importFlanCot(file: string, split = splitFromFile(file, {})): ImportedRationale[] {
   const out: ImportedRationale[] = [];
-  readFileSync(file, 'utf8').split('\n').forEach((raw, i) => {
-    if (!raw.trim()) return;
-    const row = parseFlanCotRow(raw, file, i + 1);
-    out.push({ questionId: flanQuestionId(file, split, out.length), question: row.question, text: row.rationale, answerText: row.answerText, source: 'flan-cot' });
-  });
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((raw, i) => {
+      if (!raw.trim()) return;
+      const row = parseFlanCotRow(raw, file, i + 1);
+      out.push({
+        questionId: flanQuestionId(file, split, out.length),
+        question: row.question,
+        text: row.rationale,
+        answerText: row.answerText,
+        source: 'flan-cot',
+      });
+    });
   return out;
 }
 
@@ -69,8 +77,17 @@ export function readZeroShotCotLog(file: string): ZeroShotCotRecord[] {
       if (m) cur.predMode = m[1].trim();
     } else if (line.startsWith('GT : ')) {
       if (cur.answer.length === 0) throw new DatasetFormatError('block has no "A:" answer', file, i + 1);
-      const text = cur.answer.join('\n').replace(/^\s*Let's think step by step\.\s*/, '').trim();
-      out.push({ index: out.length + 1, question: cur.question!, rationale: text, gold: line.slice(5).trim(), predMode: cur.predMode ?? '' });
+      const text = cur.answer
+        .join('\n')
+        .replace(/^\s*Let's think step by step\.\s*/, '')
+        .trim();
+      out.push({
+        index: out.length + 1,
+        question: cur.question!,
+        rationale: text,
+        gold: line.slice(5).trim(),
+        predMode: cur.predMode ?? '',
+      });
       cur = undefined;
     } else if (cur.inAnswer) {
       cur.answer.push(line);
@@ -100,6 +117,9 @@ export function importRationales(file: string, format: RationaleFormat): Importe
     case 'generation-cache':
       return importGenerationCache(file);
     default:
-      throw new DatasetFormatError(`unknown rationale format "${format as string}" (known: ${RATIONALE_FORMATS.join(', ')})`, file);
+      throw new DatasetFormatError(
+        `unknown rationale format "${format as string}" (known: ${RATIONALE_FORMATS.join(', ')})`,
+        file,
+      );
   }
 }

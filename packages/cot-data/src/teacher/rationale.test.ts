@@ -2,8 +2,20 @@ import { YES_NO, type McQuestion } from '../question';
 import { attachRationales } from './rationale';
 import { verifyRationales } from './verify';
 
-const q = (id: string, question: string, answer = 'A'): McQuestion => ({ id, question, options: YES_NO, answer, split: 'train', meta: {} });
-const questions = [q('a', 'Is ice cold?'), q('b', 'Is fire  HOT?', 'A'), q('t1', 'Same text?'), q('t2', 'Same text?', 'B')];
+const q = (id: string, question: string, answer = 'A'): McQuestion => ({
+  id,
+  question,
+  options: YES_NO,
+  answer,
+  split: 'train',
+  meta: {},
+});
+const questions = [
+  q('a', 'Is ice cold?'),
+  q('b', 'Is fire  HOT?', 'A'),
+  q('t1', 'Same text?'),
+  q('t2', 'Same text?', 'B'),
+];
 
 test('rationales attach by id first, then by normalised text; twins get one each in turn; strangers are counted', () => {
   const { rationales, unmatched } = attachRationales(questions, [
@@ -33,6 +45,17 @@ test('verification keeps matching answers and counts wrong ones and parse failur
     { questionId: 't2', text: 'Whatever.', answerText: 'no', source: 'flan' },
   ]);
   const { kept, report } = verifyRationales(questions, rationales);
-  expect(kept.map((r) => [r.questionId, r.label])).toEqual([['a', 'A'], ['t2', 'B']]);
-  expect(report).toEqual({ total: 4, kept: 2, wrong: 1, parseFailures: 1, unknownQuestion: 0, questionsWithKept: 2, accuracy: 0.5 });
+  expect(kept.map((r) => [r.questionId, r.label])).toEqual([
+    ['a', 'A'],
+    ['t2', 'B'],
+  ]);
+  expect(report).toEqual({
+    total: 4,
+    kept: 2,
+    wrong: 1,
+    parseFailures: 1,
+    unknownQuestion: 0,
+    questionsWithKept: 2,
+    accuracy: 0.5,
+  });
 });

@@ -28,10 +28,21 @@ export interface VerifyReport {
  * KARD's filter: keep only the rationales whose final answer matches the gold one. The answer is the teacher's
  * separate answer when the source has one (FLAN), else parsed from the rationale's text.
  */
-export function verifyRationales(questions: McQuestion[], rationales: Rationale[]): { kept: VerifiedRationale[]; report: VerifyReport } {
+export function verifyRationales(
+  questions: McQuestion[],
+  rationales: Rationale[],
+): { kept: VerifiedRationale[]; report: VerifyReport } {
   const byId = new Map(questions.map((q) => [q.id, q]));
   const kept: VerifiedRationale[] = [];
-  const report: VerifyReport = { total: rationales.length, kept: 0, wrong: 0, parseFailures: 0, unknownQuestion: 0, questionsWithKept: 0, accuracy: 0 };
+  const report: VerifyReport = {
+    total: rationales.length,
+    kept: 0,
+    wrong: 0,
+    parseFailures: 0,
+    unknownQuestion: 0,
+    questionsWithKept: 0,
+    accuracy: 0,
+  };
   const withKept = new Set<string>();
   for (const r of rationales) {
     const q = byId.get(r.questionId);
@@ -39,7 +50,8 @@ export function verifyRationales(questions: McQuestion[], rationales: Rationale[
       report.unknownQuestion++;
       continue;
     }
-    const label = (r.answerText !== undefined ? parseAnswer(r.answerText, q.options) : undefined) ?? parseAnswer(r.text, q.options);
+    const label =
+      (r.answerText !== undefined ? parseAnswer(r.answerText, q.options) : undefined) ?? parseAnswer(r.text, q.options);
     if (label === undefined) report.parseFailures++;
     else if (label !== q.answer) report.wrong++;
     else {

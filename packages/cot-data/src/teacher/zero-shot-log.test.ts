@@ -15,10 +15,16 @@ const DATASETS = path.resolve(__dirname, '../../../../datasets');
 const yesNo = (label: string | undefined) => (label === 'A' ? 'yes' : label === 'B' ? 'no' : '');
 
 describe('zero-shot-CoT log import (fixture)', () => {
-  test('reads every block: question, rationale without the trigger, gold, the log\'s own prediction', () => {
+  test("reads every block: question, rationale without the trigger, gold, the log's own prediction", () => {
     const recs = readZeroShotCotLog(FIXTURE);
-    expect(recs.map((r) => r.question)).toEqual(['Is the sky green at noon?', 'Can a cat climb a tree?', 'Is a lemon sweet?']);
-    expect(recs[0].rationale).toBe('The sky scatters blue light most.\n\nSo it looks blue, not green. \nTherefore, the answer (Yes or No) is No.');
+    expect(recs.map((r) => r.question)).toEqual([
+      'Is the sky green at noon?',
+      'Can a cat climb a tree?',
+      'Is a lemon sweet?',
+    ]);
+    expect(recs[0].rationale).toBe(
+      'The sky scatters blue light most.\n\nSo it looks blue, not green. \nTherefore, the answer (Yes or No) is No.',
+    );
     expect(recs.map((r) => r.gold)).toEqual(['no', 'yes', 'no']);
     expect(recs.map((r) => yesNo(parseAnswer(r.rationale, YES_NO)))).toEqual(recs.map((r) => r.predMode));
   });
@@ -39,10 +45,13 @@ describe('zero-shot-CoT log import (fixture)', () => {
 const SHARED = process.env.KARD_SHARED_DATA ?? path.resolve(__dirname, '../../../../../shared/data');
 const LOG = path.join(SHARED, 'teacher', 'strategyqa_zero_shot_cot.log');
 const haveLog = existsSync(LOG);
-if (!haveLog) console.log(`[cot-data] skipping the zero-shot-CoT log test: ${LOG} not found (set KARD_SHARED_DATA to the folder holding teacher/)`);
+if (!haveLog)
+  console.log(
+    `[cot-data] skipping the zero-shot-CoT log test: ${LOG} not found (set KARD_SHARED_DATA to the folder holding teacher/)`,
+  );
 
 (haveLog ? describe : describe.skip)('zero-shot-CoT log of a real teacher (StrategyQA, 2290 answers)', () => {
-  test('all 2290 answers import and our parser reproduces the log\'s accuracy (54.8%)', () => {
+  test("all 2290 answers import and our parser reproduces the log's accuracy (54.8%)", () => {
     const recs = readZeroShotCotLog(LOG);
     expect(recs).toHaveLength(2290);
     // The independent reference: the accuracy the log's own evaluation printed at its end.
@@ -56,7 +65,10 @@ if (!haveLog) console.log(`[cot-data] skipping the zero-shot-CoT log test: ${LOG
   });
 
   test('the answers match the public StrategyQA questions, and verification keeps the correct ones', () => {
-    const questions = [...loadStrategyQa(path.join(DATASETS, 'strategyqa/train.json')).questions, ...loadStrategyQa(path.join(DATASETS, 'strategyqa/dev.json')).questions];
+    const questions = [
+      ...loadStrategyQa(path.join(DATASETS, 'strategyqa/train.json')).questions,
+      ...loadStrategyQa(path.join(DATASETS, 'strategyqa/dev.json')).questions,
+    ];
     const attached = attachRationales(questions, importZeroShotCotLog(LOG));
     expect(attached.unmatched).toBe(0);
     expect(attached.rationales).toHaveLength(2290);

@@ -86,7 +86,11 @@ export function readPubmedArticles(file: string, options: ProgressOption = {}): 
       close(path) {
         if (path !== ARTICLE) return undefined;
         if (!/^\d+$/.test(pmid.trim())) throw new Error(`a <PubmedArticle> without a numeric MedlineCitation/PMID`);
-        return { pmid: pmid.trim(), title: clean(title), abstract: clean(sections.map(clean).filter(Boolean).join(' ')) };
+        return {
+          pmid: pmid.trim(),
+          title: clean(title),
+          abstract: clean(sections.map(clean).filter(Boolean).join(' ')),
+        };
       },
     },
     options,

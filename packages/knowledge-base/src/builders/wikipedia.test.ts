@@ -22,9 +22,21 @@ const EXPECTED: Passage[] = [
   },
   { id: 'Genghis_Khan-2', title: 'Genghis Khan', text: 'After founding the empire, he started the Mongol invasions.' },
   { id: 'Genghis_Khan-3', title: 'Genghis Khan', text: 'Little is known about his early life.' },
-  { id: 'Genghis_Khan-4', title: 'Genghis Khan', text: "Temüjin was related on his father's side to Khabul Khan. His mother was Hoelun." },
-  { id: 'Onon_River-1', title: 'Onon River', text: 'The Onon (Онон мөрөн) is a river of Mongolia and Russia, about 818 km long.' },
-  { id: 'Onon_River-2', title: 'Onon River', text: 'It is a tributary of the Shilka & flows through Zabaykalsky Krai.' },
+  {
+    id: 'Genghis_Khan-4',
+    title: 'Genghis Khan',
+    text: "Temüjin was related on his father's side to Khabul Khan. His mother was Hoelun.",
+  },
+  {
+    id: 'Onon_River-1',
+    title: 'Onon River',
+    text: 'The Onon (Онон мөрөн) is a river of Mongolia and Russia, about 818 km long.',
+  },
+  {
+    id: 'Onon_River-2',
+    title: 'Onon River',
+    text: 'It is a tributary of the Shilka & flows through Zabaykalsky Krai.',
+  },
 ];
 
 describe('Wikipedia paragraphs from a MediaWiki dump', () => {
@@ -54,7 +66,10 @@ describe('Wikipedia paragraphs from a MediaWiki dump', () => {
 
   test('ids follow StrategyQA evidence ids', () => {
     expect(paragraphId('Genghis Khan', 15)).toBe('Genghis_Khan-15');
-    expect(wikitextParagraphs('X', "'''Bold''' [[Onon River|the Onon]] c.\n\n\n\n{{Reflist}}\n\nSecond.")).toEqual(['Bold the Onon c.', 'Second.']);
+    expect(wikitextParagraphs('X', "'''Bold''' [[Onon River|the Onon]] c.\n\n\n\n{{Reflist}}\n\nSecond.")).toEqual([
+      'Bold the Onon c.',
+      'Second.',
+    ]);
   });
 
   test('malformed XML is a CorpusFormatError with the line', async () => {

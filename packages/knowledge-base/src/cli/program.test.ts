@@ -19,20 +19,43 @@ afterEach(() => {
 });
 
 const run = (...args: string[]) =>
-  createProgram((root) => root.exitOverride().configureOutput({ writeOut: (s) => void out.push(s) })).parseAsync(['node', 'kard-kb', ...args]);
+  createProgram((root) => root.exitOverride().configureOutput({ writeOut: (s) => void out.push(s) })).parseAsync([
+    'node',
+    'kard-kb',
+    ...args,
+  ]);
 
 describe('kard-kb', () => {
   test('wikipedia --out FILE.jsonl writes the paragraphs as JSONL', async () => {
     const file = path.join(work, 'wiki.jsonl');
     await run('wikipedia', '--dump', fixture('enwiki-sample.xml.bz2'), '--out', file, '--no-progress');
-    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.map((p) => p.id)).toEqual(['Genghis_Khan-1', 'Genghis_Khan-2', 'Genghis_Khan-3', 'Genghis_Khan-4', 'Onon_River-1', 'Onon_River-2']);
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((p) => p.id)).toEqual([
+      'Genghis_Khan-1',
+      'Genghis_Khan-2',
+      'Genghis_Khan-3',
+      'Genghis_Khan-4',
+      'Onon_River-1',
+      'Onon_River-2',
+    ]);
     expect(out).toContain('2 articles (skipped 1 redirects, 2 non-article pages)');
   });
 
   test('build --skip-malformed reports skipped lines, info and get read the store', async () => {
     const dir = path.join(work, 'store');
-    await run('build', '-i', fixture('malformed.jsonl'), fixture('dpr.tsv'), '--skip-malformed', '-o', dir, '--no-progress');
+    await run(
+      'build',
+      '-i',
+      fixture('malformed.jsonl'),
+      fixture('dpr.tsv'),
+      '--skip-malformed',
+      '-o',
+      dir,
+      '--no-progress',
+    );
     expect(out).toContain(`${fixture('malformed.jsonl')}: 4 passages (jsonl), skipped 2 malformed (lines 3, 5)`);
     expect(out).toContain(`${fixture('dpr.tsv')}: 2 passages (dpr-tsv)`);
     const store = PassageStore.open(dir);
@@ -52,7 +75,9 @@ describe('kard-kb', () => {
     const pm = PassageStore.open(path.join(work, 'pm'));
     expect(pm.get('PMID:25429730')?.title).toBe('Effect of CO2 & temperature on E. coli growth.');
     pm.close();
-    await expect(run('build', '-i', fixture('malformed.jsonl'), '-o', path.join(work, 'bad'))).rejects.toThrow(`${fixture('malformed.jsonl')}:3:`);
+    await expect(run('build', '-i', fixture('malformed.jsonl'), '-o', path.join(work, 'bad'))).rejects.toThrow(
+      `${fixture('malformed.jsonl')}:3:`,
+    );
     expect(existsSync(path.join(work, 'bad'))).toBe(false);
   });
 

@@ -21,7 +21,12 @@ interface OutputFlags {
  * `.jsonl` writes a corpus file, anything else a PassageStore folder. Builders that show their own bar (bytes of
  * the dump read, with an ETA) pass `ownBar` so two bars do not fight over one terminal line.
  */
-async function writeOutput(source: AsyncIterable<Passage>, flags: OutputFlags, description: string, ownBar = false): Promise<number> {
+async function writeOutput(
+  source: AsyncIterable<Passage>,
+  flags: OutputFlags,
+  description: string,
+  ownBar = false,
+): Promise<number> {
   const options = { overwrite: flags.overwrite, progress: ownBar ? false : flags.progress };
   if (flags.out.endsWith('.jsonl')) return writePassagesJsonl(source, flags.out, options);
   const store = await PassageStore.build(source, flags.out, { ...options, source: description });
@@ -32,7 +37,10 @@ async function writeOutput(source: AsyncIterable<Passage>, flags: OutputFlags, d
 
 const outputOptions = (cmd: Command) =>
   cmd
-    .requiredOption('-o, --out <path>', 'output: FILE.jsonl for a corpus file, any other path for a PassageStore folder')
+    .requiredOption(
+      '-o, --out <path>',
+      'output: FILE.jsonl for a corpus file, any other path for a PassageStore folder',
+    )
     .option('--overwrite', 'replace an existing output')
     .option('--progress', 'always show a progress bar (default: when stderr is a terminal)')
     .option('--no-progress', 'never show a progress bar');
@@ -53,15 +61,29 @@ export function createProgram(configure: (root: Command) => Command = (root) => 
   outputOptions(
     program
       .command('build')
-      .description('Build a PassageStore (or a JSONL file) from corpus files: Pyserini/BEIR/plain JSONL or DPR TSV, plain or gzip.')
+      .description(
+        'Build a PassageStore (or a JSONL file) from corpus files: Pyserini/BEIR/plain JSONL or DPR TSV, plain or gzip.',
+      )
       .requiredOption('-i, --input <files...>', 'corpus file(s), read in order')
-      .addOption(new Option('-f, --format <format>', 'line format').choices(['auto', 'pyserini', 'beir', 'jsonl', 'dpr-tsv']).default('auto'))
+      .addOption(
+        new Option('-f, --format <format>', 'line format')
+          .choices(['auto', 'pyserini', 'beir', 'jsonl', 'dpr-tsv'])
+          .default('auto'),
+      )
       .option('--skip-malformed', 'skip and count malformed lines instead of stopping at the first'),
   ).action(async (flags: OutputFlags & { input: string[]; format: 'auto' | CorpusFormat; skipMalformed?: boolean }) => {
-    const readers = flags.input.map((f) => readPassages(f, { format: flags.format, onError: flags.skipMalformed ? 'skip' : 'throw' }));
-    const n = await writeOutput(chain(readers), flags, `kard-kb build ${flags.input.map((f) => path.basename(f)).join(' ')}`);
+    const readers = flags.input.map((f) =>
+      readPassages(f, { format: flags.format, onError: flags.skipMalformed ? 'skip' : 'throw' }),
+    );
+    const n = await writeOutput(
+      chain(readers),
+      flags,
+      `kard-kb build ${flags.input.map((f) => path.basename(f)).join(' ')}`,
+    );
     for (const r of readers) {
-      const skipped = r.stats.skipped ? `, skipped ${r.stats.skipped} malformed (lines ${r.stats.skippedLines.join(', ')}${r.stats.skipped > r.stats.skippedLines.length ? ', ...' : ''})` : '';
+      const skipped = r.stats.skipped
+        ? `, skipped ${r.stats.skipped} malformed (lines ${r.stats.skippedLines.join(', ')}${r.stats.skipped > r.stats.skippedLines.length ? ', ...' : ''})`
+        : '';
       console.log(`${r.file}: ${r.stats.read} passages (${r.stats.format})${skipped}`);
     }
     console.log(`wrote ${n} passages to ${flags.out}`);
@@ -70,7 +92,9 @@ export function createProgram(configure: (root: Command) => Command = (root) => 
   outputOptions(
     program
       .command('wikipedia')
-      .description('One passage per paragraph of every article in a MediaWiki XML dump (.xml or .xml.bz2), ids Title-N.')
+      .description(
+        'One passage per paragraph of every article in a MediaWiki XML dump (.xml or .xml.bz2), ids Title-N.',
+      )
       .requiredOption('-d, --dump <file>', 'pages-articles dump, e.g. enwiki-latest-pages-articles.xml.bz2')
       .option('--min-chars <n>', 'drop paragraphs shorter than this', (v) => Number.parseInt(v, 10), 1),
   ).action(async (flags: OutputFlags & { dump: string; minChars: number }) => {
@@ -102,7 +126,8 @@ export function createProgram(configure: (root: Command) => Command = (root) => 
       const m = store.manifest;
       console.log(`${dir}: passage store version ${m.version}, ${m.size} passages, built ${m.createdAt}`);
       if (m.source) console.log(`source: ${m.source}`);
-      for (const f of [DATA_FILE, OFFSETS_FILE, IDS_FILE]) console.log(`  ${f}: ${statSync(path.join(dir, f)).size} bytes`);
+      for (const f of [DATA_FILE, OFFSETS_FILE, IDS_FILE])
+        console.log(`  ${f}: ${statSync(path.join(dir, f)).size} bytes`);
       console.log(`first passage: ${JSON.stringify(store.at(0)).slice(0, 200)}`);
       store.close();
     });
@@ -131,4 +156,3 @@ export function createProgram(configure: (root: Command) => Command = (root) => 
 
 /** Errors whose message already says what is wrong and where: printed without a stack trace. */
 export const USER_ERRORS = [CorpusFormatError, DuplicatePassageIdError, InputFileError, PassageStoreError];
-

@@ -5,7 +5,6 @@ import { createGunzip } from 'node:zlib';
 import unbzip2 from 'unbzip2-stream';
 import { InputFileError } from '../errors';
 
-
 export type Compression = 'none' | 'gzip' | 'bzip2';
 
 export interface OpenedInput {
@@ -43,7 +42,12 @@ export async function openInput(file: string): Promise<OpenedInput> {
     }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'input file not found' : code === 'EISDIR' ? 'input is a directory' : 'cannot open input file';
+    const reason =
+      code === 'ENOENT'
+        ? 'input file not found'
+        : code === 'EISDIR'
+          ? 'input is a directory'
+          : 'cannot open input file';
     throw new InputFileError(file, reason, { cause: err });
   }
   const compression = detectCompression(head);

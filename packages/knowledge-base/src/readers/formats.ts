@@ -15,7 +15,8 @@ function parseObject(line: string): Record<string, unknown> {
   } catch (err) {
     throw new LineError(`invalid JSON (${(err as Error).message})`);
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new LineError('expected a JSON object');
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new LineError('expected a JSON object');
   return value as Record<string, unknown>;
 }
 
@@ -35,7 +36,8 @@ function textField(obj: Record<string, unknown>, key: string): string {
 
 /** Empty titles (common in BEIR) are dropped, so `indexedText` does not prepend a blank line. */
 function withTitle(p: Passage, title: unknown): Passage {
-  if (title !== undefined && title !== null && typeof title !== 'string') throw new LineError('"title" is not a string');
+  if (title !== undefined && title !== null && typeof title !== 'string')
+    throw new LineError('"title" is not a string');
   if (typeof title === 'string' && title !== '') p.title = title;
   return p;
 }
@@ -64,7 +66,8 @@ function unquote(field: string): string {
 
 const parseDprTsv: LineParser = (line) => {
   const fields = line.split('\t');
-  if (fields.length !== 3) throw new LineError(`expected 3 tab-separated fields (id, text, title), found ${fields.length}`);
+  if (fields.length !== 3)
+    throw new LineError(`expected 3 tab-separated fields (id, text, title), found ${fields.length}`);
   const id = unquote(fields[0]);
   if (id === '') throw new LineError('empty id');
   return withTitle({ id, text: unquote(fields[1]) }, unquote(fields[2]));

@@ -30,7 +30,10 @@ describe('readPassages', () => {
     const gz = await readAll(fixture('beir.jsonl.gz'));
     expect(plain.stats).toMatchObject({ format: 'beir', read: 3, skipped: 0 });
     expect(gz.passages).toEqual(plain.passages);
-    expect(plain.passages[1]).toEqual({ id: '5836', text: 'Induction of myelodysplasia by myeloid-derived suppressor cells.' });
+    expect(plain.passages[1]).toEqual({
+      id: '5836',
+      text: 'Induction of myelodysplasia by myeloid-derived suppressor cells.',
+    });
     expect(plain.passages[2].title).toBe('BC1 RNA, the transcript from a master gene');
     // BM25 indexes title + "\n" + text when there is no `contents`.
     expect(indexedText(plain.passages[2])).toBe(
@@ -69,7 +72,9 @@ describe('readPassages', () => {
     expect(err).toBeInstanceOf(CorpusFormatError);
     expect(err.file).toBe(fixture('malformed.jsonl'));
     expect(err.line).toBe(3);
-    expect(err.message).toMatch(new RegExp(`^${fixture('malformed.jsonl').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3: invalid JSON`));
+    expect(err.message).toMatch(
+      new RegExp(`^${fixture('malformed.jsonl').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3: invalid JSON`),
+    );
   });
 
   test('onError skip: malformed lines are skipped and counted with their line numbers', async () => {

@@ -55,7 +55,8 @@ export class PassageReader implements AsyncIterable<Passage> {
       }
       let passage: Passage;
       try {
-        if (format === undefined) throw new LineError('not a passage in any known format (pyserini, beir, jsonl, dpr-tsv)');
+        if (format === undefined)
+          throw new LineError('not a passage in any known format (pyserini, beir, jsonl, dpr-tsv)');
         passage = PARSERS[format](line);
       } catch (err) {
         if (!(err instanceof LineError)) throw err;

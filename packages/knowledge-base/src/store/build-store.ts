@@ -37,11 +37,13 @@ export async function writeStore(
 ): Promise<StoreManifest> {
   assertLittleEndian();
   const target = path.resolve(dir);
-  if (existsSync(target) && !options.overwrite) throw new PassageStoreError(dir, 'already exists (pass overwrite to replace it)');
+  if (existsSync(target) && !options.overwrite)
+    throw new PassageStoreError(dir, 'already exists (pass overwrite to replace it)');
   let manifest: StoreManifest | undefined;
   await writeDirAtomic(target, async (tmp) => {
     manifest = await writeFiles(source, tmp, dir, options);
-    if (existsSync(target) && !options.overwrite) throw new PassageStoreError(dir, 'appeared while building (pass overwrite to replace it)');
+    if (existsSync(target) && !options.overwrite)
+      throw new PassageStoreError(dir, 'appeared while building (pass overwrite to replace it)');
   });
   return manifest!;
 }
@@ -99,9 +101,12 @@ async function writeFiles(
 function encodeRecord(p: Passage, row: number): string {
   if (p === null || typeof p !== 'object') throw new TypeError(`passage at row ${row} is not an object`);
   if (typeof p.id !== 'string' || p.id === '') throw new TypeError(`passage at row ${row} has no string id`);
-  if (typeof p.text !== 'string') throw new TypeError(`passage ${JSON.stringify(p.id)} (row ${row}) has no string text`);
-  if (p.title !== undefined && typeof p.title !== 'string') throw new TypeError(`passage ${JSON.stringify(p.id)} has a non-string title`);
-  if (p.contents !== undefined && typeof p.contents !== 'string') throw new TypeError(`passage ${JSON.stringify(p.id)} has non-string contents`);
+  if (typeof p.text !== 'string')
+    throw new TypeError(`passage ${JSON.stringify(p.id)} (row ${row}) has no string text`);
+  if (p.title !== undefined && typeof p.title !== 'string')
+    throw new TypeError(`passage ${JSON.stringify(p.id)} has a non-string title`);
+  if (p.contents !== undefined && typeof p.contents !== 'string')
+    throw new TypeError(`passage ${JSON.stringify(p.id)} has non-string contents`);
   return JSON.stringify({ id: p.id, title: p.title, text: p.text, contents: p.contents });
 }
 

@@ -45,7 +45,11 @@ export function readManifest(dir: string): StoreManifest {
     } catch {
       reason = 'folder not found';
     }
-    throw new PassageStoreError(dir, code === 'ENOENT' || code === 'ENOTDIR' ? reason : `cannot read ${MANIFEST_FILE}`, { cause: err });
+    throw new PassageStoreError(
+      dir,
+      code === 'ENOENT' || code === 'ENOTDIR' ? reason : `cannot read ${MANIFEST_FILE}`,
+      { cause: err },
+    );
   }
   let m: Partial<StoreManifest>;
   try {
@@ -53,9 +57,13 @@ export function readManifest(dir: string): StoreManifest {
   } catch (err) {
     throw new PassageStoreError(dir, `${MANIFEST_FILE} is corrupt (${(err as Error).message})`, { cause: err });
   }
-  if (m?.format !== STORE_FORMAT) throw new PassageStoreError(dir, `not a passage store (${MANIFEST_FILE} format is ${JSON.stringify(m?.format)})`);
+  if (m?.format !== STORE_FORMAT)
+    throw new PassageStoreError(dir, `not a passage store (${MANIFEST_FILE} format is ${JSON.stringify(m?.format)})`);
   if (m.version !== STORE_VERSION) {
-    throw new PassageStoreError(dir, `written by store version ${m.version}, this library reads version ${STORE_VERSION}; rebuild it (kard-kb build)`);
+    throw new PassageStoreError(
+      dir,
+      `written by store version ${m.version}, this library reads version ${STORE_VERSION}; rebuild it (kard-kb build)`,
+    );
   }
   if (!Number.isInteger(m.size) || m.size! < 0 || typeof m.files !== 'object' || m.files === null) {
     throw new PassageStoreError(dir, `${MANIFEST_FILE} is corrupt (bad size or files)`);
@@ -66,7 +74,10 @@ export function readManifest(dir: string): StoreManifest {
     const want = manifest.files[name];
     if (want === undefined) throw new PassageStoreError(dir, `${MANIFEST_FILE} does not list ${name}`);
     if (expected[name] !== undefined && expected[name] !== want) {
-      throw new PassageStoreError(dir, `${MANIFEST_FILE} is corrupt (${name} should be ${expected[name]} bytes for ${manifest.size} passages)`);
+      throw new PassageStoreError(
+        dir,
+        `${MANIFEST_FILE} is corrupt (${name} should be ${expected[name]} bytes for ${manifest.size} passages)`,
+      );
     }
     let have: number;
     try {
@@ -74,7 +85,8 @@ export function readManifest(dir: string): StoreManifest {
     } catch (err) {
       throw new PassageStoreError(dir, `${name} is missing`, { cause: err });
     }
-    if (have !== want) throw new PassageStoreError(dir, `${name} is ${have} bytes, the manifest says ${want} (truncated or corrupt)`);
+    if (have !== want)
+      throw new PassageStoreError(dir, `${name} is ${have} bytes, the manifest says ${want} (truncated or corrupt)`);
   }
   return manifest;
 }

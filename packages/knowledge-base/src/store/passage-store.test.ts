@@ -1,4 +1,13 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Rng } from '@kard/core';
@@ -22,7 +31,8 @@ function rng(seed: number) {
 function corpus(n: number, seed = 1): Passage[] {
   const rand = rng(seed);
   const alphabet = 'abc xyz\néü漢字🙂"\\\t';
-  const word = (len: number) => Array.from({ length: len }, () => alphabet[Math.floor(rand() * alphabet.length)]).join('');
+  const word = (len: number) =>
+    Array.from({ length: len }, () => alphabet[Math.floor(rand() * alphabet.length)]).join('');
   return Array.from({ length: n }, (_, i) => {
     const p: Passage = { id: `p${i}-${word(3)}`, text: word(Math.floor(rand() * 200)) };
     if (rand() < 0.7) p.title = word(10);
@@ -121,7 +131,9 @@ describe('PassageStore', () => {
     }
     await expect(PassageStore.build(failing(), path.join(work, 's'))).rejects.toThrow('source broke');
     await expect(PassageStore.build([], path.join(work, 's'))).rejects.toThrow(/no passages/);
-    await expect(PassageStore.build([{ id: '', text: 'x' }], path.join(work, 's'))).rejects.toThrow(/row 0 has no string id/);
+    await expect(PassageStore.build([{ id: '', text: 'x' }], path.join(work, 's'))).rejects.toThrow(
+      /row 0 has no string id/,
+    );
     expect(readdirSync(work)).toEqual([]);
   });
 
@@ -147,7 +159,9 @@ describe('PassageStore', () => {
     test('another store version', () => {
       const m = JSON.parse(readFileSync(manifest(), 'utf8'));
       writeFileSync(manifest(), JSON.stringify({ ...m, version: 99 }));
-      expect(() => PassageStore.open(dir)).toThrow(`passage store ${dir}: written by store version 99, this library reads version 1`);
+      expect(() => PassageStore.open(dir)).toThrow(
+        `passage store ${dir}: written by store version 99, this library reads version 1`,
+      );
     });
     test('a missing file', () => {
       unlinkSync(path.join(dir, 'ids.u64'));
@@ -155,7 +169,9 @@ describe('PassageStore', () => {
     });
     test('a truncated data file', () => {
       truncateSync(path.join(dir, 'passages.jsonl'), 100);
-      expect(() => PassageStore.open(dir)).toThrow(/passages\.jsonl is 100 bytes, the manifest says \d+ \(truncated or corrupt\)/);
+      expect(() => PassageStore.open(dir)).toThrow(
+        /passages\.jsonl is 100 bytes, the manifest says \d+ \(truncated or corrupt\)/,
+      );
     });
     test('a corrupt manifest', () => {
       writeFileSync(manifest(), '{"format": "kard-passage-st');

@@ -5,7 +5,15 @@ import type { Passage } from '../passage';
 import type { PassageLookup } from '../passage-lookup';
 import { type BuildStoreOptions, writeStore } from './build-store';
 import { candidateRows, hashId } from './id-table';
-import { assertLittleEndian, DATA_FILE, IDS_FILE, OFFSETS_FILE, readInto, readManifest, type StoreManifest } from './layout';
+import {
+  assertLittleEndian,
+  DATA_FILE,
+  IDS_FILE,
+  OFFSETS_FILE,
+  readInto,
+  readManifest,
+  type StoreManifest,
+} from './layout';
 
 /** Sequential iteration reads this many bytes of records per system call. */
 const SCAN_BLOCK = 4 << 20;
@@ -66,7 +74,8 @@ export class PassageStore implements PassageLookup {
 
   /** The passage at `row` (0-based, input order). */
   at(row: number): Passage {
-    if (!Number.isInteger(row) || row < 0 || row >= this.size) throw new RangeError(`row ${row} is outside 0..${this.size - 1}`);
+    if (!Number.isInteger(row) || row < 0 || row >= this.size)
+      throw new RangeError(`row ${row} is outside 0..${this.size - 1}`);
     const start = Number(this.offsets[row]);
     const len = Number(this.offsets[row + 1]) - start;
     if (this.buf.length < len) this.buf = Buffer.allocUnsafe(Math.max(len, this.buf.length * 2));

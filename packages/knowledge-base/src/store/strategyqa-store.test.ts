@@ -10,7 +10,9 @@ const FILE = path.join(__dirname, '../../../../datasets/wikipedia/strategyqa_par
 test('a store of the shipped StrategyQA paragraphs matches the file line by line', async () => {
   const work = mkdtempSync(path.join(tmpdir(), 'kb-sqa-'));
   try {
-    const lines = readFileSync(FILE, 'utf8').split('\n').filter((l) => l !== '');
+    const lines = readFileSync(FILE, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
     expect(lines.length).toBe(17645);
     const reader = readPassages(FILE);
     const store = await PassageStore.build(reader, path.join(work, 'store'));

@@ -9,7 +9,9 @@ const n = 257;
 const hp = { lr: 1e-2, beta1: 0.9, beta2: 0.99, eps: 1e-6, weightDecay: 0.1 };
 
 function torchAdamW(steps: number): Float64Array {
-  const p = Float64Array.from(seeded(n, 1)), m = new Float64Array(n), v = new Float64Array(n);
+  const p = Float64Array.from(seeded(n, 1)),
+    m = new Float64Array(n),
+    v = new Float64Array(n);
   for (let t = 1; t <= steps; t++) {
     const g = seeded(n, 100 + t);
     for (let i = 0; i < n; i++) {
@@ -23,7 +25,11 @@ function torchAdamW(steps: number): Float64Array {
   return p;
 }
 
-const cases: [string, boolean][] = [['cpu', false], ['cpu', true], ['wasm-like ops path', false]];
+const cases: [string, boolean][] = [
+  ['cpu', false],
+  ['cpu', true],
+  ['wasm-like ops path', false],
+];
 if (haveNative) cases.push(['native-cpu', false], ['native-cpu', true]);
 
 describe('fusedAdamWUpdate', () => {
@@ -32,7 +38,8 @@ describe('fusedAdamWUpdate', () => {
     const init = tf.tensor1d(seeded(n, 1));
     const param = tf.variable(init);
     if (!shared) init.dispose(); // tf.variable(x) shares x's buffer while x lives
-    const m = tf.tidy(() => tf.variable(tf.zeros([n]))), v = tf.tidy(() => tf.variable(tf.zeros([n])));
+    const m = tf.tidy(() => tf.variable(tf.zeros([n]))),
+      v = tf.tidy(() => tf.variable(tf.zeros([n])));
     const spy = backend === 'wasm-like ops path' ? jest.spyOn(tf, 'getBackend').mockReturnValue('wasm') : null;
     try {
       for (let t = 1; t <= 5; t++) {
@@ -43,13 +50,17 @@ describe('fusedAdamWUpdate', () => {
     } finally {
       spy?.mockRestore();
     }
-    expect(worstError(param.dataSync() as Float32Array, Float32Array.from(torchAdamW(5)), 1e-5, 1e-6)).toBeLessThanOrEqual(1);
+    expect(
+      worstError(param.dataSync() as Float32Array, Float32Array.from(torchAdamW(5)), 1e-5, 1e-6),
+    ).toBeLessThanOrEqual(1);
     if (shared) expect(Array.from(init.dataSync())).toEqual(Array.from(seeded(n, 1))); // the shared tensor is untouched
     tf.dispose([param, m, v, init]);
   });
 
   it('rejects mismatched shapes', () => {
-    const p = tf.variable(tf.zeros([3])), m = tf.variable(tf.zeros([3])), v = tf.variable(tf.zeros([3]));
+    const p = tf.variable(tf.zeros([3])),
+      m = tf.variable(tf.zeros([3])),
+      v = tf.variable(tf.zeros([3]));
     expect(() => fusedAdamWUpdate(p, tf.zeros([4]), m, v, { lr: 1, step: 1 })).toThrow(/shapes differ/);
   });
 });

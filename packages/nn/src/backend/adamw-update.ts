@@ -42,12 +42,27 @@ function exclusive(t: tf.Tensor): boolean {
  * `torch.optim.AdamW`. On cpu and native-cpu the three variables are updated in place (one C or JS loop, no
  * temporaries; a buffer another tensor shares is copied first); elsewhere through tfjs ops and `assign`.
  */
-export function fusedAdamWUpdate(param: tf.Variable, grad: tf.Tensor, m: tf.Variable, v: tf.Variable, hp: AdamWStep): void {
-  const beta1 = hp.beta1 ?? 0.9, beta2 = hp.beta2 ?? 0.999, eps = hp.eps ?? 1e-8, wd = hp.weightDecay ?? 0.01;
-  const bc1 = 1 - beta1 ** hp.step, bc2 = 1 - beta2 ** hp.step;
-  if (!tf.util.arraysEqual(param.shape, grad.shape) || !tf.util.arraysEqual(param.shape, m.shape) ||
-    !tf.util.arraysEqual(param.shape, v.shape)) {
-    throw new Error(`fusedAdamWUpdate: shapes differ: param [${param.shape}], grad [${grad.shape}], m [${m.shape}], v [${v.shape}]`);
+export function fusedAdamWUpdate(
+  param: tf.Variable,
+  grad: tf.Tensor,
+  m: tf.Variable,
+  v: tf.Variable,
+  hp: AdamWStep,
+): void {
+  const beta1 = hp.beta1 ?? 0.9,
+    beta2 = hp.beta2 ?? 0.999,
+    eps = hp.eps ?? 1e-8,
+    wd = hp.weightDecay ?? 0.01;
+  const bc1 = 1 - beta1 ** hp.step,
+    bc2 = 1 - beta2 ** hp.step;
+  if (
+    !tf.util.arraysEqual(param.shape, grad.shape) ||
+    !tf.util.arraysEqual(param.shape, m.shape) ||
+    !tf.util.arraysEqual(param.shape, v.shape)
+  ) {
+    throw new Error(
+      `fusedAdamWUpdate: shapes differ: param [${param.shape}], grad [${grad.shape}], m [${m.shape}], v [${v.shape}]`,
+    );
   }
   const arrays = cpuArrays([param, m, v, grad]);
   if (arrays) {
@@ -55,19 +70,22 @@ export function fusedAdamWUpdate(param: tf.Variable, grad: tf.Tensor, m: tf.Vari
     const owned = [param, m, v].map(exclusive);
     const [p, ma, va] = arrays.slice(0, 3).map((a, i) => (owned[i] ? a : a.slice()));
     const g = arrays[3];
-    const finish = () => [param, m, v].forEach((t, i) => {
-      if (owned[i]) return;
-      const fresh = tf.tensor([p, ma, va][i], t.shape, 'float32');
-      t.assign(fresh);
-      fresh.dispose();
-    });
+    const finish = () =>
+      [param, m, v].forEach((t, i) => {
+        if (owned[i]) return;
+        const fresh = tf.tensor([p, ma, va][i], t.shape, 'float32');
+        t.assign(fresh);
+        fresh.dispose();
+      });
     const addon = tf.getBackend() === 'native-cpu' ? loadNativeAddon().addon : null;
     if (addon) {
       addon.adamw(p, g, ma, va, hp.lr, beta1, beta2, eps, wd, bc1, bc2);
       finish();
       return;
     }
-    const decay = 1 - hp.lr * wd, stepSize = hp.lr / bc1, sqrtBc2 = Math.sqrt(bc2);
+    const decay = 1 - hp.lr * wd,
+      stepSize = hp.lr / bc1,
+      sqrtBc2 = Math.sqrt(bc2);
     for (let i = 0; i < p.length; i++) {
       const mi = (ma[i] = beta1 * ma[i] + (1 - beta1) * g[i]);
       const vi = (va[i] = beta2 * va[i] + (1 - beta2) * g[i] * g[i]);

@@ -21,8 +21,15 @@ const lastDim = (shape: readonly number[]) => shape[shape.length - 1];
  * One fused kernel forward and backward on native-cpu; tfjs ops elsewhere.
  */
 export function rmsNorm(x: tf.Tensor, weight: tf.Tensor, eps: number): tf.Tensor {
-  if (has(RMS_NORM) && x.dtype === 'float32' && weight.dtype === 'float32' && weight.rank === 1 && x.rank >= 1 &&
-    lastDim(x.shape) === weight.shape[0] && x.size > 0) {
+  if (
+    has(RMS_NORM) &&
+    x.dtype === 'float32' &&
+    weight.dtype === 'float32' &&
+    weight.rank === 1 &&
+    x.rank >= 1 &&
+    lastDim(x.shape) === weight.shape[0] &&
+    x.size > 0
+  ) {
     const [out] = tf.engine().runKernel(RMS_NORM, { x, weight }, { eps }) as tf.Tensor[];
     return out;
   }
@@ -33,34 +40,57 @@ type Native = (addon: NativeAddon, args: KernelArgs) => TensorInfo | TensorInfo[
 
 const nativeFused: Record<string, Native> = {
   [RMS_NORM](addon, { inputs, backend, attrs }) {
-    const x = f32(backend, inputs.x)!, w = f32(backend, inputs.weight)!;
-    const cols = lastDim(inputs.x.shape), rows = x.length / cols;
-    const out = new Float32Array(x.length), invRms = new Float32Array(rows);
+    const x = f32(backend, inputs.x)!,
+      w = f32(backend, inputs.weight)!;
+    const cols = lastDim(inputs.x.shape),
+      rows = x.length / cols;
+    const out = new Float32Array(x.length),
+      invRms = new Float32Array(rows);
     addon.rmsNorm(x, w, out, invRms, rows, cols, attrs.eps as number);
     return [backend.makeTensorInfo(inputs.x.shape, 'float32', out), backend.makeTensorInfo([rows], 'float32', invRms)];
   },
   [RMS_NORM_GRAD_X](addon, { inputs, backend }) {
-    const x = f32(backend, inputs.x)!, cols = lastDim(inputs.x.shape);
+    const x = f32(backend, inputs.x)!,
+      cols = lastDim(inputs.x.shape);
     const dx = new Float32Array(x.length);
-    addon.rmsNormGrad(x, f32(backend, inputs.weight)!, f32(backend, inputs.invRms)!, f32(backend, inputs.dy)!, dx,
-      new Float32Array(0), x.length / cols, cols);
+    addon.rmsNormGrad(
+      x,
+      f32(backend, inputs.weight)!,
+      f32(backend, inputs.invRms)!,
+      f32(backend, inputs.dy)!,
+      dx,
+      new Float32Array(0),
+      x.length / cols,
+      cols,
+    );
     return backend.makeTensorInfo(inputs.x.shape, 'float32', dx);
   },
   [RMS_NORM_GRAD_W](addon, { inputs, backend }) {
-    const x = f32(backend, inputs.x)!, cols = lastDim(inputs.x.shape);
+    const x = f32(backend, inputs.x)!,
+      cols = lastDim(inputs.x.shape);
     const dw = new Float32Array(cols);
-    addon.rmsNormGrad(x, f32(backend, inputs.weight)!, f32(backend, inputs.invRms)!, f32(backend, inputs.dy)!,
-      new Float32Array(0), dw, x.length / cols, cols);
+    addon.rmsNormGrad(
+      x,
+      f32(backend, inputs.weight)!,
+      f32(backend, inputs.invRms)!,
+      f32(backend, inputs.dy)!,
+      new Float32Array(0),
+      dw,
+      x.length / cols,
+      cols,
+    );
     return backend.makeTensorInfo([cols], 'float32', dw);
   },
   [SOFTMAX_GRAD](addon, { inputs, backend }) {
-    const y = f32(backend, inputs.y)!, cols = lastDim(inputs.y.shape);
+    const y = f32(backend, inputs.y)!,
+      cols = lastDim(inputs.y.shape);
     const dx = new Float32Array(y.length);
     addon.softmaxGrad(y, f32(backend, inputs.dy)!, dx, y.length / cols, cols);
     return backend.makeTensorInfo(inputs.y.shape, 'float32', dx);
   },
   [RELU_GRAD](addon, { inputs, backend }) {
-    const x = f32(backend, inputs.x)!, dy = f32(backend, inputs.dy)!;
+    const x = f32(backend, inputs.x)!,
+      dy = f32(backend, inputs.dy)!;
     const dx = new Float32Array(x.length);
     addon.binary(BinaryOp.ReluGrad, [x.length], dx, dy, [1], x, [1]);
     return backend.makeTensorInfo(inputs.x.shape, 'float32', dx);

@@ -8,7 +8,9 @@ const haveNative = nativeOrSkip();
 
 describe('initBackend', () => {
   // These tests choose backends themselves: a KARD_BACKEND from outside (the test command's cpu pass) must not force one.
-  const unforce = () => { delete process.env.KARD_BACKEND; };
+  const unforce = () => {
+    delete process.env.KARD_BACKEND;
+  };
   beforeEach(unforce);
   afterEach(unforce);
 
@@ -37,9 +39,24 @@ describe('initBackend', () => {
 
   it('wasm gets a JS UnsortedSegmentSum, so embedding gradients work there (checked against a hand sum)', async () => {
     await initBackend({ backend: 'wasm' });
-    const table = tf.tensor2d([[1, 2], [3, 4], [5, 6]]);
+    const table = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
     const ids = tf.tensor1d([2, 0, 2], 'int32');
-    const grad = tf.grad((w: tf.Tensor) => tf.sum(tf.mul(tf.gather(w, ids), tf.tensor2d([[1, 10], [100, 1000], [2, 20]]))))(table);
+    const grad = tf.grad((w: tf.Tensor) =>
+      tf.sum(
+        tf.mul(
+          tf.gather(w, ids),
+          tf.tensor2d([
+            [1, 10],
+            [100, 1000],
+            [2, 20],
+          ]),
+        ),
+      ),
+    )(table);
     expect(Array.from(grad.dataSync())).toEqual([100, 1000, 0, 0, 3, 30]);
   });
 });

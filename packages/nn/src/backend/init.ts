@@ -28,7 +28,10 @@ export interface InitBackendOptions {
 
 /** Thrown when a forced backend cannot start; `reason` says why. */
 export class BackendUnavailableError extends Error {
-  constructor(readonly backend: string, readonly reason: string) {
+  constructor(
+    readonly backend: string,
+    readonly reason: string,
+  ) {
     super(`backend ${backend} is unavailable: ${reason}`);
     this.name = 'BackendUnavailableError';
   }
@@ -52,7 +55,9 @@ function prepare(name: BackendName): { tfjsName: string; what: string } {
       try {
         optionalRequire(pkg);
       } catch (err) {
-        throw new Error(isNotInstalled(err, pkg) ? `${pkg} not installed` : `${pkg} failed to load: ${(err as Error).message}`);
+        throw new Error(
+          isNotInstalled(err, pkg) ? `${pkg} not installed` : `${pkg} failed to load: ${(err as Error).message}`,
+        );
       }
       if (!tf.findBackendFactory('tensorflow')) {
         throw new Error(`${pkg} loaded but registered with another copy of @tensorflow/tfjs-core (versions differ)`);
@@ -73,7 +78,10 @@ function prepare(name: BackendName): { tfjsName: string; what: string } {
         throw new Error(`@tensorflow/tfjs-backend-wasm failed to load: ${(err as Error).message}`);
       }
       const added = registerWasmFallbacks();
-      return { tfjsName: 'wasm', what: `tfjs-backend-wasm${added.length ? ` (JS fallback for ${added.join(', ')})` : ''}` };
+      return {
+        tfjsName: 'wasm',
+        what: `tfjs-backend-wasm${added.length ? ` (JS fallback for ${added.join(', ')})` : ''}`,
+      };
     }
     case 'cpu':
       installFastSegmentSum();

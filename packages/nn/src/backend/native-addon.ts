@@ -5,42 +5,138 @@ import * as path from 'node:path';
 
 /** The addon's functions; every array is caller-owned and written in place (see native/src/addon.c). */
 export interface NativeAddon {
-  gemm(batch: number, transA: number, transB: number, m: number, n: number, k: number,
-    a: Float32Array, strideA: number, b: Float32Array, strideB: number, c: Float32Array, strideC: number): void;
-  binary(op: number, shape: number[], out: Float32Array, a: Float32Array, aStrides: number[],
-    b: Float32Array, bStrides: number[]): void;
+  gemm(
+    batch: number,
+    transA: number,
+    transB: number,
+    m: number,
+    n: number,
+    k: number,
+    a: Float32Array,
+    strideA: number,
+    b: Float32Array,
+    strideB: number,
+    c: Float32Array,
+    strideC: number,
+  ): void;
+  binary(
+    op: number,
+    shape: number[],
+    out: Float32Array,
+    a: Float32Array,
+    aStrides: number[],
+    b: Float32Array,
+    bStrides: number[],
+  ): void;
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
   softmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
   reduce(op: number, x: Float32Array, out: Float32Array, outer: number, n: number, inner: number): void;
   transpose(shape: number[], perm: number[], x: Float32Array, out: Float32Array): void;
   /** `out` must be zeroed (a fresh typed array is). */
-  segmentSum(data: Float32Array, ids: Int32Array, out: Float32Array, rows: number, cols: number, segments: number): void;
-  gatherRows(table: Float32Array, ids: Int32Array, out: Float32Array, rows: number, cols: number, tableRows: number): void;
-  xentForward(logits: Float32Array, labels: Int32Array, lse: Float32Array, rows: number, cols: number,
-    ignoreIndex: number): [lossSum: number, count: number];
-  xentBackward(logits: Float32Array, labels: Int32Array, lse: Float32Array, rows: number, cols: number,
-    ignoreIndex: number, scale: number, dlogits: Float32Array): void;
-  adamw(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, lr: number, beta1: number,
-    beta2: number, eps: number, weightDecay: number, biasCorrection1: number, biasCorrection2: number): void;
+  segmentSum(
+    data: Float32Array,
+    ids: Int32Array,
+    out: Float32Array,
+    rows: number,
+    cols: number,
+    segments: number,
+  ): void;
+  gatherRows(
+    table: Float32Array,
+    ids: Int32Array,
+    out: Float32Array,
+    rows: number,
+    cols: number,
+    tableRows: number,
+  ): void;
+  xentForward(
+    logits: Float32Array,
+    labels: Int32Array,
+    lse: Float32Array,
+    rows: number,
+    cols: number,
+    ignoreIndex: number,
+  ): [lossSum: number, count: number];
+  xentBackward(
+    logits: Float32Array,
+    labels: Int32Array,
+    lse: Float32Array,
+    rows: number,
+    cols: number,
+    ignoreIndex: number,
+    scale: number,
+    dlogits: Float32Array,
+  ): void;
+  adamw(
+    p: Float32Array,
+    g: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    weightDecay: number,
+    biasCorrection1: number,
+    biasCorrection2: number,
+  ): void;
   /** Σ x², accumulated in double (fixed chunking: the same result for any thread count). */
   sumSquares(x: Float32Array): number;
   /** out[i] = scale where hash(seed, i) >= threshold, else 0: the same mask as `dropoutMask` in JS. */
   dropoutMask(seed: number, threshold: number, scale: number, out: Float32Array): void;
   /** Softmax backward over rows: dx = y · (dy − Σ dy·y). */
   softmaxGrad(y: Float32Array, dy: Float32Array, dx: Float32Array, rows: number, cols: number): void;
-  rmsNorm(x: Float32Array, w: Float32Array, out: Float32Array, invRms: Float32Array, rows: number, cols: number, eps: number): void;
+  rmsNorm(
+    x: Float32Array,
+    w: Float32Array,
+    out: Float32Array,
+    invRms: Float32Array,
+    rows: number,
+    cols: number,
+    eps: number,
+  ): void;
   /** An empty dx or dw skips that output. */
-  rmsNormGrad(x: Float32Array, w: Float32Array, invRms: Float32Array, dy: Float32Array, dx: Float32Array, dw: Float32Array,
-    rows: number, cols: number): void;
+  rmsNormGrad(
+    x: Float32Array,
+    w: Float32Array,
+    invRms: Float32Array,
+    dy: Float32Array,
+    dx: Float32Array,
+    dw: Float32Array,
+    rows: number,
+    cols: number,
+  ): void;
   /** Threads for OpenBLAS and for the addon's own kernels. */
   setThreads(n: number): void;
   info(): { threads: number; kernelThreads: number; blas: string };
 }
 
 // Operation codes shared with native/src/kernels.h.
-export const BinaryOp = { Add: 0, Sub: 1, Mul: 2, Div: 3, Max: 4, Min: 5, SquaredDifference: 6, Pow: 7, ReluGrad: 8 } as const;
+export const BinaryOp = {
+  Add: 0,
+  Sub: 1,
+  Mul: 2,
+  Div: 3,
+  Max: 4,
+  Min: 5,
+  SquaredDifference: 6,
+  Pow: 7,
+  ReluGrad: 8,
+} as const;
 export const UnaryOp = {
-  Exp: 0, Log: 1, Neg: 2, Relu: 3, Tanh: 4, Sigmoid: 5, Sqrt: 6, Rsqrt: 7, Square: 8, Abs: 9, Reciprocal: 10, Scale: 11, Step: 12,
+  Exp: 0,
+  Log: 1,
+  Neg: 2,
+  Relu: 3,
+  Tanh: 4,
+  Sigmoid: 5,
+  Sqrt: 6,
+  Rsqrt: 7,
+  Square: 8,
+  Abs: 9,
+  Reciprocal: 10,
+  Scale: 11,
+  Step: 12,
 } as const;
 export const ReduceOp = { Sum: 0, Mean: 1, Max: 2, Min: 3 } as const;
 

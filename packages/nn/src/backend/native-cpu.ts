@@ -15,7 +15,11 @@ export const NATIVE_CPU = 'native-cpu';
 
 /** Kernels the native-cpu backend runs in C (the rest are tfjs-backend-cpu's, shared unchanged). */
 export const nativeKernels: NativeKernel[] = [
-  batchMatMulKernel, fusedMatMulKernel, ...elementwiseKernels, ...reduceKernels, ...indexingKernels,
+  batchMatMulKernel,
+  fusedMatMulKernel,
+  ...elementwiseKernels,
+  ...reduceKernels,
+  ...indexingKernels,
   ...softmaxCrossEntropyKernels,
 ];
 
@@ -26,12 +30,16 @@ export function registerNativeCpuBackend(addon: NativeAddon): void {
   if (registered) return;
   registered = true;
   registerSoftmaxCrossEntropy();
-  tf.registerBackend(NATIVE_CPU, () => {
-    const backend = new MathBackendCPU();
-    // Silence the cpu backend's "install tfjs-node" advice: this backend is the native route.
-    (backend as unknown as { firstUse: boolean }).firstUse = false;
-    return backend;
-  }, 3);
+  tf.registerBackend(
+    NATIVE_CPU,
+    () => {
+      const backend = new MathBackendCPU();
+      // Silence the cpu backend's "install tfjs-node" advice: this backend is the native route.
+      (backend as unknown as { firstUse: boolean }).firstUse = false;
+      return backend;
+    },
+    3,
+  );
   const overridden = new Set(nativeKernels.map((k) => k.kernelName));
   for (const config of tf.getKernelsForBackend('cpu')) {
     if (!overridden.has(config.kernelName)) tf.registerKernel({ ...config, backendName: NATIVE_CPU });

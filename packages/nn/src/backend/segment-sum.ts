@@ -14,7 +14,11 @@ interface CpuLikeBackend {
  * dropped, as TensorFlow does. The O(N) scatter-add behind this module's cpu kernel and wasm-fallbacks' kernel.
  */
 export function scatterAddRows(
-  values: ArrayLike<number>, ids: ArrayLike<number>, numSegments: number, inner: number, dtype: tf.DataType,
+  values: ArrayLike<number>,
+  ids: ArrayLike<number>,
+  numSegments: number,
+  inner: number,
+  dtype: tf.DataType,
 ): Float32Array | Int32Array {
   const out = dtype === 'int32' ? new Int32Array(numSegments * inner) : new Float32Array(numSegments * inner);
   for (let r = 0; r < ids.length; r++) {
@@ -27,7 +31,15 @@ export function scatterAddRows(
   return out;
 }
 
-function scatterAdd({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: unknown }): tf.TensorInfo {
+function scatterAdd({
+  inputs,
+  backend,
+  attrs,
+}: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: unknown;
+}): tf.TensorInfo {
   const { x, segmentIds } = inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
   const numSegments = (attrs as { numSegments: number }).numSegments;
   const b = backend as CpuLikeBackend;
@@ -48,7 +60,11 @@ let installed = false;
 export function installFastSegmentSum(): boolean {
   if (!installed) {
     if (tf.getKernel(tf.UnsortedSegmentSum, 'cpu')) tf.unregisterKernel(tf.UnsortedSegmentSum, 'cpu');
-    tf.registerKernel({ kernelName: tf.UnsortedSegmentSum, backendName: 'cpu', kernelFunc: scatterAdd as unknown as tf.KernelFunc });
+    tf.registerKernel({
+      kernelName: tf.UnsortedSegmentSum,
+      backendName: 'cpu',
+      kernelFunc: scatterAdd as unknown as tf.KernelFunc,
+    });
     installed = true;
   }
   return ['cpu', 'native-cpu', 'wasm'].includes(tf.getBackend());

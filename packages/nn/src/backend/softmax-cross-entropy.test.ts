@@ -6,7 +6,8 @@ import { fusedSoftmaxCrossEntropy } from './softmax-cross-entropy';
 import { nativeOrSkip, seeded, worstError } from './testing/parity';
 
 const haveNative = nativeOrSkip();
-const rows = 6, cols = 37;
+const rows = 6,
+  cols = 37;
 const logits = seeded(rows * cols, 7, -4, 4);
 const labels = [3, -100, 36, 0, 3, 20];
 
@@ -19,7 +20,9 @@ function reference(): { loss: number; grad: Float64Array } {
     const row = Array.from(logits.subarray(r * cols, (r + 1) * cols));
     const z = row.reduce((s, x) => s + Math.exp(x), 0);
     loss -= Math.log(Math.exp(row[labels[r]]) / z) / kept;
-    row.forEach((x, c) => { grad[r * cols + c] = (Math.exp(x) / z - (c === labels[r] ? 1 : 0)) / kept; });
+    row.forEach((x, c) => {
+      grad[r * cols + c] = (Math.exp(x) / z - (c === labels[r] ? 1 : 0)) / kept;
+    });
   }
   return { loss, grad };
 }
@@ -38,7 +41,9 @@ describe('fusedSoftmaxCrossEntropy', () => {
       return { value: r.value, grads: r.grad };
     });
     expect(value.dataSync()[0]).toBeCloseTo(ref.loss, 5);
-    expect(worstError(grads.dataSync() as Float32Array, Float32Array.from(ref.grad), 1e-4, 1e-6)).toBeLessThanOrEqual(1);
+    expect(worstError(grads.dataSync() as Float32Array, Float32Array.from(ref.grad), 1e-4, 1e-6)).toBeLessThanOrEqual(
+      1,
+    );
     // A scaled upstream gradient scales the result (dy reaches the kernel).
     const g3 = tf.tidy(() => tf.grad((l: tf.Tensor) => tf.mul(fusedSoftmaxCrossEntropy(l as tf.Tensor2D, y), 3))(x));
     expect((g3.dataSync() as Float32Array)[0]).toBeCloseTo(3 * ref.grad[0], 6);
@@ -52,9 +57,13 @@ describe('fusedSoftmaxCrossEntropy', () => {
     tf.unregisterKernel('KardSoftmaxCrossEntropy', 'cpu');
     try {
       const x = tf.tensor2d(logits, [rows, cols]);
-      const r = tf.valueAndGrad((l: tf.Tensor) => fusedSoftmaxCrossEntropy(l as tf.Tensor2D, tf.tensor1d(labels, 'int32')))(x);
+      const r = tf.valueAndGrad((l: tf.Tensor) =>
+        fusedSoftmaxCrossEntropy(l as tf.Tensor2D, tf.tensor1d(labels, 'int32')),
+      )(x);
       expect(r.value.dataSync()[0]).toBeCloseTo(ref.loss, 5);
-      expect(worstError(r.grad.dataSync() as Float32Array, Float32Array.from(ref.grad), 1e-4, 1e-6)).toBeLessThanOrEqual(1);
+      expect(
+        worstError(r.grad.dataSync() as Float32Array, Float32Array.from(ref.grad), 1e-4, 1e-6),
+      ).toBeLessThanOrEqual(1);
     } finally {
       tf.registerKernel(kernel);
     }
@@ -65,6 +74,8 @@ describe('fusedSoftmaxCrossEntropy', () => {
     const x = tf.zeros([2, 4]) as tf.Tensor2D;
     expect(Number.isNaN(fusedSoftmaxCrossEntropy(x, tf.tensor1d([-100, -100], 'int32')).dataSync()[0])).toBe(true);
     expect(() => fusedSoftmaxCrossEntropy(x, tf.tensor1d([1, 4], 'int32'))).toThrow(/label 4 at row 1/);
-    expect(() => fusedSoftmaxCrossEntropy(x, tf.tensor1d([1], 'int32'))).toThrow(/expected logits \[N, V\] and labels \[N\]/);
+    expect(() => fusedSoftmaxCrossEntropy(x, tf.tensor1d([1], 'int32'))).toThrow(
+      /expected logits \[N, V\] and labels \[N\]/,
+    );
   });
 });

@@ -7,7 +7,6 @@ import { f32, i32, type KernelArgs as Args, type NativeKernel } from './kernels/
 export const SOFTMAX_XENT = 'KardSoftmaxCrossEntropy';
 export const SOFTMAX_XENT_GRAD = 'KardSoftmaxCrossEntropyGrad';
 
-
 function checkLabels(labels: Int32Array, cols: number, ignoreIndex: number): number {
   let count = 0;
   for (let r = 0; r < labels.length; r++) {
@@ -20,7 +19,8 @@ function checkLabels(labels: Int32Array, cols: number, ignoreIndex: number): num
 }
 
 function forwardJs({ inputs, backend, attrs }: Args): tf.TensorInfo[] {
-  const x = f32(backend, inputs.logits) as Float32Array, labels = i32(backend, inputs.labels) as Int32Array;
+  const x = f32(backend, inputs.logits) as Float32Array,
+    labels = i32(backend, inputs.labels) as Int32Array;
   const [rows, cols] = inputs.logits.shape;
   const ignoreIndex = attrs.ignoreIndex as number;
   const count = checkLabels(labels, cols, ignoreIndex);
@@ -42,8 +42,10 @@ function forwardJs({ inputs, backend, attrs }: Args): tf.TensorInfo[] {
 }
 
 function backwardJs({ inputs, backend, attrs }: Args): tf.TensorInfo {
-  const x = f32(backend, inputs.logits) as Float32Array, labels = i32(backend, inputs.labels) as Int32Array;
-  const lse = f32(backend, inputs.lse) as Float32Array, dy = (f32(backend, inputs.dy) as Float32Array)[0];
+  const x = f32(backend, inputs.logits) as Float32Array,
+    labels = i32(backend, inputs.labels) as Int32Array;
+  const lse = f32(backend, inputs.lse) as Float32Array,
+    dy = (f32(backend, inputs.dy) as Float32Array)[0];
   const [rows, cols] = inputs.logits.shape;
   const ignoreIndex = attrs.ignoreIndex as number;
   const count = checkLabels(labels, cols, ignoreIndex);
@@ -63,7 +65,8 @@ export const softmaxCrossEntropyKernels: NativeKernel[] = [
   {
     kernelName: SOFTMAX_XENT,
     native(addon, { inputs, backend, attrs }) {
-      const x = f32(backend, inputs.logits), labels = i32(backend, inputs.labels);
+      const x = f32(backend, inputs.logits),
+        labels = i32(backend, inputs.labels);
       if (!x || !labels) return null;
       const [rows, cols] = inputs.logits.shape;
       const ignoreIndex = attrs.ignoreIndex as number;
@@ -79,8 +82,10 @@ export const softmaxCrossEntropyKernels: NativeKernel[] = [
   {
     kernelName: SOFTMAX_XENT_GRAD,
     native(addon, { inputs, backend, attrs }) {
-      const x = f32(backend, inputs.logits), labels = i32(backend, inputs.labels);
-      const lse = f32(backend, inputs.lse), dy = f32(backend, inputs.dy);
+      const x = f32(backend, inputs.logits),
+        labels = i32(backend, inputs.labels);
+      const lse = f32(backend, inputs.lse),
+        dy = f32(backend, inputs.dy);
       if (!x || !labels || !lse || !dy) return null;
       const [rows, cols] = inputs.logits.shape;
       const ignoreIndex = attrs.ignoreIndex as number;
@@ -97,8 +102,16 @@ let registered = false;
 export function registerSoftmaxCrossEntropy(): void {
   if (registered) return;
   registered = true;
-  tf.registerKernel({ kernelName: SOFTMAX_XENT, backendName: 'cpu', kernelFunc: forwardJs as unknown as tf.KernelFunc });
-  tf.registerKernel({ kernelName: SOFTMAX_XENT_GRAD, backendName: 'cpu', kernelFunc: backwardJs as unknown as tf.KernelFunc });
+  tf.registerKernel({
+    kernelName: SOFTMAX_XENT,
+    backendName: 'cpu',
+    kernelFunc: forwardJs as unknown as tf.KernelFunc,
+  });
+  tf.registerKernel({
+    kernelName: SOFTMAX_XENT_GRAD,
+    backendName: 'cpu',
+    kernelFunc: backwardJs as unknown as tf.KernelFunc,
+  });
   tf.registerGradient({
     kernelName: SOFTMAX_XENT,
     inputsToSave: ['logits', 'labels'],
@@ -127,7 +140,9 @@ export function hasFusedSoftmaxCrossEntropy(): boolean {
  */
 export function fusedSoftmaxCrossEntropy(logits2d: tf.Tensor2D, labels1d: tf.Tensor1D, ignoreIndex = -100): tf.Scalar {
   if (logits2d.rank !== 2 || labels1d.rank !== 1 || labels1d.shape[0] !== logits2d.shape[0]) {
-    throw new Error(`fusedSoftmaxCrossEntropy: expected logits [N, V] and labels [N], got [${logits2d.shape}] and [${labels1d.shape}]`);
+    throw new Error(
+      `fusedSoftmaxCrossEntropy: expected logits [N, V] and labels [N], got [${logits2d.shape}] and [${labels1d.shape}]`,
+    );
   }
   registerSoftmaxCrossEntropy();
   return tf.tidy(() => {
@@ -140,7 +155,10 @@ export function fusedSoftmaxCrossEntropy(logits2d: tf.Tensor2D, labels1d: tf.Ten
     const mask = tf.notEqual(labels, tf.scalar(ignoreIndex, 'int32'));
     const safe = tf.where(mask, labels, tf.zerosLike(labels));
     // One-hot through equal(range, label): tfjs-backend-wasm 4.22's OneHot writes float32 output wrongly.
-    const oneHot = tf.cast(tf.equal(tf.range(0, logits.shape[1], 1, 'int32').expandDims(0), safe.expandDims(1)), 'float32');
+    const oneHot = tf.cast(
+      tf.equal(tf.range(0, logits.shape[1], 1, 'int32').expandDims(0), safe.expandDims(1)),
+      'float32',
+    );
     const picked = tf.sum(tf.mul(tf.logSoftmax(logits), oneHot), -1);
     const maskF = tf.cast(mask, 'float32');
     return tf.div(tf.neg(tf.sum(tf.mul(picked, maskF))), tf.sum(maskF)) as tf.Scalar;

@@ -8,22 +8,55 @@ import { nativeOrSkip, runOn, worstError } from './testing/parity';
 import { seeded } from './testing/parity';
 
 const haveNative = nativeOrSkip();
-const batch = 2, t = 5, d = 12, heads = 3, dff = 20, vocab = 23;
+const batch = 2,
+  t = 5,
+  d = 12,
+  heads = 3,
+  dff = 20,
+  vocab = 23;
 
 function block(): tf.Tensor[] {
   let s = 1;
-  const w = (shape: number[]) => tf.variable(tf.tensor(seeded(shape.reduce((a, b) => a * b, 1), s++, -0.5, 0.5), shape));
-  const emb = w([vocab, d]), wq = w([d, d]), wk = w([d, d]), wv = w([d, d]), wo = w([d, d]);
-  const wi = w([dff, d]), wf = w([d, dff]), g = w([d]), bi = w([dff]);
-  const ids = tf.tensor1d(Array.from({ length: batch * t }, (_, i) => (i * 7 + 3) % vocab), 'int32');
-  const labels = tf.tensor1d(Array.from({ length: batch * t }, (_, i) => (i % 4 === 3 ? -100 : (i * 5 + 1) % vocab)), 'int32');
-  const mask = tf.tensor(Array.from({ length: t * t }, (_, k) => (k % t > Math.floor(k / t) ? -1e9 : 0)), [1, 1, t, t]);
+  const w = (shape: number[]) =>
+    tf.variable(
+      tf.tensor(
+        seeded(
+          shape.reduce((a, b) => a * b, 1),
+          s++,
+          -0.5,
+          0.5,
+        ),
+        shape,
+      ),
+    );
+  const emb = w([vocab, d]),
+    wq = w([d, d]),
+    wk = w([d, d]),
+    wv = w([d, d]),
+    wo = w([d, d]);
+  const wi = w([dff, d]),
+    wf = w([d, dff]),
+    g = w([d]),
+    bi = w([dff]);
+  const ids = tf.tensor1d(
+    Array.from({ length: batch * t }, (_, i) => (i * 7 + 3) % vocab),
+    'int32',
+  );
+  const labels = tf.tensor1d(
+    Array.from({ length: batch * t }, (_, i) => (i % 4 === 3 ? -100 : (i * 5 + 1) % vocab)),
+    'int32',
+  );
+  const mask = tf.tensor(
+    Array.from({ length: t * t }, (_, k) => (k % t > Math.floor(k / t) ? -1e9 : 0)),
+    [1, 1, t, t],
+  );
   const vars = [emb, wq, wk, wv, wo, wi, wf, g, bi];
   const split = (x: tf.Tensor) => tf.transpose(tf.reshape(x, [batch, t, heads, d / heads]), [0, 2, 1, 3]);
   const lossFn = () => {
     const h = tf.gather(emb, ids);
     const norm = tf.mul(tf.mul(h, tf.rsqrt(tf.add(tf.mean(tf.square(h), -1, true), 1e-6))), g);
-    const q = split(tf.matMul(norm, wq, false, true)), k = split(tf.matMul(norm, wk, false, true));
+    const q = split(tf.matMul(norm, wq, false, true)),
+      k = split(tf.matMul(norm, wk, false, true));
     const v = split(tf.matMul(norm, wv, false, true));
     const p = tf.softmax(tf.add(tf.div(tf.matMul(q, k, false, true), Math.sqrt(d / heads)), mask));
     const att = tf.reshape(tf.transpose(tf.matMul(p, v), [0, 2, 1, 3]), [batch * t, d]);
@@ -39,14 +72,17 @@ function block(): tf.Tensor[] {
   return out;
 }
 
-(haveNative ? it : it.skip)('a transformer block step: loss and all gradients agree on cpu and native-cpu', async () => {
-  const [cpu, native] = await runOn(['cpu', 'native-cpu'], block);
-  expect(cpu).toHaveLength(10);
-  expect(Number.isFinite(cpu[0].values[0])).toBe(true);
-  cpu.forEach((c, i) => {
-    expect(native[i].shape).toEqual(c.shape);
-    expect(worstError(native[i].values, c.values, 2e-4, 1e-5)).toBeLessThanOrEqual(1);
-  });
-  // The embedding gradient mixes the gather's UnsortedSegmentSum with the tied LM head's matmul: non-trivial.
-  expect(cpu[1].values.some((x) => x !== 0)).toBe(true);
-});
+(haveNative ? it : it.skip)(
+  'a transformer block step: loss and all gradients agree on cpu and native-cpu',
+  async () => {
+    const [cpu, native] = await runOn(['cpu', 'native-cpu'], block);
+    expect(cpu).toHaveLength(10);
+    expect(Number.isFinite(cpu[0].values[0])).toBe(true);
+    cpu.forEach((c, i) => {
+      expect(native[i].shape).toEqual(c.shape);
+      expect(worstError(native[i].values, c.values, 2e-4, 1e-5)).toBeLessThanOrEqual(1);
+    });
+    // The embedding gradient mixes the gather's UnsortedSegmentSum with the tied LM head's matmul: non-trivial.
+    expect(cpu[1].values.some((x) => x !== 0)).toBe(true);
+  },
+);

@@ -4,11 +4,24 @@ import { scatterAddRows } from './segment-sum';
 
 interface WasmBackendLike {
   readSync(dataId: tf.DataId): tf.backend_util.BackendValues;
-  makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: tf.backend_util.BackendValues): tf.TensorInfo;
+  makeOutput(
+    shape: number[],
+    dtype: tf.DataType,
+    memoryOffset?: number,
+    values?: tf.backend_util.BackendValues,
+  ): tf.TensorInfo;
 }
 
 /** Σ of the rows of x that share a segment id: the gradient of gather, so of every embedding look-up. */
-function unsortedSegmentSum({ inputs, backend, attrs }: { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs: tf.NamedAttrMap }): tf.TensorInfo {
+function unsortedSegmentSum({
+  inputs,
+  backend,
+  attrs,
+}: {
+  inputs: Record<string, tf.TensorInfo>;
+  backend: unknown;
+  attrs: tf.NamedAttrMap;
+}): tf.TensorInfo {
   const wasm = backend as WasmBackendLike;
   const { x, segmentIds } = inputs;
   const segments = attrs.numSegments as number;
@@ -24,7 +37,11 @@ function unsortedSegmentSum({ inputs, backend, attrs }: { inputs: Record<string,
 export function registerWasmFallbacks(): string[] {
   const added: string[] = [];
   if (!tf.getKernel(tf.UnsortedSegmentSum, 'wasm')) {
-    tf.registerKernel({ kernelName: tf.UnsortedSegmentSum, backendName: 'wasm', kernelFunc: unsortedSegmentSum as unknown as tf.KernelFunc });
+    tf.registerKernel({
+      kernelName: tf.UnsortedSegmentSum,
+      backendName: 'wasm',
+      kernelFunc: unsortedSegmentSum as unknown as tf.KernelFunc,
+    });
     added.push(tf.UnsortedSegmentSum);
   }
   return added;

@@ -23,10 +23,15 @@ export interface TrainingState {
 export function saveTrainingState(dir: string, optimizer: AdamW, state: TrainingState): void {
   const tensors = new Map<string, ArrayToWrite>();
   const s = optimizer.getState();
-  for (const [name, t] of s.expAvg) tensors.set(`exp_avg.${name}`, { shape: t.shape, values: t.dataSync() as Float32Array });
-  for (const [name, t] of s.expAvgSq) tensors.set(`exp_avg_sq.${name}`, { shape: t.shape, values: t.dataSync() as Float32Array });
+  for (const [name, t] of s.expAvg)
+    tensors.set(`exp_avg.${name}`, { shape: t.shape, values: t.dataSync() as Float32Array });
+  for (const [name, t] of s.expAvgSq)
+    tensors.set(`exp_avg_sq.${name}`, { shape: t.shape, values: t.dataSync() as Float32Array });
   writeSafetensors(path.join(dir, OPTIMIZER_FILE), tensors, { format: 'kard-adamw', step: String(s.step) });
-  fs.writeFileSync(path.join(dir, TRAINER_STATE_FILE), JSON.stringify({ ...state, optimizer_step: s.step }, null, 2) + '\n');
+  fs.writeFileSync(
+    path.join(dir, TRAINER_STATE_FILE),
+    JSON.stringify({ ...state, optimizer_step: s.step }, null, 2) + '\n',
+  );
 }
 
 /** Restores the optimizer from `dir` and returns the saved training state. */
@@ -60,7 +65,12 @@ export function loadTrainingState(dir: string, optimizer: AdamW): TrainingState 
  */
 export async function saveCheckpoint(
   dir: string,
-  opts: { module?: Module; writeWeights?: (tmpDir: string) => void | Promise<void>; optimizer: AdamW; state: TrainingState },
+  opts: {
+    module?: Module;
+    writeWeights?: (tmpDir: string) => void | Promise<void>;
+    optimizer: AdamW;
+    state: TrainingState;
+  },
 ): Promise<void> {
   await writeDirAtomic(dir, async (tmp) => {
     if (opts.writeWeights) await opts.writeWeights(tmp);

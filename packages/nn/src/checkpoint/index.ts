@@ -1,4 +1,9 @@
 export {
-  saveCheckpoint, loadCheckpoint, saveTrainingState, loadTrainingState, OPTIMIZER_FILE, TRAINER_STATE_FILE,
+  saveCheckpoint,
+  loadCheckpoint,
+  saveTrainingState,
+  loadTrainingState,
+  OPTIMIZER_FILE,
+  TRAINER_STATE_FILE,
   type TrainingState,
 } from './checkpoint';

@@ -6,7 +6,11 @@ export class Linear extends Module {
   readonly weight: tf.Variable;
   readonly bias?: tf.Variable;
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, opts: { bias?: boolean; init?: (shape: number[]) => tf.Tensor } = {}) {
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    opts: { bias?: boolean; init?: (shape: number[]) => tf.Tensor } = {},
+  ) {
     super();
     const init = opts.init ?? ((s: number[]) => tf.randomNormal(s, 0, 0.02));
     this.weight = this.addParam('weight', init([outFeatures, inFeatures]));
@@ -27,7 +31,11 @@ export class Conv1D extends Module {
   readonly weight: tf.Variable;
   readonly bias: tf.Variable;
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, opts: { init?: (shape: number[]) => tf.Tensor } = {}) {
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    opts: { init?: (shape: number[]) => tf.Tensor } = {},
+  ) {
     super();
     const init = opts.init ?? ((s: number[]) => tf.randomNormal(s, 0, 0.02));
     this.weight = this.addParam('weight', init([inFeatures, outFeatures]));
@@ -36,7 +44,10 @@ export class Conv1D extends Module {
 
   forward(x: tf.Tensor): tf.Tensor {
     const lead = x.shape.slice(0, -1);
-    return tf.reshape(tf.add(tf.matMul(tf.reshape(x, [-1, this.inFeatures]), this.weight), this.bias), [...lead, this.outFeatures]);
+    return tf.reshape(tf.add(tf.matMul(tf.reshape(x, [-1, this.inFeatures]), this.weight), this.bias), [
+      ...lead,
+      this.outFeatures,
+    ]);
   }
 }
 
@@ -44,7 +55,11 @@ export class Conv1D extends Module {
 export class Embedding extends Module {
   readonly weight: tf.Variable;
 
-  constructor(readonly numEmbeddings: number, readonly dim: number, opts: { init?: (shape: number[]) => tf.Tensor } = {}) {
+  constructor(
+    readonly numEmbeddings: number,
+    readonly dim: number,
+    opts: { init?: (shape: number[]) => tf.Tensor } = {},
+  ) {
     super();
     const init = opts.init ?? ((s: number[]) => tf.randomNormal(s, 0, 1));
     this.weight = this.addParam('weight', init([numEmbeddings, dim]));
@@ -61,7 +76,10 @@ export class LayerNorm extends Module {
   readonly weight: tf.Variable;
   readonly bias: tf.Variable;
 
-  constructor(readonly dim: number, readonly eps = 1e-5) {
+  constructor(
+    readonly dim: number,
+    readonly eps = 1e-5,
+  ) {
     super();
     this.weight = this.addParam('weight', tf.ones([dim]));
     this.bias = this.addParam('bias', tf.zeros([dim]));

@@ -28,8 +28,13 @@ describe('Module', () => {
   test('parameter names are HF-style dotted paths, tied weights listed once', () => {
     const m = new Toy();
     expect([...m.namedParameters().keys()]).toEqual([
-      'shared.weight', 'block.0.q.weight', 'block.0.layer_norm.weight', 'block.0.layer_norm.bias',
-      'block.1.q.weight', 'block.1.layer_norm.weight', 'block.1.layer_norm.bias',
+      'shared.weight',
+      'block.0.q.weight',
+      'block.0.layer_norm.weight',
+      'block.0.layer_norm.bias',
+      'block.1.q.weight',
+      'block.1.layer_norm.weight',
+      'block.1.layer_norm.bias',
     ]);
     expect(m.namedParameters().get('block.1.q.weight')!.shape).toEqual([2, 3]); // [out, in]
     expect(m.numParameters()).toBe(15 + 2 * (6 + 4));
@@ -37,11 +42,22 @@ describe('Module', () => {
 
   test('Linear computes x W^T + b; Conv1D x W + b; LayerNorm normalises', () => {
     const lin = new Linear(2, 3);
-    lin.weight.assign(tf.tensor2d([[1, 2], [3, 4], [5, 6]]));
+    lin.weight.assign(
+      tf.tensor2d([
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ]),
+    );
     lin.bias!.assign(tf.tensor1d([1, 0, -1]));
     expect([...lin.forward(tf.tensor2d([[1, -1]])).dataSync()]).toEqual([0, -1, -2]);
     const conv = new Conv1D(2, 3);
-    conv.weight.assign(tf.tensor2d([[1, 3, 5], [2, 4, 6]]));
+    conv.weight.assign(
+      tf.tensor2d([
+        [1, 3, 5],
+        [2, 4, 6],
+      ]),
+    );
     expect([...conv.forward(tf.tensor2d([[1, -1]])).dataSync()]).toEqual([-1, -1, -1]);
     const ln = new LayerNorm(4, 0);
     const y = ln.forward(tf.tensor2d([[1, 2, 3, 4]])).dataSync();
@@ -56,7 +72,9 @@ describe('Module', () => {
     expect(m.loadStateDict(sd)).toEqual({ missing: [], unexpected: [] });
     sd.set('block.0.q.weight', { dtype: 'F32', shape: [3, 2], values: new Float32Array(6) });
     expect(() => m.loadStateDict(sd, { file: 'x.safetensors' })).toThrow(StateDictError);
-    expect(() => m.loadStateDict(sd, { file: 'x.safetensors' })).toThrow(/x\.safetensors: tensor "block.0.q.weight" has shape \[3,2\]/);
+    expect(() => m.loadStateDict(sd, { file: 'x.safetensors' })).toThrow(
+      /x\.safetensors: tensor "block.0.q.weight" has shape \[3,2\]/,
+    );
     sd.delete('block.0.q.weight');
     sd.set('extra', { dtype: 'F32', shape: [1], values: new Float32Array(1) });
     expect(m.loadStateDict(sd, { ignore: [/^extra$/] })).toEqual({ missing: ['block.0.q.weight'], unexpected: [] });
@@ -66,7 +84,11 @@ describe('Module', () => {
 
 describe('crossEntropy', () => {
   test('matches a hand computation, skipping -100 labels', () => {
-    const logits = [[1, 2, 3], [0, 0, 0], [5, -1, 2]];
+    const logits = [
+      [1, 2, 3],
+      [0, 0, 0],
+      [5, -1, 2],
+    ];
     const labels = [2, -100, 0];
     const nll = (row: number[], y: number) => Math.log(row.reduce((s, x) => s + Math.exp(x), 0)) - row[y];
     const expected = (nll(logits[0], 2) + nll(logits[2], 0)) / 2;
@@ -83,8 +105,12 @@ describe('crossEntropy', () => {
     const viaOps = (x: tf.Tensor) => tf.div(tf.sum(crossEntropy(x, labels, { reduction: 'none' })), 4);
     const fused = (x: tf.Tensor) => crossEntropy(x, labels);
     expect(fused(logits).dataSync()[0]).toBeCloseTo(viaOps(logits).dataSync()[0], 5);
-    expect(crossEntropy(logits, labels, { reduction: 'sum' }).dataSync()[0]).toBeCloseTo(viaOps(logits).dataSync()[0] * 4, 4);
-    const g1 = tf.grad(fused)(logits).dataSync(), g2 = tf.grad(viaOps)(logits).dataSync();
+    expect(crossEntropy(logits, labels, { reduction: 'sum' }).dataSync()[0]).toBeCloseTo(
+      viaOps(logits).dataSync()[0] * 4,
+      4,
+    );
+    const g1 = tf.grad(fused)(logits).dataSync(),
+      g2 = tf.grad(viaOps)(logits).dataSync();
     g2.forEach((x, i) => expect(Math.abs(g1[i] - x)).toBeLessThan(1e-6));
     expect(crossEntropy(logits, tf.fill([6], -100, 'int32')).dataSync()[0]).toBe(0); // nothing counted: 0, not NaN
   });
@@ -92,17 +118,28 @@ describe('crossEntropy', () => {
 
 describe('checkpoint', () => {
   test('save then load restores weights, moments and step, and the next update is identical', async () => {
-    const run = (m: Toy, opt: AdamW) => tf.tidy(() => {
-      const { grads } = tf.variableGrads(() => tf.sum(tf.square(m.blocks[1].ln.forward(m.blocks[0].q.forward(m.shared.forward(tf.tensor1d([1, 3], 'int32')))))) as tf.Scalar, [...m.namedParameters().values()]);
-      const byName = new Map([...m.namedParameters()].map(([n, v]) => [n, grads[v.name]]));
-      opt.applyGradients(byName);
-    });
+    const run = (m: Toy, opt: AdamW) =>
+      tf.tidy(() => {
+        const { grads } = tf.variableGrads(
+          () =>
+            tf.sum(
+              tf.square(m.blocks[1].ln.forward(m.blocks[0].q.forward(m.shared.forward(tf.tensor1d([1, 3], 'int32'))))),
+            ) as tf.Scalar,
+          [...m.namedParameters().values()],
+        );
+        const byName = new Map([...m.namedParameters()].map(([n, v]) => [n, grads[v.name]]));
+        opt.applyGradients(byName);
+      });
     const a = new Toy();
     const optA = new AdamW(a.namedParameters(), { lr: 0.01 });
     run(a, optA);
     const rng = new Rng(5);
     const dir = path.join(tmp, 'ckpt');
-    await saveCheckpoint(dir, { module: a, optimizer: optA, state: { step: 1, rng: { data: rng.getState() }, extra: { epoch: 0 } } });
+    await saveCheckpoint(dir, {
+      module: a,
+      optimizer: optA,
+      state: { step: 1, rng: { data: rng.getState() }, extra: { epoch: 0 } },
+    });
     expect(fs.readdirSync(dir).sort()).toEqual(['model.safetensors', 'optimizer.safetensors', 'trainer_state.json']);
     expect(readSafetensors(path.join(dir, 'optimizer.safetensors')).tensors.has('exp_avg.shared.weight')).toBe(true);
 
@@ -114,7 +151,8 @@ describe('checkpoint', () => {
     expect(optB.step).toBe(1);
     run(a, optA);
     run(b, optB);
-    for (const [n, v] of a.namedParameters()) expect([...b.namedParameters().get(n)!.dataSync()]).toEqual([...v.dataSync()]);
+    for (const [n, v] of a.namedParameters())
+      expect([...b.namedParameters().get(n)!.dataSync()]).toEqual([...v.dataSync()]);
   });
 
   test('a failing write leaves the previous checkpoint untouched', async () => {
@@ -122,7 +160,15 @@ describe('checkpoint', () => {
     const m = new Toy();
     const opt = new AdamW(m.namedParameters());
     await saveCheckpoint(dir, { module: m, optimizer: opt, state: { step: 3, rng: {} } });
-    await expect(saveCheckpoint(dir, { writeWeights: () => { throw new Error('disk full'); }, optimizer: opt, state: { step: 4, rng: {} } })).rejects.toThrow('disk full');
+    await expect(
+      saveCheckpoint(dir, {
+        writeWeights: () => {
+          throw new Error('disk full');
+        },
+        optimizer: opt,
+        state: { step: 4, rng: {} },
+      }),
+    ).rejects.toThrow('disk full');
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'trainer_state.json'), 'utf8')).step).toBe(3);
     expect(fs.readdirSync(tmp).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });

@@ -4,7 +4,10 @@ import type { NamedArray } from '../safetensors';
 
 /** A parameter name that a checkpoint and a module disagree on, or a shape that does not fit. */
 export class StateDictError extends Error {
-  constructor(message: string, readonly file?: string) {
+  constructor(
+    message: string,
+    readonly file?: string,
+  ) {
     super(file ? `${file}: ${message}` : message);
     this.name = 'StateDictError';
   }
@@ -80,7 +83,10 @@ export class Module {
         continue;
       }
       if (!tf.util.arraysEqual(t.shape, v.shape)) {
-        throw new StateDictError(`tensor "${name}" has shape [${t.shape}] but the model expects [${v.shape}]`, opts.file);
+        throw new StateDictError(
+          `tensor "${name}" has shape [${t.shape}] but the model expects [${v.shape}]`,
+          opts.file,
+        );
       }
       const values = t.values instanceof Float32Array ? t.values : Float32Array.from(t.values);
       tf.tidy(() => v.assign(tf.tensor(values, v.shape, 'float32')));
@@ -98,7 +104,8 @@ export class Module {
   /** Parameter values as plain arrays, ready for `writeSafetensors`. */
   stateDict(): Map<string, { shape: number[]; values: Float32Array }> {
     const out = new Map<string, { shape: number[]; values: Float32Array }>();
-    for (const [name, v] of this.namedParameters()) out.set(name, { shape: v.shape, values: v.dataSync() as Float32Array });
+    for (const [name, v] of this.namedParameters())
+      out.set(name, { shape: v.shape, values: v.dataSync() as Float32Array });
     return out;
   }
 

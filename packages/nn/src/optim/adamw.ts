@@ -49,8 +49,14 @@ export class AdamW {
     this.decays = opts.decays ?? (() => true);
     this.fused = opts.fused ?? true;
     for (const [name, p] of params) {
-      this.m.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
-      this.v.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
+      this.m.set(
+        name,
+        tf.tidy(() => tf.variable(tf.zerosLike(p), false)),
+      );
+      this.v.set(
+        name,
+        tf.tidy(() => tf.variable(tf.zerosLike(p), false)),
+      );
     }
   }
 
@@ -73,7 +79,12 @@ export class AdamW {
       const v = this.v.get(name)!;
       if (this.fused) {
         fusedAdamWUpdate(p, grad, m, v, {
-          lr, beta1: b1, beta2: b2, eps: this.eps, weightDecay: this.decays(name) ? this.weightDecay : 0, step: this.stepCount,
+          lr,
+          beta1: b1,
+          beta2: b2,
+          eps: this.eps,
+          weightDecay: this.decays(name) ? this.weightDecay : 0,
+          step: this.stepCount,
         });
         continue;
       }
@@ -97,7 +108,10 @@ export class AdamW {
 
   /** Restores moments and step; moments for unknown names are an error, missing ones stay zero. */
   setState(state: { step: number; expAvg: Map<string, tf.Tensor>; expAvgSq: Map<string, tf.Tensor> }): void {
-    for (const [kind, src, dst] of [['exp_avg', state.expAvg, this.m], ['exp_avg_sq', state.expAvgSq, this.v]] as const) {
+    for (const [kind, src, dst] of [
+      ['exp_avg', state.expAvg, this.m],
+      ['exp_avg_sq', state.expAvgSq, this.v],
+    ] as const) {
       for (const [name, t] of src) {
         const target = dst.get(name);
         if (!target) throw new Error(`optimizer state has ${kind} for unknown parameter "${name}"`);

@@ -19,7 +19,10 @@ const nativeAddon = () => (tf.getBackend() === 'native-cpu' ? loadNativeAddon().
  * new buffer; a buffer another tensor shares is copied first) and returned; elsewhere it is replaced by a
  * scaled copy and disposed.
  */
-export function clipByGlobalNorm(grads: Map<string, tf.Tensor>, maxNorm: number): { grads: Map<string, tf.Tensor>; norm: number } {
+export function clipByGlobalNorm(
+  grads: Map<string, tf.Tensor>,
+  maxNorm: number,
+): { grads: Map<string, tf.Tensor>; norm: number } {
   const norm = globalNorm(grads);
   const coef = maxNorm / (norm + 1e-6);
   if (coef >= 1) return { grads, norm };
@@ -46,7 +49,10 @@ export function globalNorm(grads: Map<string, tf.Tensor>): number {
   const rest: tf.Tensor[] = [];
   for (const g of grads.values()) {
     const values = cpuValues(g);
-    if (!values) { rest.push(g); continue; }
+    if (!values) {
+      rest.push(g);
+      continue;
+    }
     if (addon) total += addon.sumSquares(values);
     else for (let i = 0; i < values.length; i++) total += values[i] * values[i];
   }
@@ -71,7 +77,9 @@ export class GradientAccumulator {
     const entries = grads instanceof Map ? [...grads] : Object.entries(grads);
     for (const [name, g] of entries) {
       const prev = this.sums.get(name);
-      const next = tf.tidy(() => (prev ? tf.add(prev, scale === 1 ? g : tf.mul(g, scale)) : scale === 1 ? g.clone() : tf.mul(g, scale)));
+      const next = tf.tidy(() =>
+        prev ? tf.add(prev, scale === 1 ? g : tf.mul(g, scale)) : scale === 1 ? g.clone() : tf.mul(g, scale),
+      );
       prev?.dispose();
       this.sums.set(name, next);
     }

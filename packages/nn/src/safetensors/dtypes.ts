@@ -1,11 +1,21 @@
 // Byte-level conversions between safetensors dtypes and the two array types tfjs holds (float32, int32).
 
 export type SafetensorsDtype =
-  | 'F64' | 'F32' | 'F16' | 'BF16'
-  | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'U16' | 'U32' | 'BOOL';
+  'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'U16' | 'U32' | 'BOOL';
 
 export const DTYPE_BYTES: Record<SafetensorsDtype, number> = {
-  F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, U16: 2, U32: 4, BOOL: 1,
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U8: 1,
+  U16: 2,
+  U32: 4,
+  BOOL: 1,
 };
 
 export const FLOAT_DTYPES: ReadonlySet<SafetensorsDtype> = new Set(['F64', 'F32', 'F16', 'BF16']);
@@ -44,12 +54,12 @@ export function f32ToF16(x: number): number {
     let half = mant >> shift;
     const rem = mant & ((1 << shift) - 1);
     const mid = 1 << (shift - 1);
-    if (rem > mid || (rem === mid && (half & 1))) half++;
+    if (rem > mid || (rem === mid && half & 1)) half++;
     return sign | half;
   }
   let half = (e << 10) | (mant >> 13);
   const rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && (half & 1))) half++;
+  if (rem > 0x1000 || (rem === 0x1000 && half & 1)) half++;
   return sign | half;
 }
 
@@ -72,8 +82,10 @@ export function decode(dtype: SafetensorsDtype, bytes: Uint8Array): Float32Array
       new Uint8Array(out.buffer).set(bytes);
       return out;
     }
-    case 'F64': return Float32Array.from({ length: n }, (_, i) => view.getFloat64(i * 8, true));
-    case 'F16': return Float32Array.from({ length: n }, (_, i) => f16ToF32(view.getUint16(i * 2, true)));
+    case 'F64':
+      return Float32Array.from({ length: n }, (_, i) => view.getFloat64(i * 8, true));
+    case 'F16':
+      return Float32Array.from({ length: n }, (_, i) => f16ToF32(view.getUint16(i * 2, true)));
     case 'BF16': {
       const out = new Float32Array(n);
       const bits = new Uint32Array(out.buffer);
@@ -103,11 +115,15 @@ export function decode(dtype: SafetensorsDtype, bytes: Uint8Array): Float32Array
       }
       return out;
     }
-    case 'I16': return Int32Array.from({ length: n }, (_, i) => view.getInt16(i * 2, true));
-    case 'U16': return Int32Array.from({ length: n }, (_, i) => view.getUint16(i * 2, true));
-    case 'I8': return Int32Array.from({ length: n }, (_, i) => view.getInt8(i));
+    case 'I16':
+      return Int32Array.from({ length: n }, (_, i) => view.getInt16(i * 2, true));
+    case 'U16':
+      return Int32Array.from({ length: n }, (_, i) => view.getUint16(i * 2, true));
+    case 'I8':
+      return Int32Array.from({ length: n }, (_, i) => view.getInt8(i));
     case 'U8':
-    case 'BOOL': return Int32Array.from(bytes);
+    case 'BOOL':
+      return Int32Array.from(bytes);
   }
 }
 
@@ -119,17 +135,40 @@ export function encode(dtype: SafetensorsDtype, values: ArrayLike<number>): Uint
   for (let i = 0; i < n; i++) {
     const v = values[i];
     switch (dtype) {
-      case 'F32': view.setFloat32(i * 4, v, true); break;
-      case 'F64': view.setFloat64(i * 8, v, true); break;
-      case 'F16': view.setUint16(i * 2, f32ToF16(v), true); break;
-      case 'BF16': view.setUint16(i * 2, f32ToBf16(v), true); break;
-      case 'I64': view.setBigInt64(i * 8, BigInt(Math.trunc(v)), true); break;
-      case 'I32': view.setInt32(i * 4, v, true); break;
-      case 'U32': view.setUint32(i * 4, v, true); break;
-      case 'I16': view.setInt16(i * 2, v, true); break;
-      case 'U16': view.setUint16(i * 2, v, true); break;
-      case 'I8': view.setInt8(i, v); break;
-      case 'U8': case 'BOOL': view.setUint8(i, v); break;
+      case 'F32':
+        view.setFloat32(i * 4, v, true);
+        break;
+      case 'F64':
+        view.setFloat64(i * 8, v, true);
+        break;
+      case 'F16':
+        view.setUint16(i * 2, f32ToF16(v), true);
+        break;
+      case 'BF16':
+        view.setUint16(i * 2, f32ToBf16(v), true);
+        break;
+      case 'I64':
+        view.setBigInt64(i * 8, BigInt(Math.trunc(v)), true);
+        break;
+      case 'I32':
+        view.setInt32(i * 4, v, true);
+        break;
+      case 'U32':
+        view.setUint32(i * 4, v, true);
+        break;
+      case 'I16':
+        view.setInt16(i * 2, v, true);
+        break;
+      case 'U16':
+        view.setUint16(i * 2, v, true);
+        break;
+      case 'I8':
+        view.setInt8(i, v);
+        break;
+      case 'U8':
+      case 'BOOL':
+        view.setUint8(i, v);
+        break;
     }
   }
   return out;

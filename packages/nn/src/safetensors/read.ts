@@ -41,7 +41,8 @@ export function readSafetensorsHeader(file: string): SafetensorsHeader {
     const lenBuf = Buffer.alloc(8);
     fs.readSync(fd, lenBuf, 0, 8, 0);
     const headerLen = lenBuf.readBigUInt64LE(0);
-    if (headerLen > BigInt(MAX_HEADER_BYTES)) throw new SafetensorsError(`bad header: declared header length ${headerLen} is implausible`, file);
+    if (headerLen > BigInt(MAX_HEADER_BYTES))
+      throw new SafetensorsError(`bad header: declared header length ${headerLen} is implausible`, file);
     const headerBytes = Number(headerLen);
     if (8 + headerBytes > size) {
       throw new SafetensorsError(`truncated file: header needs ${headerBytes} bytes but only ${size - 8} follow`, file);
@@ -54,7 +55,8 @@ export function readSafetensorsHeader(file: string): SafetensorsHeader {
     } catch (err) {
       throw new SafetensorsError(`bad header: not JSON (${(err as Error).message})`, file);
     }
-    if (!json || typeof json !== 'object' || Array.isArray(json)) throw new SafetensorsError('bad header: not a JSON object', file);
+    if (!json || typeof json !== 'object' || Array.isArray(json))
+      throw new SafetensorsError('bad header: not a JSON object', file);
     const tensors = new Map<string, TensorHeader>();
     let metadata: Record<string, string> = {};
     const ranges: Array<[number, number, string]> = [];
@@ -64,13 +66,25 @@ export function readSafetensorsHeader(file: string): SafetensorsHeader {
         continue;
       }
       const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-      if (!e || !isSafetensorsDtype(e.dtype)) throw new SafetensorsError(`bad header: tensor "${name}" has unsupported dtype ${JSON.stringify(e?.dtype)}`, file);
+      if (!e || !isSafetensorsDtype(e.dtype))
+        throw new SafetensorsError(
+          `bad header: tensor "${name}" has unsupported dtype ${JSON.stringify(e?.dtype)}`,
+          file,
+        );
       if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) {
         throw new SafetensorsError(`bad header: tensor "${name}" has invalid shape ${JSON.stringify(e.shape)}`, file);
       }
       const off = e.data_offsets;
-      if (!Array.isArray(off) || off.length !== 2 || !off.every((o) => Number.isInteger(o) && o >= 0) || off[1] < off[0]) {
-        throw new SafetensorsError(`bad header: tensor "${name}" has invalid data_offsets ${JSON.stringify(off)}`, file);
+      if (
+        !Array.isArray(off) ||
+        off.length !== 2 ||
+        !off.every((o) => Number.isInteger(o) && o >= 0) ||
+        off[1] < off[0]
+      ) {
+        throw new SafetensorsError(
+          `bad header: tensor "${name}" has invalid data_offsets ${JSON.stringify(off)}`,
+          file,
+        );
       }
       const elements = (e.shape as number[]).reduce((a, b) => a * b, 1);
       if (off[1] - off[0] !== elements * DTYPE_BYTES[e.dtype]) {
@@ -84,11 +98,15 @@ export function readSafetensorsHeader(file: string): SafetensorsHeader {
     }
     ranges.sort((a, b) => a[0] - b[0]);
     for (let i = 1; i < ranges.length; i++) {
-      if (ranges[i][0] < ranges[i - 1][1]) throw new SafetensorsError(`bad header: tensors "${ranges[i - 1][2]}" and "${ranges[i][2]}" overlap`, file);
+      if (ranges[i][0] < ranges[i - 1][1])
+        throw new SafetensorsError(`bad header: tensors "${ranges[i - 1][2]}" and "${ranges[i][2]}" overlap`, file);
     }
     const dataEnd = ranges.length ? ranges[ranges.length - 1][1] : 0;
     if (8 + headerBytes + dataEnd > size) {
-      throw new SafetensorsError(`truncated file: tensor data needs ${dataEnd} bytes after the header but only ${size - 8 - headerBytes} are present`, file);
+      throw new SafetensorsError(
+        `truncated file: tensor data needs ${dataEnd} bytes after the header but only ${size - 8 - headerBytes} are present`,
+        file,
+      );
     }
     return { headerBytes, tensors, metadata };
   } finally {
@@ -108,7 +126,11 @@ export function readSafetensors(file: string): SafetensorsContents {
   const base = 8 + header.headerBytes;
   const tensors = new Map<string, NamedArray>();
   for (const [name, t] of header.tensors) {
-    const slice = new Uint8Array(bytes.buffer, bytes.byteOffset + base + t.dataOffsets[0], t.dataOffsets[1] - t.dataOffsets[0]);
+    const slice = new Uint8Array(
+      bytes.buffer,
+      bytes.byteOffset + base + t.dataOffsets[0],
+      t.dataOffsets[1] - t.dataOffsets[0],
+    );
     let values: Float32Array | Int32Array;
     try {
       values = decode(t.dtype, slice);
@@ -134,10 +156,12 @@ export function findSafetensorsFiles(dir: string, stem = 'model'): string[] | un
     } catch (err) {
       throw new SafetensorsError(`bad index: ${(err as Error).message}`, index);
     }
-    if (!parsed.weight_map || typeof parsed.weight_map !== 'object') throw new SafetensorsError('bad index: no "weight_map" object', index);
+    if (!parsed.weight_map || typeof parsed.weight_map !== 'object')
+      throw new SafetensorsError('bad index: no "weight_map" object', index);
     const files = [...new Set(Object.values(parsed.weight_map))].sort();
     for (const f of files) {
-      if (!fs.existsSync(path.join(dir, f))) throw new SafetensorsError(`index names shard "${f}", which does not exist`, index);
+      if (!fs.existsSync(path.join(dir, f)))
+        throw new SafetensorsError(`index names shard "${f}", which does not exist`, index);
     }
     return files.map((f) => path.join(dir, f));
   }

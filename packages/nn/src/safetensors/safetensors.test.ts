@@ -2,14 +2,22 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  readSafetensors, readSafetensorsDir, readSafetensorsHeader, writeSafetensors, writeSafetensorsDir, SafetensorsError,
+  readSafetensors,
+  readSafetensorsDir,
+  readSafetensorsHeader,
+  writeSafetensors,
+  writeSafetensorsDir,
+  SafetensorsError,
 } from './index';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nn-st-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** Builds a safetensors file byte by byte, independently of the writer. */
-function handMade(entries: Array<{ name: string; dtype: string; shape: number[]; bytes: number[] }>, padHeader = true): Buffer {
+function handMade(
+  entries: Array<{ name: string; dtype: string; shape: number[]; bytes: number[] }>,
+  padHeader = true,
+): Buffer {
   const header: Record<string, unknown> = {};
   let off = 0;
   for (const e of entries) {
@@ -33,15 +41,18 @@ describe('safetensors', () => {
     const i64 = Buffer.alloc(16);
     i64.writeBigInt64LE(-7n, 0);
     i64.writeBigInt64LE(123456789n, 8);
-    fs.writeFileSync(f, handMade([
-      // bf16: 1.0 = 0x3F80, -2.5 = 0xC020, 3.140625 = 0x4049
-      { name: 'bf', dtype: 'BF16', shape: [3], bytes: le16(0x3f80, 0xc020, 0x4049) },
-      // f16: 1.0 = 0x3C00, -2 = 0xC000, 65504 = 0x7BFF, 2^-24 = 0x0001, +inf = 0x7C00, 0.333251953125 = 0x3555
-      { name: 'h', dtype: 'F16', shape: [2, 3], bytes: le16(0x3c00, 0xc000, 0x7bff, 0x0001, 0x7c00, 0x3555) },
-      { name: 'd', dtype: 'F64', shape: [2], bytes: [...f64] },
-      { name: 'i', dtype: 'I64', shape: [2, 1], bytes: [...i64] },
-      { name: 'b', dtype: 'BOOL', shape: [3], bytes: [1, 0, 1] },
-    ]));
+    fs.writeFileSync(
+      f,
+      handMade([
+        // bf16: 1.0 = 0x3F80, -2.5 = 0xC020, 3.140625 = 0x4049
+        { name: 'bf', dtype: 'BF16', shape: [3], bytes: le16(0x3f80, 0xc020, 0x4049) },
+        // f16: 1.0 = 0x3C00, -2 = 0xC000, 65504 = 0x7BFF, 2^-24 = 0x0001, +inf = 0x7C00, 0.333251953125 = 0x3555
+        { name: 'h', dtype: 'F16', shape: [2, 3], bytes: le16(0x3c00, 0xc000, 0x7bff, 0x0001, 0x7c00, 0x3555) },
+        { name: 'd', dtype: 'F64', shape: [2], bytes: [...f64] },
+        { name: 'i', dtype: 'I64', shape: [2, 1], bytes: [...i64] },
+        { name: 'b', dtype: 'BOOL', shape: [3], bytes: [1, 0, 1] },
+      ]),
+    );
     const { tensors } = readSafetensors(f);
     expect([...tensors.get('bf')!.values]).toEqual([1, -2.5, 3.140625]);
     expect(tensors.get('h')!.shape).toEqual([2, 3]);
@@ -55,7 +66,10 @@ describe('safetensors', () => {
 
   test('writer output has the documented layout and reads back', () => {
     const f = path.join(tmp, 'w.safetensors');
-    writeSafetensors(f, { 'a.weight': { shape: [2, 2], values: Float32Array.of(1, 2, 3, 4) }, b: { shape: [2], values: [1.5, -1], dtype: 'BF16' } });
+    writeSafetensors(f, {
+      'a.weight': { shape: [2, 2], values: Float32Array.of(1, 2, 3, 4) },
+      b: { shape: [2], values: [1.5, -1], dtype: 'BF16' },
+    });
     const raw = fs.readFileSync(f);
     const n = Number(raw.readBigUInt64LE(0));
     expect((8 + n) % 8).toBe(0);
@@ -77,10 +91,15 @@ describe('safetensors', () => {
 
   test('sharded folder: index plus shards read back as one map', () => {
     const dir = path.join(tmp, 'sharded');
-    const tensors = new Map<string, { shape: number[]; values: Float32Array }>([0, 1, 2].map((i) => [`layer.${i}.w`, { shape: [4], values: Float32Array.of(i, i, i, i) }]));
+    const tensors = new Map<string, { shape: number[]; values: Float32Array }>(
+      [0, 1, 2].map((i) => [`layer.${i}.w`, { shape: [4], values: Float32Array.of(i, i, i, i) }]),
+    );
     const files = writeSafetensorsDir(dir, new Map(tensors), { maxShardBytes: 20 });
     expect(files.map((f) => path.basename(f))).toEqual([
-      'model-00001-of-00003.safetensors', 'model-00002-of-00003.safetensors', 'model-00003-of-00003.safetensors', 'model.safetensors.index.json',
+      'model-00001-of-00003.safetensors',
+      'model-00002-of-00003.safetensors',
+      'model-00003-of-00003.safetensors',
+      'model.safetensors.index.json',
     ]);
     const index = JSON.parse(fs.readFileSync(path.join(dir, 'model.safetensors.index.json'), 'utf8'));
     expect(index.weight_map['layer.1.w']).toBe('model-00002-of-00003.safetensors');

@@ -16,7 +16,8 @@ function serialize(tensors: Iterable<[string, ArrayToWrite]>, metadata: Record<s
   for (const [name, t] of tensors) {
     const dtype = t.dtype ?? (t.values instanceof Int32Array ? 'I32' : 'F32');
     const elements = t.shape.reduce((a, b) => a * b, 1);
-    if (elements !== t.values.length) throw new RangeError(`tensor "${name}": shape [${t.shape}] has ${elements} elements, values ${t.values.length}`);
+    if (elements !== t.values.length)
+      throw new RangeError(`tensor "${name}": shape [${t.shape}] has ${elements} elements, values ${t.values.length}`);
     const bytes = encode(dtype, t.values);
     header[name] = { dtype, shape: t.shape, data_offsets: [offset, offset + bytes.byteLength] };
     chunks.push(bytes);

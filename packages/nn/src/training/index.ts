@@ -1,5 +1,12 @@
 export { optimizerStep, type StepOptions, type StepOutcome } from './step';
 export {
-  runTrainingLoop, latestCheckpoint, numberedCheckpoints, checkFingerprint, CheckpointMismatchError,
-  type TrainingLoop, type LoopState, type LoopResult, type CheckpointPolicy,
+  runTrainingLoop,
+  latestCheckpoint,
+  numberedCheckpoints,
+  checkFingerprint,
+  CheckpointMismatchError,
+  type TrainingLoop,
+  type LoopState,
+  type LoopResult,
+  type CheckpointPolicy,
 } from './loop';

@@ -17,31 +17,64 @@ beforeAll(() => initBackend());
 const X = Array.from({ length: 10 }, (_, i) => [Math.sin(i), Math.cos(2 * i), (i % 3) - 1]);
 const Y = X.map(([a, b, c]) => a - 2 * b + 3 * c);
 
-interface Position { epoch: number; cursor: number; order: number[] }
+interface Position {
+  epoch: number;
+  cursor: number;
+  order: number[];
+}
 
-function toyRun(dir: string, opts: { stopAt: number; every?: number; keepLast?: number; layout?: 'folder' | 'numbered'; lr?: number; resume?: boolean; saved?: number[] }) {
+function toyRun(
+  dir: string,
+  opts: {
+    stopAt: number;
+    every?: number;
+    keepLast?: number;
+    layout?: 'folder' | 'numbered';
+    lr?: number;
+    resume?: boolean;
+    saved?: number[];
+  },
+) {
   const w = tf.variable(tf.zeros([3]), true, undefined, 'float32');
   const optimizer = new AdamW(new Map([['w', w]]), { weightDecay: 0 });
   const order = new Rng(1);
   const noise = new Rng(2);
   const policy: CheckpointPolicy = {
-    layout: opts.layout ?? 'folder', dir, every: opts.every, keepLast: opts.keepLast,
-    writeWeights: (d) => writeSafetensors(path.join(d, 'w.safetensors'), new Map([['w', { shape: [3], values: w.dataSync() as Float32Array }]])),
-    readWeights: (d) => w.assign(tf.tensor1d(readSafetensors(path.join(d, 'w.safetensors')).tensors.get('w')!.values as Float32Array)),
+    layout: opts.layout ?? 'folder',
+    dir,
+    every: opts.every,
+    keepLast: opts.keepLast,
+    writeWeights: (d) =>
+      writeSafetensors(
+        path.join(d, 'w.safetensors'),
+        new Map([['w', { shape: [3], values: w.dataSync() as Float32Array }]]),
+      ),
+    readWeights: (d) =>
+      w.assign(tf.tensor1d(readSafetensors(path.join(d, 'w.safetensors')).tensors.get('w')!.values as Float32Array)),
     onSaved: (step) => opts.saved?.push(step),
   };
   const losses: number[] = [];
   const run = runTrainingLoop({
-    optimizer, rngs: { order, noise }, start: { epoch: 0, cursor: 0, order: order.shuffle([...X.keys()]) } as Position,
-    fingerprint: { lr: opts.lr ?? 0.05, n: X.length }, stopAt: opts.stopAt, checkpoints: policy, resumeFrom: opts.resume ? 'latest' : undefined,
+    optimizer,
+    rngs: { order, noise },
+    start: { epoch: 0, cursor: 0, order: order.shuffle([...X.keys()]) } as Position,
+    fingerprint: { lr: opts.lr ?? 0.05, n: X.length },
+    stopAt: opts.stopAt,
+    checkpoints: policy,
+    resumeFrom: opts.resume ? 'latest' : undefined,
     yieldBetweenSteps: async () => undefined,
     step: ({ step, position: p }) => {
       const idx = p.order.slice(p.cursor, p.cursor + 4);
       p.cursor += 4;
-      if (p.cursor >= X.length) Object.assign(p, { epoch: p.epoch + 1, cursor: 0, order: order.shuffle([...X.keys()]) });
+      if (p.cursor >= X.length)
+        Object.assign(p, { epoch: p.epoch + 1, cursor: 0, order: order.shuffle([...X.keys()]) });
       const x = tf.tensor2d(idx.map((i) => X[i]));
       const y = tf.tensor1d(idx.map((i) => Y[i] + noise.normal(0, 0.1)));
-      const out = optimizerStep(optimizer, [() => tf.mean(tf.square(tf.sub(tf.squeeze(tf.matMul(x, tf.reshape(w, [3, 1]))), y))) as tf.Scalar], { lr: (opts.lr ?? 0.05) * (1 - step / 30) });
+      const out = optimizerStep(
+        optimizer,
+        [() => tf.mean(tf.square(tf.sub(tf.squeeze(tf.matMul(x, tf.reshape(w, [3, 1]))), y))) as tf.Scalar],
+        { lr: (opts.lr ?? 0.05) * (1 - step / 30) },
+      );
       tf.dispose([x, y]);
       return out.loss;
     },
@@ -69,7 +102,9 @@ describe('runTrainingLoop', () => {
     const err = await toyRun(dir, { stopAt: 4, lr: 0.1, resume: true }).catch((e) => e);
     expect(err).toBeInstanceOf(CheckpointMismatchError);
     expect(err.fields).toEqual(['lr']);
-    expect(err.message).toBe(`${dir}: this checkpoint comes from another run (lr: checkpoint 0.05, this run 0.1). Delete ${dir} to start the run over, or train into another checkpoint folder.`);
+    expect(err.message).toBe(
+      `${dir}: this checkpoint comes from another run (lr: checkpoint 0.05, this run 0.1). Delete ${dir} to start the run over, or train into another checkpoint folder.`,
+    );
   });
 
   test('a checkpoint without a fingerprint (written by an older trainer) is refused with the same advice', async () => {
@@ -79,7 +114,9 @@ describe('runTrainingLoop', () => {
     const state = JSON.parse(fs.readFileSync(file, 'utf8'));
     delete state.extra.fingerprint;
     fs.writeFileSync(file, JSON.stringify(state));
-    await expect(toyRun(dir, { stopAt: 4, resume: true })).rejects.toThrow(/has no run fingerprint .*Delete .*old to start the run over/);
+    await expect(toyRun(dir, { stopAt: 4, resume: true })).rejects.toThrow(
+      /has no run fingerprint .*Delete .*old to start the run over/,
+    );
   });
 
   test('numbered checkpoints: every N steps and at the end, only the newest K kept', async () => {
@@ -88,7 +125,11 @@ describe('runTrainingLoop', () => {
     await toyRun(dir, { stopAt: 7, every: 3, keepLast: 2, layout: 'numbered', saved });
     expect(saved).toEqual([3, 6, 7]);
     expect(fs.readdirSync(dir).sort()).toEqual(['checkpoint-6', 'checkpoint-7']);
-    expect(fs.readdirSync(path.join(dir, 'checkpoint-7')).sort()).toEqual(['optimizer.safetensors', 'trainer_state.json', 'w.safetensors']);
+    expect(fs.readdirSync(path.join(dir, 'checkpoint-7')).sort()).toEqual([
+      'optimizer.safetensors',
+      'trainer_state.json',
+      'w.safetensors',
+    ]);
     const again = await toyRun(dir, { stopAt: 7, layout: 'numbered', resume: true, saved });
     expect(again.resumedFromStep).toBe(7);
     expect(saved).toEqual([3, 6, 7]); // nothing left to do, nothing rewritten

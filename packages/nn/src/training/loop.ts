@@ -70,8 +70,14 @@ export interface LoopResult<P> {
 
 /** Thrown when a checkpoint belongs to another run (its fingerprint differs) or predates fingerprints. */
 export class CheckpointMismatchError extends Error {
-  constructor(readonly dir: string, readonly fields: string[], detail: string) {
-    super(`${dir}: this checkpoint ${detail}. Delete ${dir} to start the run over, or train into another checkpoint folder.`);
+  constructor(
+    readonly dir: string,
+    readonly fields: string[],
+    detail: string,
+  ) {
+    super(
+      `${dir}: this checkpoint ${detail}. Delete ${dir} to start the run over, or train into another checkpoint folder.`,
+    );
     this.name = 'CheckpointMismatchError';
   }
 }
@@ -81,7 +87,8 @@ const NUMBERED = /^checkpoint-(\d+)$/;
 /** The `checkpoint-<step>/` folders in `dir`, newest first. */
 export function numberedCheckpoints(dir: string): Array<{ dir: string; step: number }> {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir)
+  return fs
+    .readdirSync(dir)
     .map((n) => ({ n, m: NUMBERED.exec(n) }))
     .filter((x) => x.m)
     .map((x) => ({ dir: path.join(dir, x.n), step: Number(x.m![1]) }))
@@ -101,11 +108,17 @@ export function checkFingerprint(dir: string, stored: unknown, want: Record<stri
   const expected = JSON.stringify(want);
   if (stored === expected) return;
   if (typeof stored !== 'string') {
-    throw new CheckpointMismatchError(dir, [], 'has no run fingerprint (it was written before trainers recorded one), so it cannot be checked against this run');
+    throw new CheckpointMismatchError(
+      dir,
+      [],
+      'has no run fingerprint (it was written before trainers recorded one), so it cannot be checked against this run',
+    );
   }
   const have = JSON.parse(stored) as Record<string, unknown>;
   const now = JSON.parse(expected) as Record<string, unknown>;
-  const fields = [...new Set([...Object.keys(have), ...Object.keys(now)])].filter((k) => JSON.stringify(have[k]) !== JSON.stringify(now[k]));
+  const fields = [...new Set([...Object.keys(have), ...Object.keys(now)])].filter(
+    (k) => JSON.stringify(have[k]) !== JSON.stringify(now[k]),
+  );
   const show = (v: unknown) => (v === undefined ? '(absent)' : JSON.stringify(v));
   const diff = fields.map((k) => `${k}: checkpoint ${show(have[k])}, this run ${show(now[k])}`).join('; ');
   throw new CheckpointMismatchError(dir, fields, `comes from another run (${diff})`);
@@ -130,7 +143,12 @@ export async function runTrainingLoop<P, R>(loop: TrainingLoop<P, R>): Promise<L
     await (loop.yieldBetweenSteps ?? yieldToEventLoop)();
   }
   // The run's end is always on disk, once (a numbered checkpoint of this step from an earlier run counts).
-  if (policy && onDisk !== state.step && !(policy.layout === 'numbered' && isComplete(checkpointDir(policy, state.step)))) await save(loop, state);
+  if (
+    policy &&
+    onDisk !== state.step &&
+    !(policy.layout === 'numbered' && isComplete(checkpointDir(policy, state.step)))
+  )
+    await save(loop, state);
   return { state, resumedFromStep };
 }
 
@@ -142,14 +160,21 @@ function checkpointDir(policy: CheckpointPolicy, step: number): string {
 async function save<P, R>(loop: TrainingLoop<P, R>, state: LoopState<P>): Promise<void> {
   const policy = loop.checkpoints!;
   const dir = checkpointDir(policy, state.step);
-  const rng: Record<string, RngState> = Object.fromEntries(Object.entries(loop.rngs).map(([n, r]) => [n, r.getState()]));
+  const rng: Record<string, RngState> = Object.fromEntries(
+    Object.entries(loop.rngs).map(([n, r]) => [n, r.getState()]),
+  );
   await saveCheckpoint(dir, {
     writeWeights: policy.writeWeights,
     optimizer: loop.optimizer,
-    state: { step: state.step, rng, extra: { ...(state.position as object), fingerprint: JSON.stringify(loop.fingerprint) } },
+    state: {
+      step: state.step,
+      rng,
+      extra: { ...(state.position as object), fingerprint: JSON.stringify(loop.fingerprint) },
+    },
   });
   if (policy.layout === 'numbered' && policy.keepLast !== undefined) {
-    for (const c of numberedCheckpoints(policy.dir).slice(Math.max(1, policy.keepLast))) fs.rmSync(c.dir, { recursive: true, force: true });
+    for (const c of numberedCheckpoints(policy.dir).slice(Math.max(1, policy.keepLast)))
+      fs.rmSync(c.dir, { recursive: true, force: true });
   }
   policy.onSaved?.(state.step, dir);
 }
@@ -163,7 +188,10 @@ function resume<P, R>(loop: TrainingLoop<P, R>): LoopState<P> | undefined {
   if (!policy) throw new Error(`resuming from ${dir} needs a checkpoint policy (it says how to read the weights)`);
   const file = path.join(dir, TRAINER_STATE_FILE);
   if (!fs.existsSync(file)) throw new Error(`${dir}: not a complete checkpoint (no ${TRAINER_STATE_FILE})`);
-  const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as { extra?: Record<string, unknown>; rng?: Record<string, RngState> };
+  const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+    extra?: Record<string, unknown>;
+    rng?: Record<string, RngState>;
+  };
   checkFingerprint(dir, saved.extra?.fingerprint, loop.fingerprint);
   const missing = Object.keys(loop.rngs).filter((n) => !saved.rng?.[n]);
   if (missing.length) throw new Error(`${file}: no state for the random generator(s) ${missing.join(', ')}`);

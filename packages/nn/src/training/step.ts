@@ -31,7 +31,10 @@ export function optimizerStep(optimizer: AdamW, microBatches: Array<() => tf.Sca
   try {
     for (const lossOf of microBatches) {
       const { value, grads } = tf.variableGrads(lossOf, vars);
-      accumulator.add(new Map(Object.entries(grads).map(([vn, g]) => [byVarName.get(vn)!, g])), 1 / microBatches.length);
+      accumulator.add(
+        new Map(Object.entries(grads).map(([vn, g]) => [byVarName.get(vn)!, g])),
+        1 / microBatches.length,
+      );
       loss += value.dataSync()[0] / microBatches.length;
       tf.dispose([value, ...Object.values(grads)]);
     }

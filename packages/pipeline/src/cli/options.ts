@@ -4,7 +4,9 @@ import { flagName, loadConfig } from '../config/validate';
 
 /** A flag's help: the option's description, the values an enum takes, and its default. */
 export function flagHelp(path: string, leaf: Leaf): string {
-  const values = leaf.values ? ` (${leaf.kind === 'enum[]' ? 'comma-separated, of' : 'one of'}: ${leaf.values.join(', ')})` : '';
+  const values = leaf.values
+    ? ` (${leaf.kind === 'enum[]' ? 'comma-separated, of' : 'one of'}: ${leaf.values.join(', ')})`
+    : '';
   const def = leaf.default === undefined ? '' : ` (default ${JSON.stringify(leaf.default)})`;
   return `${path}: ${leaf.doc}${values}${def}`;
 }
@@ -12,7 +14,8 @@ export function flagHelp(path: string, leaf: Leaf): string {
 /** Adds `--config` and one flag per config key (`--student-lr 3e-4`), walked from the schema, to a command. */
 export function addConfigOptions(cmd: Command): Command {
   cmd.option('-c, --config <file>', 'run config (YAML or JSON); flags override it');
-  for (const { path, leaf } of schemaLeaves()) cmd.addOption(new Option(`--${flagName(path)} <value>`, flagHelp(path, leaf)));
+  for (const { path, leaf } of schemaLeaves())
+    cmd.addOption(new Option(`--${flagName(path)} <value>`, flagHelp(path, leaf)));
   return cmd;
 }
 

@@ -1,7 +1,10 @@
 import { createProgress, progressShown, type Progress } from '@kard/core';
 
 /** One bar per stage on stderr, shown when stderr is a TTY or when forced; otherwise a line every ~5 s. */
-export function stageProgress(force?: boolean): { update(stage: string, done: number, total: number, info?: string): void; stop(): void } {
+export function stageProgress(force?: boolean): {
+  update(stage: string, done: number, total: number, info?: string): void;
+  stop(): void;
+} {
   const show = progressShown({ show: force });
   let bar: Progress | undefined;
   let current = '';
@@ -18,7 +21,11 @@ export function stageProgress(force?: boolean): { update(stage: string, done: nu
       if (stage !== current) {
         bar?.stop();
         bar = createProgress({
-          label: stage, total: total || 1, start: done, payload: { info }, show: true,
+          label: stage,
+          total: total || 1,
+          start: done,
+          payload: { info },
+          show: true,
           format: `${stage.padEnd(16)} [{bar}] {value}/{total} {info} eta {eta}s`,
         });
         current = stage;

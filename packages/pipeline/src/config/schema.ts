@@ -51,22 +51,38 @@ const RunSchema = z.strictObject({
     samples: int(1).default(1).describe('rationales generated per question'),
   }),
   student: section({
-    model: text().default('scratch').describe("'scratch' (small T5 from the tokenizer), a model folder, or a Hub id (google/flan-t5-base)"),
+    model: text()
+      .default('scratch')
+      .describe("'scratch' (small T5 from the tokenizer), a model folder, or a Hub id (google/flan-t5-base)"),
     tokenizer: text().default('models/t5-tokenizer').describe('tokenizer folder for a scratch model'),
     methods: z.array(z.enum(STUDENT_METHODS)).min(1).default(['ft', 'rd', 'kard']).describe('students to train'),
     dModel: int(8).default(128).describe('scratch T5: hidden size'),
     dFf: int(8).default(256).describe('scratch T5: feed-forward size'),
     numLayers: int(1).default(2).describe('scratch T5: encoder and decoder layers'),
     numHeads: int(1).default(4).describe('scratch T5: attention heads'),
-    vocabSize: int(0).default(0).describe("scratch T5: keep only the N pieces of the tokenizer that the knowledge base's passages use most (plus every single character and the special tokens); 0 keeps it whole"),
-    pretrainSteps: int(0).default(0).describe("scratch T5: denoising pre-training steps on the knowledge base's passages before any other training (BART text infilling in T5 sentinels; stands in for T5's pre-training)"),
+    vocabSize: int(0)
+      .default(0)
+      .describe(
+        "scratch T5: keep only the N pieces of the tokenizer that the knowledge base's passages use most (plus every single character and the special tokens); 0 keeps it whole",
+      ),
+    pretrainSteps: int(0)
+      .default(0)
+      .describe(
+        "scratch T5: denoising pre-training steps on the knowledge base's passages before any other training (BART text infilling in T5 sentinels; stands in for T5's pre-training)",
+      ),
     pretrainLength: int(8).default(64).describe('scratch T5 pre-training: tokens per passage window'),
-    pretrainNoise: num(0.01, 0.9).default(0.15).describe('scratch T5 pre-training: share of window tokens masked (in spans of mean length 3)'),
+    pretrainNoise: num(0.01, 0.9)
+      .default(0.15)
+      .describe('scratch T5 pre-training: share of window tokens masked (in spans of mean length 3)'),
     maxInputTokens: int(16).default(512).describe('input budget in student tokens'),
     maxTargetTokens: int(4).default(256).describe('target (rationale + answer) tokens kept'),
     nKnowledge: int(1).default(1).describe('passages in a KARD training input'),
     steps: int(1).default(1000).describe('optimizer steps per student'),
-    baseSteps: int(0).default(0).describe("shared warm start: first train one student this many steps on the teacher's rationales without knowledge (the role Flan-T5's CoT instruction tuning plays in the paper); every method then fine-tunes from it (0: each starts from `model`)"),
+    baseSteps: int(0)
+      .default(0)
+      .describe(
+        "shared warm start: first train one student this many steps on the teacher's rationales without knowledge (the role Flan-T5's CoT instruction tuning plays in the paper); every method then fine-tunes from it (0: each starts from `model`)",
+      ),
     batchSize: int(1).default(8).describe('examples per step'),
     lr: num(0).default(3e-4).describe('peak AdamW learning rate'),
     warmupRatio: num(0, 1).default(0.05).describe('linear warm-up share of the steps'),
@@ -75,8 +91,14 @@ const RunSchema = z.strictObject({
   }),
   reranker: section({
     base: text().default('scratch').describe("'scratch' (small BERT) or a BERT folder (LoRA is trained on it)"),
-    tokenizer: text().default('models/bert-uncased-tokenizer').describe('WordPiece tokenizer folder for a scratch reranker'),
-    init: text().optional().describe("with base 'scratch': start from a saved reranker, e.g. `kard-reranker pretrain`'s inverse-cloze encoder (all its weights train; hidden/layers/heads/compressionDim come from it)"),
+    tokenizer: text()
+      .default('models/bert-uncased-tokenizer')
+      .describe('WordPiece tokenizer folder for a scratch reranker'),
+    init: text()
+      .optional()
+      .describe(
+        "with base 'scratch': start from a saved reranker, e.g. `kard-reranker pretrain`'s inverse-cloze encoder (all its weights train; hidden/layers/heads/compressionDim come from it)",
+      ),
     hidden: int(8).default(64).describe('scratch BERT hidden size'),
     layers: int(1).default(1).describe('scratch BERT layers'),
     heads: int(1).default(2).describe('scratch BERT heads'),
@@ -90,23 +112,45 @@ const RunSchema = z.strictObject({
     passageMaxLength: int(8).default(256).describe('passage tokens'),
     compressionDim: int(4).default(128).describe('ColBERT vector size'),
     checkpointEvery: int(1).default(20).describe('save a resumable checkpoint every N steps'),
-    hybrid: z.boolean().default(false).describe("add the question's BM25 score, a length prior and a passage prior to late interaction, with learned weights (@kard/reranker README)"),
-    annealing: z.enum(['kard', 'none']).default('kard').describe("temperature schedule: KARD's (crosses zero), or fixed τ = 1, τ_model = 100"),
-    ensemble: int(1).default(1).meta({
-      description: 'fine-tune this many rerankers (seeds seed, seed+1, …) and rerank with their mean score (@kard/reranker README: 3 from one inverse-cloze start)',
-      hashOnlyWhenSet: true,
-    } satisfies OptionMeta & { description: string }),
+    hybrid: z
+      .boolean()
+      .default(false)
+      .describe(
+        "add the question's BM25 score, a length prior and a passage prior to late interaction, with learned weights (@kard/reranker README)",
+      ),
+    annealing: z
+      .enum(['kard', 'none'])
+      .default('kard')
+      .describe("temperature schedule: KARD's (crosses zero), or fixed τ = 1, τ_model = 100"),
+    ensemble: int(1)
+      .default(1)
+      .meta({
+        description:
+          'fine-tune this many rerankers (seeds seed, seed+1, …) and rerank with their mean score (@kard/reranker README: 3 from one inverse-cloze start)',
+        hashOnlyWhenSet: true,
+      } satisfies OptionMeta & { description: string }),
   }),
   eval: section({
-    methods: z.array(z.enum(EVAL_METHODS)).min(1).default(['ft', 'rd', 'kard-bm25', 'kard-reranker']).describe('methods to evaluate'),
+    methods: z
+      .array(z.enum(EVAL_METHODS))
+      .min(1)
+      .default(['ft', 'rd', 'kard-bm25', 'kard-reranker'])
+      .describe('methods to evaluate'),
     nDocs: int(1).default(1).describe('passages given to the student'),
     maxDoc: int(1).default(20).describe('BM25 candidates the reranker reorders'),
     sc: int(1).default(1).describe('self-consistency: sampled rationales per question (1: greedy)'),
     temperature: num(0).default(0.7).describe('sampling temperature for self-consistency'),
     maxNewTokens: int(1).default(128).describe('rationale tokens generated'),
-    noRepeatNgramSize: int(0).default(0).describe("never repeat an n-gram of the rationale (Hugging Face's no_repeat_ngram_size; 0 = off, as in KARD)"),
+    noRepeatNgramSize: int(0)
+      .default(0)
+      .describe("never repeat an n-gram of the rationale (Hugging Face's no_repeat_ngram_size; 0 = off, as in KARD)"),
     batchSize: int(1).default(16).describe('questions decoded together'),
-    answerFallback: z.enum(['score', 'none']).default('score').describe("an unparsable output: 'score' answers with the option the student scores best after its rationale (counted in unparsed and scored); 'none' counts it wrong"),
+    answerFallback: z
+      .enum(['score', 'none'])
+      .default('score')
+      .describe(
+        "an unparsable output: 'score' answers with the option the student scores best after its rationale (counted in unparsed and scored); 'none' counts it wrong",
+      ),
   }),
 });
 
@@ -115,8 +159,10 @@ export const KardConfigSchema = RunSchema.superRefine((c, ctx) => {
   const needsTeacher = c.student.methods.includes('kard') || c.student.methods.includes('rd');
   if (needsTeacher && !c.teacher.rationales && !c.teacher.endpoint) {
     ctx.addIssue({
-      code: 'custom', path: ['teacher', 'rationales'],
-      message: 'rd and kard students need teacher rationales: set teacher.rationales (import) or teacher.endpoint (generate)',
+      code: 'custom',
+      path: ['teacher', 'rationales'],
+      message:
+        'rd and kard students need teacher rationales: set teacher.rationales (import) or teacher.endpoint (generate)',
     });
   }
 });
@@ -144,13 +190,15 @@ export interface Leaf {
 type AnyZod = z.core.$ZodType;
 const defOf = (t: AnyZod) => t._zod.def as z.core.$ZodTypeDef & Record<string, unknown>;
 /** A bound zod keeps when none was set (±Infinity, or the safe-integer range of `z.int()`). */
-const bound = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) || Math.abs(v) >= Number.MAX_SAFE_INTEGER ? undefined : v);
+const bound = (v: number | null | undefined) =>
+  v === null || v === undefined || !Number.isFinite(v) || Math.abs(v) >= Number.MAX_SAFE_INTEGER ? undefined : v;
 
 /** The section's keys when `t` is a (possibly defaulted) object, else undefined. */
 export function sectionShape(t: AnyZod): Record<string, AnyZod> | undefined {
   const def = defOf(t);
   if (def.type === 'object') return (t as z.ZodObject).shape as Record<string, AnyZod>;
-  if (def.type === 'prefault' || def.type === 'default' || def.type === 'optional') return sectionShape(def.innerType as AnyZod);
+  if (def.type === 'prefault' || def.type === 'default' || def.type === 'optional')
+    return sectionShape(def.innerType as AnyZod);
   return undefined;
 }
 
@@ -186,7 +234,10 @@ function leafOf(t: AnyZod): Leaf {
 }
 
 /** Every option with its dotted path (`student.lr`), in schema order. */
-export function schemaLeaves(shape: Record<string, AnyZod> = RunSchema.shape, prefix = ''): Array<{ path: string; leaf: Leaf }> {
+export function schemaLeaves(
+  shape: Record<string, AnyZod> = RunSchema.shape,
+  prefix = '',
+): Array<{ path: string; leaf: Leaf }> {
   return Object.entries(shape).flatMap(([k, t]) => {
     const inner = sectionShape(t);
     return inner ? schemaLeaves(inner, `${prefix}${k}.`) : [{ path: prefix + k, leaf: leafOf(t) }];

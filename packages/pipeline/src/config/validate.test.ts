@@ -39,9 +39,13 @@ describe('validateConfig', () => {
 
   test('a wrong type, a value out of range and a bad enum each name their key', () => {
     expect(errorOf(() => validateConfig({ ...minimal, student: { lr: 'fast' } })).key).toBe('student.lr');
-    expect(errorOf(() => validateConfig({ ...minimal, student: { steps: 0 } })).message).toMatch(/student\.steps: expected an integer in \[1, inf\], got 0/);
+    expect(errorOf(() => validateConfig({ ...minimal, student: { steps: 0 } })).message).toMatch(
+      /student\.steps: expected an integer in \[1, inf\], got 0/,
+    );
     expect(errorOf(() => validateConfig({ ...minimal, student: { steps: 2.5 } })).key).toBe('student.steps');
-    expect(errorOf(() => validateConfig({ ...minimal, eval: { methods: ['kard', 'ft'] } })).message).toMatch(/eval\.methods: expected a list of ft, rd, kard-bm25, kard-reranker/);
+    expect(errorOf(() => validateConfig({ ...minimal, eval: { methods: ['kard', 'ft'] } })).message).toMatch(
+      /eval\.methods: expected a list of ft, rd, kard-bm25, kard-reranker/,
+    );
   });
 
   test('a missing required key says what it is for', () => {
@@ -60,7 +64,10 @@ describe('loadConfig', () => {
   test('reads YAML, flags override the file (converted to the key type), the file name prefixes errors', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kard-cfg-'));
     const file = path.join(dir, 'c.yaml');
-    fs.writeFileSync(file, 'run: a\ndataset: {train: t, eval: d}\nknowledge: {corpus: [c]}\nteacher: {rationales: r}\nstudent: {steps: 10}\n');
+    fs.writeFileSync(
+      file,
+      'run: a\ndataset: {train: t, eval: d}\nknowledge: {corpus: [c]}\nteacher: {rationales: r}\nstudent: {steps: 10}\n',
+    );
     const c = loadConfig(file, { 'student.steps': '25', 'student.methods': 'ft,kard', 'eval.sc': '5' });
     expect(c.student.steps).toBe(25);
     expect(c.student.methods).toEqual(['ft', 'kard']);
@@ -80,7 +87,9 @@ describe('loadConfig', () => {
 describe('the schema', () => {
   // written from the hand-kept schema this zod schema replaced (commit 89d685b): every option keeps its flag, type,
   // bounds, default and doc
-  const before = JSON.parse(fs.readFileSync(path.join(__dirname, '../../test/fixtures/config-options-v1.json'), 'utf8')) as Array<{ path: string }>;
+  const before = JSON.parse(
+    fs.readFileSync(path.join(__dirname, '../../test/fixtures/config-options-v1.json'), 'utf8'),
+  ) as Array<{ path: string }>;
 
   test('every option of the previous schema, with the same kind, bounds, default and doc, in the same order', () => {
     const now = schemaLeaves().map(({ path: p, leaf }) => {
@@ -94,26 +103,46 @@ describe('the schema', () => {
     const c: KardConfig = validateConfig(minimal);
     expect(c.reranker.ensemble).toBe(1);
     expect('maxSteps' in c.reranker).toBe(false);
-    expect(Object.keys(c)).toEqual(['run', 'seed', 'backend', 'dataset', 'knowledge', 'teacher', 'student', 'reranker', 'eval']);
+    expect(Object.keys(c)).toEqual([
+      'run',
+      'seed',
+      'backend',
+      'dataset',
+      'knowledge',
+      'teacher',
+      'student',
+      'reranker',
+      'eval',
+    ]);
   });
 
   test('YAML shapes: an empty entry takes its default, one string is a list of one, an empty section is refused', () => {
     expect(validateConfig({ ...minimal, student: { lr: null } }).student.lr).toBe(3e-4);
     expect(validateConfig({ ...minimal, knowledge: { corpus: 'one.jsonl' } }).knowledge.corpus).toEqual(['one.jsonl']);
-    expect(errorOf(() => validateConfig({ ...minimal, student: { methods: 'zz' } })).message).toBe('student.methods: expected a list of ft, rd, kard, got "zz"');
-    expect(errorOf(() => validateConfig({ ...minimal, dataset: null })).message).toBe('dataset: expected a mapping of keys, got null');
+    expect(errorOf(() => validateConfig({ ...minimal, student: { methods: 'zz' } })).message).toBe(
+      'student.methods: expected a list of ft, rd, kard, got "zz"',
+    );
+    expect(errorOf(() => validateConfig({ ...minimal, dataset: null })).message).toBe(
+      'dataset: expected a mapping of keys, got null',
+    );
   });
 
-  test('the first problem in schema order is the one reported, an unknown key before the section\'s known ones', () => {
+  test("the first problem in schema order is the one reported, an unknown key before the section's known ones", () => {
     expect(errorOf(() => validateConfig({ ...minimal, student: { steps: 0, lrr: 1 } })).key).toBe('student.lrr');
-    expect(errorOf(() => validateConfig({ ...minimal, eval: { sc: 0 }, student: { steps: 0 } })).key).toBe('student.steps');
+    expect(errorOf(() => validateConfig({ ...minimal, eval: { sc: 0 }, student: { steps: 0 } })).key).toBe(
+      'student.steps',
+    );
     expect(errorOf(() => validateConfig({ ...minimal, seed: -1, zz: 1 })).key).toBe('zz');
   });
 
   test('flag help is the description, with the values of an enum and the default', () => {
     const leaf = (p: string) => schemaLeaves().find((l) => l.path === p)!.leaf;
     expect(flagHelp('student.lr', leaf('student.lr'))).toBe('student.lr: peak AdamW learning rate (default 0.0003)');
-    expect(flagHelp('student.methods', leaf('student.methods'))).toBe('student.methods: students to train (comma-separated, of: ft, rd, kard) (default ["ft","rd","kard"])');
-    expect(flagHelp('backend', leaf('backend'))).toMatch(/^backend: tfjs backend .*\(one of: auto, tfjs-node-gpu, tfjs-node, native-cpu, wasm, cpu\) \(default "auto"\)$/);
+    expect(flagHelp('student.methods', leaf('student.methods'))).toBe(
+      'student.methods: students to train (comma-separated, of: ft, rd, kard) (default ["ft","rd","kard"])',
+    );
+    expect(flagHelp('backend', leaf('backend'))).toMatch(
+      /^backend: tfjs backend .*\(one of: auto, tfjs-node-gpu, tfjs-node, native-cpu, wasm, cpu\) \(default "auto"\)$/,
+    );
   });
 });

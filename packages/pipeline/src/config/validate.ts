@@ -6,23 +6,35 @@ import { CONFIG_SHAPE, KardConfigSchema, schemaLeaves, sectionShape, type KardCo
 
 /** A bad config: `key` is the dotted path of the offending entry, `file` the config file when there is one. */
 export class ConfigError extends Error {
-  constructor(message: string, readonly key: string, readonly file?: string) {
+  constructor(
+    message: string,
+    readonly key: string,
+    readonly file?: string,
+  ) {
     super(`${file ? `${file}: ` : ''}${key ? `${key}: ` : ''}${message}`);
     this.name = 'ConfigError';
   }
 }
 
-const describe = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : Array.isArray(v) ? 'a list' : v === null ? 'null' : String(v));
+const describe = (v: unknown) =>
+  typeof v === 'string' ? JSON.stringify(v) : Array.isArray(v) ? 'a list' : v === null ? 'null' : String(v);
 
 function expected(leaf: Leaf): string {
-  const range = leaf.min !== undefined || leaf.max !== undefined ? ` in [${leaf.min ?? '-inf'}, ${leaf.max ?? 'inf'}]` : '';
+  const range =
+    leaf.min !== undefined || leaf.max !== undefined ? ` in [${leaf.min ?? '-inf'}, ${leaf.max ?? 'inf'}]` : '';
   switch (leaf.kind) {
-    case 'int': return `an integer${range}`;
-    case 'number': return `a number${range}`;
-    case 'enum': return `one of ${leaf.values!.join(', ')}`;
-    case 'enum[]': return `a list of ${leaf.values!.join(', ')}`;
-    case 'string[]': return 'a list of strings';
-    default: return `a ${leaf.kind}`;
+    case 'int':
+      return `an integer${range}`;
+    case 'number':
+      return `a number${range}`;
+    case 'enum':
+      return `one of ${leaf.values!.join(', ')}`;
+    case 'enum[]':
+      return `a list of ${leaf.values!.join(', ')}`;
+    case 'string[]':
+      return 'a list of strings';
+    default:
+      return `a ${leaf.kind}`;
   }
 }
 
@@ -48,7 +60,8 @@ function normalize(raw: unknown, shape: Record<string, z.core.$ZodType>, prefix:
 
 function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
   let node = raw;
-  for (const p of path) node = isRecord(node) || Array.isArray(node) ? (node as Record<PropertyKey, unknown>)[p] : undefined;
+  for (const p of path)
+    node = isRecord(node) || Array.isArray(node) ? (node as Record<PropertyKey, unknown>)[p] : undefined;
   return node;
 }
 
@@ -77,7 +90,11 @@ function toConfigError(issue: z.core.$ZodIssue, raw: unknown, input: unknown, fi
   if (issue.code === 'unrecognized_keys') {
     let shape: Record<string, z.core.$ZodType> | undefined = CONFIG_SHAPE;
     for (const p of at) shape = shape?.[p] && sectionShape(shape[p]);
-    return new ConfigError(`unknown key (known: ${Object.keys(shape ?? {}).join(', ')})`, [...at, issue.keys[0]].join('.'), file);
+    return new ConfigError(
+      `unknown key (known: ${Object.keys(shape ?? {}).join(', ')})`,
+      [...at, issue.keys[0]].join('.'),
+      file,
+    );
   }
   if (issue.code === 'custom') return new ConfigError(issue.message, at.join('.'), file);
   // a list item's problem is its list's: report the option, not `eval.methods.0`
@@ -111,15 +128,20 @@ export function parseFlagValue(leaf: Leaf, text: string, key: string): unknown {
     case 'int':
     case 'number': {
       const n = Number(text);
-      if (text.trim() === '' || Number.isNaN(n)) throw new ConfigError(`expected ${expected(leaf)}, got ${JSON.stringify(text)}`, key);
+      if (text.trim() === '' || Number.isNaN(n))
+        throw new ConfigError(`expected ${expected(leaf)}, got ${JSON.stringify(text)}`, key);
       return n;
     }
     case 'boolean':
-      if (!['true', 'false', '1', '0', 'yes', 'no'].includes(text)) throw new ConfigError(`expected true or false, got ${JSON.stringify(text)}`, key);
+      if (!['true', 'false', '1', '0', 'yes', 'no'].includes(text))
+        throw new ConfigError(`expected true or false, got ${JSON.stringify(text)}`, key);
       return ['true', '1', 'yes'].includes(text);
     case 'string[]':
     case 'enum[]':
-      return text.split(',').map((s) => s.trim()).filter(Boolean);
+      return text
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     default:
       return text;
   }
@@ -137,10 +159,15 @@ export function readConfigFile(file: string): Record<string, unknown> {
   try {
     raw = path.extname(file) === '.json' ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
-    throw new ConfigError(`not valid ${path.extname(file) === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message}`, '', file);
+    throw new ConfigError(
+      `not valid ${path.extname(file) === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message}`,
+      '',
+      file,
+    );
   }
   if (raw === null || raw === undefined) return {};
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('the config must be a mapping of keys', '', file);
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    throw new ConfigError('the config must be a mapping of keys', '', file);
   return raw as Record<string, unknown>;
 }
 

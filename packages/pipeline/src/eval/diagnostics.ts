@@ -4,7 +4,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { KardExample } from '@kard/cot-data';
 import type { PassageLookup } from '@kard/knowledge-base';
-import { compareWithBm25, loadRerankerFolder, rerankerExamples, withQuestionScores, type RankingAccuracy, type RerankerRecord } from '@kard/reranker';
+import {
+  compareWithBm25,
+  loadRerankerFolder,
+  rerankerExamples,
+  withQuestionScores,
+  type RankingAccuracy,
+  type RerankerRecord,
+} from '@kard/reranker';
 import { Bm25Index } from '@kard/retriever';
 import type { KardConfig } from '../config/schema';
 import { readJsonl } from '@kard/core';
@@ -17,7 +24,11 @@ export interface RerankerMetrics {
 }
 
 /** KARD's reranker evaluation on the validation split: top-1/3/5 of the target among 8, BM25(question) vs the reranker. */
-export async function rerankerMetrics(runDir: string, passages: PassageLookup, seed: number): Promise<RerankerMetrics | undefined> {
+export async function rerankerMetrics(
+  runDir: string,
+  passages: PassageLookup,
+  seed: number,
+): Promise<RerankerMetrics | undefined> {
   const file = path.join(runDir, 'data', 'kard', 'reranker.validation.jsonl');
   if (!fs.existsSync(file) || !fs.existsSync(path.join(runDir, 'reranker'))) return undefined;
   const index = Bm25Index.load(path.join(runDir, 'index'));
@@ -29,12 +40,22 @@ export async function rerankerMetrics(runDir: string, passages: PassageLookup, s
 }
 
 /** Pairs whose loss counts only the rationale tokens (the target before its "Answer:" line). */
-export function rationalePairs(tok: Tokenizer, examples: KardExample[], maxInput: number, maxTarget: number): ScoredExample[] {
+export function rationalePairs(
+  tok: Tokenizer,
+  examples: KardExample[],
+  maxInput: number,
+  maxTarget: number,
+): ScoredExample[] {
   return examples.map((e) => {
     const target = tok.encode(e.target, { maxLength: maxTarget });
     const rationale = e.target.split(/\nAnswer:/)[0];
     const n = Math.min(target.length, tok.encode(rationale).length - 1);
-    return { id: e.id, inputIds: tok.encode(e.input, { maxLength: maxInput }), targetIds: target, lossMask: target.map((_, i) => i < n) };
+    return {
+      id: e.id,
+      inputIds: tok.encode(e.input, { maxLength: maxInput }),
+      targetIds: target,
+      lossMask: target.map((_, i) => i < n),
+    };
   });
 }
 

@@ -2,7 +2,14 @@
 // sampled rationales), answers are parsed as @kard/cot-data parses them, and accuracy gets a Wilson interval.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fitInput, instructionFor, loadQuestions, loadTokenCounter, parseAnswer, type McQuestion } from '@kard/cot-data';
+import {
+  fitInput,
+  instructionFor,
+  loadQuestions,
+  loadTokenCounter,
+  parseAnswer,
+  type McQuestion,
+} from '@kard/cot-data';
 import type { PassageLookup } from '@kard/knowledge-base';
 import { loadRerankerFolder } from '@kard/reranker';
 import { Bm25Index, type Hit } from '@kard/retriever';
@@ -39,12 +46,20 @@ export interface MethodResult extends AccuracySummary {
  * The option the student finds likeliest after its own rationale: NLL of "{rationale}\nAnswer: {label}" on the
  * label tokens, lowest wins (rank classification, as multiple-choice evaluation of seq2seq models does).
  */
-export function scoreOptions(model: StudentModel, tok: Tokenizer, input: number[], rationale: string, labels: string[], maxTarget: number): string {
+export function scoreOptions(
+  model: StudentModel,
+  tok: Tokenizer,
+  input: number[],
+  rationale: string,
+  labels: string[],
+  maxTarget: number,
+): string {
   const prefix = `${rationale.split(/\nAnswer:/)[0].trim()}\nAnswer:`;
   const start = Math.min(tok.encode(prefix).length - 1, maxTarget - 3);
   const examples = labels.map((l) => {
     const full = tok.encode(`${prefix} ${l}`);
-    const target = full.length > maxTarget ? [...full.slice(0, start), ...full.slice(full.length - (maxTarget - start))] : full;
+    const target =
+      full.length > maxTarget ? [...full.slice(0, start), ...full.slice(full.length - (maxTarget - start))] : full;
     return { id: l, inputIds: input, targetIds: target, lossMask: target.map((_, i) => i >= start) };
   });
   const losses = scoreExamples(model, examples, SCORE_BATCH).map((s) => s.totalLoss);
@@ -58,16 +73,39 @@ const SCORE_BATCH = 16;
  * Generated token ids (without the closing </s>) for each input x sample, rows input-major. Temperature 0 decodes
  * greedily; above 0 it samples from softmax(logits / temperature) over the whole vocabulary.
  */
-function decode(model: StudentModel, inputs: number[][], opts: { maxNewTokens: number; eosId: number; samples: number; temperature: number; seed: number; noRepeatNgramSize: number }): number[][] {
+function decode(
+  model: StudentModel,
+  inputs: number[][],
+  opts: {
+    maxNewTokens: number;
+    eosId: number;
+    samples: number;
+    temperature: number;
+    seed: number;
+    noRepeatNgramSize: number;
+  },
+): number[][] {
   const sampled = opts.temperature > 0;
   const out = generate(model, inputs, {
-    maxNewTokens: opts.maxNewTokens, numReturnSequences: opts.samples, doSample: sampled, temperature: sampled ? opts.temperature : 1,
-    topK: 0, seed: opts.seed, noRepeatNgramSize: opts.noRepeatNgramSize,
+    maxNewTokens: opts.maxNewTokens,
+    numReturnSequences: opts.samples,
+    doSample: sampled,
+    temperature: sampled ? opts.temperature : 1,
+    topK: 0,
+    seed: opts.seed,
+    noRepeatNgramSize: opts.noRepeatNgramSize,
   });
-  return out.flatMap((seqs) => seqs.map((s) => (s.tokens[s.tokens.length - 1] === opts.eosId ? s.tokens.slice(0, -1) : s.tokens)));
+  return out.flatMap((seqs) =>
+    seqs.map((s) => (s.tokens[s.tokens.length - 1] === opts.eosId ? s.tokens.slice(0, -1) : s.tokens)),
+  );
 }
 
-export const STUDENT_OF: Record<EvalMethod, StudentMethod> = { ft: 'ft', rd: 'rd', 'kard-bm25': 'kard', 'kard-reranker': 'kard' };
+export const STUDENT_OF: Record<EvalMethod, StudentMethod> = {
+  ft: 'ft',
+  rd: 'rd',
+  'kard-bm25': 'kard',
+  'kard-reranker': 'kard',
+};
 
 export interface EvalContext {
   cfg: KardConfig;
@@ -86,10 +124,15 @@ export async function retrieveFor(method: EvalMethod, questions: McQuestion[], c
   if (method === 'ft' || method === 'rd') return questions.map(() => []);
   const index = Bm25Index.load(path.join(ctx.runDir, 'index')).attachPassages(ctx.passages);
   const { nDocs, maxDoc } = ctx.cfg.eval;
-  if (method === 'kard-bm25') return index.searchBatch(questions.map((q) => q.question), nDocs);
+  if (method === 'kard-bm25')
+    return index.searchBatch(
+      questions.map((q) => q.question),
+      nDocs,
+    );
   const reranker = await loadRerankerFolder(path.join(ctx.runDir, 'reranker'), { passages: ctx.passages });
   const out: Hit[][] = [];
-  for (const q of questions) out.push(await reranker.rerank(q.question, index.search(q.question, Math.max(maxDoc, nDocs)), nDocs));
+  for (const q of questions)
+    out.push(await reranker.rerank(q.question, index.search(q.question, Math.max(maxDoc, nDocs)), nDocs));
   return out;
 }
 
@@ -100,7 +143,11 @@ export function evidenceHit(q: McQuestion, hits: Hit[]): boolean | undefined {
   return hits.some((h) => gold.includes(h.id));
 }
 
-export async function evaluateMethod(method: EvalMethod, questions: McQuestion[], ctx: EvalContext): Promise<{ result: MethodResult; predictions: Prediction[] }> {
+export async function evaluateMethod(
+  method: EvalMethod,
+  questions: McQuestion[],
+  ctx: EvalContext,
+): Promise<{ result: MethodResult; predictions: Prediction[] }> {
   const started = Date.now();
   const { cfg } = ctx;
   const studentMethod = STUDENT_OF[method];
@@ -120,7 +167,14 @@ export async function evaluateMethod(method: EvalMethod, questions: McQuestion[]
       const fitted = fitInput(instruction, q, studentMethod, passages, counter, cfg.student.maxInputTokens);
       return tokenizer.encode(fitted.input, { maxLength: cfg.student.maxInputTokens });
     });
-    const outs = decode(model, inputs, { maxNewTokens, eosId: tokenizer.eosTokenId, samples: sc, temperature: sc > 1 ? cfg.eval.temperature : 0, seed: cfg.seed + i, noRepeatNgramSize: cfg.eval.noRepeatNgramSize });
+    const outs = decode(model, inputs, {
+      maxNewTokens,
+      eosId: tokenizer.eosTokenId,
+      samples: sc,
+      temperature: sc > 1 ? cfg.eval.temperature : 0,
+      seed: cfg.seed + i,
+      noRepeatNgramSize: cfg.eval.noRepeatNgramSize,
+    });
     qs.forEach((q, j) => {
       const texts = outs.slice(j * sc, (j + 1) * sc).map((ids) => tokenizer.decode(ids));
       const parsedAnswers = texts.map((t) => parseAnswer(t, q.options));
@@ -128,13 +182,29 @@ export async function evaluateMethod(method: EvalMethod, questions: McQuestion[]
       let predicted = parsed;
       let answeredBy: Prediction['answeredBy'] = parsed ? 'parsed' : 'none';
       if (!parsed && cfg.eval.answerFallback === 'score') {
-        const votes = texts.map((t) => scoreOptions(model, tokenizer, inputs[j], studentMethod === 'ft' ? '' : t, q.options.map((o) => o.label), cfg.student.maxTargetTokens));
+        const votes = texts.map((t) =>
+          scoreOptions(
+            model,
+            tokenizer,
+            inputs[j],
+            studentMethod === 'ft' ? '' : t,
+            q.options.map((o) => o.label),
+            cfg.student.maxTargetTokens,
+          ),
+        );
         predicted = majorityVote(votes);
         answeredBy = 'scored';
       }
       predictions.push({
-        id: q.id, question: q.question, passages: hits[i + j].map((h) => ({ id: h.id, title: h.passage?.title })),
-        rationale: texts[0], ...(sc > 1 ? { samples: texts } : {}), predicted: predicted ?? null, answeredBy, gold: q.answer, correct: predicted === q.answer,
+        id: q.id,
+        question: q.question,
+        passages: hits[i + j].map((h) => ({ id: h.id, title: h.passage?.title })),
+        rationale: texts[0],
+        ...(sc > 1 ? { samples: texts } : {}),
+        predicted: predicted ?? null,
+        answeredBy,
+        gold: q.answer,
+        correct: predicted === q.answer,
       });
     });
     ctx.onProgress?.(method, Math.min(i + cfg.eval.batchSize, questions.length), questions.length);
@@ -145,6 +215,18 @@ export async function evaluateMethod(method: EvalMethod, questions: McQuestion[]
   summary.unparsed = predictions.filter((p) => p.answeredBy !== 'parsed').length;
   const scored = predictions.filter((p) => p.answeredBy === 'scored').length;
   const hitsKnown = questions.map((q, i) => evidenceHit(q, hits[i])).filter((h): h is boolean => h !== undefined);
-  const evidenceHitRate = studentMethod === 'kard' && hitsKnown.length ? hitsKnown.filter(Boolean).length / hitsKnown.length : undefined;
-  return { result: { name: method, student: studentMethod, sc, ...summary, scored, evidenceHitRate, seconds: (Date.now() - started) / 1000 }, predictions };
+  const evidenceHitRate =
+    studentMethod === 'kard' && hitsKnown.length ? hitsKnown.filter(Boolean).length / hitsKnown.length : undefined;
+  return {
+    result: {
+      name: method,
+      student: studentMethod,
+      sc,
+      ...summary,
+      scored,
+      evidenceHitRate,
+      seconds: (Date.now() - started) / 1000,
+    },
+    predictions,
+  };
 }

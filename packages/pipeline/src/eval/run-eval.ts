@@ -7,7 +7,14 @@ import { rationaleLoss, rerankerMetrics } from './diagnostics';
 import { evalQuestions, evaluateMethod, type Prediction } from './evaluate';
 
 /** Evaluates every configured method and writes `<run>/eval/` (report.json, report.md, accuracy.svg, predictions). */
-export async function runEvaluation(cfg: KardConfig, opts: { outDir?: string; onProgress?: (method: string, done: number, total: number) => void; log?: (msg: string) => void } = {}): Promise<EvalReport> {
+export async function runEvaluation(
+  cfg: KardConfig,
+  opts: {
+    outDir?: string;
+    onProgress?: (method: string, done: number, total: number) => void;
+    log?: (msg: string) => void;
+  } = {},
+): Promise<EvalReport> {
   const runDir = path.resolve(cfg.run);
   // the store kard-train's stages read; a run folder from before it existed gets it built here, from the same files
   const passages = await openPassages(new RunFolder(runDir), cfg.knowledge.corpus);
@@ -20,7 +27,9 @@ export async function runEvaluation(cfg: KardConfig, opts: { outDir?: string; on
     const { student: _s, ...kept } = result;
     methods.push(kept);
     predictions[m] = p;
-    opts.log?.(`${m}: accuracy ${(100 * result.accuracy).toFixed(1)}% (n ${result.n}, unparsed ${result.unparsed}) in ${result.seconds.toFixed(0)} s`);
+    opts.log?.(
+      `${m}: accuracy ${(100 * result.accuracy).toFixed(1)}% (n ${result.n}, unparsed ${result.unparsed}) in ${result.seconds.toFixed(0)} s`,
+    );
   }
   let t0 = Date.now();
   const reranking = await rerankerMetrics(runDir, passages, cfg.seed);
@@ -28,18 +37,31 @@ export async function runEvaluation(cfg: KardConfig, opts: { outDir?: string; on
   t0 = Date.now();
   const rationale = await rationaleLoss(cfg, runDir);
   const rationaleSeconds = (Date.now() - t0) / 1000;
-  opts.log?.(`diagnostics: reranker vs BM25 in ${rerankingSeconds.toFixed(0)} s, rationale loss with/without knowledge in ${rationaleSeconds.toFixed(0)} s`);
+  opts.log?.(
+    `diagnostics: reranker vs BM25 in ${rerankingSeconds.toFixed(0)} s, rationale loss with/without knowledge in ${rationaleSeconds.toFixed(0)} s`,
+  );
   const evidenceHitRate: Record<string, number> = {};
   for (const m of methods) if (m.evidenceHitRate !== undefined) evidenceHitRate[m.name] = m.evidenceHitRate;
   const report: EvalReport = {
     createdAt: new Date().toISOString(),
     run: runDir,
     dataset: { name: cfg.dataset.name, file: path.resolve(cfg.dataset.eval), questions: questions.length },
-    settings: { nDocs: cfg.eval.nDocs, maxDoc: cfg.eval.maxDoc, sc: cfg.eval.sc, maxNewTokens: cfg.eval.maxNewTokens, noRepeatNgramSize: cfg.eval.noRepeatNgramSize, answerFallback: cfg.eval.answerFallback },
+    settings: {
+      nDocs: cfg.eval.nDocs,
+      maxDoc: cfg.eval.maxDoc,
+      sc: cfg.eval.sc,
+      maxNewTokens: cfg.eval.maxNewTokens,
+      noRepeatNgramSize: cfg.eval.noRepeatNgramSize,
+      answerFallback: cfg.eval.answerFallback,
+    },
     methods,
     retrieval: { reranking, evidenceHitRate },
     rationaleLoss: rationale,
-    seconds: { methods: methods.reduce((a, m) => a + m.seconds, 0), reranking: rerankingSeconds, rationaleLoss: rationaleSeconds },
+    seconds: {
+      methods: methods.reduce((a, m) => a + m.seconds, 0),
+      reranking: rerankingSeconds,
+      rationaleLoss: rationaleSeconds,
+    },
   };
   await writeReport(opts.outDir ?? path.join(runDir, 'eval'), report, predictions);
   passages.close();

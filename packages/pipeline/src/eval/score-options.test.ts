@@ -18,7 +18,11 @@ test('the chosen option has the lowest NLL of its answer tokens under step-by-st
     const start = tok.encode(prefix).length - 1;
     const nll = (label: string) => {
       const target = tok.encode(`${prefix} ${label}`);
-      const dec = model.startDecoding(tf.tensor2d([input], undefined, 'int32'), tf.tensor2d([input.map(() => 1)], undefined, 'int32'), { useCache: true });
+      const dec = model.startDecoding(
+        tf.tensor2d([input], undefined, 'int32'),
+        tf.tensor2d([input.map(() => 1)], undefined, 'int32'),
+        { useCache: true },
+      );
       let total = 0;
       let logits: Float32Array = dec.next(null);
       for (let i = 0; i < target.length; i++) {

@@ -1,6 +1,5 @@
 import { majorityVote, summarizeAccuracy } from './stats';
 
-
 describe('majorityVote', () => {
   test('most frequent answer wins; unparsable samples do not vote', () => {
     expect(majorityVote(['A', 'B', 'B', undefined, undefined, undefined])).toBe('B');

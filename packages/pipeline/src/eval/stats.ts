@@ -33,7 +33,9 @@ export interface AccuracySummary {
 }
 
 /** Accuracy over predictions; an unparsable prediction (undefined) is wrong and counted in `unparsed`. */
-export function summarizeAccuracy(predictions: Array<{ predicted: string | undefined; gold: string }>): AccuracySummary {
+export function summarizeAccuracy(
+  predictions: Array<{ predicted: string | undefined; gold: string }>,
+): AccuracySummary {
   const n = predictions.length;
   const correct = predictions.filter((p) => p.predicted !== undefined && p.predicted === p.gold).length;
   const unparsed = predictions.filter((p) => p.predicted === undefined).length;

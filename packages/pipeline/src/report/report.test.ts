@@ -10,7 +10,18 @@ const report: EvalReport = {
   settings: { nDocs: 1, maxDoc: 8, sc: 1, maxNewTokens: 32, answerFallback: 'score' },
   methods: [
     { name: 'ft', accuracy: 0.5, ci95: [0.15, 0.85], n: 4, correct: 2, unparsed: 1, scored: 1, sc: 1, seconds: 1 },
-    { name: 'kard-bm25', accuracy: 0.75, ci95: [0.3, 0.95], n: 4, correct: 3, unparsed: 0, scored: 0, sc: 1, evidenceHitRate: 0.25, seconds: 1 },
+    {
+      name: 'kard-bm25',
+      accuracy: 0.75,
+      ci95: [0.3, 0.95],
+      n: 4,
+      correct: 3,
+      unparsed: 0,
+      scored: 0,
+      sc: 1,
+      evidenceHitRate: 0.25,
+      seconds: 1,
+    },
   ],
   retrieval: { evidenceHitRate: { 'kard-bm25': 0.25 } },
   rationaleLoss: { examples: 3, kardWithKnowledge: 2.5, kardWithoutKnowledge: 2.75, rdWithoutKnowledge: 2.6 },
@@ -35,7 +46,16 @@ test('the SVG has one bar per method, as wide as its accuracy', () => {
 
 test('writeReport writes report.json, report.md, accuracy.svg and predictions files together', async () => {
   const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kard-rep-')), 'eval');
-  const pred = { id: 'q1', question: 'Q?', passages: [], rationale: 'r', predicted: 'A', answeredBy: 'parsed' as const, gold: 'A', correct: true };
+  const pred = {
+    id: 'q1',
+    question: 'Q?',
+    passages: [],
+    rationale: 'r',
+    predicted: 'A',
+    answeredBy: 'parsed' as const,
+    gold: 'A',
+    correct: true,
+  };
   await writeReport(dir, report, { ft: [pred] });
   expect(fs.readdirSync(dir).sort()).toEqual(['accuracy.svg', 'predictions.ft.jsonl', 'report.json', 'report.md']);
   expect(JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8')).methods[1].ci95).toEqual([0.3, 0.95]);

@@ -8,8 +8,20 @@ export interface EvalReport {
   createdAt: string;
   run: string;
   dataset: { name: string; file: string; questions: number };
-  settings: { nDocs: number; maxDoc: number; sc: number; maxNewTokens: number; noRepeatNgramSize?: number; answerFallback: string };
-  methods: Array<Pick<MethodResult, 'name' | 'accuracy' | 'ci95' | 'n' | 'unparsed' | 'scored' | 'correct' | 'sc' | 'evidenceHitRate' | 'seconds'>>;
+  settings: {
+    nDocs: number;
+    maxDoc: number;
+    sc: number;
+    maxNewTokens: number;
+    noRepeatNgramSize?: number;
+    answerFallback: string;
+  };
+  methods: Array<
+    Pick<
+      MethodResult,
+      'name' | 'accuracy' | 'ci95' | 'n' | 'unparsed' | 'scored' | 'correct' | 'sc' | 'evidenceHitRate' | 'seconds'
+    >
+  >;
   retrieval: { reranking?: RerankerMetrics; evidenceHitRate: Record<string, number> };
   rationaleLoss?: RationaleLoss;
   /** Wall time of the evaluation's parts. */
@@ -26,18 +38,30 @@ export function reportMarkdown(r: EvalReport): string {
     '',
     '| method | accuracy | 95% CI | n | unparsed (scored) | gold-evidence hit |',
     '|---|---|---|---|---|---|',
-    ...r.methods.map((m) => `| ${m.name} | ${pct(m.accuracy)} | ${pct(m.ci95[0])} – ${pct(m.ci95[1])} | ${m.n} | ${m.unparsed} (${m.scored}) | ${m.evidenceHitRate === undefined ? '–' : pct(m.evidenceHitRate)} |`),
+    ...r.methods.map(
+      (m) =>
+        `| ${m.name} | ${pct(m.accuracy)} | ${pct(m.ci95[0])} – ${pct(m.ci95[1])} | ${m.n} | ${m.unparsed} (${m.scored}) | ${m.evidenceHitRate === undefined ? '–' : pct(m.evidenceHitRate)} |`,
+    ),
     '',
   ];
   const rr = r.retrieval.reranking;
   if (rr) {
-    lines.push(`Reranker vs BM25 (${rr.reranker.n} held-out questions, target among 8): top-1 ${rr.reranker.top1.toFixed(1)} vs ${rr.bm25.top1.toFixed(1)}, top-3 ${rr.reranker.top3.toFixed(1)} vs ${rr.bm25.top3.toFixed(1)}, top-5 ${rr.reranker.top5.toFixed(1)} vs ${rr.bm25.top5.toFixed(1)}.`, '');
+    lines.push(
+      `Reranker vs BM25 (${rr.reranker.n} held-out questions, target among 8): top-1 ${rr.reranker.top1.toFixed(1)} vs ${rr.bm25.top1.toFixed(1)}, top-3 ${rr.reranker.top3.toFixed(1)} vs ${rr.bm25.top3.toFixed(1)}, top-5 ${rr.reranker.top5.toFixed(1)} vs ${rr.bm25.top5.toFixed(1)}.`,
+      '',
+    );
   }
   const rl = r.rationaleLoss;
   if (rl) {
-    lines.push(`Validation loss per rationale token (${rl.examples} examples): KARD student with knowledge ${num(rl.kardWithKnowledge)}, same student without ${num(rl.kardWithoutKnowledge)}, RD student (no knowledge) ${num(rl.rdWithoutKnowledge)}.`, '');
+    lines.push(
+      `Validation loss per rationale token (${rl.examples} examples): KARD student with knowledge ${num(rl.kardWithKnowledge)}, same student without ${num(rl.kardWithoutKnowledge)}, RD student (no knowledge) ${num(rl.rdWithoutKnowledge)}.`,
+      '',
+    );
   }
-  lines.push(`Settings: nDocs ${r.settings.nDocs}, maxDoc ${r.settings.maxDoc}, self-consistency ${r.settings.sc}, maxNewTokens ${r.settings.maxNewTokens}${r.settings.noRepeatNgramSize ? `, noRepeatNgramSize ${r.settings.noRepeatNgramSize}` : ''}, answer fallback ${r.settings.answerFallback} (an unparsable output is answered by the option the student scores best after its rationale; such outputs are counted in unparsed, and in brackets when scored). Accuracy bars: accuracy.svg.`, '');
+  lines.push(
+    `Settings: nDocs ${r.settings.nDocs}, maxDoc ${r.settings.maxDoc}, self-consistency ${r.settings.sc}, maxNewTokens ${r.settings.maxNewTokens}${r.settings.noRepeatNgramSize ? `, noRepeatNgramSize ${r.settings.noRepeatNgramSize}` : ''}, answer fallback ${r.settings.answerFallback} (an unparsable output is answered by the option the student scores best after its rationale; such outputs are counted in unparsed, and in brackets when scored). Accuracy bars: accuracy.svg.`,
+    '',
+  );
   return lines.join('\n');
 }
 
@@ -45,7 +69,11 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
 /** A horizontal bar per method with its 95% interval as a whisker. */
 export function accuracySvg(r: EvalReport): string {
-  const w = 560, rowH = 36, left = 120, plot = 380, top = 30;
+  const w = 560,
+    rowH = 36,
+    left = 120,
+    plot = 380,
+    top = 30;
   const h = top + rowH * r.methods.length + 30;
   const x = (v: number) => left + v * plot;
   const rows = r.methods.map((m, i) => {
@@ -57,16 +85,24 @@ export function accuracySvg(r: EvalReport): string {
       `<text x="${(x(m.ci95[1]) + 6).toFixed(1)}" y="${y + 20}" font-size="12">${pct(m.accuracy)}</text>`,
     ].join('');
   });
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((t) => `<line x1="${x(t)}" x2="${x(t)}" y1="${top}" y2="${h - 24}" stroke="#ddd"/><text x="${x(t)}" y="${h - 8}" font-size="11" text-anchor="middle">${t * 100}%</text>`);
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map(
+    (t) =>
+      `<line x1="${x(t)}" x2="${x(t)}" y1="${top}" y2="${h - 24}" stroke="#ddd"/><text x="${x(t)}" y="${h - 8}" font-size="11" text-anchor="middle">${t * 100}%</text>`,
+  );
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif"><text x="${left}" y="18" font-size="14">Accuracy on ${esc(r.dataset.name)} (n = ${r.dataset.questions}), 95% Wilson CI</text>${ticks.join('')}${rows.join('')}</svg>\n`;
 }
 
 /** Writes report.json, report.md, accuracy.svg and predictions.<method>.jsonl into `dir`, all at once. */
-export async function writeReport(dir: string, report: EvalReport, predictions: Record<string, Prediction[]>): Promise<void> {
+export async function writeReport(
+  dir: string,
+  report: EvalReport,
+  predictions: Record<string, Prediction[]>,
+): Promise<void> {
   await writeDirAtomic(dir, (tmp) => {
     fs.writeFileSync(path.join(tmp, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
     fs.writeFileSync(path.join(tmp, 'report.md'), reportMarkdown(report));
     fs.writeFileSync(path.join(tmp, 'accuracy.svg'), accuracySvg(report));
-    for (const [m, preds] of Object.entries(predictions)) fs.writeFileSync(path.join(tmp, `predictions.${m}.jsonl`), toJsonl(preds));
+    for (const [m, preds] of Object.entries(predictions))
+      fs.writeFileSync(path.join(tmp, `predictions.${m}.jsonl`), toJsonl(preds));
   });
 }

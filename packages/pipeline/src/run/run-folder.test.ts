@@ -25,21 +25,30 @@ describe('RunFolder stages', () => {
   test('a failed stage leaves no marker, and its work folder survives for the resume', async () => {
     const run = new RunFolder(tmp());
     let workDir = '';
-    await expect(run.stage('student-ft', { a: 1 }, async (w) => {
-      workDir = w;
-      fs.writeFileSync(path.join(w, 'checkpoint'), 'step 5');
-      throw new Error('killed');
-    })).rejects.toThrow('killed');
+    await expect(
+      run.stage('student-ft', { a: 1 }, async (w) => {
+        workDir = w;
+        fs.writeFileSync(path.join(w, 'checkpoint'), 'step 5');
+        throw new Error('killed');
+      }),
+    ).rejects.toThrow('killed');
     expect(run.marker('student-ft')).toBeUndefined();
     const seen: string[] = [];
-    await run.stage('student-ft', { a: 1 }, async (w) => { seen.push(fs.readFileSync(path.join(w, 'checkpoint'), 'utf8')); });
+    await run.stage('student-ft', { a: 1 }, async (w) => {
+      seen.push(fs.readFileSync(path.join(w, 'checkpoint'), 'utf8'));
+    });
     expect(seen).toEqual(['step 5']);
     expect(fs.existsSync(workDir)).toBe(false); // cleaned once done
   });
 
   test('work left by different inputs is wiped, never resumed', async () => {
     const run = new RunFolder(tmp());
-    await expect(run.stage('s', { a: 1 }, async (w) => { fs.writeFileSync(path.join(w, 'checkpoint'), 'x'); throw new Error('stop'); })).rejects.toThrow();
+    await expect(
+      run.stage('s', { a: 1 }, async (w) => {
+        fs.writeFileSync(path.join(w, 'checkpoint'), 'x');
+        throw new Error('stop');
+      }),
+    ).rejects.toThrow();
     await run.stage('s', { a: 2 }, async (w) => expect(fs.existsSync(path.join(w, 'checkpoint'))).toBe(false));
   });
 
@@ -47,7 +56,11 @@ describe('RunFolder stages', () => {
     const run = new RunFolder(tmp());
     await run.stage('index', {}, async () => 1);
     await run.stage('index', {}, async () => 1);
-    const events = fs.readFileSync(run.path('log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).event);
+    const events = fs
+      .readFileSync(run.path('log.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).event);
     expect(events).toEqual(['stage-start', 'stage-done', 'stage-skip']);
   });
 

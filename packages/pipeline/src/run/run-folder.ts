@@ -14,11 +14,15 @@ export interface StageMarker {
   result: unknown;
 }
 
-export type StageOutcome<R> = { skipped: true; marker: StageMarker } | { skipped: false; marker: StageMarker; result: R };
+export type StageOutcome<R> =
+  { skipped: true; marker: StageMarker } | { skipped: false; marker: StageMarker; result: R };
 
 /** One JSON object per line: the run's log, appended as it goes. */
 export class JsonlLog {
-  constructor(readonly file: string, private readonly echo?: (line: string) => void) {
+  constructor(
+    readonly file: string,
+    private readonly echo?: (line: string) => void,
+  ) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
   }
 
@@ -36,7 +40,10 @@ export class JsonlLog {
 export class RunFolder {
   readonly log: JsonlLog;
 
-  constructor(readonly dir: string, opts: { echo?: (line: string) => void } = {}) {
+  constructor(
+    readonly dir: string,
+    opts: { echo?: (line: string) => void } = {},
+  ) {
     fs.mkdirSync(dir, { recursive: true });
     this.log = new JsonlLog(path.join(dir, 'log.jsonl'), opts.echo);
   }
@@ -77,7 +84,8 @@ export class RunFolder {
     const dir = this.path('.work', stage.replace(/[^a-z0-9._-]/gi, '_'));
     const stamp = path.join(dir, 'inputs.sha256');
     const hash = hashJson(inputs);
-    if (fs.existsSync(dir) && (!fs.existsSync(stamp) || fs.readFileSync(stamp, 'utf8') !== hash)) fs.rmSync(dir, { recursive: true, force: true });
+    if (fs.existsSync(dir) && (!fs.existsSync(stamp) || fs.readFileSync(stamp, 'utf8') !== hash))
+      fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
     if (!fs.existsSync(stamp)) writeFileAtomic(stamp, hash);
     return dir;
@@ -91,7 +99,11 @@ export class RunFolder {
       this.log.write('stage-skip', { stage, message: 'already done with the same inputs', inputsHash });
       return { skipped: true, marker: previous };
     }
-    this.log.write('stage-start', { stage, inputsHash, ...(previous ? { message: 'inputs changed: rerunning', previousHash: previous.inputsHash } : {}) });
+    this.log.write('stage-start', {
+      stage,
+      inputsHash,
+      ...(previous ? { message: 'inputs changed: rerunning', previousHash: previous.inputsHash } : {}),
+    });
     const started = Date.now();
     const work = this.workDir(stage, inputs);
     let result: R;
@@ -101,7 +113,14 @@ export class RunFolder {
       this.log.write('stage-failed', { stage, message: (err as Error).message });
       throw err;
     }
-    const marker: StageMarker = { stage, inputsHash, inputs, finishedAt: new Date().toISOString(), seconds: (Date.now() - started) / 1000, result };
+    const marker: StageMarker = {
+      stage,
+      inputsHash,
+      inputs,
+      finishedAt: new Date().toISOString(),
+      seconds: (Date.now() - started) / 1000,
+      result,
+    };
     fs.mkdirSync(path.dirname(this.markerFile(stage)), { recursive: true });
     writeFileAtomic(this.markerFile(stage), `${JSON.stringify(marker, null, 2)}\n`);
     fs.rmSync(work, { recursive: true, force: true });

@@ -14,11 +14,20 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** Reference: each file's JSON lines parsed by hand, file after file. */
 function directly(files: string[]): Array<Record<string, unknown>> {
-  return files.flatMap((f) => fs.readFileSync(f, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>));
+  return files.flatMap((f) =>
+    fs
+      .readFileSync(f, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as Record<string, unknown>),
+  );
 }
 
 test('passages via the PassageStore equal the corpus files, and index to the same BM25 files', async () => {
-  const files = [path.join(repo, 'datasets/wikipedia/strategyqa_paragraphs.jsonl'), path.join(repo, 'datasets/wikipedia/hotpotqa_paragraphs.jsonl')];
+  const files = [
+    path.join(repo, 'datasets/wikipedia/strategyqa_paragraphs.jsonl'),
+    path.join(repo, 'datasets/wikipedia/hotpotqa_paragraphs.jsonl'),
+  ];
   const run = new RunFolder(path.join(tmp, 'run'));
   const store = await openPassages(run, files);
   const ref = directly(files);
@@ -43,7 +52,9 @@ test('passages via the PassageStore equal the corpus files, and index to the sam
   const names = fs.readdirSync(path.join(tmp, 'index-map')).sort();
   expect(fs.readdirSync(path.join(tmp, 'index-store')).sort()).toEqual(names);
   for (const n of names.filter((n) => n !== 'manifest.json')) {
-    expect(fs.readFileSync(path.join(tmp, 'index-store', n)).equals(fs.readFileSync(path.join(tmp, 'index-map', n)))).toBe(true);
+    expect(
+      fs.readFileSync(path.join(tmp, 'index-store', n)).equals(fs.readFileSync(path.join(tmp, 'index-map', n))),
+    ).toBe(true);
   }
   store.close();
 
@@ -51,8 +62,16 @@ test('passages via the PassageStore equal the corpus files, and index to the sam
   const again = await openPassages(run, files);
   expect(again.size).toBe(ref.length);
   again.close();
-  const events = fs.readFileSync(run.path('log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  expect(events.filter((e) => e.stage === 'passages').map((e) => e.event)).toEqual(['stage-start', 'stage-done', 'stage-skip']);
+  const events = fs
+    .readFileSync(run.path('log.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  expect(events.filter((e) => e.stage === 'passages').map((e) => e.event)).toEqual([
+    'stage-start',
+    'stage-done',
+    'stage-skip',
+  ]);
 });
 
 test('a corpus that repeats an id is an error naming it, not a silently replaced passage', async () => {

@@ -21,7 +21,11 @@ async function* corpusPassages(files: string[]): AsyncGenerator<Passage> {
 export async function openPassages(run: RunFolder, files: string[]): Promise<PassageStore> {
   const dir = run.path('passages');
   await run.stage('passages', { corpus: await hashInputs(files) }, async () => {
-    const store = await PassageStore.build(corpusPassages(files), dir, { overwrite: true, progress: false, source: files.map((f) => path.resolve(f)).join(', ') });
+    const store = await PassageStore.build(corpusPassages(files), dir, {
+      overwrite: true,
+      progress: false,
+      source: files.map((f) => path.resolve(f)).join(', '),
+    });
     const size = store.size;
     store.close();
     return { passages: size };
@@ -48,8 +52,17 @@ export function datasetSubset(file: string, limit: number | undefined, dir: stri
   const text = fs.readFileSync(file, 'utf8');
   const out = path.join(dir, path.basename(file));
   fs.mkdirSync(dir, { recursive: true });
-  if (text.trimStart().startsWith('[')) fs.writeFileSync(out, JSON.stringify((JSON.parse(text) as unknown[]).slice(0, limit)));
-  else fs.writeFileSync(out, `${text.split('\n').filter((l) => l.trim()).slice(0, limit).join('\n')}\n`);
+  if (text.trimStart().startsWith('['))
+    fs.writeFileSync(out, JSON.stringify((JSON.parse(text) as unknown[]).slice(0, limit)));
+  else
+    fs.writeFileSync(
+      out,
+      `${text
+        .split('\n')
+        .filter((l) => l.trim())
+        .slice(0, limit)
+        .join('\n')}\n`,
+    );
   return out;
 }
 

@@ -26,20 +26,28 @@ async function stageHashes(cfg: ReturnType<typeof loadConfig>): Promise<Record<s
 describe('stage hashes', () => {
   // The hashes the hand-written stage inputs gave (commit 89d685b) for the demo config and variants that switch on
   // or off every optional stage and input: existing run folders keep their finished stages.
-  const variants = JSON.parse(fs.readFileSync(path.join(root, 'packages/pipeline/test/fixtures/stage-hashes-v1.json'), 'utf8')) as Array<{
-    name: string; config: string; overrides: Record<string, unknown>; stages: Record<string, string>;
+  const variants = JSON.parse(
+    fs.readFileSync(path.join(root, 'packages/pipeline/test/fixtures/stage-hashes-v1.json'), 'utf8'),
+  ) as Array<{
+    name: string;
+    config: string;
+    overrides: Record<string, unknown>;
+    stages: Record<string, string>;
   }>;
 
-  test.each(variants.map((v) => [v.name, v] as const))('%s: the same hash for every stage as before the declarations', async (_, v) => {
-    const cwd = process.cwd();
-    process.chdir(root); // the configs' paths, and so the fingerprints' keys, are relative to the repository root
-    try {
-      const cfg = loadConfig(v.config, { ...v.overrides, run: 'runs/hash-check' });
-      expect(await stageHashes(cfg)).toEqual(v.stages);
-    } finally {
-      process.chdir(cwd);
-    }
-  });
+  test.each(variants.map((v) => [v.name, v] as const))(
+    '%s: the same hash for every stage as before the declarations',
+    async (_, v) => {
+      const cwd = process.cwd();
+      process.chdir(root); // the configs' paths, and so the fingerprints' keys, are relative to the repository root
+      try {
+        const cfg = loadConfig(v.config, { ...v.overrides, run: 'runs/hash-check' });
+        expect(await stageHashes(cfg)).toEqual(v.stages);
+      } finally {
+        process.chdir(cwd);
+      }
+    },
+  );
 
   test('a changed option changes exactly the stages that read it, and those built on them', async () => {
     const cwd = process.cwd();
@@ -54,8 +62,18 @@ describe('stage hashes', () => {
       expect(await changed('reranker.lr', 0.01)).toEqual(['reranker']);
       expect(await changed('reranker.ensemble', 2)).toEqual(['reranker']);
       expect(await changed('student.steps', 301)).toEqual(['student-ft', 'student-rd', 'student-kard']);
-      expect(await changed('student.pretrainNoise', 0.2)).toEqual(['student-init', 'student-base', 'student-ft', 'student-rd', 'student-kard']);
-      expect((await changed('knowledge.k1', 1.2)).sort()).toEqual(Object.keys(before).filter((s) => s !== 'student-tokenizer' && s !== 'student-init').sort());
+      expect(await changed('student.pretrainNoise', 0.2)).toEqual([
+        'student-init',
+        'student-base',
+        'student-ft',
+        'student-rd',
+        'student-kard',
+      ]);
+      expect((await changed('knowledge.k1', 1.2)).sort()).toEqual(
+        Object.keys(before)
+          .filter((s) => s !== 'student-tokenizer' && s !== 'student-init')
+          .sort(),
+      );
       expect(await changed('eval.sc', 3)).toEqual([]);
     } finally {
       process.chdir(cwd);
@@ -64,14 +82,35 @@ describe('stage hashes', () => {
 });
 
 describe('stageInputs', () => {
-  const cfg = validateConfig({ run: 'r', dataset: { train: 't', eval: 'd' }, knowledge: { corpus: ['c'] }, teacher: { rationales: 'r' }, student: { lr: 0.5 } });
+  const cfg = validateConfig({
+    run: 'r',
+    dataset: { train: 't', eval: 'd' },
+    knowledge: { corpus: ['c'] },
+    teacher: { rationales: 'r' },
+    student: { lr: 0.5 },
+  });
 
   test('config paths, groups and derived values land under their keys; unset values are left out', async () => {
-    const inputs = await stageInputs(cfg, {
-      reads: { lr: 'student.lr', teacher: configSection('teacher', { except: ['samples'] }), twice: derived(['student.lr'], (lr) => 2 * (lr as number)) },
-      params: { method: 'ft' }, after: { up: 'index' },
-    }, { up: 'h' });
-    expect(inputs).toEqual({ up: 'h', method: 'ft', lr: 0.5, teacher: { rationales: 'r', format: 'flan-cot', endpoint: undefined, model: undefined }, twice: 1 });
+    const inputs = await stageInputs(
+      cfg,
+      {
+        reads: {
+          lr: 'student.lr',
+          teacher: configSection('teacher', { except: ['samples'] }),
+          twice: derived(['student.lr'], (lr) => 2 * (lr as number)),
+        },
+        params: { method: 'ft' },
+        after: { up: 'index' },
+      },
+      { up: 'h' },
+    );
+    expect(inputs).toEqual({
+      up: 'h',
+      method: 'ft',
+      lr: 0.5,
+      teacher: { rationales: 'r', format: 'flan-cot', endpoint: undefined, model: undefined },
+      twice: 1,
+    });
   });
 
   test('an option marked hashOnlyWhenSet is left out at its default and hashed when set', async () => {
@@ -88,12 +127,18 @@ describe('stageInputs', () => {
     const inputs = await stageInputs(withFile, { reads: { corpus: fingerprints(['knowledge.corpus']) } });
     // sha256("abc"), the textbook test vector
     expect(inputs.corpus).toEqual({ [file]: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad' });
-    await expect(stageInputs(cfg, { reads: { corpus: fingerprints(['knowledge.corpus']) } })).rejects.toThrow(/file not found/);
+    await expect(stageInputs(cfg, { reads: { corpus: fingerprints(['knowledge.corpus']) } })).rejects.toThrow(
+      /file not found/,
+    );
   });
 
   test('a path the schema lacks, a key declared twice and undeclared upstream stages are refused', async () => {
-    await expect(stageInputs(cfg, { reads: { x: 'student.lrr' } })).rejects.toThrow(/student\.lrr is not a config option/);
-    await expect(stageInputs(cfg, { reads: { up: 'seed' }, after: { up: 'index' } }, { up: 'h' })).rejects.toThrow(/declared twice/);
+    await expect(stageInputs(cfg, { reads: { x: 'student.lrr' } })).rejects.toThrow(
+      /student\.lrr is not a config option/,
+    );
+    await expect(stageInputs(cfg, { reads: { up: 'seed' }, after: { up: 'index' } }, { up: 'h' })).rejects.toThrow(
+      /declared twice/,
+    );
     await expect(stageInputs(cfg, { reads: {} }, { up: 'h' })).rejects.toThrow(/differ from the declared/);
   });
 });

@@ -8,17 +8,26 @@ import type { StageReads } from './stage-reads';
 
 /** A value computed from config paths (a choice between two of them, a value that applies to one method only). */
 export class Derived {
-  constructor(readonly from: readonly string[], readonly value: (...values: unknown[]) => unknown) {}
+  constructor(
+    readonly from: readonly string[],
+    readonly value: (...values: unknown[]) => unknown,
+  ) {}
 }
 
 /** The sha256 of files named by config paths, by the path as configured (`{ "corpus.jsonl": "ab12…" }`). */
 export class Fingerprints {
-  constructor(readonly from: readonly string[], readonly files: (...values: unknown[]) => unknown[]) {}
+  constructor(
+    readonly from: readonly string[],
+    readonly files: (...values: unknown[]) => unknown[],
+  ) {}
 }
 
 /** The sha256 of one file named by a config path (none when the function returns undefined). */
 export class Fingerprint {
-  constructor(readonly from: string, readonly file: (value: unknown) => string | undefined) {}
+  constructor(
+    readonly from: string,
+    readonly file: (value: unknown) => string | undefined,
+  ) {}
 }
 
 /** A config path (its value), a group of entries (an object), or a derived value or fingerprint. */
@@ -26,7 +35,8 @@ export type HashSource = string | Derived | Fingerprints | Fingerprint | { [key:
 
 export const derived = (from: string[], value: (...values: unknown[]) => unknown) => new Derived(from, value);
 /** Fingerprints of the files the paths name (lists flattened, unset paths skipped), or of the files `files` makes of their values. */
-export const fingerprints = (from: string[], files: (...values: unknown[]) => unknown[] = (...v) => v.flat()) => new Fingerprints(from, files);
+export const fingerprints = (from: string[], files: (...values: unknown[]) => unknown[] = (...v) => v.flat()) =>
+  new Fingerprints(from, files);
 export const fingerprint = (from: string, file: (value: unknown) => string | undefined) => new Fingerprint(from, file);
 
 const LEAVES = new Map(schemaLeaves().map((l) => [l.path, l.leaf]));
@@ -63,7 +73,10 @@ export function declaredPaths(decl: StageReads): string[] {
 async function resolve(cfg: KardConfig, s: HashSource): Promise<unknown> {
   if (typeof s === 'string') return configValue(cfg, s);
   if (s instanceof Derived) return s.value(...s.from.map((p) => configValue(cfg, p)));
-  if (s instanceof Fingerprints) return hashInputs(s.files(...s.from.map((p) => configValue(cfg, p))).filter((f): f is string => typeof f === 'string'));
+  if (s instanceof Fingerprints)
+    return hashInputs(
+      s.files(...s.from.map((p) => configValue(cfg, p))).filter((f): f is string => typeof f === 'string'),
+    );
   if (s instanceof Fingerprint) {
     const file = s.file(configValue(cfg, s.from));
     return file === undefined ? undefined : hashFile(file);
@@ -77,9 +90,16 @@ async function resolve(cfg: KardConfig, s: HashSource): Promise<unknown> {
  * The inputs a stage's marker hashes: its declared reads resolved against `cfg`, its parameters, and `upstream`,
  * the hashes of the stages it builds on (undefined for one that does not run), which must be the declared ones.
  */
-export async function stageInputs(cfg: KardConfig, decl: StageReads, upstream: Record<string, string | undefined> = {}): Promise<Record<string, unknown>> {
+export async function stageInputs(
+  cfg: KardConfig,
+  decl: StageReads,
+  upstream: Record<string, string | undefined> = {},
+): Promise<Record<string, unknown>> {
   const expected = Object.keys(decl.after ?? {}).sort();
-  if (!isDeepStrictEqual(Object.keys(upstream).sort(), expected)) throw new Error(`stage inputs: upstream hashes ${Object.keys(upstream).join(', ')} differ from the declared ${expected.join(', ')}`);
+  if (!isDeepStrictEqual(Object.keys(upstream).sort(), expected))
+    throw new Error(
+      `stage inputs: upstream hashes ${Object.keys(upstream).join(', ')} differ from the declared ${expected.join(', ')}`,
+    );
   const keys = [...Object.keys(upstream), ...Object.keys(decl.params ?? {}), ...Object.keys(decl.reads)];
   if (new Set(keys).size !== keys.length) throw new Error(`stage inputs: a key is declared twice (${keys.join(', ')})`);
   const inputs: Record<string, unknown> = { ...upstream, ...decl.params };

@@ -8,7 +8,8 @@ import type { StudentMethod } from '../config/schema';
 import { configSection, derived, fingerprint, fingerprints, type HashSource } from './stage-inputs';
 
 /** The stages of the training pipeline (a stage kind; prepare and student run once per method). */
-export type StageKind = 'index' | 'student-tokenizer' | 'prepare' | 'student-init' | 'student-base' | 'student' | 'reranker';
+export type StageKind =
+  'index' | 'student-tokenizer' | 'prepare' | 'student-init' | 'student-base' | 'student' | 'reranker';
 
 export interface StageReads {
   /** The hash's entries taken from the config, by key: a config path, a group of them, a value or files derived from them. */
@@ -25,7 +26,10 @@ export interface StageReads {
 function rerankerInitWeights(init: unknown): string | undefined {
   if (typeof init !== 'string') return undefined;
   const file = path.resolve(init, 'encoder', 'model.safetensors');
-  if (!fs.existsSync(file)) throw new Error(`reranker.init: ${file} does not exist; make a starting point with \`kard-reranker pretrain --out ${init}\``);
+  if (!fs.existsSync(file))
+    throw new Error(
+      `reranker.init: ${file} does not exist; make a starting point with \`kard-reranker pretrain --out ${init}\``,
+    );
   return file;
 }
 
@@ -49,7 +53,9 @@ export const STAGE_READS = {
       data: fingerprints(['dataset.train', 'teacher.rationales']),
       teacher: configSection('teacher'),
       // the tokenizer that counts the input budget: a scratch student's, else the model's own
-      tokenizer: derived(['student.model', 'student.tokenizer'], (model, tokenizer) => (model === 'scratch' ? tokenizer : model)),
+      tokenizer: derived(['student.model', 'student.tokenizer'], (model, tokenizer) =>
+        model === 'scratch' ? tokenizer : model,
+      ),
       maxInputTokens: 'student.maxInputTokens',
       nKnowledge: 'student.nKnowledge',
       candidates: derived(['reranker.candidates'], (candidates) => (method === 'kard' ? candidates : 0)),
@@ -62,11 +68,21 @@ export const STAGE_READS = {
       corpus: fingerprints(['knowledge.corpus']),
       seed: 'seed',
       student: {
-        dModel: 'student.dModel', dFf: 'student.dFf', numLayers: 'student.numLayers', numHeads: 'student.numHeads',
+        dModel: 'student.dModel',
+        dFf: 'student.dFf',
+        numLayers: 'student.numLayers',
+        numHeads: 'student.numHeads',
         // a trimmed tokenizer counts by its stage's hash
-        tokenizer: derived(['student.vocabSize', 'student.tokenizer'], (vocabSize, tokenizer) => (vocabSize ? undefined : tokenizer)),
-        pretrainSteps: 'student.pretrainSteps', pretrainLength: 'student.pretrainLength', pretrainNoise: 'student.pretrainNoise',
-        batchSize: 'student.batchSize', lr: 'student.lr', warmupRatio: 'student.warmupRatio', weightDecay: 'student.weightDecay',
+        tokenizer: derived(['student.vocabSize', 'student.tokenizer'], (vocabSize, tokenizer) =>
+          vocabSize ? undefined : tokenizer,
+        ),
+        pretrainSteps: 'student.pretrainSteps',
+        pretrainLength: 'student.pretrainLength',
+        pretrainNoise: 'student.pretrainNoise',
+        batchSize: 'student.batchSize',
+        lr: 'student.lr',
+        warmupRatio: 'student.warmupRatio',
+        weightDecay: 'student.weightDecay',
       },
     },
     unhashed: ['student.checkpointEvery'],
@@ -81,6 +97,10 @@ export const STAGE_READS = {
   }),
   reranker: (): StageReads => ({
     after: { prepared: 'prepare' },
-    reads: { reranker: configSection('reranker'), initWeights: fingerprint('reranker.init', rerankerInitWeights), seed: 'seed' },
+    reads: {
+      reranker: configSection('reranker'),
+      initWeights: fingerprint('reranker.init', rerankerInitWeights),
+      seed: 'seed',
+    },
   }),
 } satisfies Record<StageKind, (...args: never[]) => StageReads>;

@@ -36,7 +36,11 @@ export interface StudentTrainResult {
   tokensPerSecond: number;
 }
 
-export async function trainStudent(model: StudentModel, examples: TokenizedExample[], opts: StudentTrainOptions): Promise<StudentTrainResult> {
+export async function trainStudent(
+  model: StudentModel,
+  examples: TokenizedExample[],
+  opts: StudentTrainOptions,
+): Promise<StudentTrainResult> {
   if (examples.length === 0) throw new Error('trainStudent: no training examples');
   const trainer = new Seq2SeqTrainer(model, {
     outputDir: opts.checkpointDir,
@@ -54,7 +58,8 @@ export async function trainStudent(model: StudentModel, examples: TokenizedExamp
     finalDir: false, // the stage saves the student where the run folder wants it
     tokenizerDir: opts.tokenizerDir,
     progress: false, // the app draws the stage's bar from onStep
-    onStep: (r: StepRecord) => opts.onStep?.({ step: r.step, steps: opts.steps, loss: r.loss, lr: r.lr, tokensPerSecond: r.tokensPerSecond }),
+    onStep: (r: StepRecord) =>
+      opts.onStep?.({ step: r.step, steps: opts.steps, loss: r.loss, lr: r.lr, tokensPerSecond: r.tokensPerSecond }),
     onCheckpoint: opts.onCheckpoint,
   });
   const result = await trainer.train(examples, opts.validation?.length ? opts.validation : undefined);

@@ -15,7 +15,16 @@ import { Bm25Index } from '@kard/retriever';
 import type { KardConfig, StudentMethod } from '../config/schema';
 import type { RunFolder } from '../run/run-folder';
 import {
-  denoisingExamples, isHubId, loadStudent, loadTokenizer, openStudent, saveStudent, trimUnigramTokenizer, type Student, type TokenizedExample, type Tokenizer,
+  denoisingExamples,
+  isHubId,
+  loadStudent,
+  loadTokenizer,
+  openStudent,
+  saveStudent,
+  trimUnigramTokenizer,
+  type Student,
+  type TokenizedExample,
+  type Tokenizer,
 } from '@kard/student';
 import { trainStudent } from './student-training';
 import { trainRerankerStage } from './reranker-stage';
@@ -41,7 +50,11 @@ export async function startBackend(cfg: KardConfig): Promise<string> {
 
 export class TrainingPipeline {
   private corpus?: PassageStore;
-  constructor(readonly cfg: KardConfig, readonly run: RunFolder, readonly hooks: StageHooks = {}) {}
+  constructor(
+    readonly cfg: KardConfig,
+    readonly run: RunFolder,
+    readonly hooks: StageHooks = {},
+  ) {}
 
   /** The corpus, through the run's passage store (built on first use). */
   async passages(): Promise<PassageLookup> {
@@ -59,7 +72,11 @@ export class TrainingPipeline {
     const inputs = await stageInputs(this.cfg, STAGE_READS.index());
     const out = await this.run.stage('index', inputs, async () => {
       const { k1, b } = this.cfg.knowledge;
-      const index = await Bm25Index.build(await this.passages(), { k1, b, onProgress: (n) => this.hooks.onProgress?.('index', n, 0) });
+      const index = await Bm25Index.build(await this.passages(), {
+        k1,
+        b,
+        onProgress: (n) => this.hooks.onProgress?.('index', n, 0),
+      });
       await index.save(this.run.path('index'));
       return { passages: index.size, terms: index.termCount };
     });
@@ -73,23 +90,36 @@ export class TrainingPipeline {
     const inputs = await stageInputs(this.cfg, STAGE_READS.prepare(method), { indexHash, tokenizerHash });
     const out = await this.run.stage(`prepare-${method}`, inputs, async (work) => {
       const trainFile = datasetSubset(dataset.train, dataset.trainLimit, work);
-      const rationales = method === 'ft' ? undefined : teacher.endpoint
-        ? [{ file: await generateTeacherRationales(this.cfg, trainFile, this.run.path('teacher'), (d, t) => this.hooks.onProgress?.('teacher', d, t)), format: 'generation-cache' as const }]
-        : [{ file: path.resolve(teacher.rationales!), format: teacher.format }];
+      const rationales =
+        method === 'ft'
+          ? undefined
+          : teacher.endpoint
+            ? [
+                {
+                  file: await generateTeacherRationales(this.cfg, trainFile, this.run.path('teacher'), (d, t) =>
+                    this.hooks.onProgress?.('teacher', d, t),
+                  ),
+                  format: 'generation-cache' as const,
+                },
+              ]
+            : [{ file: path.resolve(teacher.rationales!), format: teacher.format }];
       const index = Bm25Index.load(this.run.path('index')).attachPassages(await this.passages());
-      const manifest = await prepare({
-        dataset: { file: trainFile, format: dataset.format as 'auto', name: dataset.name, onInvalid: 'skip' },
-        rationales,
-        mode: method,
-        nKnowledge: student.nKnowledge,
-        rerankerCandidates: method === 'kard' ? reranker.candidates : 0,
-        tokenizer: budgetTokenizer(student.model, this.scratchTokenizer()),
-        maxInputTokens: student.maxInputTokens,
-        validationFraction: dataset.validationFraction,
-        seed,
-        outDir: this.run.path('data', method),
-        progress: this.cfg.progress,
-      }, { retriever: index, passages: await this.passages(), rerankerRecord });
+      const manifest = await prepare(
+        {
+          dataset: { file: trainFile, format: dataset.format as 'auto', name: dataset.name, onInvalid: 'skip' },
+          rationales,
+          mode: method,
+          nKnowledge: student.nKnowledge,
+          rerankerCandidates: method === 'kard' ? reranker.candidates : 0,
+          tokenizer: budgetTokenizer(student.model, this.scratchTokenizer()),
+          maxInputTokens: student.maxInputTokens,
+          validationFraction: dataset.validationFraction,
+          seed,
+          outDir: this.run.path('data', method),
+          progress: this.cfg.progress,
+        },
+        { retriever: index, passages: await this.passages(), rerankerRecord },
+      );
       return manifest.counts;
     });
     return out.marker.inputsHash;
@@ -113,7 +143,10 @@ export class TrainingPipeline {
         for (const id of full.encode(passageText(p, COUNT_CHARS))) counts.set(id, (counts.get(id) ?? 0) + 1);
         if (++done % 1000 === 0) this.hooks.onProgress?.('student-tokenizer', done, passages.size, 'counting pieces');
       }
-      const trimmed = await trimUnigramTokenizer(path.resolve(s.tokenizer), this.run.path('student', 'tokenizer'), { size: Math.min(s.vocabSize, full.vocabSize), counts });
+      const trimmed = await trimUnigramTokenizer(path.resolve(s.tokenizer), this.run.path('student', 'tokenizer'), {
+        size: Math.min(s.vocabSize, full.vocabSize),
+        counts,
+      });
       return { vocabSize: trimmed.vocabSize, from: full.vocabSize, piecesUsed: counts.size };
     });
     return out.marker.inputsHash;
@@ -136,16 +169,41 @@ export class TrainingPipeline {
     const tokenizer = await this.tokenizer();
     const inputs = await stageInputs(this.cfg, STAGE_READS['student-init'](), { tokenizer });
     const out = await this.run.stage('student-init', inputs, async (work) => {
-      const opened = await openStudent({ model: 'scratch', tokenizer: this.scratchTokenizer(), scratch: s, seed: this.cfg.seed });
-      const tok = opened.tokenizer;
-      const sentinelIds = Array.from({ length: 100 }, (_, i) => tok.tokenId(`<extra_id_${i}>`)).filter((id): id is number => id !== undefined);
-      // A window needs pretrainLength tokens; a dozen characters a token is ample and spares tokenizing long articles whole.
-      const docs = [...(await this.passages())].map((p) => tok.encode(passageText(p, 12 * s.pretrainLength)).slice(0, -1));
-      const examples = denoisingExamples(docs, {
-        count: s.pretrainSteps * s.batchSize, length: s.pretrainLength, noise: s.pretrainNoise, meanSpan: 3, sentinelIds, eosId: tok.eosTokenId, seed: this.cfg.seed,
+      const opened = await openStudent({
+        model: 'scratch',
+        tokenizer: this.scratchTokenizer(),
+        scratch: s,
+        seed: this.cfg.seed,
       });
-      const result = await this.trainStudentStage('student-init', examples, s.pretrainSteps, opened, work, this.run.path('student', 'init'));
-      return { ...result, objective: `rebuild ${s.pretrainLength}-token windows of the knowledge base with ${s.pretrainNoise} of their tokens masked in spans` };
+      const tok = opened.tokenizer;
+      const sentinelIds = Array.from({ length: 100 }, (_, i) => tok.tokenId(`<extra_id_${i}>`)).filter(
+        (id): id is number => id !== undefined,
+      );
+      // A window needs pretrainLength tokens; a dozen characters a token is ample and spares tokenizing long articles whole.
+      const docs = [...(await this.passages())].map((p) =>
+        tok.encode(passageText(p, 12 * s.pretrainLength)).slice(0, -1),
+      );
+      const examples = denoisingExamples(docs, {
+        count: s.pretrainSteps * s.batchSize,
+        length: s.pretrainLength,
+        noise: s.pretrainNoise,
+        meanSpan: 3,
+        sentinelIds,
+        eosId: tok.eosTokenId,
+        seed: this.cfg.seed,
+      });
+      const result = await this.trainStudentStage(
+        'student-init',
+        examples,
+        s.pretrainSteps,
+        opened,
+        work,
+        this.run.path('student', 'init'),
+      );
+      return {
+        ...result,
+        objective: `rebuild ${s.pretrainLength}-token windows of the knowledge base with ${s.pretrainNoise} of their tokens masked in spans`,
+      };
     });
     return out.marker.inputsHash;
   }
@@ -153,7 +211,11 @@ export class TrainingPipeline {
   /** Where a student starts: student/init when a scratch student has one, else the configured model. */
   private async startingPoint(init: string | undefined) {
     const s = this.cfg.student;
-    if (init) return { ...(await loadStudent(this.run.path('student', 'init'))), origin: `pre-trained scratch start ${this.run.path('student', 'init')}` };
+    if (init)
+      return {
+        ...(await loadStudent(this.run.path('student', 'init'))),
+        origin: `pre-trained scratch start ${this.run.path('student', 'init')}`,
+      };
     return openStudent({ model: s.model, tokenizer: this.scratchTokenizer(), scratch: s, seed: this.cfg.seed });
   }
 
@@ -169,8 +231,15 @@ export class TrainingPipeline {
     const inputs = await stageInputs(this.cfg, STAGE_READS['student-base'](), { prepared, init });
     const out = await this.run.stage('student-base', inputs, async (work) => {
       const opened = await this.startingPoint(init);
-      return this.trainStudentStage('student-base', this.examples('rd', opened.tokenizer), s.baseSteps, opened, work, this.run.path('student', 'base'),
-        this.examples('rd', opened.tokenizer, 'validation'));
+      return this.trainStudentStage(
+        'student-base',
+        this.examples('rd', opened.tokenizer),
+        s.baseSteps,
+        opened,
+        work,
+        this.run.path('student', 'base'),
+        this.examples('rd', opened.tokenizer, 'validation'),
+      );
     });
     return out.marker.inputsHash;
   }
@@ -184,46 +253,95 @@ export class TrainingPipeline {
     const stage = `student-${method}`;
     const out = await this.run.stage(stage, inputs, async (work) => {
       const opened = base
-        ? { ...(await loadStudent(this.run.path('student', 'base'))), origin: `warm start ${this.run.path('student', 'base')}` }
+        ? {
+            ...(await loadStudent(this.run.path('student', 'base'))),
+            origin: `warm start ${this.run.path('student', 'base')}`,
+          }
         : await this.startingPoint(init);
-      return this.trainStudentStage(stage, this.examples(method, opened.tokenizer), s.steps, opened, work, this.run.path('student', method),
-        this.examples(method, opened.tokenizer, 'validation'));
+      return this.trainStudentStage(
+        stage,
+        this.examples(method, opened.tokenizer),
+        s.steps,
+        opened,
+        work,
+        this.run.path('student', method),
+        this.examples(method, opened.tokenizer, 'validation'),
+      );
     });
     return out.marker.inputsHash;
   }
 
   /** data/<method>/<split>.jsonl encoded for the student (undefined when the split does not exist). */
-  private examples(method: StudentMethod, tokenizer: Tokenizer, split: 'train' | 'validation' = 'train'): TokenizedExample[] {
+  private examples(
+    method: StudentMethod,
+    tokenizer: Tokenizer,
+    split: 'train' | 'validation' = 'train',
+  ): TokenizedExample[] {
     const s = this.cfg.student;
     const file = this.run.path('data', method, `${split}.jsonl`);
     if (split === 'validation' && !fs.existsSync(file)) return [];
     return readJsonl<KardExample>(file).map((e, i) => ({
-      id: String(i), inputIds: tokenizer.encode(e.input, { maxLength: s.maxInputTokens }), targetIds: tokenizer.encode(e.target, { maxLength: s.maxTargetTokens }),
+      id: String(i),
+      inputIds: tokenizer.encode(e.input, { maxLength: s.maxInputTokens }),
+      targetIds: tokenizer.encode(e.target, { maxLength: s.maxTargetTokens }),
     }));
   }
 
   /** Trains `opened` for `steps` on `pairs`, resuming from the work folder's checkpoint; saves to `outDir`. */
-  private async trainStudentStage(stage: string, pairs: TokenizedExample[], steps: number, opened: Student & { origin: string },
-    work: string, outDir: string, validation: TokenizedExample[] = []) {
+  private async trainStudentStage(
+    stage: string,
+    pairs: TokenizedExample[],
+    steps: number,
+    opened: Student & { origin: string },
+    work: string,
+    outDir: string,
+    validation: TokenizedExample[] = [],
+  ) {
     const s = this.cfg.student;
     const { model, tokenizer, origin } = opened;
     const result = await trainStudent(model, pairs, {
-      steps, batchSize: s.batchSize, lr: s.lr, warmupRatio: s.warmupRatio, weightDecay: s.weightDecay, seed: this.cfg.seed,
-      checkpointDir: path.join(work, 'checkpoints'), checkpointEvery: s.checkpointEvery, maxGradNorm: 1, tokenizerDir: tokenizer.dir,
+      steps,
+      batchSize: s.batchSize,
+      lr: s.lr,
+      warmupRatio: s.warmupRatio,
+      weightDecay: s.weightDecay,
+      seed: this.cfg.seed,
+      checkpointDir: path.join(work, 'checkpoints'),
+      checkpointEvery: s.checkpointEvery,
+      maxGradNorm: 1,
+      tokenizerDir: tokenizer.dir,
       validation: validation.length ? validation : undefined,
-      onStep: (i) => this.hooks.onProgress?.(stage, i.step, i.steps, `loss ${i.loss.toFixed(3)} | ${i.tokensPerSecond.toFixed(0)} tok/s`),
+      onStep: (i) =>
+        this.hooks.onProgress?.(
+          stage,
+          i.step,
+          i.steps,
+          `loss ${i.loss.toFixed(3)} | ${i.tokensPerSecond.toFixed(0)} tok/s`,
+        ),
       onCheckpoint: (step) => {
         this.run.log.write('checkpoint', { stage, step });
         this.hooks.onCheckpoint?.(stage, step);
       },
     });
-    if (result.resumedFromStep > 0) this.run.log.write('resumed', { stage, step: result.resumedFromStep, message: `resumed from checkpoint at step ${result.resumedFromStep}` });
+    if (result.resumedFromStep > 0)
+      this.run.log.write('resumed', {
+        stage,
+        step: result.resumedFromStep,
+        message: `resumed from checkpoint at step ${result.resumedFromStep}`,
+      });
     await saveStudent(opened, outDir);
     const parameters = model.numParameters();
     model.dispose();
     return {
-      origin, examples: pairs.length, parameters, steps: result.steps, resumedFromStep: result.resumedFromStep,
-      firstLoss: result.losses[0], finalLoss: result.finalLoss, validationLoss: result.validationLoss, tokensPerSecond: result.tokensPerSecond,
+      origin,
+      examples: pairs.length,
+      parameters,
+      steps: result.steps,
+      resumedFromStep: result.resumedFromStep,
+      firstLoss: result.losses[0],
+      finalLoss: result.finalLoss,
+      validationLoss: result.validationLoss,
+      tokensPerSecond: result.tokensPerSecond,
     };
   }
 
@@ -232,9 +350,15 @@ export class TrainingPipeline {
     const inputs = await stageInputs(this.cfg, STAGE_READS.reranker(), { prepared });
     const out = await this.run.stage('reranker', inputs, async (work) => {
       const records = readJsonl<RerankerRecord>(this.run.path('data', 'kard', 'reranker.train.jsonl'));
-      return trainRerankerStage(this.cfg, records, await this.passages(), this.run.path('reranker'), path.join(work, 'checkpoints'),
+      return trainRerankerStage(
+        this.cfg,
+        records,
+        await this.passages(),
+        this.run.path('reranker'),
+        path.join(work, 'checkpoints'),
         (step, total, loss) => this.hooks.onProgress?.('reranker', step, total, `loss ${loss.toFixed(3)}`),
-        this.cfg.reranker.hybrid ? Bm25Index.load(this.run.path('index')) : undefined);
+        this.cfg.reranker.hybrid ? Bm25Index.load(this.run.path('index')) : undefined,
+      );
     });
     return out.marker.inputsHash;
   }
@@ -242,7 +366,8 @@ export class TrainingPipeline {
   /** Runs one stage (with what it depends on) or all of them. */
   async runStage(name: StageName, methods = this.cfg.student.methods): Promise<void> {
     if (name === 'index' || name === 'all') await this.index();
-    if (name === 'prepare' || name === 'all') for (const m of new Set<StudentMethod>([...methods, 'kard'])) await this.prepare(m);
+    if (name === 'prepare' || name === 'all')
+      for (const m of new Set<StudentMethod>([...methods, 'kard'])) await this.prepare(m);
     if (name === 'reranker' || name === 'all') await this.reranker();
     if (name === 'student' || name === 'all') for (const m of methods) await this.student(m);
   }

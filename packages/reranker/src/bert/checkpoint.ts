@@ -8,7 +8,10 @@ import { BertEncoder } from './model';
 
 /** Thrown when a model folder's weights do not match its config (missing tensors, wrong shapes, no weights). */
 export class CheckpointError extends Error {
-  constructor(message: string, readonly file: string) {
+  constructor(
+    message: string,
+    readonly file: string,
+  ) {
     super(`${file}: ${message}`);
     this.name = 'CheckpointError';
   }
@@ -41,7 +44,8 @@ export function readBertConfig(dir: string): BertConfig {
 export function loadBertEncoder(dir: string, opts: { trainable?: boolean } = {}): BertEncoder {
   const config = readBertConfig(dir);
   const arrays = readSafetensorsDir(dir);
-  if (!arrays) throw new CheckpointError('no model.safetensors (convert pytorch_model.bin with transformers first)', dir);
+  if (!arrays)
+    throw new CheckpointError('no model.safetensors (convert pytorch_model.bin with transformers first)', dir);
   const byName = new Map<string, { shape: number[]; values: Float32Array | Int32Array }>();
   for (const [key, arr] of arrays) {
     const name = bertKey(key);

@@ -19,13 +19,19 @@ export interface BertConfig {
 
 /** Thrown when a config.json cannot describe a BERT encoder this package runs. */
 export class BertConfigError extends Error {
-  constructor(message: string, readonly file?: string) {
+  constructor(
+    message: string,
+    readonly file?: string,
+  ) {
     super(file ? `${file}: ${message}` : message);
     this.name = 'BertConfigError';
   }
 }
 
-const DEFAULTS: Omit<BertConfig, 'vocab_size' | 'hidden_size' | 'num_hidden_layers' | 'num_attention_heads' | 'intermediate_size'> = {
+const DEFAULTS: Omit<
+  BertConfig,
+  'vocab_size' | 'hidden_size' | 'num_hidden_layers' | 'num_attention_heads' | 'intermediate_size'
+> = {
   max_position_embeddings: 512,
   type_vocab_size: 2,
   layer_norm_eps: 1e-12,
@@ -39,15 +45,25 @@ const DEFAULTS: Omit<BertConfig, 'vocab_size' | 'hidden_size' | 'num_hidden_laye
 /** Reads a parsed config.json, filling Hugging Face's defaults and rejecting what the encoder cannot run. */
 export function parseBertConfig(json: Record<string, unknown>, file?: string): BertConfig {
   const cfg = { ...DEFAULTS, ...json } as BertConfig & { position_embedding_type?: string };
-  for (const key of ['vocab_size', 'hidden_size', 'num_hidden_layers', 'num_attention_heads', 'intermediate_size'] as const) {
+  for (const key of [
+    'vocab_size',
+    'hidden_size',
+    'num_hidden_layers',
+    'num_attention_heads',
+    'intermediate_size',
+  ] as const) {
     if (typeof cfg[key] !== 'number' || !Number.isInteger(cfg[key]) || cfg[key] < 0) {
       throw new BertConfigError(`"${key}" must be a non-negative integer, got ${JSON.stringify(cfg[key])}`, file);
     }
   }
   if (cfg.hidden_size % cfg.num_attention_heads !== 0) {
-    throw new BertConfigError(`hidden_size ${cfg.hidden_size} is not a multiple of num_attention_heads ${cfg.num_attention_heads}`, file);
+    throw new BertConfigError(
+      `hidden_size ${cfg.hidden_size} is not a multiple of num_attention_heads ${cfg.num_attention_heads}`,
+      file,
+    );
   }
-  if (cfg.hidden_act !== 'gelu') throw new BertConfigError(`hidden_act "${cfg.hidden_act}" is not supported (only "gelu")`, file);
+  if (cfg.hidden_act !== 'gelu')
+    throw new BertConfigError(`hidden_act "${cfg.hidden_act}" is not supported (only "gelu")`, file);
   if (cfg.position_embedding_type !== undefined && cfg.position_embedding_type !== 'absolute') {
     throw new BertConfigError(`position_embedding_type "${cfg.position_embedding_type}" is not supported`, file);
   }

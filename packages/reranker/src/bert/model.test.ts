@@ -7,8 +7,13 @@ import { BertEncoder } from './model';
 beforeAll(() => initBackend());
 
 const config = parseBertConfig({
-  vocab_size: 11, hidden_size: 4, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 6,
-  max_position_embeddings: 8, layer_norm_eps: 1e-5,
+  vocab_size: 11,
+  hidden_size: 4,
+  num_hidden_layers: 2,
+  num_attention_heads: 2,
+  intermediate_size: 6,
+  max_position_embeddings: 8,
+  layer_norm_eps: 1e-5,
 });
 
 /** A plain-loops float64 BERT forward, written from the paper and HF's modeling_bert, as the reference. */
@@ -25,7 +30,10 @@ function naiveBert(w: Record<string, { shape: number[]; v: number[] }>, ids: num
   const ln = (x: number[], name: string) => {
     const mu = x.reduce((a, b) => a + b, 0) / x.length;
     const varr = x.reduce((a, b) => a + (b - mu) ** 2, 0) / x.length;
-    return x.map((xi, i) => ((xi - mu) / Math.sqrt(varr + config.layer_norm_eps)) * w[`${name}.weight`].v[i] + w[`${name}.bias`].v[i]);
+    return x.map(
+      (xi, i) =>
+        ((xi - mu) / Math.sqrt(varr + config.layer_norm_eps)) * w[`${name}.weight`].v[i] + w[`${name}.bias`].v[i],
+    );
   };
   const erf = (x: number) => {
     // Abramowitz–Stegun 7.1.26 is too coarse; use the Maclaurin series (|x| is small here).
@@ -38,7 +46,10 @@ function naiveBert(w: Record<string, { shape: number[]; v: number[] }>, ids: num
     return (2 / Math.sqrt(Math.PI)) * sum;
   };
   let h = ids.map((id, t) => {
-    const e = row('embeddings.word_embeddings.weight', id).map((v, i) => v + row('embeddings.position_embeddings.weight', t)[i] + row('embeddings.token_type_embeddings.weight', 0)[i]);
+    const e = row('embeddings.word_embeddings.weight', id).map(
+      (v, i) =>
+        v + row('embeddings.position_embeddings.weight', t)[i] + row('embeddings.token_type_embeddings.weight', 0)[i],
+    );
     return ln(e, 'embeddings.LayerNorm');
   });
   for (let l = 0; l < config.num_hidden_layers; l++) {
@@ -49,18 +60,32 @@ function naiveBert(w: Record<string, { shape: number[]; v: number[] }>, ids: num
     const ctx = h.map((_, t) => {
       const out = new Array(H).fill(0);
       for (let head = 0; head < nh; head++) {
-        const s = K.map((k, u) => (mask[u] ? k.slice(head * hd, (head + 1) * hd).reduce((a, kv, c) => a + kv * Q[t][head * hd + c], 0) / Math.sqrt(hd) : -Infinity));
+        const s = K.map((k, u) =>
+          mask[u]
+            ? k.slice(head * hd, (head + 1) * hd).reduce((a, kv, c) => a + kv * Q[t][head * hd + c], 0) / Math.sqrt(hd)
+            : -Infinity,
+        );
         const m = Math.max(...s);
         const e = s.map((x) => Math.exp(x - m));
         const z = e.reduce((a, b) => a + b, 0);
-        e.forEach((pr, u) => { for (let c = 0; c < hd; c++) out[head * hd + c] += (pr / z) * V[u][head * hd + c]; });
+        e.forEach((pr, u) => {
+          for (let c = 0; c < hd; c++) out[head * hd + c] += (pr / z) * V[u][head * hd + c];
+        });
       }
       return out;
     });
-    h = h.map((x, t) => ln(lin(ctx[t], `${p}.attention.output.dense`).map((v, i) => v + x[i]), `${p}.attention.output.LayerNorm`));
+    h = h.map((x, t) =>
+      ln(
+        lin(ctx[t], `${p}.attention.output.dense`).map((v, i) => v + x[i]),
+        `${p}.attention.output.LayerNorm`,
+      ),
+    );
     h = h.map((x) => {
       const inter = lin(x, `${p}.intermediate.dense`).map((v) => 0.5 * v * (1 + erf(v / Math.SQRT2)));
-      return ln(lin(inter, `${p}.output.dense`).map((v, i) => v + x[i]), `${p}.output.LayerNorm`);
+      return ln(
+        lin(inter, `${p}.output.dense`).map((v, i) => v + x[i]),
+        `${p}.output.LayerNorm`,
+      );
     });
   }
   return h;
@@ -82,21 +107,39 @@ describe('BertEncoder', () => {
   it('matches a plain-loops BERT forward, and padding does not change the real tokens', () => {
     const enc = BertEncoder.random({ ...config, initializer_range: 0.5 }, { seed: 3 });
     // Give LayerNorms and biases non-trivial values so they are exercised.
-    for (const [n, v] of enc.params) if (!n.includes('embeddings.word') && v.rank === 1) v.assign(tf.randomNormal(v.shape, 0.5, 0.3, 'float32', n.length));
+    for (const [n, v] of enc.params)
+      if (!n.includes('embeddings.word') && v.rank === 1)
+        v.assign(tf.randomNormal(v.shape, 0.5, 0.3, 'float32', n.length));
     const w = weightsOf(enc);
     const ids = [1, 5, 9, 2, 0];
     const mask = [1, 1, 1, 1, 0];
     const expected = naiveBert(w, ids, mask);
     const got = enc.forward(tf.tensor2d([ids], [1, 5], 'int32'), tf.tensor2d([mask], [1, 5], 'int32')).arraySync()[0];
     for (let t = 0; t < 4; t++) for (let i = 0; i < 4; i++) expect(got[t][i]).toBeCloseTo(expected[t][i], 4);
-    const short = enc.forward(tf.tensor2d([ids.slice(0, 4)], [1, 4], 'int32'), tf.tensor2d([mask.slice(0, 4)], [1, 4], 'int32')).arraySync()[0];
+    const short = enc
+      .forward(tf.tensor2d([ids.slice(0, 4)], [1, 4], 'int32'), tf.tensor2d([mask.slice(0, 4)], [1, 4], 'int32'))
+      .arraySync()[0];
     for (let t = 0; t < 4; t++) for (let i = 0; i < 4; i++) expect(short[t][i]).toBeCloseTo(got[t][i], 4);
   });
 
   it('with LoRA B = 0 equals the base model, and otherwise equals the base with W + (α/r)·B·A merged in', () => {
     const enc = BertEncoder.random(config, { seed: 5, trainable: false });
-    const ids = tf.tensor2d([[1, 2, 3], [4, 5, 0]], [2, 3], 'int32');
-    const mask = tf.tensor2d([[1, 1, 1], [1, 1, 0]], [2, 3], 'int32');
+    const ids = tf.tensor2d(
+      [
+        [1, 2, 3],
+        [4, 5, 0],
+      ],
+      [2, 3],
+      'int32',
+    );
+    const mask = tf.tensor2d(
+      [
+        [1, 1, 1],
+        [1, 1, 0],
+      ],
+      [2, 3],
+      'int32',
+    );
     const base = enc.forward(ids, mask).arraySync();
     enc.lora = LoraAdapters.create({ ...KARD_LORA, r: 2 }, config.num_hidden_layers, config.hidden_size, 9);
     expect(enc.forward(ids, mask).arraySync()).toEqual(base);

@@ -35,12 +35,21 @@ class BertEmbeddings extends Module {
   readonly token_type_embeddings: Embedding;
   readonly LayerNorm: BertLayerNorm;
 
-  constructor(private readonly c: BertConfig, init: BertInit) {
+  constructor(
+    private readonly c: BertConfig,
+    init: BertInit,
+  ) {
     super();
     const H = c.hidden_size;
     this.word_embeddings = this.addModule('word_embeddings', new Embedding(c.vocab_size, H, { init: init.matrix }));
-    this.position_embeddings = this.addModule('position_embeddings', new Embedding(c.max_position_embeddings, H, { init: init.positional }));
-    this.token_type_embeddings = this.addModule('token_type_embeddings', new Embedding(c.type_vocab_size, H, { init: init.positional }));
+    this.position_embeddings = this.addModule(
+      'position_embeddings',
+      new Embedding(c.max_position_embeddings, H, { init: init.positional }),
+    );
+    this.token_type_embeddings = this.addModule(
+      'token_type_embeddings',
+      new Embedding(c.type_vocab_size, H, { init: init.positional }),
+    );
     this.LayerNorm = this.addModule('LayerNorm', new BertLayerNorm(H, c.layer_norm_eps));
   }
 
@@ -110,11 +119,18 @@ class BertLayer extends Module {
   readonly intermediate: BertIntermediate;
   readonly output: BertDenseResidual;
 
-  constructor(private readonly c: BertConfig, private readonly name: string, init: BertInit) {
+  constructor(
+    private readonly c: BertConfig,
+    private readonly name: string,
+    init: BertInit,
+  ) {
     super();
     this.attention = this.addModule('attention', new BertAttention(c, init));
     this.intermediate = this.addModule('intermediate', new BertIntermediate(c, init));
-    this.output = this.addModule('output', new BertDenseResidual(c.intermediate_size, c.hidden_size, c.layer_norm_eps, init));
+    this.output = this.addModule(
+      'output',
+      new BertDenseResidual(c.intermediate_size, c.hidden_size, c.layer_norm_eps, init),
+    );
   }
 
   /** h [B, L, H] -> [B, L, H]; `maskBias` [B, 1, 1, L] is 0 where attended, a large negative at padding. */
@@ -142,7 +158,9 @@ class BertLayers extends Module {
 
   constructor(c: BertConfig, init: BertInit) {
     super();
-    this.layer = Array.from({ length: c.num_hidden_layers }, (_, i) => this.addModule(`layer.${i}`, new BertLayer(c, `encoder.layer.${i}`, init)));
+    this.layer = Array.from({ length: c.num_hidden_layers }, (_, i) =>
+      this.addModule(`layer.${i}`, new BertLayer(c, `encoder.layer.${i}`, init)),
+    );
   }
 }
 
@@ -163,7 +181,10 @@ export class BertEncoder extends Module {
   readonly encoder: BertLayers;
 
   /** An encoder with weights from `init` (LayerNorm at 1, biases at 0), drawn in checkpoint order. */
-  constructor(readonly config: BertConfig, init: BertInit) {
+  constructor(
+    readonly config: BertConfig,
+    init: BertInit,
+  ) {
     super();
     this.embeddings = this.addModule('embeddings', new BertEmbeddings(config, init));
     this.encoder = this.addModule('encoder', new BertLayers(config, init));

@@ -29,28 +29,59 @@ export interface RerankerModelOptions {
 /** A fresh reranker network: a small random BERT (all weights train), or a pretrained base with KARD's LoRA. */
 export function createRerankerModel(o: RerankerModelOptions): ColbertModel {
   let encoder: BertEncoder;
-  if (o.init && o.encoder !== 'scratch') throw new RangeError(`init (${o.init}) starts a from-scratch encoder; it cannot be combined with the pretrained encoder ${o.encoder}`);
+  if (o.init && o.encoder !== 'scratch')
+    throw new RangeError(
+      `init (${o.init}) starts a from-scratch encoder; it cannot be combined with the pretrained encoder ${o.encoder}`,
+    );
   if (o.encoder !== 'scratch') {
     encoder = loadBertEncoder(o.encoder, { trainable: false });
     encoder.lora = LoraAdapters.create(KARD_LORA, encoder.config.num_hidden_layers, encoder.config.hidden_size, o.seed);
   } else if (o.init) {
     const start = loadReranker(o.init);
-    for (const v of [...start.encoder.params.values(), start.compressor.weight, start.compressor.bias]) v.trainable = true;
+    for (const v of [...start.encoder.params.values(), start.compressor.weight, start.compressor.bias])
+      v.trainable = true;
     const need = Math.max(o.passageMaxLength, o.queryMaxLength);
     const c = start.encoder.config;
-    const problem = need > c.max_position_embeddings ? `its encoder takes ${c.max_position_embeddings} positions, fewer than the ${need} asked for`
-      : c.vocab_size !== o.vocabSize ? `its encoder has ${c.vocab_size} token embeddings, the tokenizer ${o.vocabSize} tokens` : null;
+    const problem =
+      need > c.max_position_embeddings
+        ? `its encoder takes ${c.max_position_embeddings} positions, fewer than the ${need} asked for`
+        : c.vocab_size !== o.vocabSize
+          ? `its encoder has ${c.vocab_size} token embeddings, the tokenizer ${o.vocabSize} tokens`
+          : null;
     if (problem) {
       start.dispose();
       throw new RerankerLoadError(problem, path.join(o.init, 'reranker_config.json'));
     }
     start.mix?.weight.dispose();
     start.mix?.prior.dispose();
-    const options = { ...start.options, queryMaxLength: o.queryMaxLength, passageMaxLength: o.passageMaxLength, hybrid: o.hybrid ?? false };
-    return new ColbertModel(start.encoder, start.compressor, options, options.hybrid ? freshHybridHead(options.compressionDim) : null);
+    const options = {
+      ...start.options,
+      queryMaxLength: o.queryMaxLength,
+      passageMaxLength: o.passageMaxLength,
+      hybrid: o.hybrid ?? false,
+    };
+    return new ColbertModel(
+      start.encoder,
+      start.compressor,
+      options,
+      options.hybrid ? freshHybridHead(options.compressionDim) : null,
+    );
   } else {
-    const config = smallBertConfig({ vocab_size: o.vocabSize, max_position_embeddings: Math.max(o.passageMaxLength, o.queryMaxLength), ...o.scratchConfig });
+    const config = smallBertConfig({
+      vocab_size: o.vocabSize,
+      max_position_embeddings: Math.max(o.passageMaxLength, o.queryMaxLength),
+      ...o.scratchConfig,
+    });
     encoder = BertEncoder.random(config, { seed: o.seed, positionScale: 0.1 });
   }
-  return ColbertModel.create(encoder, { compressionDim: o.compressionDim, queryMaxLength: o.queryMaxLength, passageMaxLength: o.passageMaxLength, hybrid: o.hybrid ?? false }, o.seed);
+  return ColbertModel.create(
+    encoder,
+    {
+      compressionDim: o.compressionDim,
+      queryMaxLength: o.queryMaxLength,
+      passageMaxLength: o.passageMaxLength,
+      hybrid: o.hybrid ?? false,
+    },
+    o.seed,
+  );
 }

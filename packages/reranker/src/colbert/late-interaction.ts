@@ -54,7 +54,12 @@ export function lateInteraction(q: tf.Tensor3D, qMask: tf.Tensor2D, d: tf.Tensor
  * @param d     passage token vectors [Bd, Ld, D]
  * @param dMask [Bd, Ld]
  */
-export function lateInteractionAllPairs(q: tf.Tensor3D, qMask: tf.Tensor2D, d: tf.Tensor3D, dMask: tf.Tensor2D): tf.Tensor2D {
+export function lateInteractionAllPairs(
+  q: tf.Tensor3D,
+  qMask: tf.Tensor2D,
+  d: tf.Tensor3D,
+  dMask: tf.Tensor2D,
+): tf.Tensor2D {
   return tf.tidy(() => {
     const [Bq, Lq, D] = q.shape;
     const [Bd, Ld] = d.shape;

@@ -21,7 +21,12 @@ export interface ColbertOptions {
   hybrid: boolean;
 }
 
-export const DEFAULT_COLBERT: ColbertOptions = { compressionDim: 128, queryMaxLength: 512, passageMaxLength: 512, hybrid: false };
+export const DEFAULT_COLBERT: ColbertOptions = {
+  compressionDim: 128,
+  queryMaxLength: 512,
+  passageMaxLength: 512,
+  hybrid: false,
+};
 
 /**
  * Hybrid weights are stored divided by HYBRID_SCALE: KARD's model temperature is 100 (τ_model₀ / τ₀), so a stored
@@ -59,7 +64,8 @@ export class ColbertModel {
     /** Hybrid mode only. */
     readonly mix: HybridHead | null = null,
   ) {
-    if (options.hybrid !== (mix !== null)) throw new Error('a hybrid ColbertModel needs mix weights, and only a hybrid one');
+    if (options.hybrid !== (mix !== null))
+      throw new Error('a hybrid ColbertModel needs mix weights, and only a hybrid one');
   }
 
   /** Wraps an encoder with a fresh compressor initialised as PyTorch's nn.Linear: U(±1/√hidden). */
@@ -81,14 +87,22 @@ export class ColbertModel {
    * @param passageMean    [B, k, D] mean of each passage's real token vectors (hybrid mode only)
    * @param questionBm25   [B, k] the question's BM25 score of each candidate (hybrid mode only)
    */
-  combine(li: tf.Tensor2D, passageTokens: tf.Tensor2D, passageMean?: tf.Tensor3D, questionBm25?: tf.Tensor2D): tf.Tensor2D {
+  combine(
+    li: tf.Tensor2D,
+    passageTokens: tf.Tensor2D,
+    passageMean?: tf.Tensor3D,
+    questionBm25?: tf.Tensor2D,
+  ): tf.Tensor2D {
     if (!this.mix) return li;
     if (!questionBm25) throw new RangeError("a hybrid reranker needs each candidate's BM25 score for the question");
     if (!passageMean) throw new RangeError('a hybrid reranker needs the mean token vector of each passage');
     return tf.tidy(() => {
       const [m0, m1, m2] = tf.unstack(this.mix!.weight);
       const [B, k, D] = passageMean.shape;
-      const prior = tf.reshape(tf.matMul(tf.reshape(passageMean, [B * k, D]), tf.reshape(this.mix!.prior, [D, 1])), [B, k]);
+      const prior = tf.reshape(tf.matMul(tf.reshape(passageMean, [B * k, D]), tf.reshape(this.mix!.prior, [D, 1])), [
+        B,
+        k,
+      ]);
       const s = tf.addN([tf.mul(li, m0), tf.mul(questionBm25, m1), tf.mul(tf.log1p(passageTokens), m2), prior]);
       return tf.mul(s, HYBRID_SCALE) as tf.Tensor2D;
     });
@@ -113,9 +127,16 @@ export class ColbertModel {
    * candidates query by query (rows b·k … b·k+k−1 belong to query b). `questionBm25` ([B·k], same order) is
    * required in hybrid mode.
    */
-  scoreGroups(queries: TokenBatch, passages: TokenBatch, k: number, opts: ForwardOptions = {}, questionBm25?: ArrayLike<number>): tf.Tensor2D {
+  scoreGroups(
+    queries: TokenBatch,
+    passages: TokenBatch,
+    k: number,
+    opts: ForwardOptions = {},
+    questionBm25?: ArrayLike<number>,
+  ): tf.Tensor2D {
     const B = queries.batch;
-    if (passages.batch !== B * k) throw new RangeError(`expected ${B * k} passages for ${B} queries × ${k}, got ${passages.batch}`);
+    if (passages.batch !== B * k)
+      throw new RangeError(`expected ${B * k} passages for ${B} queries × ${k}, got ${passages.batch}`);
     return tf.tidy(() => {
       const q = this.embed(queries, opts);
       const d = this.embed(passages, opts);
@@ -127,7 +148,12 @@ export class ColbertModel {
       const m = tf.cast(dMask, 'float32');
       const tokens = tf.sum(m, 2) as tf.Tensor2D;
       const mean = tf.div(tf.sum(tf.mul(d4, tf.expandDims(m, 3)), 2), tf.expandDims(tokens, 2)) as tf.Tensor3D;
-      return this.combine(li, tokens, mean, questionBm25 ? tf.tensor2d(Float32Array.from(questionBm25), [B, k]) : undefined);
+      return this.combine(
+        li,
+        tokens,
+        mean,
+        questionBm25 ? tf.tensor2d(Float32Array.from(questionBm25), [B, k]) : undefined,
+      );
     });
   }
 
@@ -143,7 +169,8 @@ export class ColbertModel {
     if (this.mix) out.set('mix.weight', this.mix.weight).set('mix.prior', this.mix.prior);
     for (const [name, v] of this.encoder.params) if (v.trainable) out.set(`bert.${name}`, v);
     if (this.encoder.lora) {
-      for (const [name, t] of Object.entries(this.encoder.lora.namedTensors())) out.set(`bert.${name}`, t as tf.Variable);
+      for (const [name, t] of Object.entries(this.encoder.lora.namedTensors()))
+        out.set(`bert.${name}`, t as tf.Variable);
     }
     return out;
   }

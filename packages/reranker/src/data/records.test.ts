@@ -1,5 +1,12 @@
 import type { Passage } from '@kard/knowledge-base';
-import { RecordPassageError, rerankerExamples, rerankerRecord, withQuestionScores, type RerankerRecord, type SearchSpaceIndex } from './records';
+import {
+  RecordPassageError,
+  rerankerExamples,
+  rerankerRecord,
+  withQuestionScores,
+  type RerankerRecord,
+  type SearchSpaceIndex,
+} from './records';
 
 const corpus: Passage[] = [
   { id: 'liver', title: 'Liver', text: 'hepatitis inflames the liver of animals' },
@@ -9,7 +16,8 @@ const corpus: Passage[] = [
 ];
 const words = (s: string): string[] => s.toLowerCase().match(/[a-z]+/g) ?? [];
 /** Score = shared distinct words: a transparent stand-in for BM25, ranked by brute force (ties by id). */
-const overlap = (q: string, p: Passage) => new Set(words(q).filter((w) => words(`${p.title} ${p.text}`).includes(w))).size;
+const overlap = (q: string, p: Passage) =>
+  new Set(words(q).filter((w) => words(`${p.title} ${p.text}`).includes(w))).size;
 const byId = (id: string) => corpus.find((p) => p.id === id)!;
 const index: SearchSpaceIndex = {
   search: (q, k) =>
@@ -22,7 +30,9 @@ const index: SearchSpaceIndex = {
 };
 const passages = new Map(corpus.map((p) => [p.id, p]));
 const pair = {
-  id: 'q1#0', questionId: 'q1', question: 'Could a dandelion suffer from hepatitis?',
+  id: 'q1#0',
+  questionId: 'q1',
+  question: 'Could a dandelion suffer from hepatitis?',
   rationale: 'Hepatitis is an illness of the liver. Plants have no liver organ.',
 };
 
@@ -68,7 +78,13 @@ test('rerankerExamples: each list in rank order with the indexed text; a passage
 });
 
 test('withQuestionScores: BM25(question, passage) on every candidate of both lists', async () => {
-  const [ex] = withQuestionScores(rerankerExamples([await rerankerRecord(pair, index, 2)], passages), { scoreDocuments: (q, ids) => ids.map((id) => overlap(q, byId(id))) });
-  for (const c of [...ex.fromRationale, ...ex.fromQuestion]) expect(c.questionScore).toBe(overlap(pair.question, byId(c.id)));
-  expect(ex.fromQuestion.map((c) => [c.id, c.questionScore])).toEqual([['dandelion', 2], ['liver', 1]]);
+  const [ex] = withQuestionScores(rerankerExamples([await rerankerRecord(pair, index, 2)], passages), {
+    scoreDocuments: (q, ids) => ids.map((id) => overlap(q, byId(id))),
+  });
+  for (const c of [...ex.fromRationale, ...ex.fromQuestion])
+    expect(c.questionScore).toBe(overlap(pair.question, byId(c.id)));
+  expect(ex.fromQuestion.map((c) => [c.id, c.questionScore])).toEqual([
+    ['dandelion', 2],
+    ['liver', 1],
+  ]);
 });

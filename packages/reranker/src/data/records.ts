@@ -50,7 +50,10 @@ export async function rerankerRecord(pair: RationalePair, index: SearchSpaceInde
     else candidates.set(h.id, { id: h.id, score: 0, questionRank: i + 1 });
   });
   const list = [...candidates.values()];
-  const scores = await index.scoreDocuments(rationale, list.map((c) => c.id));
+  const scores = await index.scoreDocuments(
+    rationale,
+    list.map((c) => c.id),
+  );
   list.forEach((c, i) => (c.score = scores[i]));
   return { id, questionId, question, rationale, candidates: list };
 }
@@ -67,7 +70,10 @@ export class RecordPassageError extends Error {
 }
 
 /** Records as training (or held-out) examples: the rationale list and the question list, best first, with passage text. */
-export function rerankerExamples(records: RerankerRecord[], passages: { get(id: string): Passage | undefined }): RerankerExample[] {
+export function rerankerExamples(
+  records: RerankerRecord[],
+  passages: { get(id: string): Passage | undefined },
+): RerankerExample[] {
   return records.map((rec) => {
     const text = (id: string): string => {
       const p = passages.get(id);
@@ -87,10 +93,16 @@ export function rerankerExamples(records: RerankerRecord[], passages: { get(id: 
  * Fills each candidate's `questionScore` with BM25(question, passage) from `index`, the input a hybrid reranker
  * reads (at inference it is the first stage's hit score). Returns the same examples, changed in place.
  */
-export function withQuestionScores(examples: RerankerExample[], index: { scoreDocuments(query: string, ids: string[]): number[] }): RerankerExample[] {
+export function withQuestionScores(
+  examples: RerankerExample[],
+  index: { scoreDocuments(query: string, ids: string[]): number[] },
+): RerankerExample[] {
   for (const ex of examples) {
     const all = [...ex.fromRationale, ...ex.fromQuestion];
-    const scores = index.scoreDocuments(ex.question, all.map((c) => c.id));
+    const scores = index.scoreDocuments(
+      ex.question,
+      all.map((c) => c.id),
+    );
     all.forEach((c, i) => (c.questionScore = scores[i]));
   }
   return examples;

@@ -1,7 +1,14 @@
 // KARD's held-out comparison of a reranker with BM25(question): the same groups ranked by both, paired per question.
 import type { NeuralReranker } from '../inference/neural-reranker';
 import type { RerankerExample } from '../training/data';
-import { kardEvalGroups, pairedDifference, rankingAccuracy, type EvalGroup, type PairedDifference, type RankingAccuracy } from './metrics';
+import {
+  kardEvalGroups,
+  pairedDifference,
+  rankingAccuracy,
+  type EvalGroup,
+  type PairedDifference,
+  type RankingAccuracy,
+} from './metrics';
 
 export interface RerankerComparison {
   bm25: RankingAccuracy;
@@ -16,7 +23,12 @@ export interface RerankerComparison {
  * average over them and the intervals count a question's draws as one unit (less noise from which 7 distractors
  * happened to be drawn, no false precision). KARD's protocol is one draw.
  */
-export async function compareWithBm25(heldOut: RerankerExample[], reranker: Pick<NeuralReranker, 'score'>, seed = 42, draws = 1): Promise<RerankerComparison> {
+export async function compareWithBm25(
+  heldOut: RerankerExample[],
+  reranker: Pick<NeuralReranker, 'score'>,
+  seed = 42,
+  draws = 1,
+): Promise<RerankerComparison> {
   if (!Number.isInteger(draws) || draws < 1) throw new RangeError(`draws must be a positive integer, got ${draws}`);
   const groups: EvalGroup[] = [];
   let skipped = 0;
@@ -26,7 +38,8 @@ export async function compareWithBm25(heldOut: RerankerExample[], reranker: Pick
     skipped = drawn.skipped;
   }
   // BM25(question) is the candidates' questionScore: the same numbers the first stage gives at inference.
-  if (groups.some((g) => g.candidates.some((c) => c.questionScore === undefined))) throw new RangeError('held-out candidates need questionScore (withQuestionScores)');
+  if (groups.some((g) => g.candidates.some((c) => c.questionScore === undefined)))
+    throw new RangeError('held-out candidates need questionScore (withQuestionScores)');
   const bm25 = await rankingAccuracy(groups, (_q, cands) => cands.map((c) => c.questionScore!), skipped);
   const rr = await rankingAccuracy(groups, (q, cands) => reranker.score(q, cands), skipped);
   if (draws > 1) bm25.clusters = rr.clusters = groups.map((g) => g.index);

@@ -26,9 +26,15 @@ describe("KARD's reranker metrics", () => {
   });
 
   it('counts top-1/3/5 accuracy in percent', async () => {
-    const groups = [4, 1, 2, 6].map((rank, index) => ({ question: String(rank), index, candidates: Array.from({ length: 8 }, (_, i) => c(String(i), 0)) }));
+    const groups = [4, 1, 2, 6].map((rank, index) => ({
+      question: String(rank),
+      index,
+      candidates: Array.from({ length: 8 }, (_, i) => c(String(i), 0)),
+    }));
     // Scorer puts the target at the rank named by the question.
-    const acc = await rankingAccuracy(groups, (q) => Array.from({ length: 8 }, (_, i) => (i === 0 ? 10 - Number(q) : 10 - (i < Number(q) ? i : i + 1))));
+    const acc = await rankingAccuracy(groups, (q) =>
+      Array.from({ length: 8 }, (_, i) => (i === 0 ? 10 - Number(q) : 10 - (i < Number(q) ? i : i + 1))),
+    );
     expect(acc).toEqual({ n: 4, skipped: 0, top1: 25, top3: 50, top5: 75, ranks: [4, 1, 2, 6] });
   });
 
@@ -50,7 +56,13 @@ describe("KARD's reranker metrics", () => {
     const ranksA = [1, 2, 1, 3];
     const ranksB = [1, 1, 2, 1];
     const single = pairedDifference(ranksA, ranksB, 1);
-    const doubled = pairedDifference([...ranksA, ...ranksA], [...ranksB, ...ranksB], 1, undefined, [0, 1, 2, 3, 0, 1, 2, 3]);
+    const doubled = pairedDifference(
+      [...ranksA, ...ranksA],
+      [...ranksB, ...ranksB],
+      1,
+      undefined,
+      [0, 1, 2, 3, 0, 1, 2, 3],
+    );
     expect(doubled.diff).toBeCloseTo(single.diff, 10);
     expect(doubled.ci95[0]).toBeCloseTo(single.ci95[0], 10);
   });

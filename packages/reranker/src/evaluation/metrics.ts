@@ -34,7 +34,10 @@ export interface RankingAccuracy {
  * Builds KARD's evaluation groups: the rationale's BM25 top-1 plus k−1 passages drawn (seeded) from the rest of
  * the rationale and question lists. Copies of the target passage are not drawn as distractors.
  */
-export function kardEvalGroups(examples: RerankerExample[], opts: { k?: number; seed?: number } = {}): { groups: EvalGroup[]; skipped: number } {
+export function kardEvalGroups(
+  examples: RerankerExample[],
+  opts: { k?: number; seed?: number } = {},
+): { groups: EvalGroup[]; skipped: number } {
   const k = opts.k ?? 8;
   const rng = new Rng(opts.seed ?? 42);
   const groups: EvalGroup[] = [];
@@ -72,7 +75,15 @@ export async function rankingAccuracy(groups: EvalGroup[], scorer: GroupScorer, 
 /** Top-1/3/5 accuracy (percent) of the targets' 1-based `ranks` (`clusters`: see RankingAccuracy). */
 export function accuracyFromRanks(ranks: number[], skipped = 0, clusters?: number[]): RankingAccuracy {
   const pct = (k: number) => (ranks.length ? (100 * ranks.filter((r) => r <= k).length) / ranks.length : 0);
-  return { n: ranks.length, skipped, top1: pct(1), top3: pct(3), top5: pct(5), ranks, ...(clusters ? { clusters } : {}) };
+  return {
+    n: ranks.length,
+    skipped,
+    top1: pct(1),
+    top3: pct(3),
+    top5: pct(5),
+    ranks,
+    ...(clusters ? { clusters } : {}),
+  };
 }
 
 export interface PairedDifference {
@@ -92,9 +103,22 @@ export interface PairedDifference {
  * (1 when only B ranks the target within k, −1 when only A does) with a 95 % normal interval, cluster-robust
  * when `clusters` says which groups are draws of the same question.
  */
-export function pairedDifference(ranksA: number[], ranksB: number[], k: number, z = Z95, clusters?: number[]): PairedDifference {
-  if (ranksA.length !== ranksB.length) throw new RangeError(`paired comparison needs equal lengths, got ${ranksA.length} and ${ranksB.length}`);
+export function pairedDifference(
+  ranksA: number[],
+  ranksB: number[],
+  k: number,
+  z = Z95,
+  clusters?: number[],
+): PairedDifference {
+  if (ranksA.length !== ranksB.length)
+    throw new RangeError(`paired comparison needs equal lengths, got ${ranksA.length} and ${ranksB.length}`);
   const d = ranksA.map((a, i) => Number(ranksB[i] <= k) - Number(a <= k));
   const { mean, ci95 } = meanInterval(d, clusters, z);
-  return { n: d.length, diff: 100 * mean, ci95: [100 * ci95[0], 100 * ci95[1]], onlyB: d.filter((x) => x > 0).length, onlyA: d.filter((x) => x < 0).length };
+  return {
+    n: d.length,
+    diff: 100 * mean,
+    ci95: [100 * ci95[0], 100 * ci95[1]],
+    onlyB: d.filter((x) => x > 0).length,
+    onlyA: d.filter((x) => x < 0).length,
+  };
 }

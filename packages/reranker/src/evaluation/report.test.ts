@@ -6,11 +6,19 @@ import { comparisonMarkdown } from './report';
 // Three questions, 8 candidates each; candidate i has rationale score 10 − i (target: i = 0).
 // BM25(question) ranks the target first in question 0 only; the "reranker" below does so in questions 0 and 1.
 const example = (q: number): RerankerExample => {
-  const cands = Array.from({ length: 8 }, (_, i) => ({ id: `${q}-${i}`, text: `p${i}`, score: 10 - i, questionScore: q === 0 ? 10 - i : i }));
+  const cands = Array.from({ length: 8 }, (_, i) => ({
+    id: `${q}-${i}`,
+    text: `p${i}`,
+    score: 10 - i,
+    questionScore: q === 0 ? 10 - i : i,
+  }));
   return { question: `q${q}`, fromRationale: cands.slice(0, 4), fromQuestion: cands.slice(4) };
 };
 const heldOut = [0, 1, 2].map(example);
-const fake = { score: (q: string, items: Array<{ id: string; score?: number; questionScore?: number }>) => items.map((c) => (q === 'q2' ? c.questionScore! : (c as { score: number }).score)) };
+const fake = {
+  score: (q: string, items: Array<{ id: string; score?: number; questionScore?: number }>) =>
+    items.map((c) => (q === 'q2' ? c.questionScore! : (c as { score: number }).score)),
+};
 
 describe('compareWithBm25 and its Markdown report', () => {
   it('ranks BM25(question) by questionScore, the reranker by its own scores, and pairs them per question', async () => {
@@ -29,11 +37,19 @@ describe('compareWithBm25 and its Markdown report', () => {
   it('with several candidate draws, averages over them and counts each question once in its intervals', async () => {
     // 12 questions whose search spaces are larger than the 8 drawn, so draws differ; the scorer is BM25 with noise.
     const big = (q: number): RerankerExample => {
-      const cands = Array.from({ length: 14 }, (_, i) => ({ id: `${q}-${i}`, text: `p${i}`, score: 14 - i, questionScore: ((i * 7 + q * 3) % 11) + (i === 0 ? 4 : 0) }));
+      const cands = Array.from({ length: 14 }, (_, i) => ({
+        id: `${q}-${i}`,
+        text: `p${i}`,
+        score: 14 - i,
+        questionScore: ((i * 7 + q * 3) % 11) + (i === 0 ? 4 : 0),
+      }));
       return { question: `q${q}`, fromRationale: cands.slice(0, 7), fromQuestion: cands.slice(7) };
     };
     const many = Array.from({ length: 12 }, (_, q) => big(q));
-    const noisy = { score: (q: string, items: Array<{ id: string; questionScore?: number }>) => items.map((c) => c.questionScore! + (Number(c.id.split('-')[1]) % 3)) };
+    const noisy = {
+      score: (q: string, items: Array<{ id: string; questionScore?: number }>) =>
+        items.map((c) => c.questionScore! + (Number(c.id.split('-')[1]) % 3)),
+    };
     const one = await Promise.all([42, 43, 44].map((s) => compareWithBm25(many, noisy, s)));
     // the draws differ (else averaging them would prove nothing)
     expect(new Set(one.map((r) => r.bm25.ranks.join())).size).toBe(3);
@@ -49,7 +65,10 @@ describe('compareWithBm25 and its Markdown report', () => {
   });
 
   it('refuses held-out candidates without a BM25 score for the question', async () => {
-    const bare = heldOut.map((ex) => ({ ...ex, fromRationale: ex.fromRationale.map(({ questionScore: _q, ...c }) => c) }));
+    const bare = heldOut.map((ex) => ({
+      ...ex,
+      fromRationale: ex.fromRationale.map(({ questionScore: _q, ...c }) => c),
+    }));
     await expect(compareWithBm25(bare, fake)).rejects.toThrow(/questionScore/);
   });
 });

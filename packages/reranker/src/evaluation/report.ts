@@ -7,7 +7,12 @@ const f = (x: number) => x.toFixed(1);
 
 /** 95 % interval of a scorer's top-1: Wilson over questions, or cluster-robust when questions have several draws. */
 function top1Interval(a: RankingAccuracy): [number, number] {
-  const { ci95 } = a.clusters ? meanInterval(a.ranks.map((r) => Number(r === 1)), a.clusters) : { ci95: wilsonInterval(a.ranks.filter((r) => r === 1).length, a.n) };
+  const { ci95 } = a.clusters
+    ? meanInterval(
+        a.ranks.map((r) => Number(r === 1)),
+        a.clusters,
+      )
+    : { ci95: wilsonInterval(a.ranks.filter((r) => r === 1).length, a.n) };
   return [100 * ci95[0], 100 * ci95[1]];
 }
 

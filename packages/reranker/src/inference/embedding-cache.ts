@@ -20,12 +20,17 @@ export class PassageEmbeddingCache {
    * @param dir          folder of the cache, or undefined for memory only
    * @param fingerprint  identifies the model; a cache written by another model is ignored and overwritten
    */
-  constructor(readonly dim: number, readonly fingerprint: string, readonly dir?: string) {
+  constructor(
+    readonly dim: number,
+    readonly fingerprint: string,
+    readonly dir?: string,
+  ) {
     const file = dir ? path.join(dir, FILE) : undefined;
     if (file && fs.existsSync(file)) {
       const { tensors, metadata } = readSafetensors(file);
       if (metadata.fingerprint === fingerprint && Number(metadata.dim) === dim) {
-        for (const [id, arr] of tensors) this.map.set(id, { vectors: arr.values as Float32Array, tokens: arr.shape[0] });
+        for (const [id, arr] of tensors)
+          this.map.set(id, { vectors: arr.values as Float32Array, tokens: arr.shape[0] });
       }
     }
   }
@@ -48,7 +53,11 @@ export class PassageEmbeddingCache {
     if (!this.dir || !this.dirty) return;
     const tensors = new Map<string, ArrayToWrite>();
     for (const [id, e] of this.map) tensors.set(id, { shape: [e.tokens, this.dim], values: e.vectors });
-    writeSafetensors(path.join(this.dir, FILE), tensors, { format: 'kard-reranker-cache', fingerprint: this.fingerprint, dim: String(this.dim) });
+    writeSafetensors(path.join(this.dir, FILE), tensors, {
+      format: 'kard-reranker-cache',
+      fingerprint: this.fingerprint,
+      dim: String(this.dim),
+    });
     this.dirty = false;
   }
 }

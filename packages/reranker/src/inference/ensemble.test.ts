@@ -12,15 +12,26 @@ import { ENSEMBLE_FILE, RerankerEnsemble, loadRerankerFolder, writeEnsembleFile 
 import { NeuralReranker } from './neural-reranker';
 
 const TOKENIZER = path.join(__dirname, '../../../../models/bert-uncased-tokenizer');
-const texts = ['Genghis Khan had sixteen children.', 'Julius Caesar had three children.', 'The Police were a rock band.', 'Dogs hear well.', 'Khan is a title.'];
-const hits = (): Hit[] => texts.map((t, i) => ({ id: `p${i}`, score: 10 - i, rank: i + 1, passage: { id: `p${i}`, text: t } }));
+const texts = [
+  'Genghis Khan had sixteen children.',
+  'Julius Caesar had three children.',
+  'The Police were a rock band.',
+  'Dogs hear well.',
+  'Khan is a title.',
+];
+const hits = (): Hit[] =>
+  texts.map((t, i) => ({ id: `p${i}`, score: 10 - i, rank: i + 1, passage: { id: `p${i}`, text: t } }));
 
 let members: NeuralReranker[];
 beforeAll(async () => {
   await initBackend();
   const tokenizer = await BertTokenizer.fromPretrained(TOKENIZER);
   const model = (seed: number) =>
-    ColbertModel.create(BertEncoder.random(smallBertConfig({ hidden_size: 16, intermediate_size: 32 }), { seed }), { compressionDim: 8, passageMaxLength: 32, queryMaxLength: 16 }, seed);
+    ColbertModel.create(
+      BertEncoder.random(smallBertConfig({ hidden_size: 16, intermediate_size: 32 }), { seed }),
+      { compressionDim: 8, passageMaxLength: 32, queryMaxLength: 16 },
+      seed,
+    );
   members = [1, 2, 3].map((s) => new NeuralReranker(model(s), tokenizer));
 });
 
@@ -37,7 +48,10 @@ describe('RerankerEnsemble', () => {
     const firsts = each.map((e) => e.indexOf(Math.max(...e)));
     expect(new Set(firsts).size > 1 || each.some((e) => e.join() !== each[0].join())).toBe(true);
     const out = await ens.rerank(q, hits(), 3);
-    const expected = [...items.keys()].sort((a, b) => mean[b] - mean[a]).slice(0, 3).map((i) => `p${i}`);
+    const expected = [...items.keys()]
+      .sort((a, b) => mean[b] - mean[a])
+      .slice(0, 3)
+      .map((i) => `p${i}`);
     expect(out.map((h) => h.id)).toEqual(expected);
     expect(out.map((h) => h.rank)).toEqual([1, 2, 3]);
     expect(out[0].passage?.text).toBe(texts[Number(expected[0].slice(1))]);
@@ -53,8 +67,12 @@ describe('RerankerEnsemble', () => {
   it('saves as member folders plus ensemble.json and loads back with the same scores; a plain folder loads as one reranker', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rr-ens-'));
     try {
-      for (const [i, m] of members.entries()) await saveReranker(m.model, path.join(dir, `seed-${i + 1}`), { tokenizerDir: TOKENIZER });
-      writeEnsembleFile(dir, members.map((_, i) => `seed-${i + 1}`));
+      for (const [i, m] of members.entries())
+        await saveReranker(m.model, path.join(dir, `seed-${i + 1}`), { tokenizerDir: TOKENIZER });
+      writeEnsembleFile(
+        dir,
+        members.map((_, i) => `seed-${i + 1}`),
+      );
       const items = hits().map((h) => ({ id: h.id, text: h.passage!.text }));
       const loaded = await loadRerankerFolder(dir);
       expect(loaded).toBeInstanceOf(RerankerEnsemble);
@@ -62,8 +80,13 @@ describe('RerankerEnsemble', () => {
       (loaded as RerankerEnsemble).score(q, items).forEach((s, i) => expect(s).toBeCloseTo(want[i], 5));
       const one = await loadRerankerFolder(path.join(dir, 'seed-2'));
       expect(one).toBeInstanceOf(NeuralReranker);
-      fs.writeFileSync(path.join(dir, ENSEMBLE_FILE), JSON.stringify({ format: 'kard-reranker-ensemble', members: [] }));
-      await expect(loadRerankerFolder(dir)).rejects.toThrow(new RegExp(`${ENSEMBLE_FILE}: not a kard-reranker ensemble`));
+      fs.writeFileSync(
+        path.join(dir, ENSEMBLE_FILE),
+        JSON.stringify({ format: 'kard-reranker-ensemble', members: [] }),
+      );
+      await expect(loadRerankerFolder(dir)).rejects.toThrow(
+        new RegExp(`${ENSEMBLE_FILE}: not a kard-reranker ensemble`),
+      );
       fs.writeFileSync(path.join(dir, ENSEMBLE_FILE), '{"format": "kard-reranker-ensemble", "members": ["seed-1", ');
       await expect(loadRerankerFolder(dir)).rejects.toThrow(new RegExp(`${ENSEMBLE_FILE}: cannot read`));
     } finally {

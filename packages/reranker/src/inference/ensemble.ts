@@ -23,18 +23,28 @@ export function writeEnsembleFile(dir: string, members: string[]): void {
 }
 
 /** Saves models as one ensemble folder, atomically: each in its subfolder `name`, then ensemble.json. */
-export async function saveRerankerEnsemble(members: Array<{ name: string; model: ColbertModel }>, dir: string, opts: { baseModel?: string; tokenizerDir?: string } = {}): Promise<void> {
+export async function saveRerankerEnsemble(
+  members: Array<{ name: string; model: ColbertModel }>,
+  dir: string,
+  opts: { baseModel?: string; tokenizerDir?: string } = {},
+): Promise<void> {
   await writeDirAtomic(dir, (tmp) => {
     for (const m of members) {
       fs.mkdirSync(path.join(tmp, m.name));
       writeRerankerFiles(m.model, path.join(tmp, m.name), opts);
     }
-    writeEnsembleFile(tmp, members.map((m) => m.name));
+    writeEnsembleFile(
+      tmp,
+      members.map((m) => m.name),
+    );
   });
 }
 
 /** A saved reranker folder: one reranker, or an ensemble (ensemble.json and its members' subfolders). */
-export async function loadRerankerFolder(dir: string, opts: NeuralRerankerOptions & { baseModel?: string } = {}): Promise<NeuralReranker | RerankerEnsemble> {
+export async function loadRerankerFolder(
+  dir: string,
+  opts: NeuralRerankerOptions & { baseModel?: string } = {},
+): Promise<NeuralReranker | RerankerEnsemble> {
   const file = path.join(dir, ENSEMBLE_FILE);
   if (!fs.existsSync(file)) return NeuralReranker.load(dir, opts);
   let cfg: EnsembleFile;
@@ -44,9 +54,15 @@ export async function loadRerankerFolder(dir: string, opts: NeuralRerankerOption
     throw new RerankerLoadError(`cannot read: ${(err as Error).message}`, file);
   }
   if (cfg.format !== 'kard-reranker-ensemble' || !Array.isArray(cfg.members) || cfg.members.length === 0) {
-    throw new RerankerLoadError('not a kard-reranker ensemble (format "kard-reranker-ensemble" with a non-empty members list)', file);
+    throw new RerankerLoadError(
+      'not a kard-reranker ensemble (format "kard-reranker-ensemble" with a non-empty members list)',
+      file,
+    );
   }
-  return RerankerEnsemble.load(cfg.members.map((m) => path.resolve(dir, m)), opts);
+  return RerankerEnsemble.load(
+    cfg.members.map((m) => path.resolve(dir, m)),
+    opts,
+  );
 }
 
 type Scored = { id: string; text: string; questionScore?: number };
@@ -57,7 +73,10 @@ export class RerankerEnsemble implements Reranker {
   }
 
   /** Loads each folder written by `saveReranker` (see NeuralReranker.load). */
-  static async load(dirs: string[], opts: NeuralRerankerOptions & { baseModel?: string } = {}): Promise<RerankerEnsemble> {
+  static async load(
+    dirs: string[],
+    opts: NeuralRerankerOptions & { baseModel?: string } = {},
+  ): Promise<RerankerEnsemble> {
     return new RerankerEnsemble(await Promise.all(dirs.map((d) => NeuralReranker.load(d, opts))));
   }
 

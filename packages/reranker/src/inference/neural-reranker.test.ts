@@ -17,11 +17,20 @@ let model: ColbertModel;
 beforeAll(async () => {
   await initBackend();
   tokenizer = await BertTokenizer.fromPretrained(TOKENIZER);
-  model = ColbertModel.create(BertEncoder.random(smallBertConfig({ hidden_size: 16, intermediate_size: 32 }), { seed: 1 }), { compressionDim: 8, passageMaxLength: 32, queryMaxLength: 16 });
+  model = ColbertModel.create(
+    BertEncoder.random(smallBertConfig({ hidden_size: 16, intermediate_size: 32 }), { seed: 1 }),
+    { compressionDim: 8, passageMaxLength: 32, queryMaxLength: 16 },
+  );
 });
 
-const texts = ['Genghis Khan had sixteen children.', 'Julius Caesar had three children.', 'The Police were a rock band.', 'Dogs hear well.'];
-const hits = (): Hit[] => texts.map((t, i) => ({ id: `p${i}`, score: 10 - i, rank: i + 1, passage: { id: `p${i}`, text: t } }));
+const texts = [
+  'Genghis Khan had sixteen children.',
+  'Julius Caesar had three children.',
+  'The Police were a rock band.',
+  'Dogs hear well.',
+];
+const hits = (): Hit[] =>
+  texts.map((t, i) => ({ id: `p${i}`, score: 10 - i, rank: i + 1, passage: { id: `p${i}`, text: t } }));
 
 /** Brute force: embed query and each passage alone, then Σ_i max_j ⟨q_i, d_j⟩ in plain loops. */
 function bruteScore(query: string, text: string): number {
@@ -88,17 +97,22 @@ describe('NeuralReranker, hybrid model', () => {
   /** ⟨prior, mean of the passage's token vectors⟩, with the passage embedded alone. */
   function priorOf(text: string): number {
     const d = model.embed(tokenizer.encodeBatch([text], 32)).arraySync()[0];
-    return prior.reduce((acc, u, c) => acc + u * d.reduce((s, row) => s + row[c], 0) / d.length, 0);
+    return prior.reduce((acc, u, c) => acc + (u * d.reduce((s, row) => s + row[c], 0)) / d.length, 0);
   }
 
   it("scores HYBRID_SCALE · (m₀ · late interaction + m₁ · the hit's BM25 + m₂ · log(1 + tokens) + passage prior)", async () => {
     const rr = new NeuralReranker(hybrid, tokenizer);
     const q = 'how many children did genghis khan have';
     const out = await rr.rerank(q, hits());
-    const expected = texts.map((t, i) => {
-      const tokens = tokenizer.encode(t, 32).length;
-      return { id: `p${i}`, s: HYBRID_SCALE * (0.002 * bruteScore(q, t) + 0.05 * (10 - i) + -0.3 * Math.log(1 + tokens) + priorOf(t)) };
-    }).sort((a, b) => b.s - a.s);
+    const expected = texts
+      .map((t, i) => {
+        const tokens = tokenizer.encode(t, 32).length;
+        return {
+          id: `p${i}`,
+          s: HYBRID_SCALE * (0.002 * bruteScore(q, t) + 0.05 * (10 - i) + -0.3 * Math.log(1 + tokens) + priorOf(t)),
+        };
+      })
+      .sort((a, b) => b.s - a.s);
     expect(out.map((h) => h.id)).toEqual(expected.map((e) => e.id));
     out.forEach((h, i) => expect(h.score).toBeCloseTo(expected[i].s, 2));
   });

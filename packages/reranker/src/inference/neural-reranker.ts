@@ -32,7 +32,9 @@ export interface CandidateText {
 /** The best `k` of `items` by `scores` (ties keep their input order) as hits ranked from 1. */
 export function topHits(items: CandidateText[], scores: ArrayLike<number>, k: number): Hit[] {
   const order = [...items.keys()].sort((a, b) => scores[b] - scores[a] || a - b);
-  return order.slice(0, k).map((i, r) => ({ id: items[i].id, score: scores[i], rank: r + 1, passage: items[i].passage }));
+  return order
+    .slice(0, k)
+    .map((i, r) => ({ id: items[i].id, score: scores[i], rank: r + 1, passage: items[i].passage }));
 }
 
 /** Thrown when a candidate's text cannot be found. */
@@ -47,7 +49,10 @@ export class MissingPassageError extends Error {
 export function modelFingerprint(model: ColbertModel): string {
   const h = createHash('sha256');
   h.update(JSON.stringify({ config: model.encoder.config, options: model.options }));
-  const tensors: Record<string, tf.Tensor> = { ...model.encoder.namedTensors(), ...(model.encoder.lora?.namedTensors() ?? {}) };
+  const tensors: Record<string, tf.Tensor> = {
+    ...model.encoder.namedTensors(),
+    ...(model.encoder.lora?.namedTensors() ?? {}),
+  };
   tensors['compressor.weight'] = model.compressor.weight;
   tensors['compressor.bias'] = model.compressor.bias;
   if (model.mix) Object.assign(tensors, { 'mix.weight': model.mix.weight, 'mix.prior': model.mix.prior });
@@ -126,7 +131,10 @@ export class NeuralReranker implements Reranker {
     if (this.model.mix) {
       const missing = items.find((it) => it.questionScore === undefined);
       if (missing) throw new RangeError(`candidate ${missing.id} has no questionScore, which a hybrid reranker needs`);
-      bm25 = tf.tensor2d(items.map((it) => it.questionScore!), [1, items.length]);
+      bm25 = tf.tensor2d(
+        items.map((it) => it.questionScore!),
+        [1, items.length],
+      );
     }
     const scores = tf.tidy(() => {
       const li = lateInteraction(
@@ -136,10 +144,14 @@ export class NeuralReranker implements Reranker {
         tf.tensor3d(dMask, [1, embs.length, Ld], 'int32'),
       );
       if (!this.model.mix) return li;
-      const tokens = tf.tensor2d(embs.map((e) => e.tokens), [1, embs.length]);
+      const tokens = tf.tensor2d(
+        embs.map((e) => e.tokens),
+        [1, embs.length],
+      );
       const mean = new Float32Array(embs.length * D);
       embs.forEach((e, j) => {
-        for (let t = 0; t < e.tokens; t++) for (let c = 0; c < D; c++) mean[j * D + c] += e.vectors[t * D + c] / e.tokens;
+        for (let t = 0; t < e.tokens; t++)
+          for (let c = 0; c < D; c++) mean[j * D + c] += e.vectors[t * D + c] / e.tokens;
       });
       return this.model.combine(li, tokens, tf.tensor3d(mean, [1, embs.length, D]), bm25);
     });

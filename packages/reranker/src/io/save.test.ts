@@ -14,19 +14,32 @@ beforeAll(() => initBackend());
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kard-reranker-'));
 const cfg = (hidden: number): BertConfig =>
-  parseBertConfig({ vocab_size: 20, hidden_size: hidden, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 8, max_position_embeddings: 16 });
+  parseBertConfig({
+    vocab_size: 20,
+    hidden_size: hidden,
+    num_hidden_layers: 2,
+    num_attention_heads: 2,
+    intermediate_size: 8,
+    max_position_embeddings: 16,
+  });
 
 /** Writes a BertModel folder the way transformers does: config.json + model.safetensors, keys with a prefix. */
 function writeBase(dir: string, enc: BertEncoder, prefix = '', omit?: string): void {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ model_type: 'bert', ...enc.config }));
   const arrays = new Map<string, { shape: number[]; values: Float32Array }>();
-  for (const [n, v] of enc.params) if (n !== omit) arrays.set(prefix + n, { shape: v.shape, values: v.dataSync() as Float32Array });
+  for (const [n, v] of enc.params)
+    if (n !== omit) arrays.set(prefix + n, { shape: v.shape, values: v.dataSync() as Float32Array });
   arrays.set(`${prefix}pooler.dense.weight`, { shape: [1], values: new Float32Array([7]) }); // ignored
   writeSafetensors(path.join(dir, 'model.safetensors'), arrays);
 }
 
-const batch = { ids: new Int32Array([1, 4, 6, 2, 3, 9, 0, 0]), mask: new Int32Array([1, 1, 1, 1, 1, 1, 0, 0]), batch: 2, length: 4 };
+const batch = {
+  ids: new Int32Array([1, 4, 6, 2, 3, 9, 0, 0]),
+  mask: new Int32Array([1, 1, 1, 1, 1, 1, 0, 0]),
+  batch: 2,
+  length: 4,
+};
 
 describe('saving and loading a reranker', () => {
   it('loads a BertModel checkpoint with or without the bert. prefix to the same outputs', () => {
@@ -50,7 +63,11 @@ describe('saving and loading a reranker', () => {
     for (const v of base.lora.b.values()) v.assign(tf.randomNormal(v.shape, 0, 1, 'float32', 5));
     const model = ColbertModel.create(base, { compressionDim: 6 }, 4);
     await saveReranker(model, path.join(root, 'rr'), { baseModel: path.join(root, 'base') });
-    expect(fs.readdirSync(path.join(root, 'rr')).sort()).toEqual(['adapter_config.json', 'adapter_model.safetensors', 'reranker_config.json']);
+    expect(fs.readdirSync(path.join(root, 'rr')).sort()).toEqual([
+      'adapter_config.json',
+      'adapter_model.safetensors',
+      'reranker_config.json',
+    ]);
     const loaded = loadReranker(path.join(root, 'rr'));
     expect(loaded.encoder.lora?.scaling).toBe(8);
     const want = model.embed(batch).arraySync();
@@ -77,7 +94,9 @@ describe('saving and loading a reranker', () => {
     expect(Array.from(loaded.mix!.prior.dataSync())).toEqual(Array.from(model.mix!.prior.dataSync()));
     const passages = { ...batch };
     const bm25 = [4, 2];
-    expect(loaded.scoreGroups(batch, passages, 1, {}, bm25).arraySync()).toEqual(model.scoreGroups(batch, passages, 1, {}, bm25).arraySync());
+    expect(loaded.scoreGroups(batch, passages, 1, {}, bm25).arraySync()).toEqual(
+      model.scoreGroups(batch, passages, 1, {}, bm25).arraySync(),
+    );
   });
 
   it('refuses a base model whose hidden size disagrees with the saved head', async () => {
@@ -86,8 +105,12 @@ describe('saving and loading a reranker', () => {
     writeBase(path.join(root, 'base4'), BertEncoder.random(cfg(4), { seed: 1 }));
     const model = ColbertModel.create(loadBertEncoder(path.join(root, 'base8')), { compressionDim: 3 });
     await saveReranker(model, path.join(root, 'rr'), { baseModel: path.join(root, 'base8') });
-    expect(() => loadReranker(path.join(root, 'rr'), { baseModel: path.join(root, 'base4') })).toThrow(RerankerLoadError);
-    expect(() => loadReranker(path.join(root, 'rr'), { baseModel: path.join(root, 'base4') })).toThrow(/hidden size 4.*expects 8/);
+    expect(() => loadReranker(path.join(root, 'rr'), { baseModel: path.join(root, 'base4') })).toThrow(
+      RerankerLoadError,
+    );
+    expect(() => loadReranker(path.join(root, 'rr'), { baseModel: path.join(root, 'base4') })).toThrow(
+      /hidden size 4.*expects 8/,
+    );
   });
 
   it('names what is missing in an incomplete checkpoint', () => {

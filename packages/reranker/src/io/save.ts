@@ -34,7 +34,10 @@ export interface RerankerConfigFile {
 
 /** Thrown when a saved reranker cannot be put back together (bad config, base model that does not fit the head). */
 export class RerankerLoadError extends Error {
-  constructor(message: string, readonly file: string) {
+  constructor(
+    message: string,
+    readonly file: string,
+  ) {
     super(`${file}: ${message}`);
     this.name = 'RerankerLoadError';
   }
@@ -42,25 +45,41 @@ export class RerankerLoadError extends Error {
 
 function toArrays(tensors: Record<string, tf.Tensor>, prefix = ''): Map<string, ArrayToWrite> {
   const out = new Map<string, ArrayToWrite>();
-  for (const [name, t] of Object.entries(tensors)) out.set(prefix + name, { shape: t.shape, values: t.dataSync() as Float32Array });
+  for (const [name, t] of Object.entries(tensors))
+    out.set(prefix + name, { shape: t.shape, values: t.dataSync() as Float32Array });
   return out;
 }
 
 /** Writes the reranker files into an existing folder (no atomicity: see {@link saveReranker}). */
-export function writeRerankerFiles(model: ColbertModel, dir: string, opts: { baseModel?: string; tokenizerDir?: string }): void {
+export function writeRerankerFiles(
+  model: ColbertModel,
+  dir: string,
+  opts: { baseModel?: string; tokenizerDir?: string },
+): void {
   const enc = model.encoder;
   const full = [...enc.params.values()].some((v) => v.trainable);
   const mode: RerankerConfigFile['mode'] = full ? 'full' : enc.lora ? 'lora' : 'head';
-  if (!full && !opts.baseModel) throw new Error('saving a LoRA/head reranker needs `baseModel`, the folder its frozen encoder came from');
-  const head: Record<string, tf.Tensor> = { 'compressor.weight': model.compressor.weight, 'compressor.bias': model.compressor.bias };
+  if (!full && !opts.baseModel)
+    throw new Error('saving a LoRA/head reranker needs `baseModel`, the folder its frozen encoder came from');
+  const head: Record<string, tf.Tensor> = {
+    'compressor.weight': model.compressor.weight,
+    'compressor.bias': model.compressor.bias,
+  };
   if (enc.lora) for (const [n, t] of Object.entries(enc.lora.namedTensors())) head[`bert.${n}`] = t;
   if (model.mix) Object.assign(head, { 'mix.weight': model.mix.weight, 'mix.prior': model.mix.prior });
   writeSafetensors(path.join(dir, 'adapter_model.safetensors'), toArrays(head, PEFT_PREFIX));
   if (enc.lora) {
     const c = enc.lora.config;
     const peft = {
-      peft_type: 'LORA', r: c.r, lora_alpha: c.alpha, lora_dropout: c.dropout, target_modules: c.targetModules,
-      modules_to_save: ['compressor'], bias: 'none', base_model_name_or_path: opts.baseModel ?? null, inference_mode: true,
+      peft_type: 'LORA',
+      r: c.r,
+      lora_alpha: c.alpha,
+      lora_dropout: c.dropout,
+      target_modules: c.targetModules,
+      modules_to_save: ['compressor'],
+      bias: 'none',
+      base_model_name_or_path: opts.baseModel ?? null,
+      inference_mode: true,
     };
     writeFileAtomic(path.join(dir, 'adapter_config.json'), JSON.stringify(peft, null, 2) + '\n');
   }
@@ -78,15 +97,25 @@ export function writeRerankerFiles(model: ColbertModel, dir: string, opts: { bas
     }
   }
   const cfg: RerankerConfigFile = {
-    format: 'kard-reranker', version: 1, mode, base_model: full ? 'encoder' : opts.baseModel!,
-    hidden_size: model.hiddenSize, compression_dim: model.options.compressionDim,
-    query_max_length: model.options.queryMaxLength, passage_max_length: model.options.passageMaxLength, hybrid: model.options.hybrid,
+    format: 'kard-reranker',
+    version: 1,
+    mode,
+    base_model: full ? 'encoder' : opts.baseModel!,
+    hidden_size: model.hiddenSize,
+    compression_dim: model.options.compressionDim,
+    query_max_length: model.options.queryMaxLength,
+    passage_max_length: model.options.passageMaxLength,
+    hybrid: model.options.hybrid,
   };
   writeFileAtomic(path.join(dir, 'reranker_config.json'), JSON.stringify(cfg, null, 2) + '\n');
 }
 
 /** Saves atomically: the folder is replaced only once every file is written. */
-export async function saveReranker(model: ColbertModel, dir: string, opts: { baseModel?: string; tokenizerDir?: string } = {}): Promise<void> {
+export async function saveReranker(
+  model: ColbertModel,
+  dir: string,
+  opts: { baseModel?: string; tokenizerDir?: string } = {},
+): Promise<void> {
   await writeDirAtomic(dir, (tmp) => writeRerankerFiles(model, tmp, opts));
 }
 
@@ -98,7 +127,8 @@ export function readRerankerConfig(dir: string): RerankerConfigFile {
   } catch (err) {
     throw new RerankerLoadError(`cannot read: ${(err as Error).message}`, file);
   }
-  if (cfg.format !== 'kard-reranker') throw new RerankerLoadError(`not a kard-reranker config (format ${JSON.stringify(cfg.format)})`, file);
+  if (cfg.format !== 'kard-reranker')
+    throw new RerankerLoadError(`not a kard-reranker config (format ${JSON.stringify(cfg.format)})`, file);
   return cfg;
 }
 
@@ -108,7 +138,8 @@ export function readRerankerConfig(dir: string): RerankerConfigFile {
  */
 export function loadReranker(dir: string, opts: { baseModel?: string } = {}): ColbertModel {
   const cfg = readRerankerConfig(dir);
-  const basePath = cfg.mode === 'full' ? path.join(dir, 'encoder') : path.resolve(dir, opts.baseModel ?? cfg.base_model);
+  const basePath =
+    cfg.mode === 'full' ? path.join(dir, 'encoder') : path.resolve(dir, opts.baseModel ?? cfg.base_model);
   const encoder = loadBertEncoder(basePath, { trainable: false });
   try {
     if (encoder.config.hidden_size !== cfg.hidden_size) {
@@ -122,14 +153,23 @@ export function loadReranker(dir: string, opts: { baseModel?: string } = {}): Co
     const get = (name: string, shape: number[]): tf.Variable => {
       const arr = tensors.get(PEFT_PREFIX + name);
       if (!arr) throw new RerankerLoadError(`missing tensor "${PEFT_PREFIX + name}"`, file);
-      if (!tf.util.arraysEqual(arr.shape, shape)) throw new RerankerLoadError(`tensor "${name}" has shape [${arr.shape}], expected [${shape}]`, file);
+      if (!tf.util.arraysEqual(arr.shape, shape))
+        throw new RerankerLoadError(`tensor "${name}" has shape [${arr.shape}], expected [${shape}]`, file);
       return tf.variable(tf.tensor(Float32Array.from(arr.values), shape), false);
     };
     const H = cfg.hidden_size;
-    const compressor = { weight: get('compressor.weight', [cfg.compression_dim, H]), bias: get('compressor.bias', [cfg.compression_dim]) };
+    const compressor = {
+      weight: get('compressor.weight', [cfg.compression_dim, H]),
+      bias: get('compressor.bias', [cfg.compression_dim]),
+    };
     if (cfg.mode === 'lora') {
       const peft = JSON.parse(fs.readFileSync(path.join(dir, 'adapter_config.json'), 'utf8'));
-      const lc: LoraConfig = { r: peft.r, alpha: peft.lora_alpha, dropout: peft.lora_dropout, targetModules: peft.target_modules };
+      const lc: LoraConfig = {
+        r: peft.r,
+        alpha: peft.lora_alpha,
+        dropout: peft.lora_dropout,
+        targetModules: peft.target_modules,
+      };
       const a = new Map<string, tf.Variable>();
       const b = new Map<string, tf.Variable>();
       for (let i = 0; i < encoder.config.num_hidden_layers; i++) {
@@ -142,9 +182,19 @@ export function loadReranker(dir: string, opts: { baseModel?: string } = {}): Co
       encoder.lora = new LoraAdapters(lc, a, b);
     }
     const hybrid = cfg.hybrid ?? false;
-    return new ColbertModel(encoder, compressor, {
-      compressionDim: cfg.compression_dim, queryMaxLength: cfg.query_max_length, passageMaxLength: cfg.passage_max_length, hybrid,
-    }, hybrid ? { weight: get('mix.weight', [HYBRID_INIT.length]), prior: get('mix.prior', [cfg.compression_dim]) } : null);
+    return new ColbertModel(
+      encoder,
+      compressor,
+      {
+        compressionDim: cfg.compression_dim,
+        queryMaxLength: cfg.query_max_length,
+        passageMaxLength: cfg.passage_max_length,
+        hybrid,
+      },
+      hybrid
+        ? { weight: get('mix.weight', [HYBRID_INIT.length]), prior: get('mix.prior', [cfg.compression_dim]) }
+        : null,
+    );
   } catch (err) {
     encoder.dispose();
     throw err;

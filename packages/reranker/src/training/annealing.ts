@@ -23,7 +23,12 @@ export function kardAlpha(progress: number): number {
 }
 
 /** Temperatures used for the loss at 0-based optimizer step `step` of `totalSteps`. */
-export function temperaturesAt(step: number, totalSteps: number, start: Temperatures, schedule: AnnealingSchedule = 'kard'): Temperatures {
+export function temperaturesAt(
+  step: number,
+  totalSteps: number,
+  start: Temperatures,
+  schedule: AnnealingSchedule = 'kard',
+): Temperatures {
   if (schedule === 'none' || step <= 0 || totalSteps <= 0) return { ...start };
   const a = kardAlpha((step - 1) / totalSteps);
   return { tau: start.tau - 4 * a, tauModel: start.tauModel - 400 * a };

@@ -18,7 +18,9 @@ export interface DataPosition {
 /** The policy of both reranker trainers: `dir` holds the run's checkpoint, saved every `every` steps and at the end. */
 export function rerankerCheckpoints(dir: string, params: Map<string, tf.Variable>, every?: number): CheckpointPolicy {
   return {
-    layout: 'folder', dir, every,
+    layout: 'folder',
+    dir,
+    every,
     writeWeights: (tmp) => {
       const arrays = new Map<string, ArrayToWrite>();
       for (const [n, t] of params) arrays.set(n, { shape: t.shape, values: t.dataSync() as Float32Array });
@@ -29,7 +31,8 @@ export function rerankerCheckpoints(dir: string, params: Map<string, tf.Variable
       const w = readSafetensors(file).tensors;
       for (const [n, v] of params) {
         const arr = w.get(n);
-        if (!arr || !tf.util.arraysEqual(arr.shape, v.shape)) throw new Error(`${file}: checkpoint does not match the model at "${n}"`);
+        if (!arr || !tf.util.arraysEqual(arr.shape, v.shape))
+          throw new Error(`${file}: checkpoint does not match the model at "${n}"`);
         tf.tidy(() => v.assign(tf.tensor(Float32Array.from(arr.values), v.shape)));
       }
     },

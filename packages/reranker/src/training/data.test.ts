@@ -1,7 +1,8 @@
 import { Rng } from '@kard/core';
 import { isInformative, sampleCandidates, type RerankerExample } from './data';
 
-const list = (prefix: string, n: number, score = 1) => Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i}`, text: '', score }));
+const list = (prefix: string, n: number, score = 1) =>
+  Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i}`, text: '', score }));
 
 describe('sampleCandidates', () => {
   it('draws k/2 distinct candidates from each list', () => {
@@ -27,8 +28,12 @@ describe('sampleCandidates', () => {
   });
 
   it('rejects a question without candidates and marks all-zero questions uninformative', () => {
-    expect(() => sampleCandidates({ question: 'q', fromRationale: [], fromQuestion: [] }, 8, new Rng(0))).toThrow(/no candidates/);
+    expect(() => sampleCandidates({ question: 'q', fromRationale: [], fromQuestion: [] }, 8, new Rng(0))).toThrow(
+      /no candidates/,
+    );
     expect(isInformative({ question: 'q', fromRationale: list('r', 3, 0), fromQuestion: list('q', 3, 0) })).toBe(false);
-    expect(isInformative({ question: 'q', fromRationale: list('r', 3, 0), fromQuestion: list('q', 1, 0.5) })).toBe(true);
+    expect(isInformative({ question: 'q', fromRationale: list('r', 3, 0), fromQuestion: list('q', 1, 0.5) })).toBe(
+      true,
+    );
   });
 });

@@ -37,15 +37,28 @@ export interface InverseClozeOptions {
 }
 
 export const INVERSE_CLOZE_DEFAULTS: InverseClozeOptions = {
-  steps: 2000, batchSize: 64, lr: 1e-3, weightDecay: 0.01, minSpan: 8, maxSpan: 20, removeProbability: 0.9,
-  minPassageTokens: 28, seed: 42, progress: 'auto',
+  steps: 2000,
+  batchSize: 64,
+  lr: 1e-3,
+  weightDecay: 0.01,
+  minSpan: 8,
+  maxSpan: 20,
+  removeProbability: 0.9,
+  minPassageTokens: 28,
+  seed: 42,
+  progress: 'auto',
 };
 
 /**
  * One inverse-cloze pair from a passage's tokens (without [CLS]/[SEP]): the span and the passage around it, both
  * wrapped in [CLS] … [SEP]. `body` must hold at least `maxSpan` tokens.
  */
-export function inverseClozePair(body: number[], tok: { clsId: number; sepId: number }, o: Pick<InverseClozeOptions, 'minSpan' | 'maxSpan' | 'removeProbability'>, rng: Rng): { query: number[]; passage: number[] } {
+export function inverseClozePair(
+  body: number[],
+  tok: { clsId: number; sepId: number },
+  o: Pick<InverseClozeOptions, 'minSpan' | 'maxSpan' | 'removeProbability'>,
+  rng: Rng,
+): { query: number[]; passage: number[] } {
   const len = o.minSpan + rng.int(o.maxSpan - o.minSpan + 1);
   if (body.length < len) throw new RangeError(`passage of ${body.length} tokens is shorter than a ${len}-token span`);
   const start = rng.int(body.length - len + 1);
@@ -59,7 +72,13 @@ export function inverseClozePair(body: number[], tok: { clsId: number; sepId: nu
  * late-interaction scores divided by the query's token count (so long and short spans weigh alike), times
  * 10·e^scale with a learned `scale`.
  */
-export function inverseClozeLoss(model: ColbertModel, queries: TokenBatch, passages: TokenBatch, scale: tf.Variable, training: { nextSeed?: () => number } | null): tf.Scalar {
+export function inverseClozeLoss(
+  model: ColbertModel,
+  queries: TokenBatch,
+  passages: TokenBatch,
+  scale: tf.Variable,
+  training: { nextSeed?: () => number } | null,
+): tf.Scalar {
   const B = queries.batch;
   if (passages.batch !== B) throw new RangeError(`expected ${B} passages for ${B} queries, got ${passages.batch}`);
   return tf.tidy(() => {
@@ -88,13 +107,25 @@ export interface InverseClozeResult {
  * task on `texts`, the corpus the reranker will rank. Resumes from `checkpointDir` when it holds a checkpoint of the
  * same run.
  */
-export async function pretrainInverseCloze(model: ColbertModel, tokenizer: BertTokenizer, texts: string[], options: Partial<InverseClozeOptions> = {}): Promise<InverseClozeResult> {
+export async function pretrainInverseCloze(
+  model: ColbertModel,
+  tokenizer: BertTokenizer,
+  texts: string[],
+  options: Partial<InverseClozeOptions> = {},
+): Promise<InverseClozeResult> {
   const o = { ...INVERSE_CLOZE_DEFAULTS, ...options };
-  if (o.minPassageTokens < o.maxSpan) throw new RangeError(`minPassageTokens (${o.minPassageTokens}) must be at least maxSpan (${o.maxSpan})`);
+  if (o.minPassageTokens < o.maxSpan)
+    throw new RangeError(`minPassageTokens (${o.minPassageTokens}) must be at least maxSpan (${o.maxSpan})`);
   const mo = model.options;
-  if (o.maxSpan + 2 > mo.queryMaxLength) throw new RangeError(`spans of up to ${o.maxSpan} tokens do not fit queryMaxLength ${mo.queryMaxLength}`);
-  const bodies = texts.map((t) => tokenizer.encode(t, mo.passageMaxLength).slice(1, -1)).filter((b) => b.length >= o.minPassageTokens);
-  if (bodies.length < o.batchSize) throw new RangeError(`only ${bodies.length} passages have ${o.minPassageTokens}+ tokens; a batch needs ${o.batchSize}`);
+  if (o.maxSpan + 2 > mo.queryMaxLength)
+    throw new RangeError(`spans of up to ${o.maxSpan} tokens do not fit queryMaxLength ${mo.queryMaxLength}`);
+  const bodies = texts
+    .map((t) => tokenizer.encode(t, mo.passageMaxLength).slice(1, -1))
+    .filter((b) => b.length >= o.minPassageTokens);
+  if (bodies.length < o.batchSize)
+    throw new RangeError(
+      `only ${bodies.length} passages have ${o.minPassageTokens}+ tokens; a batch needs ${o.batchSize}`,
+    );
 
   const scale = tf.variable(tf.scalar(0), true);
   const params = new Map<string, tf.Variable>([...model.trainableVariables()].filter(([n]) => !n.startsWith('mix.')));
@@ -102,18 +133,38 @@ export async function pretrainInverseCloze(model: ColbertModel, tokenizer: BertT
   const opt = new AdamW(params, { lr: o.lr, weightDecay: o.weightDecay });
   const schedule = linearSchedule({ lr: o.lr, warmupSteps: Math.floor(0.05 * o.steps), totalSteps: o.steps });
   const rng = new Rng(o.seed);
-  const fingerprint = { task: 'inverse-cloze', ...o, checkpointDir: undefined, checkpointEvery: undefined, maxSteps: undefined, progress: undefined, onStep: undefined, n: bodies.length };
+  const fingerprint = {
+    task: 'inverse-cloze',
+    ...o,
+    checkpointDir: undefined,
+    checkpointEvery: undefined,
+    maxSteps: undefined,
+    progress: undefined,
+    onStep: undefined,
+    n: bodies.length,
+  };
   const start: DataPosition = { epoch: 0, cursor: 0, order: rng.shuffle([...bodies.keys()]), totalSteps: o.steps };
   const show = o.progress === 'auto' ? Boolean(process.stderr.isTTY) : o.progress;
   let bar: Progress = noProgress;
   const losses: number[] = [];
   try {
     const { state, resumedFromStep } = await runTrainingLoop({
-      optimizer: opt, rngs: { loop: rng }, start, fingerprint, stopAt: Math.min(o.steps, o.maxSteps ?? Infinity),
+      optimizer: opt,
+      rngs: { loop: rng },
+      start,
+      fingerprint,
+      stopAt: Math.min(o.steps, o.maxSteps ?? Infinity),
       checkpoints: o.checkpointDir ? rerankerCheckpoints(o.checkpointDir, params, o.checkpointEvery) : undefined,
       resumeFrom: o.checkpointDir ? 'latest' : undefined,
       onStart: ({ step }) => {
-        bar = createProgress({ label: 'inverse cloze', total: o.steps, start: step, payload: { loss: '-' }, show, format: 'inverse cloze {bar} {value}/{total} steps | loss {loss} | {eta_formatted}' });
+        bar = createProgress({
+          label: 'inverse cloze',
+          total: o.steps,
+          start: step,
+          payload: { loss: '-' },
+          show,
+          format: 'inverse cloze {bar} {value}/{total} steps | loss {loss} | {eta_formatted}',
+        });
       },
       step: ({ step, position: p }) => {
         if (p.cursor + o.batchSize > p.order.length) {
@@ -121,12 +172,24 @@ export async function pretrainInverseCloze(model: ColbertModel, tokenizer: BertT
           p.cursor = 0;
           p.order = rng.shuffle([...bodies.keys()]);
         }
-        const pairs = p.order.slice(p.cursor, p.cursor + o.batchSize).map((i) => inverseClozePair(bodies[i], tokenizer, o, rng));
+        const pairs = p.order
+          .slice(p.cursor, p.cursor + o.batchSize)
+          .map((i) => inverseClozePair(bodies[i], tokenizer, o, rng));
         p.cursor += o.batchSize;
-        const queries = padBatch(pairs.map((x) => x.query), tokenizer.padId);
-        const passages = padBatch(pairs.map((x) => x.passage), tokenizer.padId);
+        const queries = padBatch(
+          pairs.map((x) => x.query),
+          tokenizer.padId,
+        );
+        const passages = padBatch(
+          pairs.map((x) => x.passage),
+          tokenizer.padId,
+        );
         const lr = schedule(step);
-        const { loss } = optimizerStep(opt, [() => inverseClozeLoss(model, queries, passages, scale, { nextSeed: () => rng.nextU32() })], { lr });
+        const { loss } = optimizerStep(
+          opt,
+          [() => inverseClozeLoss(model, queries, passages, scale, { nextSeed: () => rng.nextU32() })],
+          { lr },
+        );
         losses.push(loss);
         return { loss, lr };
       },

@@ -12,8 +12,14 @@ const softmax = (x: number[]) => {
 beforeAll(() => initBackend());
 
 describe('kardKlLoss', () => {
-  const model = [[30, 10, -20], [5, 5, 50]];
-  const bm25 = [[2, 1, 0], [0, 0, 3]];
+  const model = [
+    [30, 10, -20],
+    [5, 5, 50],
+  ];
+  const bm25 = [
+    [2, 1, 0],
+    [0, 0, 3],
+  ];
 
   it('equals KL(softmax(bm25/τ) ‖ softmax(s/τ_model)) averaged over the batch, by hand', () => {
     // Row 0 by hand with τ = 1, τ_model = 10: p = softmax(2, 1, 0), q = softmax(3, 1, −2).
@@ -32,7 +38,9 @@ describe('kardKlLoss', () => {
     const tau = 2;
     const tauModel = 10;
     const s = tf.tensor2d(model);
-    const g = tf.grad((x: tf.Tensor) => kardKlLoss(x as tf.Tensor2D, tf.tensor2d(bm25), tau, tauModel))(s).arraySync() as number[][];
+    const g = tf
+      .grad((x: tf.Tensor) => kardKlLoss(x as tf.Tensor2D, tf.tensor2d(bm25), tau, tauModel))(s)
+      .arraySync() as number[][];
     model.forEach((row, b) => {
       const p = softmax(bm25[b].map((v) => v / tau));
       const q = softmax(row.map((v) => v / tauModel));
@@ -57,6 +65,9 @@ describe('kardKlLoss', () => {
     const s = [[1, 2, 3]];
     const got = kardKlLoss(tf.tensor2d(s), tf.tensor2d([[0, 0, 0]]), 1, 1).dataSync()[0];
     const q = softmax(s[0]);
-    expect(got).toBeCloseTo(q.reduce((a, qi) => a + (1 / 3) * Math.log(1 / 3 / qi), 0), 5);
+    expect(got).toBeCloseTo(
+      q.reduce((a, qi) => a + (1 / 3) * Math.log(1 / 3 / qi), 0),
+      5,
+    );
   });
 });

@@ -8,7 +8,12 @@ import * as tf from '@tensorflow/tfjs-core';
  * @param modelScores  [B, k] late-interaction scores of the question against its candidates
  * @param targetScores [B, k] BM25 scores of the rationale against the same candidates
  */
-export function kardKlLoss(modelScores: tf.Tensor2D, targetScores: tf.Tensor2D, tau: number, tauModel: number): tf.Scalar {
+export function kardKlLoss(
+  modelScores: tf.Tensor2D,
+  targetScores: tf.Tensor2D,
+  tau: number,
+  tauModel: number,
+): tf.Scalar {
   return tf.tidy(() => {
     const logP = tf.logSoftmax(tf.div(targetScores, tau), -1);
     const logQ = tf.logSoftmax(tf.div(modelScores, tauModel), -1);

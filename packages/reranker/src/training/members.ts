@@ -24,10 +24,14 @@ export interface TrainedMember {
  * one, `totalSteps` is all members' total.
  */
 export async function trainMembers(
-  seeds: number[], createModel: (seed: number) => ColbertModel, tokenizer: BertTokenizer, examples: RerankerExample[],
+  seeds: number[],
+  createModel: (seed: number) => ColbertModel,
+  tokenizer: BertTokenizer,
+  examples: RerankerExample[],
   options: Omit<Partial<TrainerOptions>, 'seed'>,
 ): Promise<TrainedMember[]> {
-  if (seeds.length === 0 || new Set(seeds).size !== seeds.length) throw new RangeError(`seeds must be distinct and at least one, got [${seeds.join(', ')}]`);
+  if (seeds.length === 0 || new Set(seeds).size !== seeds.length)
+    throw new RangeError(`seeds must be distinct and at least one, got [${seeds.join(', ')}]`);
   const { onStep, checkpointDir, ...training } = options;
   const members: TrainedMember[] = [];
   for (const seed of seeds) {
@@ -35,7 +39,10 @@ export async function trainMembers(
     const started = Date.now();
     const before = members.reduce((n, m) => n + m.result.steps, 0);
     const trainer = new RerankerTrainer(model, tokenizer, examples, {
-      ...training, seed, onStep: onStep && ((s: StepInfo) => onStep({ ...s, step: before + s.step, totalSteps: s.totalSteps * seeds.length })),
+      ...training,
+      seed,
+      onStep:
+        onStep && ((s: StepInfo) => onStep({ ...s, step: before + s.step, totalSteps: s.totalSteps * seeds.length })),
       checkpointDir: checkpointDir && seeds.length > 1 ? path.join(checkpointDir, memberName(seed)) : checkpointDir,
     });
     const result = await trainer.train();
@@ -45,7 +52,16 @@ export async function trainMembers(
 }
 
 /** Saves one member as a plain reranker folder, several as an ensemble folder (memberName subfolders). */
-export async function saveMembers(members: Array<{ seed: number; model: ColbertModel }>, dir: string, opts: { baseModel?: string; tokenizerDir?: string }): Promise<void> {
+export async function saveMembers(
+  members: Array<{ seed: number; model: ColbertModel }>,
+  dir: string,
+  opts: { baseModel?: string; tokenizerDir?: string },
+): Promise<void> {
   if (members.length === 1) await saveReranker(members[0].model, dir, opts);
-  else await saveRerankerEnsemble(members.map((m) => ({ name: memberName(m.seed), model: m.model })), dir, opts);
+  else
+    await saveRerankerEnsemble(
+      members.map((m) => ({ name: memberName(m.seed), model: m.model })),
+      dir,
+      opts,
+    );
 }

@@ -37,13 +37,27 @@ function hashTensors(tensors: Iterable<[string, tf.Tensor]>): string {
 }
 /** Pre-refactor hashes of trained weights and losses, by backend; other backends have no reference. */
 const TRAINED: Record<string, Record<'klFull' | 'klLora' | 'ict', [string, string]>> = {
-  'native-cpu': { klFull: ['dd3fc7760601bbc1', '9baca962382f0176'], klLora: ['58546ac7c5f999e0', '84c01ca3bfb2d251'], ict: ['a36ab6f6734bc515', 'd44df1a7d54ca531'] },
-  cpu: { klFull: ['a5254648bb01d96d', '6af596d539e63e6b'], klLora: ['1dd5f0f77c3d634a', 'a031ae3fa88af971'], ict: ['b1f8ae577e2aef8c', '291e7096007b39fe'] },
+  'native-cpu': {
+    klFull: ['dd3fc7760601bbc1', '9baca962382f0176'],
+    klLora: ['58546ac7c5f999e0', '84c01ca3bfb2d251'],
+    ict: ['a36ab6f6734bc515', 'd44df1a7d54ca531'],
+  },
+  cpu: {
+    klFull: ['a5254648bb01d96d', '6af596d539e63e6b'],
+    klLora: ['1dd5f0f77c3d634a', 'a031ae3fa88af971'],
+    ict: ['b1f8ae577e2aef8c', '291e7096007b39fe'],
+  },
 };
 const reference = (key: 'klFull' | 'klLora' | 'ict') => TRAINED[tf.getBackend()]?.[key];
 const hashNumbers = (xs: number[]) => createHash('sha256').update(Float64Array.from(xs)).digest('hex').slice(0, 16);
 
-const config = smallBertConfig({ vocab_size: 200, hidden_size: 8, num_hidden_layers: 2, intermediate_size: 16, max_position_embeddings: 24 });
+const config = smallBertConfig({
+  vocab_size: 200,
+  hidden_size: 8,
+  num_hidden_layers: 2,
+  intermediate_size: 16,
+  max_position_embeddings: 24,
+});
 const words = ['apple', 'river', 'castle', 'violin', 'tiger', 'planet', 'copper'];
 const examples: RerankerExample[] = words.map((w, i) => ({
   question: `tell me about the ${w}`,
@@ -52,7 +66,11 @@ const examples: RerankerExample[] = words.map((w, i) => ({
 }));
 const opts = { epochs: 2, batchSize: 3, k: 4, lr: 1e-2, progress: false as const, seed: 5, maxGradNorm: 1 };
 const fullModel = () =>
-  ColbertModel.create(BertEncoder.random({ ...config, vocab_size: 30522 }, { seed: 3, positionScale: 0.1 }), { compressionDim: 8, queryMaxLength: 16, passageMaxLength: 16 }, 4);
+  ColbertModel.create(
+    BertEncoder.random({ ...config, vocab_size: 30522 }, { seed: 3, positionScale: 0.1 }),
+    { compressionDim: 8, queryMaxLength: 16, passageMaxLength: 16 },
+    4,
+  );
 const loraModel = () => {
   const enc = BertEncoder.random({ ...config, vocab_size: 30522 }, { seed: 3, trainable: false });
   enc.lora = LoraAdapters.create({ ...KARD_LORA, r: 2 }, config.num_hidden_layers, config.hidden_size, 7);
@@ -86,8 +104,24 @@ describe('bit-identical to the pre-refactor implementation (commit 89d685b)', ()
 
   it('inverse-cloze pre-training, with a checkpoint written and resumed', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kard-ict-ref-'));
-    const texts = words.flatMap((w, i) => [0, 1].map((v) => Array.from({ length: 14 }, (_, j) => words[(i + j * (v + 1)) % words.length] + (j % 2 ? ' ' + w : '')).join(' ')));
-    const ict = { steps: 4, batchSize: 4, lr: 1e-2, minSpan: 3, maxSpan: 5, minPassageTokens: 8, seed: 2, progress: false as const, checkpointDir: dir };
+    const texts = words.flatMap((w, i) =>
+      [0, 1].map((v) =>
+        Array.from({ length: 14 }, (_, j) => words[(i + j * (v + 1)) % words.length] + (j % 2 ? ' ' + w : '')).join(
+          ' ',
+        ),
+      ),
+    );
+    const ict = {
+      steps: 4,
+      batchSize: 4,
+      lr: 1e-2,
+      minSpan: 3,
+      maxSpan: 5,
+      minPassageTokens: 8,
+      seed: 2,
+      progress: false as const,
+      checkpointDir: dir,
+    };
     await pretrainInverseCloze(fullModel(), tokenizer, texts, { ...ict, maxSteps: 2 });
     const m = fullModel();
     const r = await pretrainInverseCloze(m, tokenizer, texts, ict);

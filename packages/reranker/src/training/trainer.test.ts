@@ -25,9 +25,17 @@ const examples: RerankerExample[] = words.map((w, i) => ({
 examples.push({ question: 'nothing', fromRationale: [{ id: 'z', text: 'zero', score: 0 }], fromQuestion: [] });
 
 const makeModel = () =>
-  ColbertModel.create(BertEncoder.random(smallBertConfig({ hidden_size: 8, intermediate_size: 16, max_position_embeddings: 32 }), { seed: 3 }), {
-    compressionDim: 8, queryMaxLength: 16, passageMaxLength: 16,
-  }, 4);
+  ColbertModel.create(
+    BertEncoder.random(smallBertConfig({ hidden_size: 8, intermediate_size: 16, max_position_embeddings: 32 }), {
+      seed: 3,
+    }),
+    {
+      compressionDim: 8,
+      queryMaxLength: 16,
+      passageMaxLength: 16,
+    },
+    4,
+  );
 const opts = { epochs: 2, batchSize: 3, k: 4, lr: 1e-2, progress: false as const, seed: 5 };
 const weights = (m: ColbertModel) => [...m.trainableVariables()].map(([n, v]) => [n, Array.from(v.dataSync())]);
 
@@ -57,11 +65,20 @@ describe('RerankerTrainer', () => {
     expect(weights(straight)).not.toEqual(weights(makeModel()));
   });
 
-  it('trains a hybrid model from each candidate\'s questionScore and refuses candidates without one', async () => {
+  it("trains a hybrid model from each candidate's questionScore and refuses candidates without one", async () => {
     const hybridModel = () =>
-      ColbertModel.create(BertEncoder.random(smallBertConfig({ hidden_size: 8, intermediate_size: 16, max_position_embeddings: 32 }), { seed: 3 }), {
-        compressionDim: 8, queryMaxLength: 16, passageMaxLength: 16, hybrid: true,
-      }, 4);
+      ColbertModel.create(
+        BertEncoder.random(smallBertConfig({ hidden_size: 8, intermediate_size: 16, max_position_embeddings: 32 }), {
+          seed: 3,
+        }),
+        {
+          compressionDim: 8,
+          queryMaxLength: 16,
+          passageMaxLength: 16,
+          hybrid: true,
+        },
+        4,
+      );
     // The question's BM25 agrees with the rationale here, so the BM25 weight must grow.
     const scored = examples.map((ex) => ({
       ...ex,
@@ -72,6 +89,8 @@ describe('RerankerTrainer', () => {
     const before = Array.from(m.mix!.weight.dataSync());
     await new RerankerTrainer(m, tokenizer, scored, { ...opts, epochs: 1, annealing: 'none' }).train();
     expect(m.mix!.weight.dataSync()[1]).toBeGreaterThan(before[1]);
-    await expect(new RerankerTrainer(hybridModel(), tokenizer, examples, opts).train()).rejects.toThrow(/questionScore/);
+    await expect(new RerankerTrainer(hybridModel(), tokenizer, examples, opts).train()).rejects.toThrow(
+      /questionScore/,
+    );
   });
 });

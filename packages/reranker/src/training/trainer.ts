@@ -45,8 +45,17 @@ export interface TrainerOptions {
 }
 
 export const KARD_TRAINING: TrainerOptions = {
-  epochs: 3, batchSize: 16, k: 8, lr: 1e-4, warmupRatio: 0.05, weightDecay: 0.01,
-  tau: 1, tauModel: 100, annealing: 'kard', seed: 42, progress: 'auto',
+  epochs: 3,
+  batchSize: 16,
+  k: 8,
+  lr: 1e-4,
+  warmupRatio: 0.05,
+  weightDecay: 0.01,
+  tau: 1,
+  tauModel: 100,
+  annealing: 'kard',
+  seed: 42,
+  progress: 'auto',
 };
 
 export interface StepInfo extends Temperatures {
@@ -68,7 +77,10 @@ export interface TrainResult {
 
 function questionScores(cands: Candidate[]): number[] {
   return cands.map((c) => {
-    if (c.questionScore === undefined) throw new RangeError(`candidate ${c.id} has no questionScore, which a hybrid reranker needs (see withQuestionScores)`);
+    if (c.questionScore === undefined)
+      throw new RangeError(
+        `candidate ${c.id} has no questionScore, which a hybrid reranker needs (see withQuestionScores)`,
+      );
     return c.questionScore;
   });
 }
@@ -87,7 +99,8 @@ export class RerankerTrainer {
     this.options = { ...KARD_TRAINING, ...options };
     this.examples = examples.filter(isInformative);
     this.skippedUninformative = examples.length - this.examples.length;
-    if (this.examples.length === 0) throw new RangeError('no training question has a candidate with a positive rationale score');
+    if (this.examples.length === 0)
+      throw new RangeError('no training question has a candidate with a positive rationale score');
   }
 
   get stepsPerEpoch(): number {
@@ -101,7 +114,19 @@ export class RerankerTrainer {
   /** What a checkpoint must share with this run to be resumed by it. */
   private fingerprint(): Record<string, unknown> {
     const { epochs, batchSize, k, lr, warmupRatio, weightDecay, tau, tauModel, annealing, seed } = this.options;
-    return { epochs, batchSize, k, lr, warmupRatio, weightDecay, tau, tauModel, annealing, seed, n: this.examples.length };
+    return {
+      epochs,
+      batchSize,
+      k,
+      lr,
+      warmupRatio,
+      weightDecay,
+      tau,
+      tauModel,
+      annealing,
+      seed,
+      n: this.examples.length,
+    };
   }
 
   /** Loss of one batch at given temperatures (training mode: dropout on). */
@@ -109,12 +134,24 @@ export class RerankerTrainer {
     const { k } = this.options;
     const o = this.model.options;
     const groups = batch.map((ex) => sampleCandidates(ex, k, rng));
-    const queries = this.tokenizer.encodeBatch(batch.map((ex) => ex.question), o.queryMaxLength);
-    const passages = this.tokenizer.encodeBatch(groups.flat().map((c) => c.text), o.passageMaxLength);
+    const queries = this.tokenizer.encodeBatch(
+      batch.map((ex) => ex.question),
+      o.queryMaxLength,
+    );
+    const passages = this.tokenizer.encodeBatch(
+      groups.flat().map((c) => c.text),
+      o.passageMaxLength,
+    );
     const target = tf.tensor2d(groups.map((g) => g.map((c) => c.score)));
     const nextSeed = () => rng.nextU32();
     try {
-      const scores = this.model.scoreGroups(queries, passages, k, { training: true, nextSeed }, this.model.mix ? questionScores(groups.flat()) : undefined);
+      const scores = this.model.scoreGroups(
+        queries,
+        passages,
+        k,
+        { training: true, nextSeed },
+        this.model.mix ? questionScores(groups.flat()) : undefined,
+      );
       return kardKlLoss(scores, target, temps.tau, temps.tauModel);
     } finally {
       target.dispose();
@@ -131,21 +168,35 @@ export class RerankerTrainer {
     const n = this.examples.length;
     const start: DataPosition = { epoch: 0, cursor: 0, order: rng.shuffle([...Array(n).keys()]), totalSteps: total };
     const show = o.progress === 'auto' ? Boolean(process.stderr.isTTY) : o.progress;
-  let bar: Progress = noProgress;
+    let bar: Progress = noProgress;
     const losses: number[] = [];
     try {
       const { state, resumedFromStep } = await runTrainingLoop({
-        optimizer: opt, rngs: { loop: rng }, start, fingerprint: this.fingerprint(), stopAt: Math.min(total, o.maxSteps ?? Infinity),
+        optimizer: opt,
+        rngs: { loop: rng },
+        start,
+        fingerprint: this.fingerprint(),
+        stopAt: Math.min(total, o.maxSteps ?? Infinity),
         checkpoints: o.checkpointDir ? rerankerCheckpoints(o.checkpointDir, params, o.checkpointEvery) : undefined,
         resumeFrom: o.checkpointDir ? 'latest' : undefined,
         onStart: ({ step }) => {
-        bar = createProgress({ label: 'reranker', total: total, start: step, payload: { loss: '-', tau: '-' }, show, format: 'reranker {bar} {value}/{total} steps | loss {loss} | tau {tau} | {eta_formatted}' });
-      },
+          bar = createProgress({
+            label: 'reranker',
+            total: total,
+            start: step,
+            payload: { loss: '-', tau: '-' },
+            show,
+            format: 'reranker {bar} {value}/{total} steps | loss {loss} | tau {tau} | {eta_formatted}',
+          });
+        },
         step: ({ step, position: p }) => {
           const batch = p.order.slice(p.cursor, p.cursor + o.batchSize).map((i) => this.examples[i]);
           const temps = temperaturesAt(step, total, { tau: o.tau, tauModel: o.tauModel }, o.annealing);
           const lr = schedule(step);
-          const { loss } = optimizerStep(opt, [() => this.batchLoss(batch, temps, rng)], { lr, maxGradNorm: o.maxGradNorm });
+          const { loss } = optimizerStep(opt, [() => this.batchLoss(batch, temps, rng)], {
+            lr,
+            maxGradNorm: o.maxGradNorm,
+          });
           losses.push(loss);
           p.cursor += o.batchSize;
           if (p.cursor >= n) {

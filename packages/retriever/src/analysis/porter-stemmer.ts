@@ -8,7 +8,12 @@
  * digits and non-Latin letters included, exactly as in the C code.
  */
 
-const A = 97, E = 101, I = 105, O = 111, U = 117, Y = 121;
+const A = 97,
+  E = 101,
+  I = 105,
+  O = 111,
+  U = 117,
+  Y = 121;
 
 let b = new Uint16Array(64);
 /** End of the word (inclusive) and end of the stem under test (inclusive), as `k` and `j` in the C code. */
@@ -114,19 +119,51 @@ function step1c(): void {
 
 /** Each row: suffix, replacement. Tried in order; the first suffix that matches ends the step. */
 const STEP2: Record<string, [string, string][]> = {
-  a: [['ational', 'ate'], ['tional', 'tion']],
-  c: [['enci', 'ence'], ['anci', 'ance']],
+  a: [
+    ['ational', 'ate'],
+    ['tional', 'tion'],
+  ],
+  c: [
+    ['enci', 'ence'],
+    ['anci', 'ance'],
+  ],
   e: [['izer', 'ize']],
-  l: [['bli', 'ble'], ['alli', 'al'], ['entli', 'ent'], ['eli', 'e'], ['ousli', 'ous']],
-  o: [['ization', 'ize'], ['ation', 'ate'], ['ator', 'ate']],
-  s: [['alism', 'al'], ['iveness', 'ive'], ['fulness', 'ful'], ['ousness', 'ous']],
-  t: [['aliti', 'al'], ['iviti', 'ive'], ['biliti', 'ble']],
+  l: [
+    ['bli', 'ble'],
+    ['alli', 'al'],
+    ['entli', 'ent'],
+    ['eli', 'e'],
+    ['ousli', 'ous'],
+  ],
+  o: [
+    ['ization', 'ize'],
+    ['ation', 'ate'],
+    ['ator', 'ate'],
+  ],
+  s: [
+    ['alism', 'al'],
+    ['iveness', 'ive'],
+    ['fulness', 'ful'],
+    ['ousness', 'ous'],
+  ],
+  t: [
+    ['aliti', 'al'],
+    ['iviti', 'ive'],
+    ['biliti', 'ble'],
+  ],
   g: [['logi', 'log']],
 };
 const STEP3: Record<string, [string, string][]> = {
-  e: [['icate', 'ic'], ['ative', ''], ['alize', 'al']],
+  e: [
+    ['icate', 'ic'],
+    ['ative', ''],
+    ['alize', 'al'],
+  ],
   i: [['iciti', 'ic']],
-  l: [['ical', 'ic'], ['ful', '']],
+  l: [
+    ['ical', 'ic'],
+    ['ful', ''],
+  ],
   s: [['ness', '']],
 };
 const STEP4: Record<string, string[]> = {

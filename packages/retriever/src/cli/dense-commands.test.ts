@@ -26,7 +26,9 @@ describe('kard-retriever dense-index / dense-search', () => {
   const queriesFile = path.join(dir, 'queries.jsonl');
   fs.writeFileSync(
     queriesFile,
-    Array.from({ length: 5 }, (_, q) => JSON.stringify({ id: `q${q}`, vector: Array.from(queries.subarray(q * dim, (q + 1) * dim)) })).join('\n'),
+    Array.from({ length: 5 }, (_, q) =>
+      JSON.stringify({ id: `q${q}`, vector: Array.from(queries.subarray(q * dim, (q + 1) * dim)) }),
+    ).join('\n'),
   );
 
   test('flat index from .npy, JSONL queries, TREC run equal to brute force with 6 decimals', async () => {
@@ -36,7 +38,12 @@ describe('kard-retriever dense-index / dense-search', () => {
     expect(io.out).toMatch(/indexed 200 vectors of dimension 8 \(flat, ip\)/);
     io = capture();
     const run = path.join(dir, 'run.txt');
-    expect(await main(['dense-search', '--index', indexDir, '--vectors-queries', queriesFile, '--k', '3', '--output', run], io)).toBe(0);
+    expect(
+      await main(
+        ['dense-search', '--index', indexDir, '--vectors-queries', queriesFile, '--k', '3', '--output', run],
+        io,
+      ),
+    ).toBe(0);
     expect(io.err).toBe('');
     const want = Array.from({ length: 5 }, (_, q) =>
       bruteForceTopK(base, queries.subarray(q * dim, (q + 1) * dim), dim, 3).map(
@@ -44,7 +51,9 @@ describe('kard-retriever dense-index / dense-search', () => {
       ),
     ).flat();
     const got = fs.readFileSync(run, 'utf8').trim().split('\n');
-    expect(got.map((l) => l.split(' ').filter((_, i) => i !== 4))).toEqual(want.map((l) => l.split(' ').filter((_, i) => i !== 4)));
+    expect(got.map((l) => l.split(' ').filter((_, i) => i !== 4))).toEqual(
+      want.map((l) => l.split(' ').filter((_, i) => i !== 4)),
+    );
     got.forEach((l, i) => {
       expect(l).toMatch(/^q\d Q0 doc\d+ \d \S+\.\d{6} dense$/);
       expect(Math.abs(Number(l.split(' ')[4]) - Number(want[i].split(' ')[4]))).toBeLessThanOrEqual(2e-6);
@@ -54,10 +63,29 @@ describe('kard-retriever dense-index / dense-search', () => {
   test('HNSW options reach the manifest; --help lists the options; errors are one line', async () => {
     let io = capture();
     const indexDir = path.join(dir, 'hnsw');
-    const args = ['dense-index', '--vectors', vectorsFile, '--out', indexDir, '--hnsw', '--m', '8', '--ef-construction', '20', '--ef-search', '33', '--metric', 'cosine'];
+    const args = [
+      'dense-index',
+      '--vectors',
+      vectorsFile,
+      '--out',
+      indexDir,
+      '--hnsw',
+      '--m',
+      '8',
+      '--ef-construction',
+      '20',
+      '--ef-search',
+      '33',
+      '--metric',
+      'cosine',
+    ];
     expect(await main(args, io)).toBe(0);
     const manifest = JSON.parse(fs.readFileSync(path.join(indexDir, 'manifest.json'), 'utf8'));
-    expect(manifest).toMatchObject({ type: 'hnsw', metric: 'cosine', hnsw: { m: 8, efConstruction: 20, efSearch: 33 } });
+    expect(manifest).toMatchObject({
+      type: 'hnsw',
+      metric: 'cosine',
+      hnsw: { m: 8, efConstruction: 20, efSearch: 33 },
+    });
 
     for (const command of ['dense-index', 'dense-search']) {
       io = capture();
@@ -74,7 +102,9 @@ describe('kard-retriever dense-index / dense-search', () => {
     expect(fs.existsSync(run)).toBe(false);
 
     io = capture();
-    expect(await main(['dense-search', '--index', path.join(dir, 'nope'), '--vectors-queries', bad, '--output', run], io)).toBe(1);
+    expect(
+      await main(['dense-search', '--index', path.join(dir, 'nope'), '--vectors-queries', bad, '--output', run], io),
+    ).toBe(1);
     expect(io.err).toMatch(/nope: folder not found/);
   });
 });

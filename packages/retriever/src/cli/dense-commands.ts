@@ -42,11 +42,20 @@ export function registerDenseCommands(program: Command): void {
       .requiredOption('--vectors <file>', 'passage vectors (.npy or .jsonl)')
       .option('--ids <file>', 'ids file for .npy vectors (default: <vectors minus .npy>.ids.txt)')
       .requiredOption('--out <dir>', 'index folder to write (replaced atomically)')
-      .addOption(new Option('--metric <metric>', 'inner product, or cosine (normalises vectors)').choices(['ip', 'cosine']).default('ip'))
+      .addOption(
+        new Option('--metric <metric>', 'inner product, or cosine (normalises vectors)')
+          .choices(['ip', 'cosine'])
+          .default('ip'),
+      )
       .option('--hnsw', 'approximate HNSW graph instead of exact flat search')
       .option('--m <n>', 'HNSW neighbours per node', parseNumber('--m', 2, 512, true), 32)
       .option('--ef-construction <n>', 'HNSW build breadth', parseNumber('--ef-construction', 1, 1e5, true), 40)
-      .option('--ef-search <n>', 'HNSW search breadth stored with the index', parseNumber('--ef-search', 1, 1e5, true), 128)
+      .option(
+        '--ef-search <n>',
+        'HNSW search breadth stored with the index',
+        parseNumber('--ef-search', 1, 1e5, true),
+        128,
+      )
       .action(async (o: DenseIndexCommandOptions) => {
         const started = Date.now();
         const index = await DenseIndex.fromVectorsFile(o.vectors, {
@@ -57,7 +66,9 @@ export function registerDenseCommands(program: Command): void {
         });
         await index.save(o.out);
         const seconds = ((Date.now() - started) / 1000).toFixed(2);
-        out(`indexed ${index.size} vectors of dimension ${index.dim} (${index.type}, ${index.metric}) in ${seconds} s -> ${o.out}\n`);
+        out(
+          `indexed ${index.size} vectors of dimension ${index.dim} (${index.type}, ${index.metric}) in ${seconds} s -> ${o.out}\n`,
+        );
       }),
   );
 
@@ -70,7 +81,11 @@ export function registerDenseCommands(program: Command): void {
       .requiredOption('--output <file>', 'TREC run file to write (qid Q0 docid rank score tag)')
       .option('--k <n>', 'hits per query', parseNumber('--k', 1, 1e7, true), 1000)
       .option('--tag <tag>', 'run tag (last column)', 'dense')
-      .option('--ef-search <n>', 'HNSW search breadth (default: the one saved with the index)', parseNumber('--ef-search', 1, 1e5, true))
+      .option(
+        '--ef-search <n>',
+        'HNSW search breadth (default: the one saved with the index)',
+        parseNumber('--ef-search', 1, 1e5, true),
+      )
       .action(async (o: DenseSearchCommandOptions) => {
         const index = DenseIndex.load(o.index, { efSearch: o.efSearch });
         const queries = await readVectorsFile(o.vectorsQueries, { idsFile: o.queryIds, dim: index.dim });

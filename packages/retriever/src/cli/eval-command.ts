@@ -20,7 +20,8 @@ export function evalCommand(io: CliIo): Command {
       let depths: number[];
       if (o.k !== undefined) {
         depths = o.k.split(',').map((s) => Number(s.trim()));
-        if (depths.some((k) => !Number.isInteger(k) || k < 1)) throw new RangeError(`--k must list positive integers, got ${JSON.stringify(o.k)}`);
+        if (depths.some((k) => !Number.isInteger(k) || k < 1))
+          throw new RangeError(`--k must list positive integers, got ${JSON.stringify(o.k)}`);
       } else {
         depths = [Math.max(1, ...[...run.values()].map((docs) => docs.length))];
       }

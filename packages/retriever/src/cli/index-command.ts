@@ -27,7 +27,11 @@ export function indexCommand(io: CliIo): Command {
     .option('--b <n>', 'BM25 b', parseNumber('--b', 0, 1), 0.4)
     .addOption(new Option('--stemmer <name>', 'stemmer').choices(['porter', 'none']).default('porter'))
     .addOption(new Option('--stopwords <name>', 'stop words').choices(['lucene', 'none']).default('lucene'))
-    .addOption(new Option('--format <name>', 'corpus line format').choices(['auto', 'pyserini', 'beir', 'jsonl', 'dpr-tsv']).default('auto'))
+    .addOption(
+      new Option('--format <name>', 'corpus line format')
+        .choices(['auto', 'pyserini', 'beir', 'jsonl', 'dpr-tsv'])
+        .default('auto'),
+    )
     .option('--skip-malformed', 'skip and count malformed lines instead of failing')
     .option('--progress', 'show a progress bar even when stderr is not a terminal')
     .option('--no-progress', 'never show a progress bar')
@@ -58,7 +62,10 @@ export function indexCommand(io: CliIo): Command {
       readers.forEach((r, i) => (files[i].passages = r.stats.read));
       await index.save(o.out);
       for (const r of readers) {
-        if (r.stats.skipped > 0) io.stderr(`${r.file}: skipped ${r.stats.skipped} malformed lines (first: ${r.stats.skippedLines.join(', ')})\n`);
+        if (r.stats.skipped > 0)
+          io.stderr(
+            `${r.file}: skipped ${r.stats.skipped} malformed lines (first: ${r.stats.skippedLines.join(', ')})\n`,
+          );
       }
       io.stdout(
         `indexed ${index.size} passages, ${index.termCount} terms in ${((Date.now() - started) / 1000).toFixed(1)} s -> ${o.out}\n`,

@@ -27,7 +27,10 @@ describe('kard-retriever CLI', () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   // Two corpora in two formats, one gzipped; topics and qrels small enough to evaluate by hand.
-  const corpusA = file('a.jsonl', '{"id": "a", "contents": "apple banana"}\n{"id": "b", "contents": "banana cherry"}\n');
+  const corpusA = file(
+    'a.jsonl',
+    '{"id": "a", "contents": "apple banana"}\n{"id": "b", "contents": "banana cherry"}\n',
+  );
   const corpusB = file('b.jsonl.gz', zlib.gzipSync('{"_id": "c", "title": "Cherry", "text": "date"}\n'));
   const topics = file('topics.tsv', 'q1\tapple\nq2\tcherry date\n');
   const qrels = file('qrels.txt', 'q1 0 a 1\nq2 0 b 1\n');
@@ -36,7 +39,10 @@ describe('kard-retriever CLI', () => {
 
   it('indexes, searches into a TREC run, and evaluates it', async () => {
     let io = capture();
-    const built = await main(['index', '--corpus', corpusA, '--corpus', corpusB, '--out', indexDir, '--no-progress'], io);
+    const built = await main(
+      ['index', '--corpus', corpusA, '--corpus', corpusB, '--out', indexDir, '--no-progress'],
+      io,
+    );
     expect(io.err).toBe('');
     expect(built).toBe(0);
     expect(io.out).toMatch(/indexed 3 passages/);
@@ -45,7 +51,12 @@ describe('kard-retriever CLI', () => {
     expect(manifest.corpus[0].sha256).toBe(createHash('sha256').update(fs.readFileSync(corpusA)).digest('hex'));
 
     io = capture();
-    expect(await main(['search', '--index', indexDir, '--topics', topics, '--k', '5', '--output', runFile, '--no-progress'], io)).toBe(0);
+    expect(
+      await main(
+        ['search', '--index', indexDir, '--topics', topics, '--k', '5', '--output', runFile, '--no-progress'],
+        io,
+      ),
+    ).toBe(0);
     const lines = fs.readFileSync(runFile, 'utf8').trim().split('\n');
     for (const line of lines) expect(line).toMatch(/^q\d Q0 [abc] \d+ \d+\.\d{6} bm25$/);
     const index = Bm25Index.load(indexDir);
@@ -59,7 +70,12 @@ describe('kard-retriever CLI', () => {
     expect(await main(['eval', '--run', runFile, '--qrels', qrels], io)).toBe(0);
     // q1: "a" at rank 1. q2: relevant "b" at rank 2 behind "c". recall@2: 1 and 1; MRR: 1 and 1/2;
     // nDCG@10: 1 and (1/log2(3)) / 1.
-    const values = Object.fromEntries(io.out.trim().split('\n').map((l) => l.split(/\s+/)));
+    const values = Object.fromEntries(
+      io.out
+        .trim()
+        .split('\n')
+        .map((l) => l.split(/\s+/)),
+    );
     expect(values).toEqual({
       queries: '2',
       'recall@2': (1).toFixed(4),
@@ -80,10 +96,16 @@ describe('kard-retriever CLI', () => {
     const out = path.join(dir, 'never');
     const cases: [string[], RegExp][] = [
       [['index', '--corpus', path.join(dir, 'missing.jsonl'), '--out', out], /no such file.*missing.jsonl/],
-      [['index', '--corpus', file('bad.jsonl', '{"id": "x", "contents": "ok"}\n{not json\n'), '--out', out], /bad.jsonl:2/],
+      [
+        ['index', '--corpus', file('bad.jsonl', '{"id": "x", "contents": "ok"}\n{not json\n'), '--out', out],
+        /bad.jsonl:2/,
+      ],
       [['index', '--corpus', file('empty.jsonl', '\n'), '--out', out], /empty corpus/],
       [['search', '--index', dir, '--topics', topics, '--output', path.join(dir, 'r')], /manifest.json is missing/],
-      [['search', '--index', indexDir, '--topics', file('bad.tsv', 'no tab\n'), '--output', path.join(dir, 'r')], /bad.tsv:1/],
+      [
+        ['search', '--index', indexDir, '--topics', file('bad.tsv', 'no tab\n'), '--output', path.join(dir, 'r')],
+        /bad.tsv:1/,
+      ],
     ];
     for (const [args, message] of cases) {
       const io = capture();
@@ -94,13 +116,20 @@ describe('kard-retriever CLI', () => {
     const io = capture();
     expect(await main(['index', '--corpus', corpusA, '--out', out, '--stemmer', 'snowball'], io)).not.toBe(0);
     expect(io.err).toMatch(/snowball/);
-    expect(await main(['search', '--index', indexDir, '--topics', topics, '--output', 'x', '--k', '0'], capture())).not.toBe(0);
+    expect(
+      await main(['search', '--index', indexDir, '--topics', topics, '--output', 'x', '--k', '0'], capture()),
+    ).not.toBe(0);
   });
 
   it('skips malformed lines when asked, and reports them', async () => {
     const io = capture();
     const corpus = file('mixed.jsonl', '{"id": "x", "contents": "ok"}\n{broken\n{"id": "y", "contents": "fine"}\n');
-    expect(await main(['index', '--corpus', corpus, '--out', path.join(dir, 'mixed'), '--skip-malformed', '--no-progress'], io)).toBe(0);
+    expect(
+      await main(
+        ['index', '--corpus', corpus, '--out', path.join(dir, 'mixed'), '--skip-malformed', '--no-progress'],
+        io,
+      ),
+    ).toBe(0);
     expect(io.err).toMatch(/skipped 1 malformed lines \(first: 2\)/);
     expect(Bm25Index.load(path.join(dir, 'mixed')).size).toBe(2);
   });

@@ -67,10 +67,13 @@ describe('DenseIndex (flat)', () => {
 
   test('add in several calls keeps ids aligned with rows; k larger than the index returns all', () => {
     const index = new DenseIndex({ dim: 2 });
-    index.add(['a', 'b'], [
-      [1, 0],
-      [0, 1],
-    ]);
+    index.add(
+      ['a', 'b'],
+      [
+        [1, 0],
+        [0, 1],
+      ],
+    );
     index.add(['c'], new Float32Array([0.6, 0.8]));
     expect(index.searchVectors([[0, 2]], 10)[0]).toEqual([
       { id: 'b', score: 2, rank: 1 },
@@ -105,9 +108,19 @@ describe('DenseIndex (flat)', () => {
   test('bad input: wrong dimensions, duplicate or bad ids, text query without embedder', async () => {
     const index = new DenseIndex({ dim: 3 });
     expect(() => index.add(['a'], [[1, 2]])).toThrow(DimensionMismatchError);
-    expect(() => index.add(['a'], [[1, 2]])).toThrow('vector 0 (id "a"): vector has dimension 2, the index has dimension 3');
+    expect(() => index.add(['a'], [[1, 2]])).toThrow(
+      'vector 0 (id "a"): vector has dimension 2, the index has dimension 3',
+    );
     expect(() => index.add(['a', 'b'], new Float32Array(5))).toThrow(DimensionMismatchError);
-    expect(() => index.add(['a', 'a'], [[1, 2, 3], [1, 2, 3]])).toThrow('duplicate docid "a"');
+    expect(() =>
+      index.add(
+        ['a', 'a'],
+        [
+          [1, 2, 3],
+          [1, 2, 3],
+        ],
+      ),
+    ).toThrow('duplicate docid "a"');
     expect(() => index.add(['x\ny'], [[1, 2, 3]])).toThrow(/line breaks/);
     expect(index.size).toBe(0); // nothing half-added
     index.add(['a'], [[1, 2, 3]]);

@@ -241,7 +241,10 @@ export class DenseIndex implements Retriever {
       embedded = await this.embedder.embed(texts);
     }
     let t = 0;
-    return this.searchVectors(queries.map((q) => (typeof q === 'string' ? embedded[t++] : q)), k);
+    return this.searchVectors(
+      queries.map((q) => (typeof q === 'string' ? embedded[t++] : q)),
+      k,
+    );
   }
 
   /** Writes the index to `dir` (manifest.json, index.faiss, ids.txt) atomically: temp folder, then rename. */

@@ -17,12 +17,16 @@ describe('loadFaiss', () => {
     })();
     expect(err).toBeInstanceOf(MissingDependencyError);
     expect(err!.dependency).toBe('faiss-node');
-    expect(err!.message).toMatch(/^DenseIndex needs faiss-node: faiss-node is not installed\. Install it with `npm install faiss-node`/);
+    expect(err!.message).toMatch(
+      /^DenseIndex needs faiss-node: faiss-node is not installed\. Install it with `npm install faiss-node`/,
+    );
     expect(err!.message).toContain('tools/setup/steps/10-faiss-node.sh');
   });
 
   test('installed but the addon is not built: names the loader error', () => {
-    expect(() => loadFaiss(failing('Could not locate the bindings file. Tried:\n → build/Release/faiss-node.node'))).toThrow(
+    expect(() =>
+      loadFaiss(failing('Could not locate the bindings file. Tried:\n → build/Release/faiss-node.node')),
+    ).toThrow(
       /faiss-node is installed but its native addon does not load \(Could not locate the bindings file\. Tried:\)/,
     );
   });

@@ -24,7 +24,7 @@ export interface FaissModule {
 
 const HOW_TO_GET_FAISS =
   'Install it with `npm install faiss-node` (its install script downloads a prebuilt binary from GitHub and must ' +
-  "be allowed to run), or inside the KARD-TS repository run `bash tools/setup/steps/10-faiss-node.sh`, which " +
+  'be allowed to run), or inside the KARD-TS repository run `bash tools/setup/steps/10-faiss-node.sh`, which ' +
   "builds it offline from Debian's libfaiss-dev (see @kard/retriever's docs/faiss.md).";
 
 let cached: FaissModule | undefined;

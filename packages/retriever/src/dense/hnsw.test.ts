@@ -25,7 +25,12 @@ describe('HNSW', () => {
     const base = randomVectors(n, dim, 11);
     const queries = randomVectors(nq, dim, 12);
     const ids = Array.from({ length: n }, (_, i) => `d${i}`);
-    const index = new DenseIndex({ dim, type: 'hnsw', metric: 'cosine', hnsw: { m: 16, efConstruction: 40, efSearch: 256 } });
+    const index = new DenseIndex({
+      dim,
+      type: 'hnsw',
+      metric: 'cosine',
+      hnsw: { m: 16, efConstruction: 40, efSearch: 256 },
+    });
     let t = Date.now();
     index.add(ids, base);
     const buildMs = Date.now() - t;
@@ -37,11 +42,15 @@ describe('HNSW', () => {
     const unitQueries = unitRows(queries, dim);
     let found = 0;
     for (let q = 0; q < nq; q++) {
-      const truth = new Set(bruteForceTopK(unitBase, unitQueries.subarray(q * dim, (q + 1) * dim), dim, k).map((w) => ids[w.row]));
+      const truth = new Set(
+        bruteForceTopK(unitBase, unitQueries.subarray(q * dim, (q + 1) * dim), dim, k).map((w) => ids[w.row]),
+      );
       found += got[q].filter((h) => truth.has(h.id)).length;
     }
     const recall = found / (nq * k);
-    console.log(`HNSW M=16 efC=40 efS=256: recall@10 ${recall.toFixed(4)}, build ${buildMs} ms, ${nq} queries ${searchMs} ms`);
+    console.log(
+      `HNSW M=16 efC=40 efS=256: recall@10 ${recall.toFixed(4)}, build ${buildMs} ms, ${nq} queries ${searchMs} ms`,
+    );
     expect(recall).toBeGreaterThanOrEqual(0.95);
 
     // A narrow search finds less: efSearch really reaches faiss.
@@ -50,7 +59,9 @@ describe('HNSW', () => {
     const narrow = index.searchVectors(queries.subarray(0, 50 * dim), k);
     let narrowFound = 0;
     for (let q = 0; q < 50; q++) {
-      const truth = new Set(bruteForceTopK(unitBase, unitQueries.subarray(q * dim, (q + 1) * dim), dim, k).map((w) => ids[w.row]));
+      const truth = new Set(
+        bruteForceTopK(unitBase, unitQueries.subarray(q * dim, (q + 1) * dim), dim, k).map((w) => ids[w.row]),
+      );
       narrowFound += narrow[q].filter((h) => truth.has(h.id)).length;
     }
     expect(narrowFound / (50 * k)).toBeLessThan(recall);

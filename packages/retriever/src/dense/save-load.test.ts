@@ -30,11 +30,21 @@ describe('DenseIndex save/load', () => {
     await index.save(dir);
     expect(readdirSync(dir).sort()).toEqual(['ids.txt', 'index.faiss', 'manifest.json']);
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
-    expect({ hnsw: undefined, ...manifest }).toMatchObject({ format: 'kard-dense-index', version: 1, dim, size: n, ...options });
+    expect({ hnsw: undefined, ...manifest }).toMatchObject({
+      format: 'kard-dense-index',
+      version: 1,
+      dim,
+      size: n,
+      ...options,
+    });
 
     const loaded = DenseIndex.load(dir);
     expect([loaded.size, loaded.dim, loaded.metric, loaded.type, loaded.efSearch]).toEqual([
-      n, dim, options.metric, options.type, options.hnsw?.efSearch,
+      n,
+      dim,
+      options.metric,
+      options.type,
+      options.hnsw?.efSearch,
     ]);
     expect(loaded.searchVectors(queries, 10)).toEqual(before);
     // Still usable: adding after load keeps ids aligned (the new vector is its own best match).
@@ -97,9 +107,18 @@ describe('DenseIndex save/load', () => {
       [broken('bm25', (d) => editManifest(d, (m) => (m.format = 'kard-bm25'))), /has format "kard-bm25"/],
       [broken('no-index', (d) => rmSync(join(d, 'index.faiss'))), /missing index.faiss/],
       [broken('no-ids', (d) => rmSync(join(d, 'ids.txt'))), /missing ids.txt/],
-      [broken('corrupt', (d) => writeFileSync(join(d, 'index.faiss'), 'garbage')), /index.faiss is not a readable faiss index/],
-      [broken('short-ids', (d) => writeFileSync(join(d, 'ids.txt'), 'a\nb\n')), /ids.txt has 2 ids, the manifest says 5/],
-      [broken('wrong-dim', (d) => editManifest(d, (m) => (m.dim = 8))), /holds 5 vectors of dimension 16, the manifest says 5 of dimension 8/],
+      [
+        broken('corrupt', (d) => writeFileSync(join(d, 'index.faiss'), 'garbage')),
+        /index.faiss is not a readable faiss index/,
+      ],
+      [
+        broken('short-ids', (d) => writeFileSync(join(d, 'ids.txt'), 'a\nb\n')),
+        /ids.txt has 2 ids, the manifest says 5/,
+      ],
+      [
+        broken('wrong-dim', (d) => editManifest(d, (m) => (m.dim = 8))),
+        /holds 5 vectors of dimension 16, the manifest says 5 of dimension 8/,
+      ],
     ];
     for (const [dir, message] of cases) {
       expect(() => DenseIndex.load(dir)).toThrow(IndexFormatError);

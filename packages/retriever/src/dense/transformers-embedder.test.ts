@@ -19,7 +19,11 @@ let vocab: Map<string, number>;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'kard-tiny-bert-'));
   table = writeTinyBertFolder(dir, tokenizerDir, hidden);
-  vocab = new Map(readFileSync(join(tokenizerDir, 'vocab.txt'), 'utf8').split('\n').map((w, i) => [w, i]));
+  vocab = new Map(
+    readFileSync(join(tokenizerDir, 'vocab.txt'), 'utf8')
+      .split('\n')
+      .map((w, i) => [w, i]),
+  );
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -32,7 +36,10 @@ function tokenIds(text: string): number[] {
 
 function reference(ids: number[], pooling: 'mean' | 'cls'): number[] {
   const rows = pooling === 'cls' ? ids.slice(0, 1) : ids;
-  const v = Array.from({ length: hidden }, (_, j) => rows.reduce((s, id) => s + table[id * hidden + j], 0) / rows.length);
+  const v = Array.from(
+    { length: hidden },
+    (_, j) => rows.reduce((s, id) => s + table[id * hidden + j], 0) / rows.length,
+  );
   const norm = Math.hypot(...v);
   return v.map((x) => x / norm);
 }

@@ -17,7 +17,14 @@ function handMadeNpy(descr: string, shape: string, payload: Buffer): Buffer {
   header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
   const len = Buffer.alloc(2);
   len.writeUInt16LE(header.length);
-  return Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY'), Buffer.from([1, 0]), len, Buffer.from(header, 'latin1'), payload]);
+  return Buffer.concat([
+    Buffer.from([0x93]),
+    Buffer.from('NUMPY'),
+    Buffer.from([1, 0]),
+    len,
+    Buffer.from(header, 'latin1'),
+    payload,
+  ]);
 }
 
 describe('.npy', () => {
@@ -70,12 +77,19 @@ describe('JSONL vectors', () => {
 
   test('reads {id, vector} lines, skipping blank ones; numeric ids become strings', async () => {
     const file = write('ok.jsonl', ['{"id": "a", "vector": [1, 2, 3]}', '', '{"id": 7, "vector": [0.5, 0, -1]}']);
-    expect(await readVectorsFile(file)).toEqual({ ids: ['a', '7'], dim: 3, data: new Float32Array([1, 2, 3, 0.5, 0, -1]) });
+    expect(await readVectorsFile(file)).toEqual({
+      ids: ['a', '7'],
+      dim: 3,
+      data: new Float32Array([1, 2, 3, 0.5, 0, -1]),
+    });
   });
 
   test('errors name the file and the line', async () => {
     const cases: [string[], string][] = [
-      [['{"id": "a", "vector": [1, 2]}', '{"id": "b", "vector": [1, 2, 3]}'], ':2: vector has dimension 3, line 1 has dimension 2'],
+      [
+        ['{"id": "a", "vector": [1, 2]}', '{"id": "b", "vector": [1, 2, 3]}'],
+        ':2: vector has dimension 3, line 1 has dimension 2',
+      ],
       [['{"id": "a", "vector": [1, 2]}', '{"id": "b", "vector": [1, 2]', '{}'], ':2: invalid JSON'],
       [['{"vector": [1]}'], ':1: missing "id"'],
       [['{"id": "a", "vector": "1 2"}'], ':1: missing "vector"'],
@@ -88,7 +102,9 @@ describe('JSONL vectors', () => {
       expect(err.message).toContain(`${file}${message}`);
     }
     const dimFile = write('dim.jsonl', ['{"id": "a", "vector": [1, 2]}']);
-    await expect(readVectorsFile(dimFile, { dim: 4 })).rejects.toThrow(`${dimFile}:1: vector has dimension 2, expected dimension 4`);
+    await expect(readVectorsFile(dimFile, { dim: 4 })).rejects.toThrow(
+      `${dimFile}:1: vector has dimension 2, expected dimension 4`,
+    );
     await expect(readVectorsFile(write('empty.jsonl', ['']))).rejects.toThrow('no vectors in file');
     await expect(readVectorsFile(join(dir, 'missing.jsonl'))).rejects.toThrow(/missing\.jsonl: vectors file not found/);
   });

@@ -32,7 +32,11 @@ describe('reciprocal rank fusion', () => {
 
   test('ties break by id; passages are carried over; bad weights are errors', () => {
     const p = { id: 'b', text: 'bee' };
-    const got = reciprocalRankFusion([[{ id: 'b', score: 1, rank: 1 }], [{ id: 'a', score: 5, rank: 1, passage: { id: 'a', text: 'ay' } }], [{ ...hits(['b', 0])[0], passage: p }]]);
+    const got = reciprocalRankFusion([
+      [{ id: 'b', score: 1, rank: 1 }],
+      [{ id: 'a', score: 5, rank: 1, passage: { id: 'a', text: 'ay' } }],
+      [{ ...hits(['b', 0])[0], passage: p }],
+    ]);
     expect(got.map((h) => h.id)).toEqual(['b', 'a']);
     expect(got[0].passage).toBe(p);
     expect(reciprocalRankFusion([hits(['b', 1]), hits(['a', 1])]).map((h) => h.id)).toEqual(['a', 'b']);
@@ -61,8 +65,15 @@ describe('normalised score sum', () => {
     };
     const [zx, zy, zz] = z([10, 8, 2]);
     const [dy, dw, dx] = z([0.9, 0.5, 0.1]);
-    expect([zx, zy, zz, dy, dw, dx].map((v) => +v.toFixed(5))).toEqual([0.98058, 0.39223, -1.37281, 1.22474, 0, -1.22474]);
-    const want: Record<string, number> = { x: zx + dx, y: zy + dy, z: zz + Math.min(dy, dw, dx), w: Math.min(zx, zy, zz) + dw };
+    expect([zx, zy, zz, dy, dw, dx].map((v) => +v.toFixed(5))).toEqual([
+      0.98058, 0.39223, -1.37281, 1.22474, 0, -1.22474,
+    ]);
+    const want: Record<string, number> = {
+      x: zx + dx,
+      y: zy + dy,
+      z: zz + Math.min(dy, dw, dx),
+      w: Math.min(zx, zy, zz) + dw,
+    };
     const got = normalizedScoreSum([sparse, dense], { normalization: 'z-score' });
     expect(got.map((h) => h.id)).toEqual(['y', 'x', 'w', 'z']);
     for (const h of got) expect(h.score).toBeCloseTo(want[h.id], 12);
@@ -108,10 +119,16 @@ describe('HybridRetriever', () => {
 
   test('weights, score-sum and depth options reach the fusion', async () => {
     const a = new Fixed(sparse);
-    const hybrid = new HybridRetriever([{ retriever: a, weight: 2 }, { retriever: new Fixed(dense), weight: 0.5 }], {
-      fusion: 'score-sum',
-      depth: 2,
-    });
+    const hybrid = new HybridRetriever(
+      [
+        { retriever: a, weight: 2 },
+        { retriever: new Fixed(dense), weight: 0.5 },
+      ],
+      {
+        fusion: 'score-sum',
+        depth: 2,
+      },
+    );
     // Depth 2: sparse gives x, y (x 1, y 0); dense gives y, w (y 1, w 0).
     expect(summary(await hybrid.search('q', 10))).toEqual([
       ['x', 1, 2],

@@ -53,7 +53,8 @@ export class Bm25Builder {
   }
 
   add(id: string, text: string): void {
-    if (typeof id !== 'string' || id === '') throw new TypeError(`document id must be a non-empty string, got ${JSON.stringify(id)}`);
+    if (typeof id !== 'string' || id === '')
+      throw new TypeError(`document id must be a non-empty string, got ${JSON.stringify(id)}`);
     const doc = this.ids.length;
     this.ids.push(id);
     const lower = text.toLowerCase();

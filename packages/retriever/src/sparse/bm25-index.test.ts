@@ -4,7 +4,11 @@ import { Bm25Index } from './bm25-index';
 import { EmptyCorpusError, UnknownDocumentError } from './errors';
 
 const plain = { stemmer: 'none', stopwords: 'none' } as const;
-const words = (s: string) => s.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+const words = (s: string) =>
+  s
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
 
 describe('Bm25Index on a small corpus', () => {
   const corpus = [
@@ -22,15 +26,18 @@ describe('Bm25Index on a small corpus', () => {
     index = await Bm25Index.build(corpus, plain);
   });
 
-  it.each(['cat', 'cat mat', 'cat cat dog', 'pets', 'dogs cats', 'rug unicorn', 'the'])('scores %j like the textbook formula', (q) => {
-    const hits = index.search(q, 10);
-    const expected = reference.top(words(q), 10);
-    expect(hits.map((h) => h.id)).toEqual(expected.map((h) => h.id));
-    hits.forEach((h, i) => {
-      expect(h.score).toBeCloseTo(expected[i].score, 12);
-      expect(h.rank).toBe(i + 1);
-    });
-  });
+  it.each(['cat', 'cat mat', 'cat cat dog', 'pets', 'dogs cats', 'rug unicorn', 'the'])(
+    'scores %j like the textbook formula',
+    (q) => {
+      const hits = index.search(q, 10);
+      const expected = reference.top(words(q), 10);
+      expect(hits.map((h) => h.id)).toEqual(expected.map((h) => h.id));
+      hits.forEach((h, i) => {
+        expect(h.score).toBeCloseTo(expected[i].score, 12);
+        expect(h.rank).toBe(i + 1);
+      });
+    },
+  );
 
   it('counts a repeated query token each time', () => {
     const once = index.scoreDocuments('cat', ['d2'])[0];
@@ -63,13 +70,21 @@ describe('Bm25Index on a small corpus', () => {
 
   it('explains a score term by term', () => {
     const parts = index.explain('cat unicorn mat', 'd1');
-    expect(parts.map((p) => [p.term, p.tf, p.df])).toEqual([['cat', 1, 3], ['unicorn', 0, 0], ['mat', 1, 2]]);
+    expect(parts.map((p) => [p.term, p.tf, p.df])).toEqual([
+      ['cat', 1, 3],
+      ['unicorn', 0, 0],
+      ['mat', 1, 2],
+    ]);
     expect(parts.reduce((s, p) => s + p.score, 0)).toBeCloseTo(index.scoreDocuments('cat unicorn mat', ['d1'])[0], 12);
   });
 
   it('honours k1 and b', async () => {
     const other = await Bm25Index.build(corpus, { ...plain, k1: 1.2, b: 0.75 });
-    const ref = bruteForce(corpus.map((d) => ({ id: d.id, terms: words(d.text) })), 1.2, 0.75);
+    const ref = bruteForce(
+      corpus.map((d) => ({ id: d.id, terms: words(d.text) })),
+      1.2,
+      0.75,
+    );
     const hits = other.search('cat dog', 10);
     expect(hits.map((h) => h.id)).toEqual(ref.top(['cat', 'dog'], 10).map((h) => h.id));
     hits.forEach((h, i) => expect(h.score).toBeCloseTo(ref.top(['cat', 'dog'], 10)[i].score, 12));
@@ -90,7 +105,12 @@ describe('Bm25Index on a small corpus', () => {
 
   it('refuses an empty corpus, duplicate ids and bad parameters', async () => {
     await expect(Bm25Index.build([])).rejects.toThrow(EmptyCorpusError);
-    await expect(Bm25Index.build([{ id: 'x', text: 'a' }, { id: 'x', text: 'b' }])).rejects.toThrow(DuplicatePassageIdError);
+    await expect(
+      Bm25Index.build([
+        { id: 'x', text: 'a' },
+        { id: 'x', text: 'b' },
+      ]),
+    ).rejects.toThrow(DuplicatePassageIdError);
     await expect(Bm25Index.build(corpus, { b: 2 })).rejects.toThrow(/b must be/);
     expect(() => index.search('cat', 0)).toThrow(/k must be/);
   });

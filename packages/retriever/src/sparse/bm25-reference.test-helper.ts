@@ -46,4 +46,3 @@ export function bruteForceBm25(docs: { id: string; terms: string[] }[], k1 = 0.9
   };
   return { score, top };
 }
-

@@ -21,7 +21,9 @@ describe('Bm25Index save/load', () => {
       stopwords: 'none',
       corpus: [{ path: 'hotpotqa_paragraphs.jsonl', bytes: 1, sha256: 'x' }],
     });
-    questions = (JSON.parse(fs.readFileSync(path.join(DATASETS, 'strategyqa/dev.json'), 'utf8')) as { question: string }[]).map((q) => q.question);
+    questions = (
+      JSON.parse(fs.readFileSync(path.join(DATASETS, 'strategyqa/dev.json'), 'utf8')) as { question: string }[]
+    ).map((q) => q.question);
   });
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 

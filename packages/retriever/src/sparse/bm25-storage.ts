@@ -30,7 +30,10 @@ export interface Bm25Manifest {
   analyzer: AnalyzerSettings & { tokens: string; lowercase: true };
   counts: { documents: number; documentsWithTerms: number; terms: number; postings: number; totalLength: number };
   corpus: CorpusFileInfo[];
-  files: Record<'ids' | 'idOffsets' | 'idOrder' | 'docLengths' | 'terms' | 'termOffsets' | 'postingDocs' | 'postingTfs', ArrayFile>;
+  files: Record<
+    'ids' | 'idOffsets' | 'idOrder' | 'docLengths' | 'terms' | 'termOffsets' | 'postingDocs' | 'postingTfs',
+    ArrayFile
+  >;
 }
 
 const BYTES: Record<ArrayType, number> = { uint8: 1, uint16: 2, uint32: 4 };
@@ -54,13 +57,22 @@ export async function saveBm25Data(d: Bm25Data, dir: string): Promise<void> {
     idOffsets: { file: 'id-offsets.u32', type: 'uint32', data: d.ids.offsets },
     idOrder: { file: 'id-order.u32', type: 'uint32', data: d.ids.sortedRows },
     docLengths: { file: 'doc-lengths.u32', type: 'uint32', data: d.docLengths },
-    terms: { file: 'terms.utf8', type: 'uint8', data: new Uint8Array(termBytes.buffer, termBytes.byteOffset, termBytes.length) },
+    terms: {
+      file: 'terms.utf8',
+      type: 'uint8',
+      data: new Uint8Array(termBytes.buffer, termBytes.byteOffset, termBytes.length),
+    },
     termOffsets: { file: 'term-offsets.u32', type: 'uint32', data: d.termOffsets },
     postingDocs: { file: 'posting-docs.u32', type: 'uint32', data: d.postingDocs },
-    postingTfs: { file: d.postingTfs instanceof Uint16Array ? 'posting-tfs.u16' : 'posting-tfs.u32', type: d.postingTfs instanceof Uint16Array ? 'uint16' : 'uint32', data: d.postingTfs },
+    postingTfs: {
+      file: d.postingTfs instanceof Uint16Array ? 'posting-tfs.u16' : 'posting-tfs.u32',
+      type: d.postingTfs instanceof Uint16Array ? 'uint16' : 'uint32',
+      data: d.postingTfs,
+    },
   } as const;
   const files = {} as Bm25Manifest['files'];
-  for (const [key, a] of Object.entries(arrays)) files[key as keyof typeof arrays] = { file: a.file, type: a.type, length: a.data.length };
+  for (const [key, a] of Object.entries(arrays))
+    files[key as keyof typeof arrays] = { file: a.file, type: a.type, length: a.data.length };
   const manifest: Bm25Manifest = {
     format: BM25_INDEX_FORMAT,
     version: BM25_INDEX_VERSION,
@@ -90,7 +102,8 @@ export async function saveBm25Data(d: Bm25Data, dir: string): Promise<void> {
 export function readBm25Manifest(dir: string): Bm25Manifest {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new IndexFormatError(dir, 'no such folder');
   const file = path.join(dir, 'manifest.json');
-  if (!fs.existsSync(file)) throw new IndexFormatError(dir, 'manifest.json is missing (not an index folder, or an unfinished write)');
+  if (!fs.existsSync(file))
+    throw new IndexFormatError(dir, 'manifest.json is missing (not an index folder, or an unfinished write)');
   let manifest: Bm25Manifest;
   try {
     manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as Bm25Manifest;
@@ -98,10 +111,16 @@ export function readBm25Manifest(dir: string): Bm25Manifest {
     throw new IndexFormatError(dir, 'manifest.json is not valid JSON', { cause: err });
   }
   if (manifest?.format !== BM25_INDEX_FORMAT) {
-    throw new IndexFormatError(dir, `not a BM25 index (format ${JSON.stringify(manifest?.format)}, expected ${JSON.stringify(BM25_INDEX_FORMAT)})`);
+    throw new IndexFormatError(
+      dir,
+      `not a BM25 index (format ${JSON.stringify(manifest?.format)}, expected ${JSON.stringify(BM25_INDEX_FORMAT)})`,
+    );
   }
   if (manifest.version !== BM25_INDEX_VERSION) {
-    throw new IndexFormatError(dir, `written by index format version ${manifest.version}; this @kard/retriever reads version ${BM25_INDEX_VERSION}: rebuild the index`);
+    throw new IndexFormatError(
+      dir,
+      `written by index format version ${manifest.version}; this @kard/retriever reads version ${BM25_INDEX_VERSION}: rebuild the index`,
+    );
   }
   return manifest;
 }
@@ -117,15 +136,24 @@ export function loadBm25Data(dir: string): Bm25Data {
     if (!fs.existsSync(file)) throw new IndexFormatError(dir, `${spec.file} is missing`);
     const expected = spec.length * BYTES[spec.type];
     const actual = fs.statSync(file).size;
-    if (actual !== expected) throw new IndexFormatError(dir, `${spec.file} has ${actual} bytes, the manifest says ${expected}`);
+    if (actual !== expected)
+      throw new IndexFormatError(dir, `${spec.file} has ${actual} bytes, the manifest says ${expected}`);
     return readTypedArray(file, MAKE[spec.type] as (n: number) => Uint8Array | Uint16Array | Uint32Array, spec.length);
   };
   const ids = new IdTable(read('ids') as Uint8Array, read('idOffsets') as Uint32Array, read('idOrder') as Uint32Array);
   const termBytes = read('terms');
-  const terms = m.counts.terms === 0 ? [] : Buffer.from(termBytes.buffer, termBytes.byteOffset, termBytes.byteLength).toString('utf8').split('\n');
+  const terms =
+    m.counts.terms === 0
+      ? []
+      : Buffer.from(termBytes.buffer, termBytes.byteOffset, termBytes.byteLength).toString('utf8').split('\n');
   const docLengths = read('docLengths') as Uint32Array;
   const termOffsets = read('termOffsets') as Uint32Array;
-  if (terms.length !== m.counts.terms || termOffsets.length !== terms.length + 1 || docLengths.length !== m.counts.documents || ids.size !== docLengths.length) {
+  if (
+    terms.length !== m.counts.terms ||
+    termOffsets.length !== terms.length + 1 ||
+    docLengths.length !== m.counts.documents ||
+    ids.size !== docLengths.length
+  ) {
     throw new IndexFormatError(dir, 'array sizes disagree with manifest counts');
   }
   return {
@@ -142,5 +170,6 @@ export function loadBm25Data(dir: string): Bm25Data {
 }
 
 function checkByteOrder(dir: string): void {
-  if (os.endianness() !== 'LE') throw new IndexFormatError(dir, 'index files are little-endian; this platform is big-endian');
+  if (os.endianness() !== 'LE')
+    throw new IndexFormatError(dir, 'index files are little-endian; this platform is big-endian');
 }

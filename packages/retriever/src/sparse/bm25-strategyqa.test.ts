@@ -13,7 +13,9 @@ describe('Bm25Index on the shipped StrategyQA paragraphs', () => {
     const analyzer = new Analyzer();
     const reference = bruteForce(passages.map((p) => ({ id: p.id, terms: analyzer.analyze(`${p.title}\n${p.text}`) })));
     const index = await Bm25Index.build(passages);
-    const questions = (JSON.parse(fs.readFileSync(path.join(DATASETS, 'strategyqa/train.json'), 'utf8')) as { question: string }[])
+    const questions = (
+      JSON.parse(fs.readFileSync(path.join(DATASETS, 'strategyqa/train.json'), 'utf8')) as { question: string }[]
+    )
       .slice(0, 200)
       .map((q) => q.question);
     let compared = 0;

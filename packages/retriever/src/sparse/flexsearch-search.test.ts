@@ -12,7 +12,9 @@ describe('FlexsearchBm25', () => {
     .filter(Boolean)
     .slice(0, 600)
     .map((l) => JSON.parse(l) as { id: string; title: string; text: string });
-  const questions = (JSON.parse(fs.readFileSync(path.join(DATASETS, 'strategyqa/dev.json'), 'utf8')) as { question: string }[])
+  const questions = (
+    JSON.parse(fs.readFileSync(path.join(DATASETS, 'strategyqa/dev.json'), 'utf8')) as { question: string }[]
+  )
     .slice(0, 20)
     .map((q) => q.question);
   let bm25: Bm25Index;
@@ -24,14 +26,19 @@ describe('FlexsearchBm25', () => {
     const flex = await FlexsearchBm25.build(passages, bm25);
     for (const q of questions) {
       const approximate = flex.search(q, 10, 20);
-      const exactScores = bm25.scoreDocuments(q, approximate.map((h) => h.id));
+      const exactScores = bm25.scoreDocuments(
+        q,
+        approximate.map((h) => h.id),
+      );
       expect(approximate.map((h) => h.score)).toEqual(exactScores);
       expect(flex.search(q, 10, passages.length)).toEqual(bm25.search(q, 10));
     }
   });
 
   it('finds documents by word prefix when built with prefix: true', async () => {
-    const flex = await FlexsearchBm25.build(passages.slice(0, 200), await Bm25Index.build(passages.slice(0, 200)), { prefix: true });
+    const flex = await FlexsearchBm25.build(passages.slice(0, 200), await Bm25Index.build(passages.slice(0, 200)), {
+      prefix: true,
+    });
     const word = 'corliss'; // in the first passage's title, "Meet Corliss Archer"
     const hits = flex.prefixSearch('corl', 200);
     expect(hits.length).toBeGreaterThan(0);

@@ -22,11 +22,7 @@ export function writeTypedArray(file: string, array: TypedArray): void {
 }
 
 /** Reads a whole file into a fresh, aligned typed array of `length` elements. */
-export function readTypedArray<T extends TypedArray>(
-  file: string,
-  make: (length: number) => T,
-  length: number,
-): T {
+export function readTypedArray<T extends TypedArray>(file: string, make: (length: number) => T, length: number): T {
   const array = make(length);
   const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
   const fd = fs.openSync(file, 'r');

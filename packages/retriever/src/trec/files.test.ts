@@ -19,8 +19,15 @@ describe('TREC files', () => {
       { qid: 'q1', query: 'who is it?' },
       { qid: 'q2', query: 'a\tb' },
     ]);
-    expect(readQrels(write('q.txt', 'q1 0 d1 1\nq1 0 d2 0\n')).get('q1')).toEqual(new Map([['d1', 1], ['d2', 0]]));
-    expect(readRun(write('r.txt', 'q1 Q0 d1 1 2.500000 bm25\n')).get('q1')).toEqual([{ docid: 'd1', rank: 1, score: 2.5 }]);
+    expect(readQrels(write('q.txt', 'q1 0 d1 1\nq1 0 d2 0\n')).get('q1')).toEqual(
+      new Map([
+        ['d1', 1],
+        ['d2', 0],
+      ]),
+    );
+    expect(readRun(write('r.txt', 'q1 Q0 d1 1 2.500000 bm25\n')).get('q1')).toEqual([
+      { docid: 'd1', rank: 1, score: 2.5 },
+    ]);
   });
 
   it('writes run lines with six decimals, and refuses ids with whitespace', () => {

@@ -20,7 +20,9 @@ function readLines(file: string): string[] {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new InputFileError(file, (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'cannot read', { cause: err });
+    throw new InputFileError(file, (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'cannot read', {
+      cause: err,
+    });
   }
   return text.split(/\r?\n/);
 }
@@ -76,7 +78,8 @@ export function readRun(file: string): Run {
 export function formatRunLines(qid: string, hits: Hit[], tag: string): string {
   let out = '';
   for (const h of hits) {
-    if (/\s/.test(h.id)) throw new RangeError(`document id ${JSON.stringify(h.id)} contains whitespace and cannot go in a TREC run`);
+    if (/\s/.test(h.id))
+      throw new RangeError(`document id ${JSON.stringify(h.id)} contains whitespace and cannot go in a TREC run`);
     out += `${qid} Q0 ${h.id} ${h.rank} ${h.score.toFixed(6)} ${tag}\n`;
   }
   return out;

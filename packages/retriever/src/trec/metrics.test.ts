@@ -2,13 +2,35 @@ import { evaluateRun } from './metrics';
 import type { Qrels, Run } from './files';
 
 const qrels: Qrels = new Map([
-  ['q1', new Map([['d1', 1], ['d3', 2], ['d9', 1], ['d7', 0]])],
+  [
+    'q1',
+    new Map([
+      ['d1', 1],
+      ['d3', 2],
+      ['d9', 1],
+      ['d7', 0],
+    ]),
+  ],
   ['q2', new Map([['d5', 1]])],
   ['q3', new Map([['d1', 1]])], // not in the run: not evaluated (trec_eval default)
 ]);
 const run: Run = new Map([
-  ['q1', [{ docid: 'd2', score: 3, rank: 1 }, { docid: 'd3', score: 2, rank: 2 }, { docid: 'd1', score: 1, rank: 3 }, { docid: 'd7', score: 0.5, rank: 4 }]],
-  ['q2', [{ docid: 'd4', score: 5, rank: 1 }, { docid: 'd6', score: 4, rank: 2 }]],
+  [
+    'q1',
+    [
+      { docid: 'd2', score: 3, rank: 1 },
+      { docid: 'd3', score: 2, rank: 2 },
+      { docid: 'd1', score: 1, rank: 3 },
+      { docid: 'd7', score: 0.5, rank: 4 },
+    ],
+  ],
+  [
+    'q2',
+    [
+      { docid: 'd4', score: 5, rank: 1 },
+      { docid: 'd6', score: 4, rank: 2 },
+    ],
+  ],
   ['q4', [{ docid: 'd1', score: 1, rank: 1 }]], // no judgements: not evaluated
 ]);
 
@@ -27,7 +49,15 @@ describe('evaluateRun', () => {
   });
 
   it('orders tied scores by docid descending and ignores the rank column, as trec_eval does', () => {
-    const tied: Run = new Map([['q', [{ docid: 'a', score: 1, rank: 1 }, { docid: 'b', score: 1, rank: 2 }]]]);
+    const tied: Run = new Map([
+      [
+        'q',
+        [
+          { docid: 'a', score: 1, rank: 1 },
+          { docid: 'b', score: 1, rank: 2 },
+        ],
+      ],
+    ]);
     const e = evaluateRun(tied, new Map([['q', new Map([['a', 1]])]]), [1]);
     expect(e.recall[1]).toBe(0); // "b" comes first
     expect(e.mrr10).toBe(0.5);

@@ -19,9 +19,12 @@ async function setup(opts: { model: string; backend?: BackendName }) {
 }
 
 export function buildProgram(): Command {
-  const program = new Command('kard-student').description('Generate with and score T5 / GPT-2 students (Hugging Face folders).');
+  const program = new Command('kard-student').description(
+    'Generate with and score T5 / GPT-2 students (Hugging Face folders).',
+  );
 
-  program.command('generate')
+  program
+    .command('generate')
     .description('generate text; prints one JSON line per input: {id, input, outputs: [{text, tokens, score}]}')
     .requiredOption('--model <dir>', 'model folder (config.json, model.safetensors, tokenizer.json)')
     .option('--input <text>', 'one input text')
@@ -40,22 +43,38 @@ export function buildProgram(): Command {
     .action(async (o) => {
       if (!o.input === !o.inputs) throw new Error('give exactly one of --input or --inputs');
       const { model, tok } = await setup(o);
-      const items = o.input ? [{ id: '0', input: o.input as string }] : readExamples(o.inputs, { requireTarget: false });
+      const items = o.input
+        ? [{ id: '0', input: o.input as string }]
+        : readExamples(o.inputs, { requireTarget: false });
       const causal = model.config.modelType === 'gpt2';
       for (let i = 0; i < items.length; i += o.batchSize) {
         const chunk = items.slice(i, i + o.batchSize);
         const ids = chunk.map((x) => tok.encode(x.input, { addSpecialTokens: !causal }));
         const res = generate(model, ids, {
-          maxNewTokens: o.maxNewTokens, numBeams: o.numBeams, doSample: o.doSample, temperature: o.temperature, topK: o.topK,
-          topP: o.topP, numReturnSequences: o.numReturnSequences, seed: o.seed, lengthPenalty: o.lengthPenalty,
+          maxNewTokens: o.maxNewTokens,
+          numBeams: o.numBeams,
+          doSample: o.doSample,
+          temperature: o.temperature,
+          topK: o.topK,
+          topP: o.topP,
+          numReturnSequences: o.numReturnSequences,
+          seed: o.seed,
+          lengthPenalty: o.lengthPenalty,
         });
-        chunk.forEach((x, j) => process.stdout.write(JSON.stringify({
-          id: x.id, input: x.input, outputs: res[j].map((s) => ({ text: tok.decode(s.tokens), tokens: s.tokens, score: s.score })),
-        }) + '\n'));
+        chunk.forEach((x, j) =>
+          process.stdout.write(
+            JSON.stringify({
+              id: x.id,
+              input: x.input,
+              outputs: res[j].map((s) => ({ text: tok.decode(s.tokens), tokens: s.tokens, score: s.score })),
+            }) + '\n',
+          ),
+        );
       }
     });
 
-  program.command('score')
+  program
+    .command('score')
     .description('teacher-forced mean target-token NLL; prints {id, loss, tokens} per example')
     .requiredOption('--model <dir>', 'model folder')
     .requiredOption('--examples <file.jsonl>', 'JSONL with {id, input, target} per line')
@@ -64,7 +83,8 @@ export function buildProgram(): Command {
     .action(async (o) => {
       const { model, tok } = await setup(o);
       const examples = tokenizeExamples(tok, readExamples(o.examples), { causal: model.config.modelType === 'gpt2' });
-      for (const s of scoreExamples(model, examples, o.batchSize)) process.stdout.write(JSON.stringify({ id: s.id, loss: s.loss, tokens: s.tokens }) + '\n');
+      for (const s of scoreExamples(model, examples, o.batchSize))
+        process.stdout.write(JSON.stringify({ id: s.id, loss: s.loss, tokens: s.tokens }) + '\n');
     });
   return program;
 }

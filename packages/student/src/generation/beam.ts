@@ -7,7 +7,12 @@ import { bannedNgramTokens } from './ngram';
 class BeamHypotheses {
   beams: Array<{ score: number; tokens: number[]; eos: boolean }> = [];
   worst = 1e9;
-  constructor(private readonly numBeams: number, private readonly lengthPenalty: number, private readonly earlyStopping: boolean | 'never', private readonly maxNew: number) {}
+  constructor(
+    private readonly numBeams: number,
+    private readonly lengthPenalty: number,
+    private readonly earlyStopping: boolean | 'never',
+    private readonly maxNew: number,
+  ) {}
 
   add(tokens: number[], sumLogprobs: number, generatedLen: number, eos: boolean): void {
     const score = sumLogprobs / generatedLen ** this.lengthPenalty;
@@ -32,14 +37,26 @@ class BeamHypotheses {
 }
 
 export function beamSearch(
-  dec: Decoding, batch: number, vocab: number,
+  dec: Decoding,
+  batch: number,
+  vocab: number,
   o: {
-    numBeams: number; maxNewTokens: number; lengthPenalty: number; earlyStopping: boolean | 'never'; numReturnSequences: number; eosTokenId: number; padTokenId: number;
-    noRepeatNgramSize?: number; prefix?: (row: number) => number[];
+    numBeams: number;
+    maxNewTokens: number;
+    lengthPenalty: number;
+    earlyStopping: boolean | 'never';
+    numReturnSequences: number;
+    eosTokenId: number;
+    padTokenId: number;
+    noRepeatNgramSize?: number;
+    prefix?: (row: number) => number[];
   },
 ): GeneratedSequence[][] {
   const nb = o.numBeams;
-  const hyps = Array.from({ length: batch }, () => new BeamHypotheses(nb, o.lengthPenalty, o.earlyStopping, o.maxNewTokens));
+  const hyps = Array.from(
+    { length: batch },
+    () => new BeamHypotheses(nb, o.lengthPenalty, o.earlyStopping, o.maxNewTokens),
+  );
   const done = new Array<boolean>(batch).fill(false);
   let scores: number[] = Array.from({ length: batch * nb }, (_, i) => (i % nb === 0 ? 0 : -1e9));
   let seqs: number[][] = Array.from({ length: batch * nb }, () => []);
@@ -51,17 +68,26 @@ export function beamSearch(
     const nextScores: number[] = [];
     for (let b = 0; b < batch; b++) {
       if (done[b]) {
-        for (let k = 0; k < nb; k++) { rows.push(b * nb + k); nextTokens.push(o.padTokenId); nextScores.push(0); }
+        for (let k = 0; k < nb; k++) {
+          rows.push(b * nb + k);
+          nextTokens.push(o.padTokenId);
+          nextScores.push(0);
+        }
         continue;
       }
       const cand: Array<[number, number, number]> = []; // score, beam, token
       for (let k = 0; k < nb; k++) {
         const lp = logSoftmax(logits, (b * nb + k) * vocab, vocab);
         // HF bans on the log-probabilities (no renormalisation), as its beam search applies processors after log_softmax.
-        if (o.noRepeatNgramSize) for (const t of bannedNgramTokens([...(o.prefix?.(b * nb + k) ?? []), ...seqs[b * nb + k]], o.noRepeatNgramSize)) lp[t] = -Infinity;
+        if (o.noRepeatNgramSize)
+          for (const t of bannedNgramTokens(
+            [...(o.prefix?.(b * nb + k) ?? []), ...seqs[b * nb + k]],
+            o.noRepeatNgramSize,
+          ))
+            lp[t] = -Infinity;
         for (let t = 0; t < vocab; t++) cand.push([lp[t] + scores[b * nb + k], k, t]);
       }
-      cand.sort((x, y) => y[0] - x[0] || (x[1] * vocab + x[2]) - (y[1] * vocab + y[2]));
+      cand.sort((x, y) => y[0] - x[0] || x[1] * vocab + x[2] - (y[1] * vocab + y[2]));
       const top = cand.slice(0, 2 * nb);
       let filled = 0;
       for (const [rank, [s, k, t]] of top.entries()) {
@@ -76,7 +102,8 @@ export function beamSearch(
         }
         if (filled === nb) break;
       }
-      if (filled < nb) throw new Error(`beam search: fewer than ${nb} non-EOS candidates (vocabulary too small for numBeams)`);
+      if (filled < nb)
+        throw new Error(`beam search: fewer than ${nb} non-EOS candidates (vocabulary too small for numBeams)`);
       done[b] = hyps[b].isDone(top[0][0], step + 1);
     }
     seqs = rows.map((r, i) => [...seqs[r], nextTokens[i]]);
@@ -86,7 +113,8 @@ export function beamSearch(
     feed = nextTokens;
   }
   return hyps.map((h, b) => {
-    if (!done[b]) for (let k = 0; k < nb; k++) h.add(seqs[b * nb + k], scores[b * nb + k], seqs[b * nb + k].length, false);
+    if (!done[b])
+      for (let k = 0; k < nb; k++) h.add(seqs[b * nb + k], scores[b * nb + k], seqs[b * nb + k].length, false);
     const sorted = [...h.beams].sort((x, y) => x.score - y.score);
     const out: GeneratedSequence[] = [];
     for (let j = 0; j < o.numReturnSequences; j++) {

@@ -25,15 +25,22 @@ export function padBatch(rows: number[][], pad: number, side: 'left' | 'right'):
  * Generates continuations for each input (token ids, EOS included for T5 as the tokenizer adds it).
  * Returns, per input, `numReturnSequences` sequences of new tokens.
  */
-export function generate(model: StudentModel, inputs: number[][], options: GenerateOptions = {}): GeneratedSequence[][] {
+export function generate(
+  model: StudentModel,
+  inputs: number[][],
+  options: GenerateOptions = {},
+): GeneratedSequence[][] {
   const o = resolveOptions(options);
   const cfg = model.config;
   const eos = cfg.eosTokenId;
   const pad = cfg.padTokenId;
   const vocab = cfg.vocabSize;
-  if (o.numBeams > 1 && o.doSample) throw new Error('beam sampling is not supported: use numBeams > 1 or doSample, not both');
-  if (o.numBeams > 1 && o.numReturnSequences > o.numBeams) throw new Error(`numReturnSequences (${o.numReturnSequences}) must be <= numBeams (${o.numBeams})`);
-  if (!o.doSample && o.numBeams === 1 && o.numReturnSequences > 1) throw new Error('greedy search returns one sequence: set doSample or numBeams');
+  if (o.numBeams > 1 && o.doSample)
+    throw new Error('beam sampling is not supported: use numBeams > 1 or doSample, not both');
+  if (o.numBeams > 1 && o.numReturnSequences > o.numBeams)
+    throw new Error(`numReturnSequences (${o.numReturnSequences}) must be <= numBeams (${o.numBeams})`);
+  if (!o.doSample && o.numBeams === 1 && o.numReturnSequences > 1)
+    throw new Error('greedy search returns one sequence: set doSample or numBeams');
   const { ids, mask } = padBatch(inputs, pad, cfg.modelType === 't5' ? 'right' : 'left');
   const idsT = tf.tensor2d(ids, undefined, 'int32');
   const maskT = tf.tensor2d(mask, undefined, 'int32');
@@ -41,7 +48,8 @@ export function generate(model: StudentModel, inputs: number[][], options: Gener
   const dec = model.startDecoding(idsT, maskT, { expand, useCache: o.useCache });
   tf.dispose([idsT, maskT]);
   // What HF's n-gram ban sees before the generated tokens: the decoder start token, or a decoder-only prompt.
-  const prefix = (row: number): number[] => (cfg.modelType === 't5' ? [cfg.decoderStartTokenId] : inputs[Math.floor(row / expand)]);
+  const prefix = (row: number): number[] =>
+    cfg.modelType === 't5' ? [cfg.decoderStartTokenId] : inputs[Math.floor(row / expand)];
   try {
     if (o.numBeams > 1) {
       return beamSearch(dec, inputs.length, vocab, { ...o, eosTokenId: eos, padTokenId: pad, prefix });
@@ -55,8 +63,13 @@ export function generate(model: StudentModel, inputs: number[][], options: Gener
       const logits = dec.next(feed);
       feed = [];
       for (let r = 0; r < rows; r++) {
-        if (finished[r]) { feed.push(pad); continue; }
-        if (o.noRepeatNgramSize > 0) for (const t of bannedNgramTokens([...prefix(r), ...out[r].tokens], o.noRepeatNgramSize)) logits[r * vocab + t] = -Infinity;
+        if (finished[r]) {
+          feed.push(pad);
+          continue;
+        }
+        if (o.noRepeatNgramSize > 0)
+          for (const t of bannedNgramTokens([...prefix(r), ...out[r].tokens], o.noRepeatNgramSize))
+            logits[r * vocab + t] = -Infinity;
         let tok: number;
         if (o.doSample) {
           tok = sampleToken(logits, r * vocab, vocab, o, rng);

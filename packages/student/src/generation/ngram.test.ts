@@ -30,7 +30,13 @@ test('bannedNgramTokens equals the brute-force definition on random histories', 
     const n = 1 + rng.int(4);
     const history = Array.from({ length: rng.int(12) }, () => rng.int(4));
     const banned = new Set(bannedNgramTokens(history, n));
-    for (let t = 0; t < 4; t++) expect([history, n, t, banned.has(t)]).toEqual([history, n, t, history.length >= n - 1 && repeats([...history, t], n)]);
+    for (let t = 0; t < 4; t++)
+      expect([history, n, t, banned.has(t)]).toEqual([
+        history,
+        n,
+        t,
+        history.length >= n - 1 && repeats([...history, t], n),
+      ]);
   }
   expect(bannedNgramTokens([1, 2, 3], 0)).toEqual([]);
 });
@@ -38,7 +44,10 @@ test('bannedNgramTokens equals the brute-force definition on random histories', 
 describe('generate with noRepeatNgramSize', () => {
   const t5 = createModel(tinyT5Config('v1.0', { initializerFactor: 4 }), 1);
   const gpt2 = createModel(tinyGpt2Config({ initializerRange: 0.5 }), 3);
-  const inputs = [[5, 6, 7, 8, 1], [9, 10, 1]];
+  const inputs = [
+    [5, 6, 7, 8, 1],
+    [9, 10, 1],
+  ];
 
   test('T5 greedy: each token is the argmax of the teacher-forced logits with the n-grams of [start, ...tokens] banned', () => {
     const plain = generate(t5, inputs, { maxNewTokens: 16 });
@@ -58,11 +67,23 @@ describe('generate with noRepeatNgramSize', () => {
   });
 
   test('GPT-2 (the prompt counts), sampling and beam search never repeat an n-gram', () => {
-    const prompts = [[5, 6, 7], [9, 10]];
-    for (const [m, xs, prefix] of [[gpt2, prompts, (b: number) => prompts[b]], [t5, inputs, () => [0]]] as const) {
-      for (const opts of [{}, { doSample: true, seed: 2, numReturnSequences: 2 }, { numBeams: 3, numReturnSequences: 2 }]) {
+    const prompts = [
+      [5, 6, 7],
+      [9, 10],
+    ];
+    for (const [m, xs, prefix] of [
+      [gpt2, prompts, (b: number) => prompts[b]],
+      [t5, inputs, () => [0]],
+    ] as const) {
+      for (const opts of [
+        {},
+        { doSample: true, seed: 2, numReturnSequences: 2 },
+        { numBeams: 3, numReturnSequences: 2 },
+      ]) {
         const out = generate(m, xs as number[][], { maxNewTokens: 14, noRepeatNgramSize: 3, ...opts });
-        out.forEach((seqs, b) => seqs.forEach((s) => expect(hasRepeatedNgram([...prefix(b), ...s.tokens], 3)).toBe(false)));
+        out.forEach((seqs, b) =>
+          seqs.forEach((s) => expect(hasRepeatedNgram([...prefix(b), ...s.tokens], 3)).toBe(false)),
+        );
       }
     }
   });

@@ -35,9 +35,17 @@ export interface GeneratedSequence {
 
 export function resolveOptions(o: GenerateOptions): Required<GenerateOptions> {
   return {
-    maxNewTokens: o.maxNewTokens ?? 64, numBeams: o.numBeams ?? 1, doSample: o.doSample ?? false,
-    temperature: o.temperature ?? 1, topK: o.topK ?? 50, topP: o.topP ?? 1, numReturnSequences: o.numReturnSequences ?? 1,
-    seed: o.seed ?? 0, lengthPenalty: o.lengthPenalty ?? 1, earlyStopping: o.earlyStopping ?? false, useCache: o.useCache ?? true,
+    maxNewTokens: o.maxNewTokens ?? 64,
+    numBeams: o.numBeams ?? 1,
+    doSample: o.doSample ?? false,
+    temperature: o.temperature ?? 1,
+    topK: o.topK ?? 50,
+    topP: o.topP ?? 1,
+    numReturnSequences: o.numReturnSequences ?? 1,
+    seed: o.seed ?? 0,
+    lengthPenalty: o.lengthPenalty ?? 1,
+    earlyStopping: o.earlyStopping ?? false,
+    useCache: o.useCache ?? true,
     noRepeatNgramSize: o.noRepeatNgramSize ?? 0,
   };
 }

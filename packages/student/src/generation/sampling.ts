@@ -4,7 +4,13 @@ import type { Rng } from '@kard/core';
  * Draws a token from one row of logits the way HF's warpers do, in their order: temperature, top-k, top-p
  * (tokens whose ascending cumulative probability is <= 1 - topP are removed; the most likely always stays).
  */
-export function sampleToken(logits: Float32Array, offset: number, v: number, o: { temperature: number; topK: number; topP: number }, rng: Rng): number {
+export function sampleToken(
+  logits: Float32Array,
+  offset: number,
+  v: number,
+  o: { temperature: number; topK: number; topP: number },
+  rng: Rng,
+): number {
   const scores = new Float64Array(v);
   for (let i = 0; i < v; i++) scores[i] = logits[offset + i] / o.temperature;
   if (o.topK > 0 && o.topK < v) {

@@ -6,16 +6,25 @@ import { activation, additiveMask, causalMask, mergeHeads, normalInit, splitHead
 import type { Gpt2Config } from '../config';
 import { takeValues, type Decoding, type LmBatch } from '../model';
 
-interface KeyValue { k: tf.Tensor; v: tf.Tensor }
+interface KeyValue {
+  k: tf.Tensor;
+  v: tf.Tensor;
+}
 
 class Gpt2Attention extends Module {
   readonly cAttn: Conv1D;
   readonly cProj: Conv1D;
-  constructor(private readonly cfg: Gpt2Config, rng: Rng) {
+  constructor(
+    private readonly cfg: Gpt2Config,
+    rng: Rng,
+  ) {
     super();
     const d = cfg.nEmbd;
     this.cAttn = this.addModule('c_attn', new Conv1D(d, 3 * d, { init: normalInit(rng, cfg.initializerRange) }));
-    this.cProj = this.addModule('c_proj', new Conv1D(d, d, { init: normalInit(rng, cfg.initializerRange / Math.sqrt(2 * cfg.nLayer)) }));
+    this.cProj = this.addModule(
+      'c_proj',
+      new Conv1D(d, d, { init: normalInit(rng, cfg.initializerRange / Math.sqrt(2 * cfg.nLayer)) }),
+    );
   }
 
   forward(x: tf.Tensor, bias: tf.Tensor, past: KeyValue | undefined, rng?: Rng): { out: tf.Tensor; present: KeyValue } {
@@ -33,10 +42,19 @@ class Gpt2Mlp extends Module {
   readonly cFc: Conv1D;
   readonly cProj: Conv1D;
   private readonly act: (x: tf.Tensor) => tf.Tensor;
-  constructor(private readonly cfg: Gpt2Config, rng: Rng) {
+  constructor(
+    private readonly cfg: Gpt2Config,
+    rng: Rng,
+  ) {
     super();
-    this.cFc = this.addModule('c_fc', new Conv1D(cfg.nEmbd, cfg.nInner, { init: normalInit(rng, cfg.initializerRange) }));
-    this.cProj = this.addModule('c_proj', new Conv1D(cfg.nInner, cfg.nEmbd, { init: normalInit(rng, cfg.initializerRange / Math.sqrt(2 * cfg.nLayer)) }));
+    this.cFc = this.addModule(
+      'c_fc',
+      new Conv1D(cfg.nEmbd, cfg.nInner, { init: normalInit(rng, cfg.initializerRange) }),
+    );
+    this.cProj = this.addModule(
+      'c_proj',
+      new Conv1D(cfg.nInner, cfg.nEmbd, { init: normalInit(rng, cfg.initializerRange / Math.sqrt(2 * cfg.nLayer)) }),
+    );
     this.act = activation(cfg.activationFunction);
   }
   forward(x: tf.Tensor, rng?: Rng): tf.Tensor {
@@ -68,10 +86,19 @@ export class Gpt2Model extends Module {
   readonly wpe: Embedding;
   readonly h: Gpt2Block[];
   readonly lnF: LayerNorm;
-  constructor(readonly cfg: Gpt2Config, rng: Rng) {
+  constructor(
+    readonly cfg: Gpt2Config,
+    rng: Rng,
+  ) {
     super();
-    this.wte = this.addModule('wte', new Embedding(cfg.vocabSize, cfg.nEmbd, { init: normalInit(rng, cfg.initializerRange) }));
-    this.wpe = this.addModule('wpe', new Embedding(cfg.nPositions, cfg.nEmbd, { init: normalInit(rng, cfg.initializerRange) }));
+    this.wte = this.addModule(
+      'wte',
+      new Embedding(cfg.vocabSize, cfg.nEmbd, { init: normalInit(rng, cfg.initializerRange) }),
+    );
+    this.wpe = this.addModule(
+      'wpe',
+      new Embedding(cfg.nPositions, cfg.nEmbd, { init: normalInit(rng, cfg.initializerRange) }),
+    );
     this.h = Array.from({ length: cfg.nLayer }, (_, i) => this.addModule(`h.${i}`, new Gpt2Block(cfg, rng)));
     this.lnF = this.addModule('ln_f', new LayerNorm(cfg.nEmbd, cfg.layerNormEpsilon));
   }
@@ -91,14 +118,21 @@ export class Gpt2Model extends Module {
 
 export class Gpt2LMHeadModel extends Module {
   readonly transformer: Gpt2Model;
-  constructor(readonly config: Gpt2Config, seed = 0) {
+  constructor(
+    readonly config: Gpt2Config,
+    seed = 0,
+  ) {
     super();
     this.transformer = this.addModule('transformer', new Gpt2Model(config, new Rng(seed)));
   }
 
   logits(hidden: tf.Tensor): tf.Tensor {
     const [b, t, d] = hidden.shape;
-    return tf.reshape(tf.matMul(tf.reshape(hidden, [b * t, d]), this.transformer.wte.weight, false, true), [b, t, this.config.vocabSize]);
+    return tf.reshape(tf.matMul(tf.reshape(hidden, [b * t, d]), this.transformer.wte.weight, false, true), [
+      b,
+      t,
+      this.config.vocabSize,
+    ]);
   }
 
   /** Logits [B, T, V] for right-padded sequences (positions 0..T-1, as HF without position_ids). */
@@ -114,7 +148,10 @@ export class Gpt2LMHeadModel extends Module {
     return tf.tidy(() => {
       const logits = this.forward(batch, rng);
       const [b, t] = batch.labels.shape;
-      return crossEntropy(tf.slice(logits, [0, 0, 0], [b, t - 1, -1]), tf.slice(batch.labels, [0, 1], [b, t - 1])) as tf.Scalar;
+      return crossEntropy(
+        tf.slice(logits, [0, 0, 0], [b, t - 1, -1]),
+        tf.slice(batch.labels, [0, 1], [b, t - 1]),
+      ) as tf.Scalar;
     });
   }
 
@@ -123,13 +160,25 @@ export class Gpt2LMHeadModel extends Module {
     return tf.tidy(() => {
       const logits = this.forward(batch);
       const [b, t] = batch.labels.shape;
-      return crossEntropy(tf.slice(logits, [0, 0, 0], [b, t - 1, -1]), tf.slice(batch.labels, [0, 1], [b, t - 1]), { reduction: 'none' });
+      return crossEntropy(tf.slice(logits, [0, 0, 0], [b, t - 1, -1]), tf.slice(batch.labels, [0, 1], [b, t - 1]), {
+        reduction: 'none',
+      });
     });
   }
 
   /** Decoding from left-padded prompts; positions follow HF's generate (cumsum of the attention mask - 1). */
-  startDecoding(inputIds: tf.Tensor, attentionMask: tf.Tensor, opts: { expand?: number; useCache?: boolean } = {}): Decoding {
-    return new Gpt2Decoding(this, inputIds.arraySync() as number[][], attentionMask.arraySync() as number[][], opts.expand ?? 1, opts.useCache ?? true);
+  startDecoding(
+    inputIds: tf.Tensor,
+    attentionMask: tf.Tensor,
+    opts: { expand?: number; useCache?: boolean } = {},
+  ): Decoding {
+    return new Gpt2Decoding(
+      this,
+      inputIds.arraySync() as number[][],
+      attentionMask.arraySync() as number[][],
+      opts.expand ?? 1,
+      opts.useCache ?? true,
+    );
   }
 }
 
@@ -139,7 +188,13 @@ class Gpt2Decoding implements Decoding {
   private cache: KeyValue[] | undefined;
   rows: number;
 
-  constructor(private readonly model: Gpt2LMHeadModel, ids: number[][], mask: number[][], expand: number, private readonly useCache: boolean) {
+  constructor(
+    private readonly model: Gpt2LMHeadModel,
+    ids: number[][],
+    mask: number[][],
+    expand: number,
+    private readonly useCache: boolean,
+  ) {
     this.ids = ids.flatMap((r) => Array.from({ length: expand }, () => [...r]));
     this.mask = mask.flatMap((r) => Array.from({ length: expand }, () => [...r]));
     this.rows = this.ids.length;
@@ -148,7 +203,7 @@ class Gpt2Decoding implements Decoding {
   private positions(from: number): number[][] {
     return this.mask.map((m) => {
       let c = 0;
-      return m.map((x) => (c += x, x ? c - 1 : 1)).slice(from);
+      return m.map((x) => ((c += x), x ? c - 1 : 1)).slice(from);
     });
   }
 
@@ -162,7 +217,11 @@ class Gpt2Decoding implements Decoding {
       const total = this.ids[0].length;
       const from = this.useCache && this.cache ? total - 1 : 0;
       const t = total - from;
-      const ids = tf.tensor2d(this.ids.map((r) => r.slice(from)), [this.rows, t], 'int32');
+      const ids = tf.tensor2d(
+        this.ids.map((r) => r.slice(from)),
+        [this.rows, t],
+        'int32',
+      );
       const pos = tf.tensor2d(this.positions(from), [this.rows, t], 'int32');
       const causal = tf.slice(causalMask(total), [0, 0, from, 0], [1, 1, t, total]);
       const bias = tf.add(causal, additiveMask(tf.tensor2d(this.mask, undefined, 'float32')));

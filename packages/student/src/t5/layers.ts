@@ -9,7 +9,12 @@ import type { T5Config } from '../config';
  * T5's relative position bucket (modeling_t5.py `_relative_position_bucket`). Torch evaluates the log branch
  * in float32 and truncates, so this rounds each step to float32 to land in the same bucket at the edges.
  */
-export function relativePositionBucket(relativePosition: number, bidirectional: boolean, numBuckets = 32, maxDistance = 128): number {
+export function relativePositionBucket(
+  relativePosition: number,
+  bidirectional: boolean,
+  numBuckets = 32,
+  maxDistance = 128,
+): number {
   let bucket = 0;
   let n = numBuckets;
   let rel = relativePosition;
@@ -31,7 +36,11 @@ export function relativePositionBucket(relativePosition: number, bidirectional: 
 /** T5LayerNorm: RMS norm without mean subtraction or bias. */
 export class T5LayerNorm extends Module {
   readonly weight: tf.Variable;
-  constructor(dim: number, readonly eps: number, init = 1) {
+  constructor(
+    dim: number,
+    readonly eps: number,
+    init = 1,
+  ) {
     super();
     this.weight = this.addParam('weight', tf.fill([dim], init));
   }
@@ -40,7 +49,10 @@ export class T5LayerNorm extends Module {
   }
 }
 
-export interface KeyValue { k: tf.Tensor; v: tf.Tensor }
+export interface KeyValue {
+  k: tf.Tensor;
+  v: tf.Tensor;
+}
 
 export class T5Attention extends Module {
   readonly q: Linear;
@@ -50,18 +62,37 @@ export class T5Attention extends Module {
   readonly relativeAttentionBias?: Embedding;
   private readonly heads: number;
 
-  constructor(private readonly cfg: T5Config, hasRelativeBias: boolean, private readonly isDecoder: boolean, rng: Rng) {
+  constructor(
+    private readonly cfg: T5Config,
+    hasRelativeBias: boolean,
+    private readonly isDecoder: boolean,
+    rng: Rng,
+  ) {
     super();
     const f = cfg.initializerFactor;
     const inner = cfg.numHeads * cfg.dKv;
     this.heads = cfg.numHeads;
-    this.q = this.addModule('q', new Linear(cfg.dModel, inner, { bias: false, init: normalInit(rng, f * (cfg.dModel * cfg.dKv) ** -0.5) }));
-    this.k = this.addModule('k', new Linear(cfg.dModel, inner, { bias: false, init: normalInit(rng, f * cfg.dModel ** -0.5) }));
-    this.v = this.addModule('v', new Linear(cfg.dModel, inner, { bias: false, init: normalInit(rng, f * cfg.dModel ** -0.5) }));
-    this.o = this.addModule('o', new Linear(inner, cfg.dModel, { bias: false, init: normalInit(rng, f * inner ** -0.5) }));
+    this.q = this.addModule(
+      'q',
+      new Linear(cfg.dModel, inner, { bias: false, init: normalInit(rng, f * (cfg.dModel * cfg.dKv) ** -0.5) }),
+    );
+    this.k = this.addModule(
+      'k',
+      new Linear(cfg.dModel, inner, { bias: false, init: normalInit(rng, f * cfg.dModel ** -0.5) }),
+    );
+    this.v = this.addModule(
+      'v',
+      new Linear(cfg.dModel, inner, { bias: false, init: normalInit(rng, f * cfg.dModel ** -0.5) }),
+    );
+    this.o = this.addModule(
+      'o',
+      new Linear(inner, cfg.dModel, { bias: false, init: normalInit(rng, f * inner ** -0.5) }),
+    );
     if (hasRelativeBias) {
-      this.relativeAttentionBias = this.addModule('relative_attention_bias',
-        new Embedding(cfg.relativeAttentionNumBuckets, cfg.numHeads, { init: normalInit(rng, f * cfg.dModel ** -0.5) }));
+      this.relativeAttentionBias = this.addModule(
+        'relative_attention_bias',
+        new Embedding(cfg.relativeAttentionNumBuckets, cfg.numHeads, { init: normalInit(rng, f * cfg.dModel ** -0.5) }),
+      );
     }
   }
 
@@ -71,13 +102,22 @@ export class T5Attention extends Module {
     const buckets = new Int32Array(qLen * kLen);
     for (let i = 0; i < qLen; i++) {
       for (let j = 0; j < kLen; j++) {
-        buckets[i * kLen + j] = relativePositionBucket(j - (i + queryOffset), !this.isDecoder,
-          this.cfg.relativeAttentionNumBuckets, this.cfg.relativeAttentionMaxDistance);
+        buckets[i * kLen + j] = relativePositionBucket(
+          j - (i + queryOffset),
+          !this.isDecoder,
+          this.cfg.relativeAttentionNumBuckets,
+          this.cfg.relativeAttentionMaxDistance,
+        );
       }
     }
     return tf.tidy(() => {
       const values = tf.gather(this.relativeAttentionBias!.weight, tf.tensor1d(buckets, 'int32')); // [q*k, H]
-      return tf.reshape(tf.transpose(tf.reshape(values, [qLen, kLen, this.heads]), [2, 0, 1]), [1, this.heads, qLen, kLen]);
+      return tf.reshape(tf.transpose(tf.reshape(values, [qLen, kLen, this.heads]), [2, 0, 1]), [
+        1,
+        this.heads,
+        qLen,
+        kLen,
+      ]);
     });
   }
 
@@ -91,7 +131,11 @@ export class T5Attention extends Module {
    * given (cached decoding). `bias` is position bias plus additive mask, broadcastable to [B, H, T, S].
    * T5 does not scale scores by 1/sqrt(dk): that is folded into the q initialisation.
    */
-  forward(hidden: tf.Tensor, bias: tf.Tensor, opts: { kv?: KeyValue; past?: KeyValue; rng?: Rng } = {}): { out: tf.Tensor; present: KeyValue } {
+  forward(
+    hidden: tf.Tensor,
+    bias: tf.Tensor,
+    opts: { kv?: KeyValue; past?: KeyValue; rng?: Rng } = {},
+  ): { out: tf.Tensor; present: KeyValue } {
     const q = splitHeads(this.q.forward(hidden), this.heads);
     let present = opts.kv ?? this.project(hidden);
     if (opts.past) present = { k: tf.concat([opts.past.k, present.k], 2), v: tf.concat([opts.past.v, present.v], 2) };
@@ -110,7 +154,10 @@ export class T5DenseActDense extends Module {
   private readonly act: (x: tf.Tensor) => tf.Tensor;
   private readonly gated: boolean;
 
-  constructor(private readonly cfg: T5Config, rng: Rng) {
+  constructor(
+    private readonly cfg: T5Config,
+    rng: Rng,
+  ) {
     super();
     const parts = cfg.feedForwardProj.split('-');
     this.gated = parts[0] === 'gated';
@@ -127,7 +174,10 @@ export class T5DenseActDense extends Module {
     } else {
       this.wi = this.addModule('wi', new Linear(cfg.dModel, cfg.dFf, { bias: false, init: inInit }));
     }
-    this.wo = this.addModule('wo', new Linear(cfg.dFf, cfg.dModel, { bias: false, init: normalInit(rng, f * cfg.dFf ** -0.5) }));
+    this.wo = this.addModule(
+      'wo',
+      new Linear(cfg.dFf, cfg.dModel, { bias: false, init: normalInit(rng, f * cfg.dFf ** -0.5) }),
+    );
   }
 
   forward(x: tf.Tensor, rng?: Rng): tf.Tensor {
@@ -143,7 +193,10 @@ export class T5LayerSelfAttention extends Module {
   constructor(cfg: T5Config, hasRelativeBias: boolean, isDecoder: boolean, rng: Rng) {
     super();
     this.SelfAttention = this.addModule('SelfAttention', new T5Attention(cfg, hasRelativeBias, isDecoder, rng));
-    this.layerNorm = this.addModule('layer_norm', new T5LayerNorm(cfg.dModel, cfg.layerNormEpsilon, cfg.initializerFactor));
+    this.layerNorm = this.addModule(
+      'layer_norm',
+      new T5LayerNorm(cfg.dModel, cfg.layerNormEpsilon, cfg.initializerFactor),
+    );
   }
 }
 
@@ -153,7 +206,10 @@ export class T5LayerCrossAttention extends Module {
   constructor(cfg: T5Config, rng: Rng) {
     super();
     this.EncDecAttention = this.addModule('EncDecAttention', new T5Attention(cfg, false, true, rng));
-    this.layerNorm = this.addModule('layer_norm', new T5LayerNorm(cfg.dModel, cfg.layerNormEpsilon, cfg.initializerFactor));
+    this.layerNorm = this.addModule(
+      'layer_norm',
+      new T5LayerNorm(cfg.dModel, cfg.layerNormEpsilon, cfg.initializerFactor),
+    );
   }
 }
 
@@ -163,7 +219,10 @@ export class T5LayerFF extends Module {
   constructor(cfg: T5Config, rng: Rng) {
     super();
     this.DenseReluDense = this.addModule('DenseReluDense', new T5DenseActDense(cfg, rng));
-    this.layerNorm = this.addModule('layer_norm', new T5LayerNorm(cfg.dModel, cfg.layerNormEpsilon, cfg.initializerFactor));
+    this.layerNorm = this.addModule(
+      'layer_norm',
+      new T5LayerNorm(cfg.dModel, cfg.layerNormEpsilon, cfg.initializerFactor),
+    );
   }
   forward(x: tf.Tensor, rng?: Rng, rate = 0): tf.Tensor {
     return tf.add(x, dropout(this.DenseReluDense.forward(this.layerNorm.forward(x), rng), rate, rng));

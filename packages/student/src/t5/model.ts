@@ -11,19 +11,34 @@ class T5Block extends Module {
   readonly self: T5LayerSelfAttention;
   readonly cross?: T5LayerCrossAttention;
   readonly ff: T5LayerFF;
-  constructor(private readonly cfg: T5Config, hasRelativeBias: boolean, readonly isDecoder: boolean, rng: Rng) {
+  constructor(
+    private readonly cfg: T5Config,
+    hasRelativeBias: boolean,
+    readonly isDecoder: boolean,
+    rng: Rng,
+  ) {
     super();
     this.self = this.addModule('layer.0', new T5LayerSelfAttention(cfg, hasRelativeBias, isDecoder, rng));
     if (isDecoder) this.cross = this.addModule('layer.1', new T5LayerCrossAttention(cfg, rng));
     this.ff = this.addModule(isDecoder ? 'layer.2' : 'layer.1', new T5LayerFF(cfg, rng));
   }
 
-  forward(h: tf.Tensor, selfBias: tf.Tensor, opts: { cross?: KeyValue; crossBias?: tf.Tensor; past?: KeyValue; rng?: Rng }) {
+  forward(
+    h: tf.Tensor,
+    selfBias: tf.Tensor,
+    opts: { cross?: KeyValue; crossBias?: tf.Tensor; past?: KeyValue; rng?: Rng },
+  ) {
     const rate = this.cfg.dropoutRate;
-    const sa = this.self.SelfAttention.forward(this.self.layerNorm.forward(h), selfBias, { past: opts.past, rng: opts.rng });
+    const sa = this.self.SelfAttention.forward(this.self.layerNorm.forward(h), selfBias, {
+      past: opts.past,
+      rng: opts.rng,
+    });
     h = tf.add(h, dropout(sa.out, rate, opts.rng));
     if (this.cross) {
-      const ca = this.cross.EncDecAttention.forward(this.cross.layerNorm.forward(h), opts.crossBias!, { kv: opts.cross, rng: opts.rng });
+      const ca = this.cross.EncDecAttention.forward(this.cross.layerNorm.forward(h), opts.crossBias!, {
+        kv: opts.cross,
+        rng: opts.rng,
+      });
       h = tf.add(h, dropout(ca.out, rate, opts.rng));
     }
     return { h: this.ff.forward(h, opts.rng, rate), present: sa.present };
@@ -33,16 +48,29 @@ class T5Block extends Module {
 export class T5Stack extends Module {
   readonly blocks: T5Block[];
   readonly finalLayerNorm: T5LayerNorm;
-  constructor(private readonly cfg: T5Config, readonly isDecoder: boolean, rng: Rng) {
+  constructor(
+    private readonly cfg: T5Config,
+    readonly isDecoder: boolean,
+    rng: Rng,
+  ) {
     super();
     const n = isDecoder ? cfg.numDecoderLayers : cfg.numLayers;
     // Only the first block owns a relative_attention_bias; the others reuse its position bias.
-    this.blocks = Array.from({ length: n }, (_, i) => this.addModule(`block.${i}`, new T5Block(cfg, i === 0, isDecoder, rng)));
-    this.finalLayerNorm = this.addModule('final_layer_norm', new T5LayerNorm(cfg.dModel, cfg.layerNormEpsilon, cfg.initializerFactor));
+    this.blocks = Array.from({ length: n }, (_, i) =>
+      this.addModule(`block.${i}`, new T5Block(cfg, i === 0, isDecoder, rng)),
+    );
+    this.finalLayerNorm = this.addModule(
+      'final_layer_norm',
+      new T5LayerNorm(cfg.dModel, cfg.layerNormEpsilon, cfg.initializerFactor),
+    );
   }
 
   /** Full-sequence pass (encoder, or teacher-forced decoder). */
-  forward(embeds: tf.Tensor, mask: tf.Tensor | undefined, opts: { crossKv?: KeyValue[]; crossBias?: tf.Tensor; rng?: Rng } = {}) {
+  forward(
+    embeds: tf.Tensor,
+    mask: tf.Tensor | undefined,
+    opts: { crossKv?: KeyValue[]; crossBias?: tf.Tensor; rng?: Rng } = {},
+  ) {
     const t = embeds.shape[1]!;
     const rate = this.cfg.dropoutRate;
     let bias = this.blocks[0].self.SelfAttention.computeBias(t, t);
@@ -62,15 +90,24 @@ export class T5ForConditionalGeneration extends Module {
   readonly decoder: T5Stack;
   readonly lmHead?: Linear;
 
-  constructor(readonly config: T5Config, seed = 0) {
+  constructor(
+    readonly config: T5Config,
+    seed = 0,
+  ) {
     super();
     const rng = new Rng(seed);
     const f = config.initializerFactor;
-    this.shared = this.addModule('shared', new Embedding(config.vocabSize, config.dModel, { init: normalInit(rng, f) }));
+    this.shared = this.addModule(
+      'shared',
+      new Embedding(config.vocabSize, config.dModel, { init: normalInit(rng, f) }),
+    );
     this.encoder = this.addModule('encoder', new T5Stack(config, false, rng));
     this.decoder = this.addModule('decoder', new T5Stack(config, true, rng));
     if (!config.tieWordEmbeddings) {
-      this.lmHead = this.addModule('lm_head', new Linear(config.dModel, config.vocabSize, { bias: false, init: normalInit(rng, f) }));
+      this.lmHead = this.addModule(
+        'lm_head',
+        new Linear(config.dModel, config.vocabSize, { bias: false, init: normalInit(rng, f) }),
+      );
     }
   }
 
@@ -99,7 +136,11 @@ export class T5ForConditionalGeneration extends Module {
     const labels = batch.labels.arraySync() as number[][];
     const decIn = tf.tensor2d(this.shiftRight(labels), undefined, 'int32');
     const crossKv = this.decoder.blocks.map((b) => b.cross!.EncDecAttention.project(enc));
-    const dec = this.decoder.forward(this.shared.forward(decIn), undefined, { crossKv, crossBias: additiveMask(batch.attentionMask), rng });
+    const dec = this.decoder.forward(this.shared.forward(decIn), undefined, {
+      crossKv,
+      crossBias: additiveMask(batch.attentionMask),
+      rng,
+    });
     return this.logits(dec);
   }
 
@@ -114,7 +155,11 @@ export class T5ForConditionalGeneration extends Module {
   }
 
   /** Starts decoding `rows` = inputs, each repeated `expand` times (beams); encoder runs once. */
-  startDecoding(inputIds: tf.Tensor, attentionMask: tf.Tensor, opts: { expand?: number; useCache?: boolean } = {}): Decoding {
+  startDecoding(
+    inputIds: tf.Tensor,
+    attentionMask: tf.Tensor,
+    opts: { expand?: number; useCache?: boolean } = {},
+  ): Decoding {
     return new T5Decoding(this, inputIds, attentionMask, opts.expand ?? 1, opts.useCache ?? true);
   }
 }
@@ -127,13 +172,27 @@ class T5Decoding implements Decoding {
   private history: number[][];
   readonly rows: number;
 
-  constructor(private readonly model: T5ForConditionalGeneration, inputIds: tf.Tensor, mask: tf.Tensor, expand: number, private readonly useCache: boolean) {
+  constructor(
+    private readonly model: T5ForConditionalGeneration,
+    inputIds: tf.Tensor,
+    mask: tf.Tensor,
+    expand: number,
+    private readonly useCache: boolean,
+  ) {
     const b = inputIds.shape[0];
-    const idx = tf.tensor1d(Array.from({ length: b * expand }, (_, i) => Math.floor(i / expand)), 'int32');
+    const idx = tf.tensor1d(
+      Array.from({ length: b * expand }, (_, i) => Math.floor(i / expand)),
+      'int32',
+    );
     const enc = tf.tidy(() => model.encode(inputIds, mask));
     const encRows = tf.gather(enc, idx);
     this.encMask = tf.tidy(() => additiveMask(tf.gather(mask, idx)));
-    this.cross = model.decoder.blocks.map((bl) => tf.tidy(() => bl.cross!.EncDecAttention.project(encRows) as unknown as tf.NamedTensorMap) as unknown as KeyValue);
+    this.cross = model.decoder.blocks.map(
+      (bl) =>
+        tf.tidy(
+          () => bl.cross!.EncDecAttention.project(encRows) as unknown as tf.NamedTensorMap,
+        ) as unknown as KeyValue,
+    );
     encRows.dispose();
     enc.dispose();
     idx.dispose();
@@ -149,7 +208,11 @@ class T5Decoding implements Decoding {
       let hidden: tf.Tensor;
       if (this.useCache) {
         const pos = this.history[0].length - 1;
-        const ids = tf.tensor2d(this.history.map((h) => [h[pos]]), [this.rows, 1], 'int32');
+        const ids = tf.tensor2d(
+          this.history.map((h) => [h[pos]]),
+          [this.rows, 1],
+          'int32',
+        );
         const bias = dec.blocks[0].self.SelfAttention.computeBias(1, pos + 1, pos);
         let h = m.shared.forward(ids);
         const presents: KeyValue[] = [];
@@ -158,7 +221,9 @@ class T5Decoding implements Decoding {
           h = r.h;
           presents.push(r.present);
         });
-        this.selfCache?.forEach((kv) => { tf.dispose([kv.k, kv.v]); });
+        this.selfCache?.forEach((kv) => {
+          tf.dispose([kv.k, kv.v]);
+        });
         this.selfCache = presents.map((kv) => ({ k: tf.keep(kv.k), v: tf.keep(kv.v) }));
         hidden = dec.finalLayerNorm.forward(h);
       } else {
@@ -174,7 +239,11 @@ class T5Decoding implements Decoding {
 
   select(rows: number[]): void {
     const idx = tf.tensor1d(rows, 'int32');
-    const pick = (t: tf.Tensor) => { const r = tf.gather(t, idx); t.dispose(); return r; };
+    const pick = (t: tf.Tensor) => {
+      const r = tf.gather(t, idx);
+      t.dispose();
+      return r;
+    };
     this.encMask = pick(this.encMask);
     this.cross = this.cross.map((kv) => ({ k: pick(kv.k), v: pick(kv.v) }));
     this.selfCache = this.selfCache?.map((kv) => ({ k: pick(kv.k), v: pick(kv.v) }));
@@ -184,6 +253,10 @@ class T5Decoding implements Decoding {
   }
 
   dispose(): void {
-    tf.dispose([this.encMask, ...this.cross.flatMap((kv) => [kv.k, kv.v]), ...(this.selfCache ?? []).flatMap((kv) => [kv.k, kv.v])]);
+    tf.dispose([
+      this.encMask,
+      ...this.cross.flatMap((kv) => [kv.k, kv.v]),
+      ...(this.selfCache ?? []).flatMap((kv) => [kv.k, kv.v]),
+    ]);
   }
 }

@@ -1,7 +1,15 @@
 import { denoisingExamples, type DenoisingOptions } from './denoising';
 
 const SENTINELS = Array.from({ length: 100 }, (_, i) => 1000 - i);
-const opts: DenoisingOptions = { count: 300, length: 40, noise: 0.15, meanSpan: 3, sentinelIds: SENTINELS, eosId: 1, seed: 5 };
+const opts: DenoisingOptions = {
+  count: 300,
+  length: 40,
+  noise: 0.15,
+  meanSpan: 3,
+  sentinelIds: SENTINELS,
+  eosId: 1,
+  seed: 5,
+};
 const docs = [Array.from({ length: 120 }, (_, i) => 10 + i), Array.from({ length: 25 }, (_, i) => 500 + i), [7]];
 
 /** Rebuilds the target from the input: each sentinel stands for the tokens between its neighbours in the target. */
@@ -18,7 +26,10 @@ function fill(input: number[], target: number[]): { restored: number[]; masked: 
     }
     const next = input[i + 1];
     let len = 0;
-    while (target[t] !== next) { restored.push(target[t++]); len++; }
+    while (target[t] !== next) {
+      restored.push(target[t++]);
+      len++;
+    }
     spans.push(len);
   }
   return { restored, masked: spans.reduce((a, b) => a + b, 0), spans };

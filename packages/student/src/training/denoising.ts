@@ -25,7 +25,8 @@ export interface DenoisingOptions {
 export function denoisingExamples(docs: number[][], opts: DenoisingOptions): TokenizedExample[] {
   const usable = docs.filter((d) => d.length >= 2);
   if (usable.length === 0) throw new Error('denoisingExamples: no document has two or more tokens');
-  if (!(opts.noise > 0 && opts.noise < 1)) throw new Error(`denoisingExamples: noise must be in (0, 1), got ${opts.noise}`);
+  if (!(opts.noise > 0 && opts.noise < 1))
+    throw new Error(`denoisingExamples: noise must be in (0, 1), got ${opts.noise}`);
   if (opts.sentinelIds.length === 0) throw new Error('denoisingExamples: no sentinel ids');
   const rng = new Rng(opts.seed);
   // Documents drawn in proportion to the windows they hold, so long articles are not under-sampled.

@@ -35,25 +35,40 @@ export function readExamples(file: string, opts: { requireTarget?: boolean } = {
       throw new ExampleFormatError(`not JSON: ${(err as Error).message}`, file, i + 1);
     }
     if (typeof obj.input !== 'string') throw new ExampleFormatError('"input" must be a string', file, i + 1);
-    if ((opts.requireTarget ?? true) && typeof obj.target !== 'string') throw new ExampleFormatError('"target" must be a string', file, i + 1);
-    out.push({ id: obj.id == null ? String(out.length) : String(obj.id), input: obj.input, target: (obj.target as string) ?? '' });
+    if ((opts.requireTarget ?? true) && typeof obj.target !== 'string')
+      throw new ExampleFormatError('"target" must be a string', file, i + 1);
+    out.push({
+      id: obj.id == null ? String(out.length) : String(obj.id),
+      input: obj.input,
+      target: (obj.target as string) ?? '',
+    });
   });
   return out;
 }
 
 /** Tokenizes and truncates (keeping the final EOS of a T5 sequence when truncating). */
 export function tokenizeExamples(
-  tok: Tokenizer, examples: TextExample[], opts: { maxSourceLength?: number; maxTargetLength?: number; causal?: boolean } = {},
+  tok: Tokenizer,
+  examples: TextExample[],
+  opts: { maxSourceLength?: number; maxTargetLength?: number; causal?: boolean } = {},
 ): TokenizedExample[] {
   const trunc = (ids: number[], max: number | undefined, keepEos: boolean) =>
-    max === undefined || ids.length <= max ? ids : keepEos ? [...ids.slice(0, max - 1), ids[ids.length - 1]] : ids.slice(0, max);
+    max === undefined || ids.length <= max
+      ? ids
+      : keepEos
+        ? [...ids.slice(0, max - 1), ids[ids.length - 1]]
+        : ids.slice(0, max);
   return examples.map((e) => {
     if (opts.causal) {
       // Decoder-only: prompt without special tokens, target followed by EOS.
       return {
         id: e.id,
         inputIds: trunc(tok.encode(e.input, { addSpecialTokens: false }), opts.maxSourceLength, false),
-        targetIds: trunc([...tok.encode(e.target, { addSpecialTokens: false }), tok.eosTokenId], opts.maxTargetLength, true),
+        targetIds: trunc(
+          [...tok.encode(e.target, { addSpecialTokens: false }), tok.eosTokenId],
+          opts.maxTargetLength,
+          true,
+        ),
       };
     }
     return {

@@ -47,13 +47,33 @@ describe('bit-identical to the pre-refactor trainer (commit 89d685b)', () => {
   it('accumulation, clipping, dropout, a mid-run checkpoint and a resume', async () => {
     const data = synthetic(22, 1);
     const cfg = tinyT5Config('v1.1', { dropoutRate: 0.1 });
-    const o = { epochs: 2, batchSize: 4, gradientAccumulationSteps: 2, lr: 1e-2, warmupSteps: 2, weightDecay: 0.1, maxGradNorm: 0.5, seed: 3, progress: false, finalDir: false as const };
+    const o = {
+      epochs: 2,
+      batchSize: 4,
+      gradientAccumulationSteps: 2,
+      lr: 1e-2,
+      warmupSteps: 2,
+      weightDecay: 0.1,
+      maxGradNorm: 0.5,
+      seed: 3,
+      progress: false,
+      finalDir: false as const,
+    };
     const dir = path.join(tmp, 'run');
     await new Seq2SeqTrainer(createModel(cfg, 5), { ...o, outputDir: dir, saveSteps: 2, maxSteps: 3 }).train(data);
     const model = createModel(cfg, 9);
-    const r = await new Seq2SeqTrainer(model, { ...o, outputDir: dir, resumeFrom: path.join(dir, 'checkpoint-2') }).train(data, synthetic(5, 2));
+    const r = await new Seq2SeqTrainer(model, {
+      ...o,
+      outputDir: dir,
+      resumeFrom: path.join(dir, 'checkpoint-2'),
+    }).train(data, synthetic(5, 2));
     expect(r.resumedFromStep).toBe(2);
     const want = TRAINED[tf.getBackend()];
-    if (want) expect([hashTensors(model.namedParameters()), hashNumbers(r.steps.map((s) => s.loss)), hashNumbers(r.evals.map((e) => e.evalLoss))]).toEqual(want);
+    if (want)
+      expect([
+        hashTensors(model.namedParameters()),
+        hashNumbers(r.steps.map((s) => s.loss)),
+        hashNumbers(r.evals.map((e) => e.evalLoss)),
+      ]).toEqual(want);
   });
 });

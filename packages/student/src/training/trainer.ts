@@ -89,13 +89,42 @@ interface EpochPosition {
 }
 
 class Trainer {
-  private readonly o: Required<Pick<TrainerOptions, 'epochs' | 'lr' | 'warmupSteps' | 'weightDecay' | 'batchSize' | 'gradientAccumulationSteps'
-    | 'maxGradNorm' | 'saveSteps' | 'evalSteps' | 'seed' | 'progress'>> & TrainerOptions;
+  private readonly o: Required<
+    Pick<
+      TrainerOptions,
+      | 'epochs'
+      | 'lr'
+      | 'warmupSteps'
+      | 'weightDecay'
+      | 'batchSize'
+      | 'gradientAccumulationSteps'
+      | 'maxGradNorm'
+      | 'saveSteps'
+      | 'evalSteps'
+      | 'seed'
+      | 'progress'
+    >
+  > &
+    TrainerOptions;
 
-  constructor(readonly model: StudentModel, opts: TrainerOptions, private readonly collate: Collate) {
+  constructor(
+    readonly model: StudentModel,
+    opts: TrainerOptions,
+    private readonly collate: Collate,
+  ) {
     this.o = {
-      epochs: 3, lr: 1e-4, warmupSteps: 0, weightDecay: 0, batchSize: 8, gradientAccumulationSteps: 1, maxGradNorm: 1,
-      saveSteps: 0, evalSteps: 0, seed: 42, progress: Boolean(process.stderr.isTTY), ...opts,
+      epochs: 3,
+      lr: 1e-4,
+      warmupSteps: 0,
+      weightDecay: 0,
+      batchSize: 8,
+      gradientAccumulationSteps: 1,
+      maxGradNorm: 1,
+      saveSteps: 0,
+      evalSteps: 0,
+      seed: 42,
+      progress: Boolean(process.stderr.isTTY),
+      ...opts,
     };
   }
 
@@ -119,7 +148,11 @@ class Trainer {
     // The gradient of every embedding look-up is an UnsortedSegmentSum over the vocabulary: make it O(N).
     installFastSegmentSum();
     const params = this.model.namedParameters();
-    const optimizer = new AdamW(params, { lr: o.lr, weightDecay: o.weightDecay, decays: (n) => !/(bias|layer_norm|ln_\d|ln_f)/.test(n) });
+    const optimizer = new AdamW(params, {
+      lr: o.lr,
+      weightDecay: o.weightDecay,
+      decays: (n) => !/(bias|layer_norm|ln_\d|ln_f)/.test(n),
+    });
     const perEpoch = Math.ceil(Math.ceil(train.length / o.batchSize) / o.gradientAccumulationSteps);
     const totalSteps = o.totalSteps ?? perEpoch * o.epochs;
     const schedule = linearSchedule({ lr: o.lr, warmupSteps: o.warmupSteps, totalSteps });
@@ -157,16 +190,31 @@ class Trainer {
     const pad = this.model.config.padTokenId;
     // What a checkpoint must share with this run to be resumed by it (not where it saves, logs or stops).
     const fingerprint = {
-      modelType: this.model.config.modelType, totalSteps, lr: o.lr, warmupSteps: o.warmupSteps, weightDecay: o.weightDecay,
-      batchSize: o.batchSize, gradientAccumulationSteps: o.gradientAccumulationSteps, maxGradNorm: o.maxGradNorm, seed: o.seed, n: train.length,
+      modelType: this.model.config.modelType,
+      totalSteps,
+      lr: o.lr,
+      warmupSteps: o.warmupSteps,
+      weightDecay: o.weightDecay,
+      batchSize: o.batchSize,
+      gradientAccumulationSteps: o.gradientAccumulationSteps,
+      maxGradNorm: o.maxGradNorm,
+      seed: o.seed,
+      n: train.length,
     };
 
     try {
       await runTrainingLoop({
-        optimizer, rngs: { epoch: epochRng, dropout: dropoutRng }, start: { epoch: 0, batchInEpoch: 0 } as EpochPosition,
-        fingerprint, stopAt: Math.min(totalSteps, o.maxSteps ?? Infinity),
+        optimizer,
+        rngs: { epoch: epochRng, dropout: dropoutRng },
+        start: { epoch: 0, batchInEpoch: 0 } as EpochPosition,
+        fingerprint,
+        stopAt: Math.min(totalSteps, o.maxSteps ?? Infinity),
         checkpoints: {
-          layout: 'numbered', dir: o.outputDir, every: o.saveSteps, keepLast: o.saveTotalLimit, onSaved: o.onCheckpoint,
+          layout: 'numbered',
+          dir: o.outputDir,
+          every: o.saveSteps,
+          keepLast: o.saveTotalLimit,
+          onSaved: o.onCheckpoint,
           writeWeights: (tmp) => writePretrainedFiles(this.model, tmp, { tokenizerDir: o.tokenizerDir }),
           readWeights: (dir) => {
             const loaded = fromPretrained(dir);
@@ -178,7 +226,11 @@ class Trainer {
         onStart: ({ step }) => {
           result.resumedFromStep = step;
           bar = createProgress({
-            label: 'train', total: totalSteps, start: step, payload: { loss: '-', tps: '-' }, show: o.progress,
+            label: 'train',
+            total: totalSteps,
+            start: step,
+            payload: { loss: '-', tps: '-' },
+            show: o.progress,
             format: 'train {bar} {value}/{total} | loss {loss} | {tps} tok/s | ETA {eta_formatted}',
           });
         },
@@ -186,14 +238,26 @@ class Trainer {
           const t0 = Date.now();
           // A checkpoint written at an epoch's last step by an older trainer still points into that epoch.
           if (p.batchInEpoch >= batchesOf(p.epoch).batches.length) nextEpoch(p);
-          const micro = batchesOf(p.epoch).batches.slice(p.batchInEpoch, p.batchInEpoch + o.gradientAccumulationSteps).map((idx) => idx.map((i) => train[i]));
+          const micro = batchesOf(p.epoch)
+            .batches.slice(p.batchInEpoch, p.batchInEpoch + o.gradientAccumulationSteps)
+            .map((idx) => idx.map((i) => train[i]));
           const lr = schedule(step);
-          const { loss, gradNorm } = optimizerStep(optimizer, micro.map((examples) => () => this.model.loss(this.collate(examples, pad), dropoutRng)), {
-            lr, maxGradNorm: o.maxGradNorm,
-          });
+          const { loss, gradNorm } = optimizerStep(
+            optimizer,
+            micro.map((examples) => () => this.model.loss(this.collate(examples, pad), dropoutRng)),
+            {
+              lr,
+              maxGradNorm: o.maxGradNorm,
+            },
+          );
           const tokens = micro.reduce((n, examples) => n + countTargetTokens(examples), 0);
           const record: StepRecord = {
-            step: step + 1, epoch: p.epoch, loss, lr, gradNorm: gradNorm!, tokensPerSecond: tokens / Math.max(1e-3, (Date.now() - t0) / 1000),
+            step: step + 1,
+            epoch: p.epoch,
+            loss,
+            lr,
+            gradNorm: gradNorm!,
+            tokensPerSecond: tokens / Math.max(1e-3, (Date.now() - t0) / 1000),
           };
           p.batchInEpoch += micro.length;
           const epochEnded = p.batchInEpoch >= batchesOf(p.epoch).batches.length;
@@ -209,7 +273,10 @@ class Trainer {
           if (epochEnded && o.evalSteps === 0) runEval(step, p.epoch);
         },
       });
-      if (o.finalDir !== false) await savePretrained(this.model, o.finalDir ?? path.join(o.outputDir, 'final'), { tokenizerDir: o.tokenizerDir });
+      if (o.finalDir !== false)
+        await savePretrained(this.model, o.finalDir ?? path.join(o.outputDir, 'final'), {
+          tokenizerDir: o.tokenizerDir,
+        });
     } finally {
       bar.stop();
       fs.closeSync(log);

@@ -25,7 +25,11 @@ export async function buildSearchSpaces(
 ): Promise<RerankerExample[]> {
   const out: RerankerExample[] = [];
   for (const [i, p] of pairs.entries()) {
-    const record = await rerankerRecord({ id: String(i), questionId: String(i), question: p.question, rationale: p.rationale }, index, k);
+    const record = await rerankerRecord(
+      { id: String(i), questionId: String(i), question: p.question, rationale: p.rationale },
+      index,
+      k,
+    );
     out.push(...rerankerExamples([record], passages));
     onProgress?.(i + 1);
   }
@@ -36,9 +40,15 @@ export async function buildSearchSpaces(
  * KARD's reranker data on the shipped StrategyQA files: the Wikipedia paragraphs indexed with BM25, a search space per
  * FLAN rationale, and a split taken from the end (KARD's split_set). Held-out rationales only define the targets.
  */
-export async function loadStrategyQa(opts: { datasetsDir: string; limit?: number; evalFraction: number; extraTrain?: string[] }): Promise<StrategyQaData> {
+export async function loadStrategyQa(opts: {
+  datasetsDir: string;
+  limit?: number;
+  evalFraction: number;
+  extraTrain?: string[];
+}): Promise<StrategyQaData> {
   const list: Passage[] = [];
-  for await (const p of readPassages(path.join(opts.datasetsDir, 'wikipedia', 'strategyqa_paragraphs.jsonl'))) list.push(p);
+  for await (const p of readPassages(path.join(opts.datasetsDir, 'wikipedia', 'strategyqa_paragraphs.jsonl')))
+    list.push(p);
   const passages = new Map(list.map((p) => [p.id, p]));
   const index = await Bm25Index.build(list);
   let rows = readFlanCotRows(path.join(opts.datasetsDir, 'flan-cot', 'strategyqa_train.tsv'));

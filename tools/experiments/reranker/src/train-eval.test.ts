@@ -10,9 +10,15 @@ const ROOT = path.join(__dirname, '..', '..', '..', '..');
 const DATASETS = path.join(ROOT, 'datasets');
 
 test('quotedClaim: the claim of a CREAK question, other questions unchanged', () => {
-  expect(quotedClaim('Is the following a factual statement? "Larry King served tea during his show." Options:')).toBe('Larry King served tea during his show.');
-  expect(quotedClaim('Claim: "Japan Airlines only flies in North America." Is the claim above correct?')).toBe('Japan Airlines only flies in North America.');
-  expect(quotedClaim('Are more people today related to Genghis Khan than Julius Caesar?')).toBe('Are more people today related to Genghis Khan than Julius Caesar?');
+  expect(quotedClaim('Is the following a factual statement? "Larry King served tea during his show." Options:')).toBe(
+    'Larry King served tea during his show.',
+  );
+  expect(quotedClaim('Claim: "Japan Airlines only flies in North America." Is the claim above correct?')).toBe(
+    'Japan Airlines only flies in North America.',
+  );
+  expect(quotedClaim('Are more people today related to Genghis Khan than Julius Caesar?')).toBe(
+    'Are more people today related to Genghis Khan than Julius Caesar?',
+  );
   expect(quotedClaim('Was the word "ok" coined in Boston?')).toBe('Was the word "ok" coined in Boston?'); // too short to be a claim
 });
 
@@ -20,7 +26,11 @@ test('extraTrain: other datasets join training only; the StrategyQA split is unc
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'extra-train-'));
   try {
     const creak = path.join(dir, 'creak_train.tsv');
-    const lines = fs.readFileSync(path.join(DATASETS, 'flan-cot', 'creak_train.tsv'), 'utf8').split('\n').filter(Boolean).slice(0, 12);
+    const lines = fs
+      .readFileSync(path.join(DATASETS, 'flan-cot', 'creak_train.tsv'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .slice(0, 12);
     fs.writeFileSync(creak, `${lines.join('\n')}\n`);
     const plain = await loadStrategyQa({ datasetsDir: DATASETS, limit: 40, evalFraction: 0.25 });
     const more = await loadStrategyQa({ datasetsDir: DATASETS, limit: 40, evalFraction: 0.25, extraTrain: [creak] });
@@ -41,9 +51,26 @@ test('extraTrain: other datasets join training only; the StrategyQA split is unc
 describe('crossValidate with an ensemble of seeds', () => {
   const TOKENIZER = path.join(ROOT, 'models', 'bert-uncased-tokenizer');
   const opts = (checkpointDir: string) => ({
-    datasetsDir: DATASETS, tokenizerDir: TOKENIZER, encoder: 'scratch' as const, limit: 24, folds: 2, seeds: [3, 4],
-    scratchConfig: { hidden_size: 16, intermediate_size: 32 }, compressionDim: 8, queryMaxLength: 16, passageMaxLength: 24, hybrid: true,
-    training: { epochs: 1, batchSize: 4, maxSteps: 2, lr: 1e-3, annealing: 'none' as const, checkpointDir, progress: false as const },
+    datasetsDir: DATASETS,
+    tokenizerDir: TOKENIZER,
+    encoder: 'scratch' as const,
+    limit: 24,
+    folds: 2,
+    seeds: [3, 4],
+    scratchConfig: { hidden_size: 16, intermediate_size: 32 },
+    compressionDim: 8,
+    queryMaxLength: 16,
+    passageMaxLength: 24,
+    hybrid: true,
+    training: {
+      epochs: 1,
+      batchSize: 4,
+      maxSteps: 2,
+      lr: 1e-3,
+      annealing: 'none' as const,
+      checkpointDir,
+      progress: false as const,
+    },
   });
 
   it('reports the ensemble and each member over every question, checkpoints each fold and seed apart, and resumes to the same result', async () => {
@@ -60,7 +87,9 @@ describe('crossValidate with an ensemble of seeds', () => {
       // two members that differ (else the ensemble test below proves nothing)
       expect(r.members![0].reranker.ranks).not.toEqual(r.members![1].reranker.ranks);
       expect(r.steps).toBe(2 * 2 * 2); // folds × seeds × maxSteps
-      for (const f of [1, 2]) for (const s of [3, 4]) expect(fs.existsSync(path.join(dir, `fold-${f}`, `seed-${s}`, 'trainer_state.json'))).toBe(true);
+      for (const f of [1, 2])
+        for (const s of [3, 4])
+          expect(fs.existsSync(path.join(dir, `fold-${f}`, `seed-${s}`, 'trainer_state.json'))).toBe(true);
       // every checkpoint is at its last step: a rerun resumes each and trains nothing more, with the same results
       const again = await crossValidate(opts(dir));
       expect(again.reranker.ranks).toEqual(r.reranker.ranks);
@@ -74,7 +103,12 @@ describe('crossValidate with an ensemble of seeds', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rr-ens-out-'));
     try {
       const { folds: _f, ...o } = opts('');
-      const r = await trainEval({ ...o, evalFraction: 0.5, training: { ...o.training, checkpointDir: undefined }, outDir: dir });
+      const r = await trainEval({
+        ...o,
+        evalFraction: 0.5,
+        training: { ...o.training, checkpointDir: undefined },
+        outDir: dir,
+      });
       const loaded = await loadRerankerFolder(dir);
       expect(loaded).toBeInstanceOf(RerankerEnsemble);
       expect((loaded as RerankerEnsemble).members).toHaveLength(2);

@@ -27,8 +27,11 @@ function paddedStrides(shape: readonly number[], out: readonly number[]): number
 /** Strides (0 along broadcast dims) for a ⊕ b, with dims merged wherever both operands stay contiguous. */
 export function broadcastPlan(aShape: readonly number[], bShape: readonly number[]): BroadcastPlan {
   const outShape = tf.backend_util.assertAndGetBroadcastShape(aShape as number[], bShape as number[]);
-  const as = paddedStrides(aShape, outShape), bs = paddedStrides(bShape, outShape);
-  const shape: number[] = [], aStrides: number[] = [], bStrides: number[] = [];
+  const as = paddedStrides(aShape, outShape),
+    bs = paddedStrides(bShape, outShape);
+  const shape: number[] = [],
+    aStrides: number[] = [],
+    bStrides: number[] = [];
   for (let d = 0; d < outShape.length; d++) {
     if (outShape[d] === 1) continue;
     const last = shape.length - 1;
@@ -42,7 +45,11 @@ export function broadcastPlan(aShape: readonly number[], bShape: readonly number
       bStrides.push(bs[d]);
     }
   }
-  if (shape.length === 0) { shape.push(1); aStrides.push(0); bStrides.push(0); }
+  if (shape.length === 0) {
+    shape.push(1);
+    aStrides.push(0);
+    bStrides.push(0);
+  }
   return { outShape, shape, aStrides, bStrides };
 }
 
@@ -50,7 +57,8 @@ function binaryKernel(kernelName: string, op: number): NativeKernel {
   return {
     kernelName,
     native(addon, { inputs, backend }) {
-      const a = f32(backend, inputs.a), b = f32(backend, inputs.b);
+      const a = f32(backend, inputs.a),
+        b = f32(backend, inputs.b);
       if (!a || !b) return null;
       const p = broadcastPlan(inputs.a.shape, inputs.b.shape);
       if (p.shape.length > 8) return null;

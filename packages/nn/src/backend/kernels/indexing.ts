@@ -3,7 +3,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { f32, i32, sizeOf, type NativeKernel } from './common';
 
 /** Drops size-1 dims and merges input dims that stay adjacent under perm, so most transposes are rank 2-3. */
-export function collapseTranspose(shape: readonly number[], perm: readonly number[]): { shape: number[]; perm: number[] } {
+export function collapseTranspose(
+  shape: readonly number[],
+  perm: readonly number[],
+): { shape: number[]; perm: number[] } {
   const keep = shape.map((d, i) => i).filter((i) => shape[i] !== 1);
   const rank = new Map(keep.map((axis, i) => [axis, i]));
   const p = perm.filter((axis) => rank.has(axis)).map((axis) => rank.get(axis) as number);
@@ -45,7 +48,8 @@ export const transposeKernel: NativeKernel = {
 export const gatherKernel: NativeKernel = {
   kernelName: tf.GatherV2,
   native(addon, { inputs, backend, attrs }) {
-    const table = f32(backend, inputs.x), ids = i32(backend, inputs.indices);
+    const table = f32(backend, inputs.x),
+      ids = i32(backend, inputs.indices);
     const shape = inputs.x.shape;
     if (!table || !ids || shape.length === 0 || (attrs.batchDims as number) !== 0) return null;
     if (tf.util.parseAxisParam(attrs.axis as number, shape)[0] !== 0) return null;
@@ -63,7 +67,8 @@ export const gatherKernel: NativeKernel = {
 export const unsortedSegmentSumKernel: NativeKernel = {
   kernelName: tf.UnsortedSegmentSum,
   native(addon, { inputs, backend, attrs }) {
-    const data = f32(backend, inputs.x), ids = i32(backend, inputs.segmentIds);
+    const data = f32(backend, inputs.x),
+      ids = i32(backend, inputs.segmentIds);
     if (!data || !ids || ids.length === 0) return null;
     const segments = attrs.numSegments as number;
     const idRank = inputs.segmentIds.shape.length;

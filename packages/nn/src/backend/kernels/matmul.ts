@@ -7,26 +7,51 @@ import { broadcastPlan } from './elementwise';
 import { f32, sizeOf, type NativeKernel, type TensorInfo } from './common';
 
 /** a·b with tfjs's BatchMatMul semantics, or null when the batch dims broadcast in a way sgemm strides cannot. */
-export function nativeMatMul(addon: NativeAddon, backend: MathBackendCPU, a: TensorInfo, b: TensorInfo,
-  transposeA: boolean, transposeB: boolean): { values: Float32Array; shape: number[] } | null {
-  const av = f32(backend, a), bv = f32(backend, b);
+export function nativeMatMul(
+  addon: NativeAddon,
+  backend: MathBackendCPU,
+  a: TensorInfo,
+  b: TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+): { values: Float32Array; shape: number[] } | null {
+  const av = f32(backend, a),
+    bv = f32(backend, b);
   if (!av || !bv || a.shape.length < 2 || b.shape.length < 2) return null;
-  const ra = a.shape.length, rb = b.shape.length;
+  const ra = a.shape.length,
+    rb = b.shape.length;
   const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
   const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
   const kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
   const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
   if (k !== kb) {
-    throw new Error(`Error in matMul: inner shapes (${k}) and (${kb}) of Tensors with shapes ${a.shape} and ` +
-      `${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`);
+    throw new Error(
+      `Error in matMul: inner shapes (${k}) and (${kb}) of Tensors with shapes ${a.shape} and ` +
+        `${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`,
+    );
   }
-  const outerA = a.shape.slice(0, -2), outerB = b.shape.slice(0, -2);
+  const outerA = a.shape.slice(0, -2),
+    outerB = b.shape.slice(0, -2);
   const outer = tf.backend_util.assertAndGetBroadcastShape(outerA, outerB);
-  const batch = sizeOf(outer), batchA = sizeOf(outerA), batchB = sizeOf(outerB);
+  const batch = sizeOf(outer),
+    batchA = sizeOf(outerA),
+    batchB = sizeOf(outerB);
   if ((batchA !== batch && batchA !== 1) || (batchB !== batch && batchB !== 1)) return null;
   const out = new Float32Array(batch * m * n);
-  addon.gemm(batch, transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k,
-    av, batchA === 1 ? 0 : m * k, bv, batchB === 1 ? 0 : k * n, out, m * n);
+  addon.gemm(
+    batch,
+    transposeA ? 1 : 0,
+    transposeB ? 1 : 0,
+    m,
+    n,
+    k,
+    av,
+    batchA === 1 ? 0 : m * k,
+    bv,
+    batchB === 1 ? 0 : k * n,
+    out,
+    m * n,
+  );
   return { values: out, shape: [...outer, m, n] };
 }
 

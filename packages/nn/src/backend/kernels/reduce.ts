@@ -15,10 +15,12 @@ function reduceKernel(kernelName: string, op: number): NativeKernel {
       const axes = tf.util.parseAxisParam(axisAttr as number | number[], shape).sort((p, q) => p - q);
       if (axes.length === 0) return null;
       for (let i = 1; i < axes.length; i++) if (axes[i] !== axes[i - 1] + 1) return null;
-      const first = axes[0], last = axes[axes.length - 1];
+      const first = axes[0],
+        last = axes[axes.length - 1];
       const n = sizeOf(shape.slice(first, last + 1));
       if (n === 0) return null;
-      const outer = sizeOf(shape.slice(0, first)), inner = sizeOf(shape.slice(last + 1));
+      const outer = sizeOf(shape.slice(0, first)),
+        inner = sizeOf(shape.slice(last + 1));
       const out = new Float32Array(outer * inner);
       addon.reduce(op, x, out, outer, n, inner);
       const outShape = attrs.keepDims

@@ -22,7 +22,8 @@ export function seeded(n: number, seed: number, lo = -1, hi = 1): Float32Array {
 export function nativeOrSkip(): boolean {
   const { addon, reason } = loadNativeAddon();
   if (!addon) {
-    if (process.env.CI === 'true' || existsSync(nativeAddonPath())) throw new Error(`native-cpu must load here: ${reason}`);
+    if (process.env.CI === 'true' || existsSync(nativeAddonPath()))
+      throw new Error(`native-cpu must load here: ${reason}`);
     console.warn(`native-cpu parity tests skipped: ${reason}`);
     return false;
   }
@@ -33,7 +34,15 @@ export function nativeOrSkip(): boolean {
 let counter = 1;
 /** A seeded random tensor; the seed sequence restarts for each backend, so both see the same inputs. */
 export function rand(shape: number[], lo = -1, hi = 1): tf.Tensor {
-  return tf.tensor(seeded(shape.reduce((a, b) => a * b, 1), counter++, lo, hi), shape);
+  return tf.tensor(
+    seeded(
+      shape.reduce((a, b) => a * b, 1),
+      counter++,
+      lo,
+      hi,
+    ),
+    shape,
+  );
 }
 
 export type Outputs = tf.Tensor | tf.Tensor[] | Record<string, tf.Tensor>;
@@ -41,11 +50,16 @@ export type Outputs = tf.Tensor | tf.Tensor[] | Record<string, tf.Tensor>;
 function flatten(o: Outputs): tf.Tensor[] {
   if (o instanceof tf.Tensor) return [o];
   if (Array.isArray(o)) return o;
-  return Object.keys(o).sort().map((k) => o[k] as tf.Tensor);
+  return Object.keys(o)
+    .sort()
+    .map((k) => o[k] as tf.Tensor);
 }
 
 /** Runs `fn` on each backend and returns the outputs' shapes and values per backend. */
-export async function runOn(backends: string[], fn: () => Outputs): Promise<{ shape: number[]; values: Float32Array }[][]> {
+export async function runOn(
+  backends: string[],
+  fn: () => Outputs,
+): Promise<{ shape: number[]; values: Float32Array }[][]> {
   const results = [];
   for (const b of backends) {
     await tf.setBackend(b);

@@ -29,9 +29,7 @@ const ELEM_INT64 = 7;
 
 // ValueInfoProto{name=1, type=2: TypeProto{tensor_type=1: {elem_type=1, shape=2: {dim=1: {dim_value=1|dim_param=2}}}}}
 function valueInfo(name: string, elemType: number, dims: (number | string)[]): Buffer {
-  const shape = msg(
-    ...dims.map((d) => bytesField(1, typeof d === 'number' ? intField(1, d) : bytesField(2, d))),
-  );
+  const shape = msg(...dims.map((d) => bytesField(1, typeof d === 'number' ? intField(1, d) : bytesField(2, d))));
   const tensorType = msg(intField(1, elemType), bytesField(2, shape));
   return msg(bytesField(1, name), bytesField(2, bytesField(1, tensorType)));
 }
@@ -40,9 +38,21 @@ function valueInfo(name: string, elemType: number, dims: (number | string)[]): B
 export function tinyBertOnnx(table: Float32Array, vocab: number, hidden: number): Buffer {
   const raw = Buffer.from(table.buffer, table.byteOffset, table.byteLength);
   // TensorProto{dims=1, data_type=2, name=8, raw_data=9}
-  const initializer = msg(intField(1, vocab), intField(1, hidden), intField(2, ELEM_FLOAT), bytesField(8, 'E'), bytesField(9, raw));
+  const initializer = msg(
+    intField(1, vocab),
+    intField(1, hidden),
+    intField(2, ELEM_FLOAT),
+    bytesField(8, 'E'),
+    bytesField(9, raw),
+  );
   // NodeProto{input=1, output=2, name=3, op_type=4}
-  const node = msg(bytesField(1, 'E'), bytesField(1, 'input_ids'), bytesField(2, 'last_hidden_state'), bytesField(3, 'embed'), bytesField(4, 'Gather'));
+  const node = msg(
+    bytesField(1, 'E'),
+    bytesField(1, 'input_ids'),
+    bytesField(2, 'last_hidden_state'),
+    bytesField(3, 'embed'),
+    bytesField(4, 'Gather'),
+  );
   // GraphProto{node=1, name=2, initializer=5, input=11, output=12}
   const graph = msg(
     bytesField(1, node),
