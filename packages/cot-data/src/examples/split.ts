@@ -1,4 +1,4 @@
-import { shuffled } from '../seeded-random';
+import { Rng } from '@kard/core';
 
 /**
  * Splits records into train / validation by question, never by record, so no question's rationales end up on
@@ -11,7 +11,7 @@ export function splitByQuestion<T extends { questionId: string }>(
 ): { train: T[]; validation: T[] } {
   if (!(fraction >= 0 && fraction < 1)) throw new RangeError(`validation fraction must be in [0, 1), got ${fraction}`);
   const ids = [...new Set(records.map((r) => r.questionId))].sort();
-  const held = new Set(shuffled(ids, seed).slice(0, Math.round(fraction * ids.length)));
+  const held = new Set(new Rng(seed).shuffle(ids).slice(0, Math.round(fraction * ids.length)));
   return {
     train: records.filter((r) => !held.has(r.questionId)),
     validation: records.filter((r) => held.has(r.questionId)),

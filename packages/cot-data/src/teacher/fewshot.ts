@@ -1,6 +1,6 @@
+import { Rng } from '@kard/core';
 import { formatOptions } from '../examples/prompt';
 import type { McQuestion } from '../question';
-import { shuffled } from '../seeded-random';
 import type { ChatMessage } from './endpoint';
 
 /** A solved training question shown to the teacher. */
@@ -14,7 +14,7 @@ const SYSTEM =
 
 /** `k` demonstrations drawn, seeded, from questions that have rationales. */
 export function pickDemonstrations(pool: Demonstration[], k: number, seed: number): Demonstration[] {
-  return shuffled(pool, seed).slice(0, k);
+  return new Rng(seed).shuffle([...pool]).slice(0, k);
 }
 
 /**
