@@ -4,13 +4,8 @@ import path from 'node:path';
 import { createProgress, toJsonl, writeDirAtomic } from '@kard/core';
 import { datasetNameOf, loadQuestions, type DatasetFormat } from './datasets/load';
 import { loadTokenCounter, type TokenCounter } from './examples/budget';
-import {
-  buildExamples,
-  type PassageLookup,
-  type RerankerRecordBuilder,
-  type ScorerLike,
-  type SearchLike,
-} from './examples/kard-examples';
+import type { PassageLookup } from '@kard/knowledge-base';
+import { buildExamples, type RerankerRecordBuilder, type ScorerLike, type SearchLike } from './examples/kard-examples';
 import { openKnowledge } from './examples/knowledge';
 import { instructionFor, type PromptMode } from './examples/prompt';
 import { splitByQuestion } from './examples/split';
@@ -54,7 +49,7 @@ export interface PrepareConfig {
 /** Ready-made parts instead of the ones `prepare` would build from the config (tests, callers with an index). */
 export interface PrepareParts {
   retriever?: SearchLike & ScorerLike;
-  passages?: PassageLookup;
+  passages?: Pick<PassageLookup, 'get'>;
   counter?: TokenCounter;
   /** Builds the reranker's record of each kept rationale (@kard/reranker's `rerankerRecord`); without it no reranker data is written. */
   rerankerRecord?: RerankerRecordBuilder;

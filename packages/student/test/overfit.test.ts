@@ -10,7 +10,8 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { AdamW, initBackend } from '@kard/nn';
-import { generate, loadTokenizer, padBatch, t5Config, T5ForConditionalGeneration, type LmBatch } from '@kard/student';
+import { generate, loadTokenizer, t5Config, T5ForConditionalGeneration, type LmBatch } from '@kard/student';
+import { padBatch } from '../src/generation';
 
 const repo = path.join(__dirname, '..', '..', '..');
 

@@ -2,7 +2,8 @@
 // (tools/fixtures/make_tokenizer_fixtures.py wrote the ids): same ids, EOS appended, same padded batch.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadTokenizer, padBatch, type Tokenizer } from '@kard/student';
+import { loadTokenizer, type Tokenizer } from '@kard/student';
+import { padBatch } from '../src/generation';
 
 interface TokenizerFixture {
   transformers_version: string;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LABELS, YES_NO, type McOption, type McQuestion } from '../question';
-import { collect, fail, splitFromFile, type LoadOptions, type LoadResult } from './load-result';
+import { collect, fail, splitFromFile, type LoadOptions, type LoadedQuestions } from './load-result';
 
 /** One row of FLAN's CoT TSV, split apart: `question\tanswer\trationale`, `\n` written as backslash-n. */
 export interface FlanCotRow {
@@ -72,7 +72,7 @@ export function flanQuestionId(file: string, split: string, index: number): stri
  * QASC / ECQA / CREAK (and StrategyQA) questions from FLAN's CoT TSV. Unlabelled options get A, B, ... in
  * order; CREAK's claims get A yes / B no. The FLAN rationale is kept in `meta.rationale`.
  */
-export function loadFlanCot(file: string, opts: LoadOptions = {}): LoadResult {
+export function loadFlanCot(file: string, opts: LoadOptions = {}): LoadedQuestions {
   const split = splitFromFile(file, opts);
   const raw = readFileSync(file, 'utf8').split('\n');
   const records: Array<{ line: number; record: string }> = [];

@@ -1,6 +1,6 @@
 import { readJsonl } from '@kard/core';
 import { LABELS, labelOptions, type McOption, type McQuestion } from '../question';
-import { collect, fail, splitFromFile, type LoadOptions, type LoadResult } from './load-result';
+import { collect, fail, splitFromFile, type LoadOptions, type LoadedQuestions } from './load-result';
 
 interface McJsonlRecord {
   id?: string | number;
@@ -16,7 +16,7 @@ interface McJsonlRecord {
  * `{id, question, options, answer, split?, meta?}` where `options` is `[{label, text}]`, `["text", ...]`
  * (labelled A, B, ...) or `{A: text, ...}`, and `answer` is a label, a 0-based index or an option's text.
  */
-export function loadMcJsonl(file: string, opts: LoadOptions = {}): LoadResult {
+export function loadMcJsonl(file: string, opts: LoadOptions = {}): LoadedQuestions {
   const split = splitFromFile(file, opts);
   const records = readJsonl<McJsonlRecord>(file).map((record, i) => ({ line: i + 1, record }));
   return collect(file, records, (r, line): McQuestion => {

@@ -1,6 +1,6 @@
 import { readJsonl } from '@kard/core';
 import type { McQuestion } from '../question';
-import { collect, fail, splitFromFile, type LoadOptions, type LoadResult } from './load-result';
+import { collect, fail, splitFromFile, type LoadOptions, type LoadedQuestions } from './load-result';
 
 interface MedQaRecord {
   question?: string;
@@ -13,7 +13,7 @@ interface MedQaRecord {
 }
 
 /** MedQA-USMLE jsonl (jind11/MedQA): question, options {A: .., B: ..}, answer_idx. */
-export function loadMedQa(file: string, opts: LoadOptions = {}): LoadResult {
+export function loadMedQa(file: string, opts: LoadOptions = {}): LoadedQuestions {
   const split = splitFromFile(file, opts);
   const records = readJsonl<MedQaRecord>(file).map((record, i) => ({ line: i + 1, record }));
   return collect(file, records, (r, line): McQuestion => {

@@ -3,7 +3,7 @@ import type { Passage } from '@kard/knowledge-base';
 import { readJsonl } from '@kard/core';
 import { readJson } from '../io';
 import type { McQuestion } from '../question';
-import { collect, fail, splitFromFile, type LoadOptions, type LoadResult } from './load-result';
+import { collect, fail, splitFromFile, type LoadOptions, type LoadedQuestions } from './load-result';
 
 interface ObqaOfficialRecord {
   id?: string;
@@ -13,7 +13,7 @@ interface ObqaOfficialRecord {
 }
 
 /** OpenBookQA's official jsonl: {id, question: {stem, choices: [{label, text}]}, answerKey, fact1?}. */
-export function loadObqa(file: string, opts: LoadOptions = {}): LoadResult {
+export function loadObqa(file: string, opts: LoadOptions = {}): LoadedQuestions {
   const split = splitFromFile(file, opts);
   const records = readJsonl<ObqaOfficialRecord>(file).map((record, i) => ({ line: i + 1, record }));
   return collect(file, records, (r, line): McQuestion => {
@@ -39,7 +39,7 @@ interface ObqaStagedRecord {
 }
 
 /** The OpenBookQA JSON shipped in datasets/obqa: [{problem: {question, choices}, cot, answer}]. */
-export function loadObqaStaged(file: string, opts: LoadOptions = {}): LoadResult {
+export function loadObqaStaged(file: string, opts: LoadOptions = {}): LoadedQuestions {
   const data = readJson<ObqaStagedRecord[]>(file);
   if (!Array.isArray(data)) fail('OpenBookQA JSON must hold an array', file, 1);
   const split = splitFromFile(file, opts);

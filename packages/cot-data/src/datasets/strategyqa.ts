@@ -1,6 +1,6 @@
 import { readJson } from '../io';
 import { YES_NO, type McQuestion } from '../question';
-import { collect, fail, splitFromFile, type LoadOptions, type LoadResult } from './load-result';
+import { collect, fail, splitFromFile, type LoadOptions, type LoadedQuestions } from './load-result';
 
 interface StrategyQaRecord {
   qid?: string;
@@ -28,7 +28,7 @@ export function strategyQaEvidenceIds(evidence: unknown): string[] {
 }
 
 /** StrategyQA's official `train.json` / `dev.json`: a JSON array; answers become A (yes) / B (no). */
-export function loadStrategyQa(file: string, opts: LoadOptions = {}): LoadResult {
+export function loadStrategyQa(file: string, opts: LoadOptions = {}): LoadedQuestions {
   const data = readJson<StrategyQaRecord[]>(file);
   if (!Array.isArray(data)) fail('StrategyQA file must hold a JSON array', file, 1);
   const split = splitFromFile(file, opts);

@@ -1,6 +1,7 @@
 // The one schema of a KARD run: every key with its type, default, bounds and meaning. The config type
 // (z.infer), validation, defaults and the CLI flags (`--student-lr 3e-4`) are all derived from it, so a new
 // option is one line here.
+import { RATIONALE_FORMATS } from '@kard/cot-data';
 import { z } from 'zod';
 
 export const STUDENT_METHODS = ['ft', 'rd', 'kard'] as const;
@@ -8,7 +9,6 @@ export type StudentMethod = (typeof STUDENT_METHODS)[number];
 export const EVAL_METHODS = ['ft', 'rd', 'kard-bm25', 'kard-reranker'] as const;
 export type EvalMethod = (typeof EVAL_METHODS)[number];
 export const BACKENDS = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'native-cpu', 'wasm', 'cpu'] as const;
-export const RATIONALE_FORMATS = ['flan-cot', 'jsonl', 'zero-shot-cot', 'generation-cache'] as const;
 
 /**
  * Metadata of an option added after run folders existed: left out of stage hashes while it has its default,

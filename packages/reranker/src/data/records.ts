@@ -1,6 +1,6 @@
 // The reranker's training record: one (question, rationale) pair with its BM25 search space, as KARD builds it.
 // Records hold passage ids and scores only (they are written to JSONL); rerankerExamples adds the passage text.
-import { indexedText, type Passage } from '@kard/knowledge-base';
+import { indexedText, type PassageLookup } from '@kard/knowledge-base';
 import type { Candidate, RerankerExample } from '../training/data';
 
 /** A candidate passage of the search space, with BM25(rationale, passage). */
@@ -70,10 +70,7 @@ export class RecordPassageError extends Error {
 }
 
 /** Records as training (or held-out) examples: the rationale list and the question list, best first, with passage text. */
-export function rerankerExamples(
-  records: RerankerRecord[],
-  passages: { get(id: string): Passage | undefined },
-): RerankerExample[] {
+export function rerankerExamples(records: RerankerRecord[], passages: Pick<PassageLookup, 'get'>): RerankerExample[] {
   return records.map((rec) => {
     const text = (id: string): string => {
       const p = passages.get(id);

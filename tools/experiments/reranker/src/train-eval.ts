@@ -15,7 +15,7 @@ import {
   type RerankerComparison,
   type RerankerModelOptions,
   type TrainedMember,
-  type TrainerOptions,
+  type RerankerTrainerOptions,
 } from '@kard/reranker';
 import { loadStrategyQa, type StrategyQaData } from './strategyqa';
 
@@ -31,7 +31,7 @@ export interface TrainEvalOptions extends Omit<RerankerModelOptions, 'vocabSize'
   /** Held-out fraction, taken from the end as KARD does (its split_set with ratio 0.95). */
   evalFraction: number;
   /** Training options (KARD's by default). */
-  training: Partial<TrainerOptions>;
+  training: Partial<RerankerTrainerOptions>;
   /**
    * Train one model per seed (default: just `training.seed`) and rerank with their mean score (RerankerEnsemble);
    * each member is also evaluated alone.
