@@ -24,7 +24,12 @@ export interface LoadOptions {
  * Collects questions from a loader's records, checking each one. `build` may throw a DatasetFormatError
  * itself (missing field); either kind of failure is thrown or counted, as `onInvalid` says.
  */
-export function collect<R>(file: string, records: Array<{ line: number; record: R }>, build: (r: R, line: number) => McQuestion, opts: LoadOptions): LoadedQuestions {
+export function collect<R>(
+  file: string,
+  records: Array<{ line: number; record: R }>,
+  build: (r: R, line: number) => McQuestion,
+  opts: LoadOptions,
+): LoadedQuestions {
   const questions: McQuestion[] = [];
   const skipped: SkippedRecord[] = [];
   for (const { line, record } of records) {

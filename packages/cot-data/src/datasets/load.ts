@@ -29,7 +29,8 @@ export interface LoadQuestionsOptions extends LoadOptions {
 export function loadQuestions(file: string, opts: LoadQuestionsOptions = {}): LoadedQuestions {
   const format = !opts.format || opts.format === 'auto' ? detectFormat(file) : opts.format;
   const loader = LOADERS[format as DatasetFormat];
-  if (!loader) throw new DatasetFormatError(`unknown dataset format "${format}" (known: ${DATASET_FORMATS.join(', ')})`, file);
+  if (!loader)
+    throw new DatasetFormatError(`unknown dataset format "${format}" (known: ${DATASET_FORMATS.join(', ')})`, file);
   return loader(file, opts);
 }
 

@@ -16,18 +16,23 @@ interface ObqaOfficialRecord {
 export function loadObqa(file: string, opts: LoadOptions = {}): LoadedQuestions {
   const split = splitFromFile(file, opts);
   const records = readJsonl<ObqaOfficialRecord>(file).map((record, i) => ({ line: i + 1, record }));
-  return collect(file, records, (r, line): McQuestion => {
-    if (typeof r.question?.stem !== 'string') fail('record lacks question.stem', file, line);
-    const choices = r.question.choices ?? [];
-    return {
-      id: r.id ?? `obqa-${split}-${line - 1}`,
-      question: r.question.stem,
-      options: choices.map((c) => ({ label: String(c.label ?? ''), text: String(c.text ?? '') })),
-      answer: String(r.answerKey ?? ''),
-      split,
-      meta: r.fact1 ? { fact: r.fact1 } : {},
-    };
-  }, opts);
+  return collect(
+    file,
+    records,
+    (r, line): McQuestion => {
+      if (typeof r.question?.stem !== 'string') fail('record lacks question.stem', file, line);
+      const choices = r.question.choices ?? [];
+      return {
+        id: r.id ?? `obqa-${split}-${line - 1}`,
+        question: r.question.stem,
+        options: choices.map((c) => ({ label: String(c.label ?? ''), text: String(c.text ?? '') })),
+        answer: String(r.answerKey ?? ''),
+        split,
+        meta: r.fact1 ? { fact: r.fact1 } : {},
+      };
+    },
+    opts,
+  );
 }
 
 interface ObqaStagedRecord {
@@ -44,34 +49,44 @@ export function loadObqaStaged(file: string, opts: LoadOptions = {}): LoadedQues
   if (!Array.isArray(data)) fail('OpenBookQA JSON must hold an array', file, 1);
   const split = splitFromFile(file, opts);
   const records = data.map((record, i) => ({ line: i + 1, record }));
-  return collect(file, records, (r, line): McQuestion => {
-    if (typeof r.problem?.question !== 'string') fail('record lacks problem.question', file, line);
-    return {
-      id: r.id ?? `obqa-${split}-${line - 1}`,
-      question: r.problem.question,
-      options: (r.problem.choices ?? []).map((c) => ({ label: String(c.choice_label ?? ''), text: String(c.choice_text ?? '') })),
-      answer: String(r.answer ?? ''),
-      split,
-      meta: r.cot ? { fact: r.cot } : {},
-    };
-  }, opts);
+  return collect(
+    file,
+    records,
+    (r, line): McQuestion => {
+      if (typeof r.problem?.question !== 'string') fail('record lacks problem.question', file, line);
+      return {
+        id: r.id ?? `obqa-${split}-${line - 1}`,
+        question: r.problem.question,
+        options: (r.problem.choices ?? []).map((c) => ({
+          label: String(c.choice_label ?? ''),
+          text: String(c.choice_text ?? ''),
+        })),
+        answer: String(r.answer ?? ''),
+        split,
+        meta: r.cot ? { fact: r.cot } : {},
+      };
+    },
+    opts,
+  );
 }
 
 /** OpenBookQA's open-book science facts (one fact a line, optionally JSON-quoted) as passages `openbook-N`. */
 export function loadOpenbookFacts(file: string): Passage[] {
   const passages: Passage[] = [];
-  readFileSync(file, 'utf8').split('\n').forEach((raw, i) => {
-    const line = raw.trim();
-    if (!line) return;
-    let text = line;
-    if (line.startsWith('"')) {
-      try {
-        text = JSON.parse(line) as string;
-      } catch {
-        fail('malformed quoted fact', file, i + 1);
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((raw, i) => {
+      const line = raw.trim();
+      if (!line) return;
+      let text = line;
+      if (line.startsWith('"')) {
+        try {
+          text = JSON.parse(line) as string;
+        } catch {
+          fail('malformed quoted fact', file, i + 1);
+        }
       }
-    }
-    passages.push({ id: `openbook-${passages.length}`, text });
-  });
+      passages.push({ id: `openbook-${passages.length}`, text });
+    });
   return passages;
 }
