@@ -14,7 +14,10 @@ import { attachRationales } from './teacher/rationale';
 import { verifyRationales, type VerifyReport } from './teacher/verify';
 
 export interface PrepareConfig {
-  /** The questions: a file and its format (default: detected). `name` (default: told from the file) picks the default instruction. */
+  /**
+   * The questions: a file and its format (default: detected). `name` (default: told from the file) picks the default
+   * instruction.
+   */
   dataset: { file: string; format?: DatasetFormat | 'auto'; name?: string; onInvalid?: 'error' | 'skip' };
   /** Teacher rationales (needed unless `mode` is `ft`). */
   rationales?: Array<{ file: string; format: RationaleFormat }>;
@@ -51,7 +54,10 @@ export interface PrepareParts {
   retriever?: SearchLike & ScorerLike;
   passages?: Pick<PassageLookup, 'get'>;
   counter?: TokenCounter;
-  /** Builds the reranker's record of each kept rationale (@kard/reranker's `rerankerRecord`); without it no reranker data is written. */
+  /**
+   * Builds the reranker's record of each kept rationale (@kard/reranker's `rerankerRecord`); without it no reranker
+   * data is written.
+   */
   rerankerRecord?: RerankerRecordBuilder;
 }
 
@@ -92,7 +98,8 @@ export async function prepare(config: PrepareConfig, parts: PrepareParts = {}): 
   const rerankerK = config.rerankerCandidates ?? (builder ? 32 : 0);
   if (mode === 'kard' && rerankerK > 0 && !builder)
     throw new Error(
-      `prepare: rerankerCandidates ${rerankerK} needs a reranker record builder (PrepareParts.rerankerRecord, e.g. @kard/reranker's rerankerRecord)`,
+      `prepare: rerankerCandidates ${rerankerK} needs a reranker record builder (PrepareParts.rerankerRecord, e.g. ` +
+        `@kard/reranker's rerankerRecord)`,
     );
   const loaded = loadQuestions(config.dataset.file, {
     format: config.dataset.format,

@@ -33,7 +33,8 @@ describe('shipped datasets load completely', () => {
       { label: 'A', text: 'yes' },
       { label: 'B', text: 'no' },
     ]);
-    // Evidence of the first question, read by hand from train.json: three annotators, ids and "operation"/"no_evidence".
+    // Evidence of the first question, read by hand from train.json: three annotators, ids and
+    // "operation"/"no_evidence".
     expect((genghis.meta.evidenceIds as string[]).sort()).toEqual(
       [
         'Alakhai_Bekhi-1',

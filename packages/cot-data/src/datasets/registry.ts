@@ -34,7 +34,8 @@ const SPECS: Spec[] = [
     name: 'strategyqa',
     kind: 'questions',
     description:
-      'StrategyQA yes/no questions with Wikipedia evidence ids (dev is a split of the public train set); FLAN rationales for train.',
+      'StrategyQA yes/no questions with Wikipedia evidence ids (dev is a split of the public train set); FLAN ' +
+      'rationales for train.',
     files: [
       { path: 'strategyqa/train.json', split: 'train', format: 'strategyqa' },
       { path: 'strategyqa/dev.json', split: 'dev', format: 'strategyqa' },
@@ -52,7 +53,8 @@ const SPECS: Spec[] = [
       { path: 'medqa/dev.jsonl', split: 'dev', format: 'medqa' },
     ],
     download:
-      'train/dev: github.com/jind11/MedQA (data_clean/questions/US/4_options/phrases_no_exclude_{train,dev}.jsonl); save as datasets/medqa/{train,dev}.jsonl',
+      'train/dev: github.com/jind11/MedQA (data_clean/questions/US/4_options/phrases_no_exclude_{train,dev}.jsonl); ' +
+      'save as datasets/medqa/{train,dev}.jsonl',
   },
   {
     name: 'obqa',
@@ -65,7 +67,8 @@ const SPECS: Spec[] = [
       { path: 'obqa/train.jsonl', split: 'train', format: 'obqa' },
     ],
     download:
-      'train: https://ai2-public-datasets.s3.amazonaws.com/open-book-qa/OpenBookQA-V1-Sep2018.zip (Data/Main/train.jsonl); save as datasets/obqa/train.jsonl',
+      'train: https://ai2-public-datasets.s3.amazonaws.com/open-book-qa/OpenBookQA-V1-Sep2018.zip ' +
+      '(Data/Main/train.jsonl); save as datasets/obqa/train.jsonl',
   },
   {
     name: 'qasc',
@@ -99,7 +102,8 @@ const SPECS: Spec[] = [
       { path: 'wikipedia/hotpotqa_paragraphs.jsonl', split: 'corpus', format: 'passages' },
     ],
     download:
-      "KARD's full knowledge base, 21M DPR passages: https://dl.fbaipublicfiles.com/dpr/wikipedia_split/psgs_w100.tsv.gz (or a dump from dumps.wikimedia.org)",
+      "KARD's full knowledge base, 21M DPR passages: " +
+      'https://dl.fbaipublicfiles.com/dpr/wikipedia_split/psgs_w100.tsv.gz (or a dump from dumps.wikimedia.org)',
   },
   {
     name: 'pubmed',

@@ -32,13 +32,17 @@ export interface RationalePair {
   rationale: string;
 }
 
-/** What a record needs of the first stage: BM25 search and BM25 of one query against given passages (Bm25Index fits). */
+/**
+ * What a record needs of the first stage: BM25 search and BM25 of one query against given passages (Bm25Index fits).
+ */
 export interface SearchSpaceIndex {
   search(query: string, k: number): ReadonlyArray<{ id: string }> | Promise<ReadonlyArray<{ id: string }>>;
   scoreDocuments(query: string, ids: string[]): number[] | Promise<number[]>;
 }
 
-/** The union of BM25 top-`k` for the rationale and for the question, each passage scored by BM25(rationale, passage). */
+/**
+ * The union of BM25 top-`k` for the rationale and for the question, each passage scored by BM25(rationale, passage).
+ */
 export async function rerankerRecord(pair: RationalePair, index: SearchSpaceIndex, k: number): Promise<RerankerRecord> {
   const { id, questionId, question, rationale } = pair;
   const [byRationale, byQuestion] = [await index.search(rationale, k), await index.search(question, k)];
@@ -69,7 +73,9 @@ export class RecordPassageError extends Error {
   }
 }
 
-/** Records as training (or held-out) examples: the rationale list and the question list, best first, with passage text. */
+/**
+ * Records as training (or held-out) examples: the rationale list and the question list, best first, with passage text.
+ */
 export function rerankerExamples(records: RerankerRecord[], passages: Pick<PassageLookup, 'get'>): RerankerExample[] {
   return records.map((rec) => {
     const text = (id: string): string => {
