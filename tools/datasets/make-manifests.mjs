@@ -10,13 +10,19 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../d
 
 const SOURCES = {
   strategyqa: {
-    description: 'StrategyQA questions (train 2061 / dev 229, dev is a split of the public train set) with facts, decomposition and Wikipedia evidence ids.',
+    description:
+      'StrategyQA questions (train 2061 / dev 229, dev is a split of the public train set) with facts, decomposition ' +
+      'and Wikipedia evidence ids.',
     source: 'github eladsegal/strategyqa, data/strategyqa',
     license: 'MIT',
   },
   wikipedia: {
-    description: 'Wikipedia paragraphs {id, title, text}: paragraphs around StrategyQA questions (ids are StrategyQA evidence ids with spaces as underscores) and HotpotQA intro paragraphs as distractors.',
-    source: 'strategyqa_paragraphs: rebuilt from github wywy136/StrategyQA data/reason/*_sents.pk; hotpotqa_paragraphs: HotpotQA dev subsample as processed by IRCoT (github xindili-cmu/anlp-project-multihop)',
+    description:
+      'Wikipedia paragraphs {id, title, text}: paragraphs around StrategyQA questions (ids are StrategyQA evidence ' +
+      'ids with spaces as underscores) and HotpotQA intro paragraphs as distractors.',
+    source:
+      'strategyqa_paragraphs: rebuilt from github wywy136/StrategyQA data/reason/*_sents.pk; hotpotqa_paragraphs: ' +
+      'HotpotQA dev subsample as processed by IRCoT (github xindili-cmu/anlp-project-multihop)',
     license: 'CC BY-SA 3.0 (StrategyQA paragraphs), CC BY-SA 4.0 (HotpotQA paragraphs)',
   },
   pubmed: {
@@ -30,12 +36,15 @@ const SOURCES = {
     license: 'MIT',
   },
   obqa: {
-    description: 'OpenBookQA test/dev questions (problem/choices/answer JSON with the gold fact as cot) and the 1326 open-book science facts.',
+    description:
+      'OpenBookQA test/dev questions (problem/choices/answer JSON with the gold fact as cot) and the 1326 open-book ' +
+      'science facts.',
     source: 'github OpenBioLink/ThoughtSource (AI2 OpenBookQA)',
     license: 'Apache-2.0',
   },
   'flan-cot': {
-    description: 'FLAN chain-of-thought training data: question TAB answer TAB rationale, for StrategyQA, QASC, ECQA and CREAK.',
+    description:
+      'FLAN chain-of-thought training data: question TAB answer TAB rationale, for StrategyQA, QASC, ECQA and CREAK.',
     source: 'github google-research/FLAN, flan/v2/cot_data',
     license: 'Apache-2.0',
   },
@@ -58,7 +67,12 @@ function manifestFor(name) {
     .sort()
     .map((f) => {
       const buf = readFileSync(path.join(dir, f));
-      return { path: f, bytes: buf.length, records: countRecords(f, buf), sha256: createHash('sha256').update(buf).digest('hex') };
+      return {
+        path: f,
+        bytes: buf.length,
+        records: countRecords(f, buf),
+        sha256: createHash('sha256').update(buf).digest('hex'),
+      };
     });
   return { name, ...SOURCES[name], files };
 }

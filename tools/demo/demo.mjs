@@ -36,11 +36,14 @@ const rows = [
 const table = rows
   .map(
     ([name, s, v]) =>
-      `  ${name.padEnd(20)} ${s.toFixed(1).padStart(7)} s${v === undefined ? '' : `   validation loss ${v.toFixed(3)}`}`,
+      `  ${name.padEnd(20)} ${s.toFixed(1).padStart(7)} ` +
+      `s${v === undefined ? '' : `   validation loss ${v.toFixed(3)}`}`,
   )
   .join('\n');
 process.stdout.write(
-  `\n${fs.readFileSync(report, 'utf8')}\nStages (this run folder; a stage done earlier keeps its first time):\n${table}\n` +
+  `\n${fs.readFileSync(report, 'utf8')}\nStages (this run folder; a stage done earlier keeps its first ` +
+    `time):\n${table}\n` +
     `kard-train ${seconds['kard-train'].toFixed(0)} s, kard-eval ${seconds['kard-eval'].toFixed(0)} s.\n` +
-    `Demo finished in ${((Date.now() - started) / 60000).toFixed(1)} min. Report: ${report} (report.json, accuracy.svg and predictions beside it)\n`,
+    `Demo finished in ${((Date.now() - started) / 60000).toFixed(1)} min. Report: ${report} (report.json, ` +
+    `accuracy.svg and predictions beside it)\n`,
 );

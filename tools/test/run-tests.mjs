@@ -15,7 +15,8 @@ import path from 'node:path';
 const FORMAT_CHECK_DEFAULT = true;
 const NUMERICS_PROJECTS = ['@kard/nn', '@kard/student', '@kard/reranker'];
 // Left out of the cpu pass: training a T5 on 784 tokens for ~160 steps takes seconds natively but over 20 minutes
-// of CPU on the pure-JS backend. Run it there by hand: KARD_BACKEND=cpu npx jest -c packages/student/jest.config.js overfit
+// of CPU on the pure-JS backend. Run it there by hand: KARD_BACKEND=cpu npx jest -c packages/student/jest.config.js
+// overfit
 const CPU_PASS_SKIP = ['packages/student/test/overfit\\.test\\.ts'];
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

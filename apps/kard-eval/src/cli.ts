@@ -7,7 +7,8 @@ import { stageProgress } from '@kard/pipeline';
 const program = addConfigOptions(
   new Command('kard-eval')
     .description(
-      'Evaluate a trained run: ft (answer only), rd (no knowledge), kard-bm25, kard-reranker; writes <run>/eval/report.json, report.md, accuracy.svg and predictions.',
+      'Evaluate a trained run: ft (answer only), rd (no knowledge), kard-bm25, kard-reranker; writes ' +
+        '<run>/eval/report.json, report.md, accuracy.svg and predictions.',
     )
     .option('--methods <list>', 'methods, comma-separated (= --eval-methods)')
     .option('--n-docs <n>', 'passages given to the student (= --eval-n-docs)')
@@ -35,9 +36,14 @@ const program = addConfigOptions(
   });
   progress.stop();
   const out = path.resolve((opts.out as string | undefined) ?? path.join(cfg.run, 'eval'));
-  process.stdout.write(
-    `${JSON.stringify(report.methods.map((m) => ({ name: m.name, accuracy: m.accuracy, ci95: m.ci95, n: m.n, unparsed: m.unparsed })))}\n`,
-  );
+  const summary = report.methods.map((m) => ({
+    name: m.name,
+    accuracy: m.accuracy,
+    ci95: m.ci95,
+    n: m.n,
+    unparsed: m.unparsed,
+  }));
+  process.stdout.write(`${JSON.stringify(summary)}\n`);
   process.stderr.write(`[kard-eval] report: ${path.join(out, 'report.md')}\n`);
 });
 

@@ -14,7 +14,8 @@ import { stageProgress } from '@kard/pipeline';
 const program = addConfigOptions(
   new Command('kard-train')
     .description(
-      'Train the KARD pipeline into a run folder: BM25 index, prepared data, students (ft, rd, kard) and the reranker. Finished stages are skipped; interrupted ones resume from their checkpoint.',
+      'Train the KARD pipeline into a run folder: BM25 index, prepared data, students (ft, rd, kard) and the ' +
+        'reranker. Finished stages are skipped; interrupted ones resume from their checkpoint.',
     )
     .argument('[stage]', `one of ${STAGES.join(', ')}`, 'all')
     .option(

@@ -1,6 +1,6 @@
 export { KardError, InputFormatError } from './errors';
 export { writeFileAtomic, fillFileAtomic, writeDirAtomic } from './atomic';
-export { readJsonl, readJsonlEntries, parseJsonlEntries, toJsonl, writeJsonl, type JsonlEntry } from './jsonl';
+export { readJsonl, readJsonlEntries, toJsonl, writeJsonl, type JsonlEntry } from './jsonl';
 export { Rng, type RngState } from './rng';
 export { meanInterval, wilsonInterval, Z95 } from './stats';
 export {

@@ -38,7 +38,10 @@ export interface ProgressOptions {
   payload?: ProgressPayload;
   /** Initial position (a resumed run starts part-way). Default 0. */
   start?: number;
-  /** `true` shows the bar even when the stream is not a TTY (then a line every 10 s); `false` hides it. Default: shown on a TTY. */
+  /**
+   * `true` shows the bar even when the stream is not a TTY (then a line every 10 s); `false` hides it. Default: shown
+   * on a TTY.
+   */
   show?: boolean;
   /** Machine-readable output mode (`--json`): never shown, whatever `show` says. */
   json?: boolean;

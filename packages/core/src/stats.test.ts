@@ -55,18 +55,22 @@ describe('meanInterval', () => {
     expect(ci95[1] - mean).toBeCloseTo(1.96 * Math.sqrt(14 / 12), 12);
   });
 
-  it('counts repeated measurements of a unit once: duplicated data with clusters keeps the interval of the originals', () => {
-    const d = [1, 0, 0, -1, 1, 1, 0, 1];
-    const once = meanInterval(d);
-    const twice = [...d, ...d];
-    const ids = [...d.keys(), ...d.keys()];
-    const clustered = meanInterval(twice, ids);
-    expect(clustered.mean).toBeCloseTo(once.mean, 12);
-    expect(clustered.ci95[0]).toBeCloseTo(once.ci95[0], 12);
-    expect(clustered.ci95[1]).toBeCloseTo(once.ci95[1], 12);
-    // treated as 16 independent values the interval would shrink by about sqrt(2): false precision
-    const naive = meanInterval(twice);
-    expect(naive.ci95[1] - naive.mean).toBeLessThan(0.75 * (once.ci95[1] - once.mean));
-    expect(() => meanInterval([1, 2], [0])).toThrow(/clusters/);
-  });
+  it(
+    'counts repeated measurements of a unit once: duplicated ' +
+      'data with clusters keeps the interval of the originals',
+    () => {
+      const d = [1, 0, 0, -1, 1, 1, 0, 1];
+      const once = meanInterval(d);
+      const twice = [...d, ...d];
+      const ids = [...d.keys(), ...d.keys()];
+      const clustered = meanInterval(twice, ids);
+      expect(clustered.mean).toBeCloseTo(once.mean, 12);
+      expect(clustered.ci95[0]).toBeCloseTo(once.ci95[0], 12);
+      expect(clustered.ci95[1]).toBeCloseTo(once.ci95[1], 12);
+      // treated as 16 independent values the interval would shrink by about sqrt(2): false precision
+      const naive = meanInterval(twice);
+      expect(naive.ci95[1] - naive.mean).toBeLessThan(0.75 * (once.ci95[1] - once.mean));
+      expect(() => meanInterval([1, 2], [0])).toThrow(/clusters/);
+    },
+  );
 });

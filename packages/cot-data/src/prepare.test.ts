@@ -36,66 +36,75 @@ const rerankerRecord: RerankerRecordBuilder = async (pair, retriever, k) => ({
   hits: (await retriever.search(pair.rationale, k)).map((h) => h.id),
 });
 
-test('kard end to end: verified rationales, BM25 knowledge, T5 budget, seeded split, reranker data, manifest with hashes', async () => {
-  const manifest = await prepare({ ...base(), rerankerCandidates: 4 }, { rerankerRecord });
-  // By hand from the fixtures: 9 rationales, 1 of an unloaded question; of the 8 left, 5 right, 2 wrong, 1 without an answer.
-  expect(manifest.counts).toMatchObject({
-    questions: 5,
-    skippedQuestions: 0,
-    rationalesImported: 9,
-    rationalesUnmatched: 1,
-    verify: { total: 8, kept: 5, wrong: 2, parseFailures: 1 },
-    examples: { train: 4, validation: 1 },
-    reranker: { train: 4, validation: 1 },
-  });
-  const out = base().outDir;
-  expect(readdirSync(out).sort()).toEqual([
-    'manifest.json',
-    'reranker.train.jsonl',
-    'reranker.validation.jsonl',
-    'train.jsonl',
-    'validation.jsonl',
-  ]);
-  expect(readdirSync(dir)).toEqual(['out']);
-  for (const f of manifest.files) {
-    const bytes = readFileSync(path.join(out, f.path));
-    expect(f.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
-    expect(f.records).toBe(readJsonl(path.join(out, f.path)).length);
-  }
-  expect(JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'))).toEqual(manifest);
-  expect(manifest.tokenizer).toEqual({ path: T5, maxInputTokens: 64 });
-
-  const all = [...readJsonl(path.join(out, 'train.jsonl')), ...readJsonl(path.join(out, 'validation.jsonl'))];
-  const byQ = new Map(all.map((e) => [e.questionId, e]));
-  expect(byQ.get('q2').knowledgeIds).toEqual(['Moon-3']);
-  expect(byQ.get('q5').knowledgeIds).toEqual(['Mercury-1']);
-  expect(byQ.get('q5').input).toBe(
-    'Answer the following question by reasoning step by step.\nQuestion: Which metal is liquid at room temperature? A. iron B. mercury C. copper\n' +
-      'Knowledge: Mercury (element): Mercury is the only metallic element that is liquid at standard temperature and pressure.\nExplanation:',
-  );
-  expect(byQ.get('q5').target).toBe('Mercury is the only metal that is liquid at standard conditions.\nAnswer: B');
-  for (const e of all) expect(e.inputTokens).toBeLessThanOrEqual(64);
-  // One reranker record per example, split with it; the builder got the example's pair and the configured k.
-  for (const split of ['train', 'validation']) {
-    const examples = readJsonl(path.join(out, `${split}.jsonl`));
-    const records = readJsonl(path.join(out, `reranker.${split}.jsonl`));
-    expect(records.map((r) => r.id)).toEqual(examples.map((e) => e.id));
-    for (const [i, r] of records.entries()) {
-      expect(examples[i].target.startsWith(`${r.rationale}\nAnswer:`)).toBe(true);
-      expect(r.k).toBe(4);
-      expect(r.hits.length).toBeLessThanOrEqual(4);
+test(
+  'kard end to end: verified rationales, BM25 knowledge, T5 budget, seeded split, reranker data, manifest with ' +
+    'hashes',
+  async () => {
+    const manifest = await prepare({ ...base(), rerankerCandidates: 4 }, { rerankerRecord });
+    // By hand from the fixtures: 9 rationales, 1 of an unloaded question; of the 8 left, 5 right, 2 wrong, 1 without an
+    // answer.
+    expect(manifest.counts).toMatchObject({
+      questions: 5,
+      skippedQuestions: 0,
+      rationalesImported: 9,
+      rationalesUnmatched: 1,
+      verify: { total: 8, kept: 5, wrong: 2, parseFailures: 1 },
+      examples: { train: 4, validation: 1 },
+      reranker: { train: 4, validation: 1 },
+    });
+    const out = base().outDir;
+    expect(readdirSync(out).sort()).toEqual([
+      'manifest.json',
+      'reranker.train.jsonl',
+      'reranker.validation.jsonl',
+      'train.jsonl',
+      'validation.jsonl',
+    ]);
+    expect(readdirSync(dir)).toEqual(['out']);
+    for (const f of manifest.files) {
+      const bytes = readFileSync(path.join(out, f.path));
+      expect(f.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+      expect(f.records).toBe(readJsonl(path.join(out, f.path)).length);
     }
-  }
-  expect(byQ.get('q5').knowledgeIds[0]).toBe(
-    readJsonl(path.join(out, 'reranker.train.jsonl'))
-      .concat(readJsonl(path.join(out, 'reranker.validation.jsonl')))
-      .find((r) => r.questionId === 'q5').hits[0],
-  );
+    expect(JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'))).toEqual(manifest);
+    expect(manifest.tokenizer).toEqual({ path: T5, maxInputTokens: 64 });
 
-  // The same config gives the same bytes (seeded split); another seed can move the held-out question.
-  const again = await prepare({ ...base(), rerankerCandidates: 4 }, { rerankerRecord });
-  expect(again.files.map((f) => f.sha256)).toEqual(manifest.files.map((f) => f.sha256));
-});
+    const all = [...readJsonl(path.join(out, 'train.jsonl')), ...readJsonl(path.join(out, 'validation.jsonl'))];
+    const byQ = new Map(all.map((e) => [e.questionId, e]));
+    expect(byQ.get('q2').knowledgeIds).toEqual(['Moon-3']);
+    expect(byQ.get('q5').knowledgeIds).toEqual(['Mercury-1']);
+    expect(byQ.get('q5').input).toBe(
+      'Answer the following question by reasoning step by step.\nQuestion: Which metal is liquid at room ' +
+        'temperature? ' +
+        'A. iron B. mercury C. copper\n' +
+        'Knowledge: Mercury (element): Mercury is the only metallic element that is liquid at standard temperature ' +
+        'and ' +
+        'pressure.\nExplanation:',
+    );
+    expect(byQ.get('q5').target).toBe('Mercury is the only metal that is liquid at standard conditions.\nAnswer: B');
+    for (const e of all) expect(e.inputTokens).toBeLessThanOrEqual(64);
+    // One reranker record per example, split with it; the builder got the example's pair and the configured k.
+    for (const split of ['train', 'validation']) {
+      const examples = readJsonl(path.join(out, `${split}.jsonl`));
+      const records = readJsonl(path.join(out, `reranker.${split}.jsonl`));
+      expect(records.map((r) => r.id)).toEqual(examples.map((e) => e.id));
+      for (const [i, r] of records.entries()) {
+        expect(examples[i].target.startsWith(`${r.rationale}\nAnswer:`)).toBe(true);
+        expect(r.k).toBe(4);
+        expect(r.hits.length).toBeLessThanOrEqual(4);
+      }
+    }
+    expect(byQ.get('q5').knowledgeIds[0]).toBe(
+      readJsonl(path.join(out, 'reranker.train.jsonl'))
+        .concat(readJsonl(path.join(out, 'reranker.validation.jsonl')))
+        .find((r) => r.questionId === 'q5').hits[0],
+    );
+
+    // The same config gives the same bytes (seeded split); another seed can move the held-out question.
+    const again = await prepare({ ...base(), rerankerCandidates: 4 }, { rerankerRecord });
+    expect(again.files.map((f) => f.sha256)).toEqual(manifest.files.map((f) => f.sha256));
+  },
+);
 
 test('rd and ft need no knowledge base; ft needs no rationales', async () => {
   const rd = await prepare({ ...base(), knowledge: undefined, mode: 'rd', tokenizer: undefined });
@@ -114,30 +123,36 @@ test('rd and ft need no knowledge base; ft needs no rationales', async () => {
   expect(ft.counts.verify).toBeNull();
 });
 
-test('kard without a reranker record builder: no reranker data by default, an error when candidates are asked for', async () => {
-  const plain = await prepare(base());
-  expect(plain.files.map((f) => f.path)).toEqual(['train.jsonl', 'validation.jsonl']);
-  expect(plain.counts.reranker).toEqual({ train: 0, validation: 0 });
-  await expect(prepare({ ...base(), rerankerCandidates: 4 })).rejects.toThrow(
-    /rerankerCandidates 4 needs a reranker record builder/,
-  );
-});
+test(
+  'kard without a reranker record builder: no reranker ' + 'data by default, an error when candidates are asked for',
+  async () => {
+    const plain = await prepare(base());
+    expect(plain.files.map((f) => f.path)).toEqual(['train.jsonl', 'validation.jsonl']);
+    expect(plain.counts.reranker).toEqual({ train: 0, validation: 0 });
+    await expect(prepare({ ...base(), rerankerCandidates: 4 })).rejects.toThrow(
+      /rerankerCandidates 4 needs a reranker record builder/,
+    );
+  },
+);
 
-test('bad input fails with a clear error and leaves an earlier output untouched, with no temporary folder left', async () => {
-  const out = base().outDir;
-  mkdirSync(out);
-  writeFileSync(path.join(out, 'keep.txt'), 'earlier run');
-  await expect(
-    prepare({ ...base(), rationales: [{ file: path.join(FIX, 'tiny-questions.jsonl'), format: 'jsonl' }] }),
-  ).rejects.toThrow(/expected \{id, rationales: \[string, \.\.\.\]\}.*tiny-questions\.jsonl:1/);
-  await expect(
-    prepare({ ...base(), rationales: [{ file: path.join(FIX, 'tiny-rationales.jsonl'), format: 'yaml' as never }] }),
-  ).rejects.toThrow(/unknown rationale format "yaml"/);
-  await expect(prepare({ ...base(), knowledge: undefined })).rejects.toThrow(/needs a knowledge base/);
-  await expect(prepare({ ...base(), rationales: undefined })).rejects.toThrow(/needs teacher rationales/);
-  await expect(prepare({ ...base(), dataset: { file: path.join(FIX, 'bad-no-options.jsonl') } })).rejects.toThrow(
-    /empty has 0 options/,
-  );
-  expect(readdirSync(out)).toEqual(['keep.txt']);
-  expect(readdirSync(dir)).toEqual(['out']);
-});
+test(
+  'bad input fails with a clear error and leaves an ' + 'earlier output untouched, with no temporary folder left',
+  async () => {
+    const out = base().outDir;
+    mkdirSync(out);
+    writeFileSync(path.join(out, 'keep.txt'), 'earlier run');
+    await expect(
+      prepare({ ...base(), rationales: [{ file: path.join(FIX, 'tiny-questions.jsonl'), format: 'jsonl' }] }),
+    ).rejects.toThrow(/expected \{id, rationales: \[string, \.\.\.\]\}.*tiny-questions\.jsonl:1/);
+    await expect(
+      prepare({ ...base(), rationales: [{ file: path.join(FIX, 'tiny-rationales.jsonl'), format: 'yaml' as never }] }),
+    ).rejects.toThrow(/unknown rationale format "yaml"/);
+    await expect(prepare({ ...base(), knowledge: undefined })).rejects.toThrow(/needs a knowledge base/);
+    await expect(prepare({ ...base(), rationales: undefined })).rejects.toThrow(/needs teacher rationales/);
+    await expect(prepare({ ...base(), dataset: { file: path.join(FIX, 'bad-no-options.jsonl') } })).rejects.toThrow(
+      /empty has 0 options/,
+    );
+    expect(readdirSync(out)).toEqual(['keep.txt']);
+    expect(readdirSync(dir)).toEqual(['out']);
+  },
+);

@@ -4,13 +4,8 @@ import path from 'node:path';
 import { createProgress, toJsonl, writeDirAtomic } from '@kard/core';
 import { datasetNameOf, loadQuestions, type DatasetFormat } from './datasets/load';
 import { loadTokenCounter, type TokenCounter } from './examples/budget';
-import {
-  buildExamples,
-  type PassageLookup,
-  type RerankerRecordBuilder,
-  type ScorerLike,
-  type SearchLike,
-} from './examples/kard-examples';
+import type { PassageLookup } from '@kard/knowledge-base';
+import { buildExamples, type RerankerRecordBuilder, type ScorerLike, type SearchLike } from './examples/kard-examples';
 import { openKnowledge } from './examples/knowledge';
 import { instructionFor, type PromptMode } from './examples/prompt';
 import { splitByQuestion } from './examples/split';
@@ -19,7 +14,10 @@ import { attachRationales } from './teacher/rationale';
 import { verifyRationales, type VerifyReport } from './teacher/verify';
 
 export interface PrepareConfig {
-  /** The questions: a file and its format (default: detected). `name` (default: told from the file) picks the default instruction. */
+  /**
+   * The questions: a file and its format (default: detected). `name` (default: told from the file) picks the default
+   * instruction.
+   */
   dataset: { file: string; format?: DatasetFormat | 'auto'; name?: string; onInvalid?: 'error' | 'skip' };
   /** Teacher rationales (needed unless `mode` is `ft`). */
   rationales?: Array<{ file: string; format: RationaleFormat }>;
@@ -54,9 +52,12 @@ export interface PrepareConfig {
 /** Ready-made parts instead of the ones `prepare` would build from the config (tests, callers with an index). */
 export interface PrepareParts {
   retriever?: SearchLike & ScorerLike;
-  passages?: PassageLookup;
+  passages?: Pick<PassageLookup, 'get'>;
   counter?: TokenCounter;
-  /** Builds the reranker's record of each kept rationale (@kard/reranker's `rerankerRecord`); without it no reranker data is written. */
+  /**
+   * Builds the reranker's record of each kept rationale (@kard/reranker's `rerankerRecord`); without it no reranker
+   * data is written.
+   */
   rerankerRecord?: RerankerRecordBuilder;
 }
 
@@ -97,7 +98,8 @@ export async function prepare(config: PrepareConfig, parts: PrepareParts = {}): 
   const rerankerK = config.rerankerCandidates ?? (builder ? 32 : 0);
   if (mode === 'kard' && rerankerK > 0 && !builder)
     throw new Error(
-      `prepare: rerankerCandidates ${rerankerK} needs a reranker record builder (PrepareParts.rerankerRecord, e.g. @kard/reranker's rerankerRecord)`,
+      `prepare: rerankerCandidates ${rerankerK} needs a reranker record builder (PrepareParts.rerankerRecord, e.g. ` +
+        `@kard/reranker's rerankerRecord)`,
     );
   const loaded = loadQuestions(config.dataset.file, {
     format: config.dataset.format,

@@ -1,8 +1,51 @@
-export * from './backend';
-export * from './safetensors';
-export * from './optim';
-export * from './module';
-export * from './checkpoint';
-export * from './training';
+export {
+  initBackend,
+  BackendUnavailableError,
+  installFastSegmentSum,
+  type BackendName,
+  type BackendInfo,
+  type InitBackendOptions,
+} from './backend';
+export {
+  SafetensorsError,
+  readSafetensorsHeader,
+  readSafetensors,
+  readSafetensorsDir,
+  findSafetensorsFiles,
+  writeSafetensors,
+  writeSafetensorsDir,
+  type NamedArray,
+  type ArrayToWrite,
+} from './safetensors';
+export {
+  AdamW,
+  linearSchedule,
+  clipByGlobalNorm,
+  GradientAccumulator,
+  type AdamWOptions,
+  type LrSchedule,
+} from './optim';
+export {
+  Module,
+  StateDictError,
+  Linear,
+  Conv1D,
+  Embedding,
+  LayerNorm,
+  geluNew,
+  gelu,
+  dropout,
+  dropoutMask,
+} from './module';
+export { saveCheckpoint, loadCheckpoint, saveTrainingState, loadTrainingState, type TrainingState } from './checkpoint';
+export {
+  runTrainingLoop,
+  optimizerStep,
+  CheckpointMismatchError,
+  type TrainingLoop,
+  type LoopResult,
+  type CheckpointPolicy,
+  type StepOptions,
+} from './training';
 export { crossEntropy, IGNORE_INDEX } from './losses';
 export { rmsNorm } from './backend/fused-ops';

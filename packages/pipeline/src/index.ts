@@ -1,32 +1,10 @@
-export {
-  BACKENDS,
-  EVAL_METHODS,
-  KardConfigSchema,
-  RATIONALE_FORMATS,
-  STUDENT_METHODS,
-  schemaLeaves,
-  type EvalMethod,
-  type KardConfig,
-  type Leaf,
-  type OptionMeta,
-  type StudentMethod,
-} from './config/schema';
-export { ConfigError, flagName, loadConfig, parseFlagValue, readConfigFile, validateConfig } from './config/validate';
-export { RunFolder, JsonlLog, type StageMarker, type StageOutcome } from './run/run-folder';
-export { hashFile, hashJson } from './run/hash';
+export { KardConfigSchema, type KardConfig } from './config/schema';
+export { ConfigError, flagName, loadConfig, validateConfig } from './config/validate';
+export { RunFolder } from './run/run-folder';
 export { writeRunInfo } from './run/run-info';
 export { STAGES, TrainingPipeline, startBackend, type StageHooks, type StageName } from './stages/train-stages';
-export { majorityVote, summarizeAccuracy, wilsonInterval, Z95, type AccuracySummary } from './eval/stats';
-export {
-  evaluateMethod,
-  evalQuestions,
-  evidenceHit,
-  STUDENT_OF,
-  type MethodResult,
-  type Prediction,
-} from './eval/evaluate';
-export { rationaleLoss, rerankerMetrics, type RationaleLoss, type RerankerMetrics } from './eval/diagnostics';
+export type { MethodResult } from './eval/evaluate';
 export { runEvaluation } from './eval/run-eval';
-export { accuracySvg, reportMarkdown, writeReport, type EvalReport } from './report/report';
+export type { EvalReport } from './report/report';
 export { addConfigOptions, configFromOptions } from './cli/options';
 export { stageProgress } from './cli/progress';

@@ -8,113 +8,121 @@ import { distance } from './params';
 
 const root = path.resolve(__dirname, '../../..');
 
-test('kard-train all (with a shared warm start) + kard-eval on a tiny config: report.json has all four methods with numbers in range', async () => {
-  const cwd = process.cwd();
-  process.chdir(root); // the config's paths are relative to the repository root
-  try {
-    const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kard-e2e-'));
-    const cfg = loadConfig(path.join(__dirname, 'fixtures', 'tiny.config.yaml'), {
-      run: runDir,
-      'student.baseSteps': 3,
-      'student.lr': 0.01,
-    });
-    await startBackend(cfg);
-    const run = new RunFolder(runDir);
-    await new TrainingPipeline(cfg, run).runStage('all');
-    for (const d of [
-      'index',
-      'data/ft',
-      'data/rd',
-      'data/kard',
-      'student/base',
-      'student/ft',
-      'student/rd',
-      'student/kard',
-      'reranker',
-    ])
-      expect(fs.existsSync(path.join(runDir, d))).toBe(true);
+test(
+  'kard-train all (with a shared warm start) + kard-eval on a tiny config: report.json has all four methods with ' +
+    'numbers in range',
+  async () => {
+    const cwd = process.cwd();
+    process.chdir(root); // the config's paths are relative to the repository root
+    try {
+      const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kard-e2e-'));
+      const cfg = loadConfig(path.join(__dirname, 'fixtures', 'tiny.config.yaml'), {
+        run: runDir,
+        'student.baseSteps': 3,
+        'student.lr': 0.01,
+      });
+      await startBackend(cfg);
+      const run = new RunFolder(runDir);
+      await new TrainingPipeline(cfg, run).runStage('all');
+      for (const d of [
+        'index',
+        'data/ft',
+        'data/rd',
+        'data/kard',
+        'student/base',
+        'student/ft',
+        'student/rd',
+        'student/kard',
+        'reranker',
+      ])
+        expect(fs.existsSync(path.join(runDir, d))).toBe(true);
 
-    // every method's student fine-tuned from the shared base: it sits nearer the base (3 steps from the random
-    // initialisation) than that initialisation (its own 2 steps + the base's 3)
-    const marker = (stage: string) => JSON.parse(fs.readFileSync(run.path('.stages', `${stage}.json`), 'utf8'));
-    expect(marker('student-base').result.steps).toBe(3);
-    const base = fromPretrained(run.path('student', 'base')).model.namedParameters();
-    const init = createScratchT5(
-      await loadTokenizer(path.resolve(cfg.student.tokenizer)),
-      cfg.student,
-      cfg.seed,
-    ).namedParameters();
-    for (const m of ['ft', 'rd', 'kard']) {
-      expect(marker(`student-${m}`).result.origin).toMatch(/warm start/);
-      const trained = fromPretrained(run.path('student', m)).model.namedParameters();
-      expect(distance(trained, base)).toBeLessThan(distance(trained, init));
-    }
+      // every method's student fine-tuned from the shared base: it sits nearer the base (3 steps from the random
+      // initialisation) than that initialisation (its own 2 steps + the base's 3)
+      const marker = (stage: string) => JSON.parse(fs.readFileSync(run.path('.stages', `${stage}.json`), 'utf8'));
+      expect(marker('student-base').result.steps).toBe(3);
+      const base = fromPretrained(run.path('student', 'base')).model.namedParameters();
+      const init = createScratchT5(
+        await loadTokenizer(path.resolve(cfg.student.tokenizer)),
+        cfg.student,
+        cfg.seed,
+      ).namedParameters();
+      for (const m of ['ft', 'rd', 'kard']) {
+        expect(marker(`student-${m}`).result.origin).toMatch(/warm start/);
+        const trained = fromPretrained(run.path('student', m)).model.namedParameters();
+        expect(distance(trained, base)).toBeLessThan(distance(trained, init));
+      }
 
-    // a second `all` finds every stage done
-    const before = fs.readFileSync(run.path('log.jsonl'), 'utf8').split('\n').length;
-    await new TrainingPipeline(cfg, run).runStage('all');
-    const again = fs
-      .readFileSync(run.path('log.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .slice(before - 1)
-      .map((l) => JSON.parse(l).event);
-    expect(again.every((e) => e === 'stage-skip')).toBe(true);
-
-    // a changed base reruns the base and the students built on it
-    const more = loadConfig(path.join(__dirname, 'fixtures', 'tiny.config.yaml'), {
-      run: runDir,
-      'student.baseSteps': 4,
-      'student.lr': 0.01,
-    });
-    const n = fs.readFileSync(run.path('log.jsonl'), 'utf8').trim().split('\n').length;
-    await new TrainingPipeline(more, run).runStage('student', ['ft']);
-    const events = fs
-      .readFileSync(run.path('log.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .slice(n)
-      .map((l) => JSON.parse(l));
-    expect(events.filter((e) => e.event === 'stage-start').map((e) => e.stage)).toEqual(['student-base', 'student-ft']);
-    await new TrainingPipeline(cfg, run).runStage('student', ['ft']); // back to the evaluated setting
-
-    await runEvaluation(cfg);
-    const report = JSON.parse(fs.readFileSync(path.join(runDir, 'eval', 'report.json'), 'utf8'));
-    expect(report.methods.map((m: { name: string }) => m.name)).toEqual(['ft', 'rd', 'kard-bm25', 'kard-reranker']);
-    for (const m of report.methods) {
-      expect(m.n).toBe(6);
-      expect(m.accuracy).toBeGreaterThanOrEqual(0);
-      expect(m.accuracy).toBeLessThanOrEqual(1);
-      expect(m.ci95[0]).toBeLessThanOrEqual(m.accuracy);
-      expect(m.ci95[1]).toBeGreaterThanOrEqual(m.accuracy);
-      expect(m.unparsed).toBeGreaterThanOrEqual(0);
-      expect(m.unparsed).toBeLessThanOrEqual(m.n);
-      const preds = fs
-        .readFileSync(path.join(runDir, 'eval', `predictions.${m.name}.jsonl`), 'utf8')
+      // a second `all` finds every stage done
+      const before = fs.readFileSync(run.path('log.jsonl'), 'utf8').split('\n').length;
+      await new TrainingPipeline(cfg, run).runStage('all');
+      const again = fs
+        .readFileSync(run.path('log.jsonl'), 'utf8')
         .trim()
         .split('\n')
+        .slice(before - 1)
+        .map((l) => JSON.parse(l).event);
+      expect(again.every((e) => e === 'stage-skip')).toBe(true);
+
+      // a changed base reruns the base and the students built on it
+      const more = loadConfig(path.join(__dirname, 'fixtures', 'tiny.config.yaml'), {
+        run: runDir,
+        'student.baseSteps': 4,
+        'student.lr': 0.01,
+      });
+      const n = fs.readFileSync(run.path('log.jsonl'), 'utf8').trim().split('\n').length;
+      await new TrainingPipeline(more, run).runStage('student', ['ft']);
+      const events = fs
+        .readFileSync(run.path('log.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(n)
         .map((l) => JSON.parse(l));
-      expect(preds).toHaveLength(6);
-      expect(preds.filter((p: { correct: boolean }) => p.correct).length).toBe(Math.round(m.accuracy * 6));
-      expect(preds.filter((p: { answeredBy: string }) => p.answeredBy !== 'parsed').length).toBe(m.unparsed);
-      expect(preds.filter((p: { answeredBy: string }) => p.answeredBy === 'scored').length).toBe(m.scored);
-      // with the scoring fallback every question gets one of its options
-      expect(preds.every((p: { predicted: string | null }) => p.predicted === 'A' || p.predicted === 'B')).toBe(true);
-      expect(
-        preds.every((p: { passages: unknown[] }) => p.passages.length === (m.name.startsWith('kard') ? 1 : 0)),
-      ).toBe(true);
+      expect(events.filter((e) => e.event === 'stage-start').map((e) => e.stage)).toEqual([
+        'student-base',
+        'student-ft',
+      ]);
+      await new TrainingPipeline(cfg, run).runStage('student', ['ft']); // back to the evaluated setting
+
+      await runEvaluation(cfg);
+      const report = JSON.parse(fs.readFileSync(path.join(runDir, 'eval', 'report.json'), 'utf8'));
+      expect(report.methods.map((m: { name: string }) => m.name)).toEqual(['ft', 'rd', 'kard-bm25', 'kard-reranker']);
+      for (const m of report.methods) {
+        expect(m.n).toBe(6);
+        expect(m.accuracy).toBeGreaterThanOrEqual(0);
+        expect(m.accuracy).toBeLessThanOrEqual(1);
+        expect(m.ci95[0]).toBeLessThanOrEqual(m.accuracy);
+        expect(m.ci95[1]).toBeGreaterThanOrEqual(m.accuracy);
+        expect(m.unparsed).toBeGreaterThanOrEqual(0);
+        expect(m.unparsed).toBeLessThanOrEqual(m.n);
+        const preds = fs
+          .readFileSync(path.join(runDir, 'eval', `predictions.${m.name}.jsonl`), 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l));
+        expect(preds).toHaveLength(6);
+        expect(preds.filter((p: { correct: boolean }) => p.correct).length).toBe(Math.round(m.accuracy * 6));
+        expect(preds.filter((p: { answeredBy: string }) => p.answeredBy !== 'parsed').length).toBe(m.unparsed);
+        expect(preds.filter((p: { answeredBy: string }) => p.answeredBy === 'scored').length).toBe(m.scored);
+        // with the scoring fallback every question gets one of its options
+        expect(preds.every((p: { predicted: string | null }) => p.predicted === 'A' || p.predicted === 'B')).toBe(true);
+        expect(
+          preds.every((p: { passages: unknown[] }) => p.passages.length === (m.name.startsWith('kard') ? 1 : 0)),
+        ).toBe(true);
+      }
+      const rr = report.retrieval.reranking;
+      for (const s of [rr.bm25, rr.reranker]) {
+        expect(s.top1).toBeLessThanOrEqual(s.top3);
+        expect(s.top3).toBeLessThanOrEqual(s.top5);
+        expect(s.top5).toBeLessThanOrEqual(100);
+      }
+      const loss = report.rationaleLoss;
+      for (const k of ['kardWithKnowledge', 'kardWithoutKnowledge', 'rdWithoutKnowledge'])
+        expect(loss[k]).toBeGreaterThan(0);
+      expect(fs.readFileSync(path.join(runDir, 'eval', 'report.md'), 'utf8')).toMatch(/\| kard-reranker \| [\d.]+% \|/);
+    } finally {
+      process.chdir(cwd);
     }
-    const rr = report.retrieval.reranking;
-    for (const s of [rr.bm25, rr.reranker]) {
-      expect(s.top1).toBeLessThanOrEqual(s.top3);
-      expect(s.top3).toBeLessThanOrEqual(s.top5);
-      expect(s.top5).toBeLessThanOrEqual(100);
-    }
-    const loss = report.rationaleLoss;
-    for (const k of ['kardWithKnowledge', 'kardWithoutKnowledge', 'rdWithoutKnowledge'])
-      expect(loss[k]).toBeGreaterThan(0);
-    expect(fs.readFileSync(path.join(runDir, 'eval', 'report.md'), 'utf8')).toMatch(/\| kard-reranker \| [\d.]+% \|/);
-  } finally {
-    process.chdir(cwd);
-  }
-}, 300000);
+  },
+  300000,
+);

@@ -29,7 +29,9 @@ const scratchConfig = (o: { hidden: number; layers: number }) => ({
 program
   .command('pretrain')
   .description(
-    "pre-train a from-scratch encoder on the corpus with the inverse cloze task (a span of a passage finds its passage among the batch); fine-tune it with `--init` (tools/experiments/reranker, or the pipeline's reranker.init)",
+    'pre-train a from-scratch encoder on the corpus with the inverse cloze task (a span of a passage finds its ' +
+      "passage among the batch); fine-tune it with `--init` (tools/experiments/reranker, or the pipeline's " +
+      'reranker.init)',
   )
   .requiredOption('--out <dir>', 'save the pre-trained reranker (encoder + compressor) here')
   .option('--corpus <files...>', 'passage JSONL/TSV files', ['datasets/wikipedia/strategyqa_paragraphs.jsonl'])
@@ -95,15 +97,19 @@ program
       fs.writeFileSync(path.join(tmp, 'pretraining.json'), JSON.stringify(summary, null, 2) + '\n');
     });
     console.log(
-      `inverse cloze: ${r.steps} steps over ${r.passages} passages in ${seconds.toFixed(0)} s; loss ${summary.lossFirst.toFixed(3)} -> ${summary.lossLast.toFixed(3)} (chance ${summary.chance.toFixed(3)}); saved ${o.out}`,
+      `inverse cloze: ${r.steps} steps over ${r.passages} passages in ${seconds.toFixed(0)} s; loss ` +
+        `${summary.lossFirst.toFixed(3)} -> ${summary.lossLast.toFixed(3)} (chance ${summary.chance.toFixed(3)}); ` +
+        `saved ${o.out}`,
     );
   });
 
 program
   .command('eval')
   .description(
-    "KARD's held-out evaluation of a saved reranker on reranker records (e.g. a run's data/kard/reranker.validation.jsonl): BM25(question) vs reranked top-1/3/5 " +
-      "(target: the rationale's BM25 top-1 among 8 candidates). The StrategyQA split of the README: tools/experiments/reranker",
+    "KARD's held-out evaluation of a saved reranker on reranker records (e.g. a run's " +
+      'data/kard/reranker.validation.jsonl): BM25(question) vs reranked top-1/3/5 ' +
+      "(target: the rationale's BM25 top-1 among 8 candidates). The StrategyQA split of the README: " +
+      'tools/experiments/reranker',
   )
   .requiredOption(
     '--model <dirs...>',
@@ -156,7 +162,8 @@ program
 program
   .command('rerank')
   .description(
-    'rerank passages (JSON lines {id, text, score?} on stdin; score = BM25 for the query, needed by hybrid models) with a saved reranker; prints hits as JSON lines',
+    'rerank passages (JSON lines {id, text, score?} on stdin; score = BM25 for the query, needed by hybrid models) ' +
+      'with a saved reranker; prints hits as JSON lines',
   )
   .requiredOption('--model <dir>', 'saved reranker folder (or ensemble folder)')
   .requiredOption('--query <text>', 'the question')

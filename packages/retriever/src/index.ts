@@ -1,6 +1,36 @@
-export * from './types';
-export * from './analysis';
-export * from './sparse';
-export * from './trec';
-export * from './dense';
-export * from './hybrid';
+export type { Hit, Retriever, Reranker } from './types';
+export { Analyzer, tokenize, type AnalyzerOptions } from './analysis';
+export {
+  Bm25Index,
+  FlexsearchBm25,
+  EmptyCorpusError,
+  IndexFormatError,
+  UnknownDocumentError,
+  type Bm25BuildOptions,
+  type Bm25Params,
+  type FlexsearchBm25Options,
+  type PassageSource,
+} from './sparse';
+export {
+  TrecFormatError,
+  readTopics,
+  readRun,
+  readQrels,
+  formatRunLines,
+  evaluateRun,
+  type Topic,
+  type Run,
+  type Qrels,
+  type Evaluation,
+} from './trec';
+export {
+  DenseIndex,
+  TransformersEmbedder,
+  readVectorsFile,
+  DimensionMismatchError,
+  MissingDependencyError,
+  VectorFormatError,
+  type DenseIndexOptions,
+  type Embedder,
+} from './dense';
+export { HybridRetriever, reciprocalRankFusion, normalizedScoreSum, type HybridRetrieverOptions } from './hybrid';

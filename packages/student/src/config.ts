@@ -21,7 +21,8 @@ export interface T5Config {
   tieWordEmbeddings: boolean;
   /**
    * Rescale the decoder output by d_model**-0.5 before the vocabulary projection. transformers 4 ties this to
-   * `tie_word_embeddings`; transformers 5 writes it as its own field (`scale_decoder_outputs`), which wins when present.
+   * `tie_word_embeddings`; transformers 5 writes it as its own field (`scale_decoder_outputs`), which wins when
+   * present.
    */
   scaleDecoderOutputs: boolean;
   padTokenId: number;

@@ -9,7 +9,8 @@ export class HubDownloadError extends Error {
     reason: string,
   ) {
     super(
-      `cannot download ${repo} from the Hugging Face Hub: ${reason}. Without a network, pass a local model folder instead (e.g. one saved by save_pretrained).`,
+      `cannot download ${repo} from the Hugging Face Hub: ${reason}. Without a network, pass a local model folder ` +
+        `instead (e.g. one saved by save_pretrained).`,
     );
     this.name = 'HubDownloadError';
   }
@@ -29,7 +30,9 @@ export function isHubId(spec: string): boolean {
   return /^[\w.-]+\/[\w.-]+$/.test(spec) && !fs.existsSync(spec);
 }
 
-/** Downloads (or finds in the cache) a model's config, safetensors weights and tokenizer; returns the snapshot folder. */
+/**
+ * Downloads (or finds in the cache) a model's config, safetensors weights and tokenizer; returns the snapshot folder.
+ */
 export async function downloadFromHub(
   repo: string,
   opts: { revision?: string; cacheDir?: string } = {},

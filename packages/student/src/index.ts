@@ -1,42 +1,19 @@
 export { ModelLoadError, ExampleFormatError } from './errors';
-export {
-  type T5Config,
-  type Gpt2Config,
-  type ModelConfig,
-  t5Config,
-  gpt2Config,
-  parseConfig,
-  configToJson,
-} from './config';
-export type { LmBatch, Decoding } from './model';
+export { type T5Config, type Gpt2Config, type ModelConfig, t5Config, gpt2Config } from './config';
+export type { LmBatch } from './model';
 export { T5ForConditionalGeneration } from './t5/model';
-export { relativePositionBucket } from './t5/layers';
 export { Gpt2LMHeadModel } from './gpt2/model';
-export {
-  createModel,
-  fromPretrained,
-  savePretrained,
-  writePretrainedFiles,
-  type StudentModel,
-  type LoadedModel,
-} from './pretrained';
-export { generate, padBatch, type GenerateOptions, type GeneratedSequence } from './generation';
-export { loadTokenizer, type EncodeOptions, type Tokenizer } from './tokenizer';
-export {
-  readExamples,
-  tokenizeExamples,
-  lengthBucketedBatches,
-  type TextExample,
-  type TokenizedExample,
-} from './training/examples';
-export { collateSeq2Seq, collateCausal } from './training/collate';
+export { createModel, fromPretrained, savePretrained, type StudentModel, type LoadedModel } from './pretrained';
+export { generate, type GenerateOptions, type GeneratedSequence } from './generation';
+export { loadTokenizer, type Tokenizer } from './tokenizer';
+export { readExamples, tokenizeExamples, type TextExample, type TokenizedExample } from './training/examples';
 export { denoisingExamples, type DenoisingOptions } from './training/denoising';
 export {
   Seq2SeqTrainer,
   CausalLmTrainer,
-  type TrainerOptions,
+  type StudentTrainerOptions,
   type StepRecord,
-  type TrainResult,
+  type StudentTrainResult,
 } from './training/trainer';
 export { scoreExamples, type ExampleScore, type ScoredExample } from './score';
 export { createScratchT5, type ScratchT5Options } from './scratch-t5';

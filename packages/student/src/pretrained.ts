@@ -101,7 +101,8 @@ export function fromPretrained(dir: string): LoadedModel {
         fs.existsSync(path.join(dir, f)),
       );
       throw new ModelLoadError(
-        `no model weights: expected model.safetensors or model.safetensors.index.json${other.length ? ` (found ${other.join(', ')}; convert to safetensors)` : ''}`,
+        `no model weights: expected model.safetensors or ` +
+          `model.safetensors.index.json${other.length ? ` (found ${other.join(', ')}; convert to safetensors)` : ''}`,
         path.resolve(dir),
       );
     }
@@ -117,12 +118,14 @@ export function fromPretrained(dir: string): LoadedModel {
     const { missing, unexpected } = model.loadStateDict(named, { ignore });
     if (missing.length)
       throw new ModelLoadError(
-        `checkpoint lacks ${missing.length} tensor(s) the config implies: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`,
+        `checkpoint lacks ${missing.length} tensor(s) the config implies: ` +
+          `${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`,
         weightsFile,
       );
     if (unexpected.length)
       throw new ModelLoadError(
-        `checkpoint has tensor(s) the config does not explain: ${unexpected.slice(0, 5).join(', ')}${unexpected.length > 5 ? ', ...' : ''}`,
+        `checkpoint has tensor(s) the config does not explain: ` +
+          `${unexpected.slice(0, 5).join(', ')}${unexpected.length > 5 ? ', ...' : ''}`,
         weightsFile,
       );
   } catch (err) {

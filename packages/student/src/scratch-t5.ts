@@ -25,7 +25,8 @@ export function createScratchT5(tok: Tokenizer, opts: ScratchT5Options, seed: nu
     numHeads: opts.numHeads,
     dropoutRate: 0,
     feedForwardProj: 'gated-gelu',
-    tieWordEmbeddings: true, // v1.0-style tied head (rescaled by d_model^-0.5): a sane initial loss, half the embedding weights
+    // v1.0-style tied head (rescaled by d_model^-0.5): a sane initial loss, half the embedding weights
+    tieWordEmbeddings: true,
     padTokenId: tok.padTokenId,
     eosTokenId: tok.eosTokenId,
     decoderStartTokenId: tok.padTokenId,

@@ -30,7 +30,9 @@ interface TokenizerJson {
   [k: string]: unknown;
 }
 
-/** Writes `outDir`: `srcDir`'s tokenizer trimmed to the `size` most used pieces (atomically: a whole folder or none). */
+/**
+ * Writes `outDir`: `srcDir`'s tokenizer trimmed to the `size` most used pieces (atomically: a whole folder or none).
+ */
 export async function trimUnigramTokenizer(
   srcDir: string,
   outDir: string,
@@ -53,7 +55,8 @@ export async function trimUnigramTokenizer(
   });
   if (opts.size < keep.size) {
     throw new ModelLoadError(
-      `a trimmed vocabulary needs at least ${keep.size} pieces (special tokens and single characters); asked for ${opts.size}`,
+      `a trimmed vocabulary needs at least ${keep.size} pieces (special tokens and single characters); asked for ` +
+        `${opts.size}`,
       file,
     );
   }

@@ -11,7 +11,10 @@ const names = ['t5-v1_0', 't5-v1_1', 't5-v1_1-long', 't5-v1_0-sharded', 't5-v1_1
 );
 
 if (names.length === 0) {
-  test.skip('HF parity: no fixtures (run `python tools/fixtures/make_hf_fixtures.py` where transformers is installed)', () => {});
+  test.skip(
+    'HF parity: no fixtures (run `python ' + 'tools/fixtures/make_hf_fixtures.py` where transformers is installed)',
+    () => {},
+  );
 } else {
   beforeAll(() => initBackend());
   describe.each(names)('HF parity: %s', (name) => {

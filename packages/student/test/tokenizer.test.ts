@@ -2,7 +2,8 @@
 // (tools/fixtures/make_tokenizer_fixtures.py wrote the ids): same ids, EOS appended, same padded batch.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadTokenizer, padBatch, type Tokenizer } from '@kard/student';
+import { loadTokenizer, type Tokenizer } from '@kard/student';
+import { padBatch } from '../src/generation';
 
 interface TokenizerFixture {
   transformers_version: string;
@@ -42,16 +43,20 @@ describe(`models/t5-tokenizer vs Python transformers ${ref.transformers_version}
       expect(tok.encode(item.text, { addSpecialTokens: false })).toEqual(item.ids.slice(0, -1));
   });
 
-  test('maxLength: truncation=True, max_length=n (the first n-1 pieces, then EOS); without special tokens a plain cut', () => {
-    const long = ref.items.filter((i) => i.ids.length > 12).slice(0, 20);
-    expect(long.length).toBeGreaterThan(0);
-    for (const item of long) {
-      for (const n of [2, 5, 12])
-        expect(tok.encode(item.text, { maxLength: n })).toEqual([...item.ids.slice(0, n - 1), ref.eos_token_id]);
-      expect(tok.encode(item.text, { maxLength: item.ids.length })).toEqual(item.ids);
-      expect(tok.encode(item.text, { addSpecialTokens: false, maxLength: 5 })).toEqual(item.ids.slice(0, 5));
-    }
-  });
+  test(
+    'maxLength: truncation=True, max_length=n (the first ' +
+      'n-1 pieces, then EOS); without special tokens a plain cut',
+    () => {
+      const long = ref.items.filter((i) => i.ids.length > 12).slice(0, 20);
+      expect(long.length).toBeGreaterThan(0);
+      for (const item of long) {
+        for (const n of [2, 5, 12])
+          expect(tok.encode(item.text, { maxLength: n })).toEqual([...item.ids.slice(0, n - 1), ref.eos_token_id]);
+        expect(tok.encode(item.text, { maxLength: item.ids.length })).toEqual(item.ids);
+        expect(tok.encode(item.text, { addSpecialTokens: false, maxLength: 5 })).toEqual(item.ids.slice(0, 5));
+      }
+    },
+  );
 
   test('vocabulary: 32,100 entries, sentinels by name', () => {
     expect(tok.vocabSize).toBe(32100);

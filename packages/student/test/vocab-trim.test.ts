@@ -30,7 +30,8 @@ test('keeping every counted piece: the counted texts are cut exactly as Python c
   expect(trimmed.originalIds.length).toBeLessThanOrEqual(size);
   expect(trimmed.originalIds.length).toBeLessThan(32000 / 3);
   for (const id of counts.keys()) expect(trimmed.originalIds).toContain(id);
-  expect(trimmed.vocabSize).toBe(trimmed.originalIds.length); // T5 lists its 100 <extra_id_*> inside the Unigram vocabulary
+  // T5 lists its 100 <extra_id_*> inside the Unigram vocabulary
+  expect(trimmed.vocabSize).toBe(trimmed.originalIds.length);
   const tok = await loadTokenizer(out);
   const bad = counted.filter(
     (item) => JSON.stringify(tok.encode(item.text).map((id) => trimmed.originalIds[id])) !== JSON.stringify(item.ids),
@@ -47,27 +48,30 @@ test('keeping every counted piece: the counted texts are cut exactly as Python c
   );
 });
 
-test('a small vocabulary spells dropped words with kept pieces: same text back, no new <unk>, never fewer tokens', async () => {
-  const out = path.join(tmp, 'small');
-  const trimmed = await trimUnigramTokenizer(src, out, { size: 800, counts });
-  expect(trimmed.originalIds.length).toBe(800);
-  const tok = await loadTokenizer(out);
-  let longer = 0;
-  for (const item of [...counted.slice(0, 200), ...unseen]) {
-    const ids = tok.encode(item.text);
-    expect(tok.decode(ids)).toBe(original.decode(item.ids));
-    expect(ids.filter((id) => trimmed.originalIds[id] === 2).length).toBe(item.ids.filter((id) => id === 2).length);
-    expect(ids.length).toBeGreaterThanOrEqual(item.ids.length);
-    if (ids.length > item.ids.length) longer++;
-  }
-  expect(longer).toBeGreaterThan(100); // most texts did use a dropped piece
-  // The most used pieces were the ones kept.
-  const top = [...counts.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, 50)
-    .map(([id]) => id);
-  for (const id of top) expect(trimmed.originalIds).toContain(id);
-});
+test(
+  'a small vocabulary spells dropped words with kept ' + 'pieces: same text back, no new <unk>, never fewer tokens',
+  async () => {
+    const out = path.join(tmp, 'small');
+    const trimmed = await trimUnigramTokenizer(src, out, { size: 800, counts });
+    expect(trimmed.originalIds.length).toBe(800);
+    const tok = await loadTokenizer(out);
+    let longer = 0;
+    for (const item of [...counted.slice(0, 200), ...unseen]) {
+      const ids = tok.encode(item.text);
+      expect(tok.decode(ids)).toBe(original.decode(item.ids));
+      expect(ids.filter((id) => trimmed.originalIds[id] === 2).length).toBe(item.ids.filter((id) => id === 2).length);
+      expect(ids.length).toBeGreaterThanOrEqual(item.ids.length);
+      if (ids.length > item.ids.length) longer++;
+    }
+    expect(longer).toBeGreaterThan(100); // most texts did use a dropped piece
+    // The most used pieces were the ones kept.
+    const top = [...counts.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 50)
+      .map(([id]) => id);
+    for (const id of top) expect(trimmed.originalIds).toContain(id);
+  },
+);
 
 test('bad input: too small a size, a WordPiece tokenizer, a folder without tokenizer.json', async () => {
   await expect(trimUnigramTokenizer(src, path.join(tmp, 'x'), { size: 10, counts })).rejects.toThrow(

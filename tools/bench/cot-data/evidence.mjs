@@ -22,7 +22,9 @@ const knowledge = await cot.openKnowledge({
   corpus: [ds('wikipedia/strategyqa_paragraphs.jsonl'), ds('wikipedia/hotpotqa_paragraphs.jsonl')],
 });
 console.log(
-  `questions ${questions.length}, FLAN rationales ${attached.rationales.length} (unmatched ${attached.unmatched}), kept ${report.kept} (wrong ${report.wrong}, unparsed ${report.parseFailures}); passages ${knowledge.passages.size}; loaded in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  `questions ${questions.length}, FLAN rationales ${attached.rationales.length} (unmatched ${attached.unmatched}), ` +
+    `kept ${report.kept} (wrong ${report.wrong}, unparsed ${report.parseFailures}); passages ` +
+    `${knowledge.passages.size}; loaded in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
 );
 
 const gold = new Map(questions.map((q) => [q.id, new Set(q.meta.evidenceIds)]));
@@ -50,12 +52,15 @@ for (const query of ['question', 'rationale']) {
 console.log(`\nquery       examples  with gold  top-1 gold          any gold in top-${K}   time`);
 for (const r of rows) {
   console.log(
-    `${r.query.padEnd(10)}  ${String(r.examples).padStart(8)}  ${String(r.top1.examples).padStart(9)}  ${`${r.top1.hits} (${(100 * r.top1.share).toFixed(1)}%)`.padEnd(18)}  ${`${(100 * r.recallK).toFixed(1)}%`.padEnd(18)}  ${r.seconds.toFixed(1)} s`,
+    `${r.query.padEnd(10)}  ${String(r.examples).padStart(8)}  ${String(r.top1.examples).padStart(9)}  ` +
+      `${`${r.top1.hits} (${(100 * r.top1.share).toFixed(1)}%)`.padEnd(18)}  ` +
+      `${`${(100 * r.recallK).toFixed(1)}%`.padEnd(18)}  ${r.seconds.toFixed(1)} s`,
   );
 }
 const [q, r] = rows;
 console.log(
-  `\nrationale / question (baseline): top-1 ${(r.top1.share / q.top1.share).toFixed(3)}x, top-${K} ${(r.recallK / q.recallK).toFixed(3)}x`,
+  `\nrationale / question (baseline): top-1 ${(r.top1.share / q.top1.share).toFixed(3)}x, top-${K} ` +
+    `${(r.recallK / q.recallK).toFixed(3)}x`,
 );
 if (!(r.top1.share > q.top1.share)) {
   console.error('FAIL: the rationale query does not find gold evidence more often than the question');
@@ -70,7 +75,8 @@ if (existsSync(log)) {
   const correct = recs.filter((x) => yn(cot.parseAnswer(x.rationale, cot.YES_NO)) === x.gold).length;
   const unparsed = recs.filter((x) => cot.parseAnswer(x.rationale, cot.YES_NO) === undefined).length;
   console.log(
-    `\nzero-shot-CoT log: ${recs.length} answers, accuracy by our parser ${correct}/${recs.length} = ${((100 * correct) / recs.length).toFixed(2)}% (log says 54.76%), unparsed ${unparsed}`,
+    `\nzero-shot-CoT log: ${recs.length} answers, accuracy by our parser ${correct}/${recs.length} = ` +
+      `${((100 * correct) / recs.length).toFixed(2)}% (log says 54.76%), unparsed ${unparsed}`,
   );
 } else {
   console.log(`\nzero-shot-CoT log not found at ${log} (set KARD_SHARED_DATA); skipped`);

@@ -136,7 +136,8 @@ try {
     ['sequential scan passages/s', rate(scanned, scanMs), '', ''],
   ];
   console.log(
-    `${N} synthetic passages (~${Math.round(diskBytes / N)} bytes/passage on disk, ${mb(diskBytes)} in all), ${LOOKUPS} random lookups, node ${process.version}`,
+    `${N} synthetic passages (~${Math.round(diskBytes / N)} bytes/passage on disk, ${mb(diskBytes)} in all), ` +
+      `${LOOKUPS} random lookups, node ${process.version}`,
   );
   for (const r of rows) console.log(r.map((c, i) => String(c).padEnd(i === 0 ? 28 : 16)).join(''));
   const perPassage = storeHeap / N;

@@ -73,10 +73,12 @@ for (const q of questions) {
 const rerankQps = questions.length / ((performance.now() - t0) / 1000);
 
 console.log(
-  `backend ${backend.name}; encoder: ${config.num_hidden_layers} layer(s), hidden ${H}, passages ≤ ${maxLen} tokens${a.hybrid ? ', hybrid score' : ''}`,
+  `backend ${backend.name}; encoder: ${config.num_hidden_layers} layer(s), hidden ${H}, passages ≤ ${maxLen} ` +
+    `tokens${a.hybrid ? ', hybrid score' : ''}`,
 );
 console.log(`BM25 search (top 100)           ${bm25Qps.toFixed(1)} q/s   (baseline)`);
 console.log(`passages encoded                ${passagesPerS.toFixed(1)} passages/s`);
 console.log(
-  `questions reranked (100 cands)  ${rerankQps.toFixed(2)} q/s   ratio to BM25: ${(rerankQps / bm25Qps).toExponential(2)}`,
+  `questions reranked (100 cands)  ${rerankQps.toFixed(2)} q/s   ratio to BM25: ` +
+    `${(rerankQps / bm25Qps).toExponential(2)}`,
 );

@@ -90,12 +90,16 @@ function measureFlexsearch() {
 }
 
 function row(name, r) {
-  return `${name.padEnd(26)} ${r.buildSeconds.toFixed(2).padStart(8)} ${r.qps.toFixed(0).padStart(9)}   ${String(r.queries).padStart(5)}`;
+  return (
+    `${name.padEnd(26)} ${r.buildSeconds.toFixed(2).padStart(8)} ${r.qps.toFixed(0).padStart(9)}   ` +
+    `${String(r.queries).padStart(5)}`
+  );
 }
 
 async function main() {
   console.log(
-    `corpus: ${passages.length} Wikipedia paragraphs; queries: ${queries.length} StrategyQA questions; k = ${K}; node ${process.version}`,
+    `corpus: ${passages.length} Wikipedia paragraphs; queries: ${queries.length} StrategyQA questions; k = ${K}; ` +
+      `node ${process.version}`,
   );
   const kard = await measureKard();
   const others = [
@@ -104,12 +108,14 @@ async function main() {
     ['flexsearch (any-term)', measureFlexsearch()],
   ];
   console.log(
-    `\n${'engine'.padEnd(26)} ${'build s'.padStart(8)} ${'q/s'.padStart(9)}   timed queries   kard speed-up: queries, build`,
+    `\n${'engine'.padEnd(26)} ${'build s'.padStart(8)} ${'q/s'.padStart(9)}   timed queries   kard speed-up: ` +
+      `queries, build`,
   );
   console.log(row('kard Bm25Index (exact)', kard));
   for (const [name, r] of others) {
     console.log(
-      `${row(name, r)}   ${(kard.qps / r.qps).toFixed(1).padStart(7)}x ${(r.buildSeconds / kard.buildSeconds).toFixed(1).padStart(6)}x`,
+      `${row(name, r)}   ${(kard.qps / r.qps).toFixed(1).padStart(7)}x ` +
+        `${(r.buildSeconds / kard.buildSeconds).toFixed(1).padStart(6)}x`,
     );
   }
   const fastest = Math.max(...others.map(([, r]) => r.qps));
@@ -191,13 +197,16 @@ async function scaleRun(n) {
   const perDoc = (bytes) => (bytes / n).toFixed(0);
   const heapDelta = after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers;
   console.log(
-    `\nsynthetic scale run: ${n.toLocaleString()} passages, Zipf(1) over ${vocabulary.toLocaleString()} words, 40-120 words each`,
+    `\nsynthetic scale run: ${n.toLocaleString()} passages, Zipf(1) over ${vocabulary.toLocaleString()} words, ` +
+      `40-120 words each`,
   );
   console.log(
-    `  build ${buildSeconds.toFixed(1)} s (${(n / buildSeconds).toFixed(0)} passages/s), ${index.termCount.toLocaleString()} terms, ${d.postingDocs.length.toLocaleString()} postings`,
+    `  build ${buildSeconds.toFixed(1)} s (${(n / buildSeconds).toFixed(0)} passages/s), ` +
+      `${index.termCount.toLocaleString()} terms, ${d.postingDocs.length.toLocaleString()} postings`,
   );
   console.log(
-    `  index arrays ${perDoc(arrayBytes)} bytes/passage; heap + array buffers after build ${perDoc(heapDelta)} bytes/passage; rss ${(after.rss / 2 ** 30).toFixed(2)} GiB`,
+    `  index arrays ${perDoc(arrayBytes)} bytes/passage; heap + array buffers after build ${perDoc(heapDelta)} ` +
+      `bytes/passage; rss ${(after.rss / 2 ** 30).toFixed(2)} GiB`,
   );
   console.log(`  search ${(qs.length / q.seconds).toFixed(0)} q/s at k = ${K} (6-word queries)`);
   console.log(`  projected arrays for 21M such passages: ${(((arrayBytes / n) * 21e6) / 2 ** 30).toFixed(1)} GiB`);

@@ -176,8 +176,10 @@ async function benchBackend(name) {
   const trainGflops = trainFlops / stepSecs / 1e9;
   console.log(
     `training: ${fmt(stepSecs, 2)} s/step, ${fmt((batch * (tSrc + tTgt)) / stepSecs)} tokens/s (source + target), ` +
-      `${fmt(trainGflops)} GFLOP/s (${fmt(trainFlops / 1e9)} GFLOP/step), ${fmt((100 * trainGflops) / gemm.gflops, 0)}% of GEMM; ` +
-      `loss ${fmt(loss, 3)} (ln V = ${fmt(Math.log(cfg.vocabSize), 3)}); tensors ${tensorsBefore} -> ${tf.memory().numTensors}`,
+      `${fmt(trainGflops)} GFLOP/s (${fmt(trainFlops / 1e9)} GFLOP/step), ` +
+      `${fmt((100 * trainGflops) / gemm.gflops, 0)}% of GEMM; ` +
+      `loss ${fmt(loss, 3)} (ln V = ${fmt(Math.log(cfg.vocabSize), 3)}); tensors ${tensorsBefore} -> ` +
+      `${tf.memory().numTensors}`,
   );
 
   // Greedy generation from the batch's sources, with and without the decoder's key/value cache. The
@@ -208,7 +210,8 @@ async function benchBackend(name) {
   console.log(
     `generation (greedy, batch ${batch}, ${cached.count} new tokens): with KV cache ${fmt(cached.perSec)} tokens/s ` +
       `(${fmt(cached.decodePerSec)} decoding only), without ${fmt(uncached.perSec)} (${fmt(uncached.decodePerSec)}); ` +
-      `cache speed-up ${fmt(cached.perSec / uncached.perSec, 2)}x overall, ${fmt(cached.decodePerSec / uncached.decodePerSec, 2)}x decoding; ` +
+      `cache speed-up ${fmt(cached.perSec / uncached.perSec, 2)}x overall, ` +
+      `${fmt(cached.decodePerSec / uncached.decodePerSec, 2)}x decoding; ` +
       `same tokens: ${same ? 'yes' : 'NO'}`,
   );
   optimizer.dispose();
@@ -275,8 +278,10 @@ for (const r of results) {
 const native = results.find((r) => r.name === 'native-cpu');
 if (native && !opts.quick) {
   console.log(
-    `targets: native-cpu training ${fmt(native.trainGflops)} GFLOP/s (>= 60: ${native.trainGflops >= 60 ? 'met' : 'NOT met'}), ` +
-      `${fmt(native.trainGflops / native.gemm, 2)} of its GEMM rate (>= 0.5: ${native.trainGflops / native.gemm >= 0.5 ? 'met' : 'NOT met'})`,
+    `targets: native-cpu training ${fmt(native.trainGflops)} GFLOP/s (>= 60: ` +
+      `${native.trainGflops >= 60 ? 'met' : 'NOT met'}), ` +
+      `${fmt(native.trainGflops / native.gemm, 2)} of its GEMM rate (>= 0.5: ` +
+      `${native.trainGflops / native.gemm >= 0.5 ? 'met' : 'NOT met'})`,
   );
 }
 if (results.some((r) => !r.same)) process.exitCode = 1;

@@ -1,5 +1,5 @@
-// Per-draw view of a `train --eval-draws N --json F --with-ranks` result (tools/experiments/reranker): the top-1/3/5 gain over
-// BM25(question) on each candidate draw alone (draw 1 is KARD's one-draw protocol), then over all draws with
+// Per-draw view of a `train --eval-draws N --json F --with-ranks` result (tools/experiments/reranker): the top-1/3/5
+// gain over BM25(question) on each candidate draw alone (draw 1 is KARD's one-draw protocol), then over all draws with
 // question-clustered intervals, for the ensemble and each member. Run from the repository root after a build:
 //   node tools/sweeps/reranker/draws.mjs runs/ens-a.json
 import * as fs from 'node:fs';

@@ -1,8 +1,8 @@
 // Exports the reranker experiment's exact data for the PyTorch sweep (sweep.py): every StrategyQA question's KARD
 // search spaces (passage indices, BM25 for the rationale and for the question), the 5-fold cross-validation's eval
 // groups as `crossValidate` draws them (kardEvalGroups over each fold, seed 42), gold evidence paragraph ids, and all
-// 17,645 passages tokenized by our BertTokenizer. Run from the repository root after a build (`npx nx run-many -t build`
-// and `npx tsup --config tools/experiments/reranker/tsup.config.ts`):
+// 17,645 passages tokenized by our BertTokenizer. Run from the repository root after a build (`npx nx run-many -t
+// build` and `npx tsup --config tools/experiments/reranker/tsup.config.ts`):
 //   node tools/sweeps/reranker/export.mjs sweep/reranker-data.json
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -68,5 +68,6 @@ fs.writeFileSync(
   }),
 );
 console.log(
-  `${out}: ${passages.length} passages, ${questions.length} questions, ${folds.map((f) => f.groups.length).join('/')} eval groups, gold for ${gold.filter((g) => g.length).length}`,
+  `${out}: ${passages.length} passages, ${questions.length} questions, ` +
+    `${folds.map((f) => f.groups.length).join('/')} eval groups, gold for ${gold.filter((g) => g.length).length}`,
 );

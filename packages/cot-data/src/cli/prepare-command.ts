@@ -35,7 +35,8 @@ interface PrepareFlags {
 export function prepareCommand(io: CliIo): Command {
   return new Command('prepare')
     .description(
-      "Build the student's training data: questions + teacher rationales (+ retrieved knowledge) -> train/validation JSONL",
+      "Build the student's training data: questions + teacher rationales (+ retrieved knowledge) -> train/validation " +
+        'JSONL',
     )
     .option('--config <file>', 'JSON file with a PrepareConfig; flags override its fields')
     .option('--dataset <file>', 'question file (StrategyQA json, MedQA jsonl, OpenBookQA, FLAN CoT tsv, MC jsonl)')
@@ -78,9 +79,11 @@ export function prepareCommand(io: CliIo): Command {
       const manifest = await prepare(config);
       const c = manifest.counts;
       io.stdout(
-        `questions ${c.questions} (skipped ${c.skippedQuestions}), rationales ${c.rationalesImported} (unmatched ${c.rationalesUnmatched}` +
+        `questions ${c.questions} (skipped ${c.skippedQuestions}), rationales ${c.rationalesImported} (unmatched ` +
+          `${c.rationalesUnmatched}` +
           (c.verify ? `, kept ${c.verify.kept}, wrong ${c.verify.wrong}, unparsed ${c.verify.parseFailures})` : ')') +
-          `\nexamples train ${c.examples.train} / validation ${c.examples.validation}; reranker ${c.reranker.train} / ${c.reranker.validation}; truncated inputs ${c.truncatedInputs}\nwrote ${config.outDir}\n`,
+          `\nexamples train ${c.examples.train} / validation ${c.examples.validation}; reranker ${c.reranker.train} ` +
+          `/ ${c.reranker.validation}; truncated inputs ${c.truncatedInputs}\nwrote ${config.outDir}\n`,
       );
     });
 }

@@ -38,7 +38,8 @@ export function teacherCommand(io: CliIo): Command {
 
   const imp = new Command('import')
     .description(
-      'Read rationales (FLAN CoT TSV, {id, rationales} JSONL, zero-shot-CoT log, generation cache), tie them to the questions, write {id, rationales} JSONL',
+      'Read rationales (FLAN CoT TSV, {id, rationales} JSONL, zero-shot-CoT log, generation cache), tie them to the ' +
+        'questions, write {id, rationales} JSONL',
     )
     .requiredOption('--out <file>', 'output JSONL');
   datasetOptions(imp);
@@ -48,7 +49,8 @@ export function teacherCommand(io: CliIo): Command {
     const attached = attachRationales(questions, importRationales(o.rationales, o.rationaleFormat));
     writeJsonl(o.out, byQuestion(attached.rationales));
     io.stdout(
-      `rationales ${attached.rationales.length} for ${new Set(attached.rationales.map((r) => r.questionId)).size} questions (unmatched ${attached.unmatched}); wrote ${o.out}\n`,
+      `rationales ${attached.rationales.length} for ${new Set(attached.rationales.map((r) => r.questionId)).size} ` +
+        `questions (unmatched ${attached.unmatched}); wrote ${o.out}\n`,
     );
   });
 
@@ -67,7 +69,8 @@ export function teacherCommand(io: CliIo): Command {
 
   const generate = new Command('generate')
     .description(
-      'Sample n rationales per question from an OpenAI-compatible chat-completions endpoint, few-shot, cached and resumable',
+      'Sample n rationales per question from an OpenAI-compatible chat-completions endpoint, few-shot, cached and ' +
+        'resumable',
     )
     .requiredOption('--cache <file>', 'append-only JSONL cache (rerun to resume)')
     .requiredOption(

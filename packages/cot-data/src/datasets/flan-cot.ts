@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LABELS, YES_NO, type McOption, type McQuestion } from '../question';
-import { collect, fail, splitFromFile, type LoadOptions, type LoadResult } from './load-result';
+import { collect, fail, splitFromFile, type LoadOptions, type LoadedQuestions } from './load-result';
 
 /** One row of FLAN's CoT TSV, split apart: `question\tanswer\trationale`, `\n` written as backslash-n. */
 export interface FlanCotRow {
@@ -32,7 +32,12 @@ export function parseFlanCotRow(raw: string, file: string, line: number): FlanCo
   const stem = (at >= 0 ? text.slice(0, at) : text).replace(/\n/g, ' ').trim();
   let options: McOption[];
   if (at >= 0) {
-    const lines = text.slice(at).split('\n').slice(2).map((l) => l.trim()).filter(Boolean);
+    const lines = text
+      .slice(at)
+      .split('\n')
+      .slice(2)
+      .map((l) => l.trim())
+      .filter(Boolean);
     options = lines.map((l, i) => {
       const m = OPTION_LINE.exec(l);
       if (!m) fail(`option line "${l}" does not start with "- "`, file, line);
@@ -45,16 +50,20 @@ export function parseFlanCotRow(raw: string, file: string, line: number): FlanCo
   }
   const a = answerText.trim();
   const byLabel = /^\(?([A-Z])\)?$/.exec(a)?.[1];
-  const answer = options.find((o) => o.label === byLabel)?.label ?? options.find((o) => o.text.toLowerCase() === a.toLowerCase())?.label;
+  const answer =
+    options.find((o) => o.label === byLabel)?.label ??
+    options.find((o) => o.text.toLowerCase() === a.toLowerCase())?.label;
   return { line, question: stem, options, answerText: a, answer, rationale };
 }
 
 /** All rows of a FLAN CoT TSV file (blank lines ignored). */
 export function readFlanCotRows(file: string): FlanCotRow[] {
   const rows: FlanCotRow[] = [];
-  readFileSync(file, 'utf8').split('\n').forEach((raw, i) => {
-    if (raw.trim()) rows.push(parseFlanCotRow(raw, file, i + 1));
-  });
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((raw, i) => {
+      if (raw.trim()) rows.push(parseFlanCotRow(raw, file, i + 1));
+    });
   return rows;
 }
 
@@ -72,7 +81,7 @@ export function flanQuestionId(file: string, split: string, index: number): stri
  * QASC / ECQA / CREAK (and StrategyQA) questions from FLAN's CoT TSV. Unlabelled options get A, B, ... in
  * order; CREAK's claims get A yes / B no. The FLAN rationale is kept in `meta.rationale`.
  */
-export function loadFlanCot(file: string, opts: LoadOptions = {}): LoadResult {
+export function loadFlanCot(file: string, opts: LoadOptions = {}): LoadedQuestions {
   const split = splitFromFile(file, opts);
   const raw = readFileSync(file, 'utf8').split('\n');
   const records: Array<{ line: number; record: string }> = [];
@@ -80,13 +89,18 @@ export function loadFlanCot(file: string, opts: LoadOptions = {}): LoadResult {
     if (record.trim()) records.push({ line: i + 1, record });
   });
   let index = 0;
-  return collect(file, records, (record, line): McQuestion => {
-    const id = flanQuestionId(file, split, index++);
-    const row = parseFlanCotRow(record, file, line);
-    const options = isYesNo(row.options) ? YES_NO : row.options;
-    const answer = row.answer ?? fail(`answer "${row.answerText}" is not one of the options`, file, line);
-    return { id, question: row.question, options, answer, split, meta: { rationale: row.rationale } };
-  }, opts);
+  return collect(
+    file,
+    records,
+    (record, line): McQuestion => {
+      const id = flanQuestionId(file, split, index++);
+      const row = parseFlanCotRow(record, file, line);
+      const options = isYesNo(row.options) ? YES_NO : row.options;
+      const answer = row.answer ?? fail(`answer "${row.answerText}" is not one of the options`, file, line);
+      return { id, question: row.question, options, answer, split, meta: { rationale: row.rationale } };
+    },
+    opts,
+  );
 }
 
 function isYesNo(options: McOption[]): boolean {

@@ -8,7 +8,7 @@ export interface SkippedRecord {
   reason: string;
 }
 
-export interface LoadResult {
+export interface LoadedQuestions {
   questions: McQuestion[];
   skipped: SkippedRecord[];
 }
@@ -24,7 +24,12 @@ export interface LoadOptions {
  * Collects questions from a loader's records, checking each one. `build` may throw a DatasetFormatError
  * itself (missing field); either kind of failure is thrown or counted, as `onInvalid` says.
  */
-export function collect<R>(file: string, records: Array<{ line: number; record: R }>, build: (r: R, line: number) => McQuestion, opts: LoadOptions): LoadResult {
+export function collect<R>(
+  file: string,
+  records: Array<{ line: number; record: R }>,
+  build: (r: R, line: number) => McQuestion,
+  opts: LoadOptions,
+): LoadedQuestions {
   const questions: McQuestion[] = [];
   const skipped: SkippedRecord[] = [];
   for (const { line, record } of records) {

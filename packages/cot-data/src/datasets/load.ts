@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { DatasetFormatError } from '../errors';
 import { flanDatasetName, loadFlanCot } from './flan-cot';
-import type { LoadOptions, LoadResult } from './load-result';
+import type { LoadOptions, LoadedQuestions } from './load-result';
 import { loadMcJsonl } from './mc-jsonl';
 import { loadMedQa } from './medqa';
 import { loadObqa, loadObqaStaged } from './obqa';
@@ -9,7 +9,7 @@ import { loadStrategyQa } from './strategyqa';
 
 export type DatasetFormat = 'strategyqa' | 'medqa' | 'obqa' | 'obqa-json' | 'flan-cot' | 'mc-jsonl';
 
-const LOADERS: Record<DatasetFormat, (file: string, opts: LoadOptions) => LoadResult> = {
+const LOADERS: Record<DatasetFormat, (file: string, opts: LoadOptions) => LoadedQuestions> = {
   strategyqa: loadStrategyQa,
   medqa: loadMedQa,
   obqa: loadObqa,
@@ -26,10 +26,11 @@ export interface LoadQuestionsOptions extends LoadOptions {
 }
 
 /** Loads any supported question file into McQuestions. An unknown format is an error that lists the known ones. */
-export function loadQuestions(file: string, opts: LoadQuestionsOptions = {}): LoadResult {
+export function loadQuestions(file: string, opts: LoadQuestionsOptions = {}): LoadedQuestions {
   const format = !opts.format || opts.format === 'auto' ? detectFormat(file) : opts.format;
   const loader = LOADERS[format as DatasetFormat];
-  if (!loader) throw new DatasetFormatError(`unknown dataset format "${format}" (known: ${DATASET_FORMATS.join(', ')})`, file);
+  if (!loader)
+    throw new DatasetFormatError(`unknown dataset format "${format}" (known: ${DATASET_FORMATS.join(', ')})`, file);
   return loader(file, opts);
 }
 

@@ -12,7 +12,12 @@ import { loadStrategyQa } from './strategyqa';
 const DATASETS = path.resolve(__dirname, '../../../../datasets');
 const FIXTURES = path.resolve(__dirname, '../../test/fixtures');
 const manifestRecords = (name: string, file: string) =>
-  (JSON.parse(readFileSync(path.join(DATASETS, name, 'MANIFEST.json'), 'utf8')).files as Array<{ path: string; records: number }>).find((f) => f.path === file)!.records;
+  (
+    JSON.parse(readFileSync(path.join(DATASETS, name, 'MANIFEST.json'), 'utf8')).files as Array<{
+      path: string;
+      records: number;
+    }>
+  ).find((f) => f.path === file)!.records;
 
 describe('shipped datasets load completely', () => {
   test('StrategyQA train/dev: every question, A = yes / B = no, evidence ids with underscores', () => {
@@ -24,12 +29,27 @@ describe('shipped datasets load completely', () => {
     expect(questions.filter((q) => q.answer === 'A')).toHaveLength(raw.filter((r) => r.answer).length);
     const genghis = questions[0];
     expect(genghis.split).toBe('train');
-    expect(genghis.options).toEqual([{ label: 'A', text: 'yes' }, { label: 'B', text: 'no' }]);
-    // Evidence of the first question, read by hand from train.json: three annotators, ids and "operation"/"no_evidence".
+    expect(genghis.options).toEqual([
+      { label: 'A', text: 'yes' },
+      { label: 'B', text: 'no' },
+    ]);
+    // Evidence of the first question, read by hand from train.json: three annotators, ids and
+    // "operation"/"no_evidence".
     expect((genghis.meta.evidenceIds as string[]).sort()).toEqual(
-      ['Alakhai_Bekhi-1', 'Caesarion-2', 'Gaius_Julius_Caesar-7', 'Genghis_Khan-15', 'Genghis_Khan-17', 'Julia_(daughter_of_Caesar)-1', 'Julius_Caesar-75', 'Tolui-1'].sort(),
+      [
+        'Alakhai_Bekhi-1',
+        'Caesarion-2',
+        'Gaius_Julius_Caesar-7',
+        'Genghis_Khan-15',
+        'Genghis_Khan-17',
+        'Julia_(daughter_of_Caesar)-1',
+        'Julius_Caesar-75',
+        'Tolui-1',
+      ].sort(),
     );
-    expect(loadStrategyQa(path.join(DATASETS, 'strategyqa/dev.json')).questions).toHaveLength(manifestRecords('strategyqa', 'dev.json'));
+    expect(loadStrategyQa(path.join(DATASETS, 'strategyqa/dev.json')).questions).toHaveLength(
+      manifestRecords('strategyqa', 'dev.json'),
+    );
   });
 
   test('MedQA test: four options A..D, answer_idx as the label, matching the answer text', () => {
@@ -61,11 +81,20 @@ describe('shipped datasets load completely', () => {
     expect(qasc[0].answer).toBe('D');
     const ecqa = loadFlanCot(path.join(DATASETS, 'flan-cot/ecqa_train.tsv')).questions;
     expect(ecqa).toHaveLength(manifestRecords('flan-cot', 'ecqa_train.tsv'));
-    expect(ecqa[0].options.map((o) => o.text)).toEqual(['bloody mess', 'pleasure', 'being imprisoned', 'feeling of guilt', 'cake']);
+    expect(ecqa[0].options.map((o) => o.text)).toEqual([
+      'bloody mess',
+      'pleasure',
+      'being imprisoned',
+      'feeling of guilt',
+      'cake',
+    ]);
     expect(ecqa[0].answer).toBe('A');
     const creak = loadFlanCot(path.join(DATASETS, 'flan-cot/creak_train.tsv')).questions;
     expect(creak).toHaveLength(manifestRecords('flan-cot', 'creak_train.tsv'));
-    expect(creak[0].options).toEqual([{ label: 'A', text: 'yes' }, { label: 'B', text: 'no' }]);
+    expect(creak[0].options).toEqual([
+      { label: 'A', text: 'yes' },
+      { label: 'B', text: 'no' },
+    ]);
     expect(creak[0].answer).toBe('B');
     expect(creak[0].question.startsWith('Claim: "Only people named Floyd')).toBe(true);
     expect(creak[0].question).not.toContain('Options');
@@ -75,14 +104,20 @@ describe('shipped datasets load completely', () => {
 describe('official and generic formats', () => {
   test('OpenBookQA official jsonl', () => {
     const { questions } = loadObqa(path.join(FIXTURES, 'obqa-official.jsonl'), { split: 'test' });
-    expect(questions.map((q) => [q.id, q.answer, q.options.length, q.split])).toEqual([['7-980', 'D', 4, 'test'], ['7-584', 'D', 4, 'test']]);
+    expect(questions.map((q) => [q.id, q.answer, q.options.length, q.split])).toEqual([
+      ['7-980', 'D', 4, 'test'],
+      ['7-584', 'D', 4, 'test'],
+    ]);
     expect(questions[0].meta.fact).toBe('the sun is the source of energy for physical cycles on Earth');
   });
 
   test('generic MC JSONL: options as list, map or objects; answer as label, index or text', () => {
     const { questions } = loadMcJsonl(path.join(FIXTURES, 'mc.jsonl'));
     expect(questions.map((q) => q.answer)).toEqual(['B', 'A', 'A']);
-    expect(questions[1].options).toEqual([{ label: 'A', text: 'Mars' }, { label: 'B', text: 'the Moon' }]);
+    expect(questions[1].options).toEqual([
+      { label: 'A', text: 'Mars' },
+      { label: 'B', text: 'the Moon' },
+    ]);
   });
 
   test('format detection by name and first record', () => {
@@ -114,7 +149,9 @@ describe('bad input', () => {
   });
 
   test('unknown or undetectable format: a clear error listing the known formats', () => {
-    expect(() => loadQuestions(bad, { format: 'csv' as never })).toThrow(/unknown dataset format "csv" \(known: strategyqa, medqa/);
+    expect(() => loadQuestions(bad, { format: 'csv' as never })).toThrow(
+      /unknown dataset format "csv" \(known: strategyqa, medqa/,
+    );
     const dir = mkdtempSync(path.join(os.tmpdir(), 'fmt-'));
     const weird = path.join(dir, 'weird.jsonl');
     writeFileSync(weird, '{"foo": 1}\n');

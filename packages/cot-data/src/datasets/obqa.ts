@@ -3,7 +3,7 @@ import type { Passage } from '@kard/knowledge-base';
 import { readJsonl } from '@kard/core';
 import { readJson } from '../io';
 import type { McQuestion } from '../question';
-import { collect, fail, splitFromFile, type LoadOptions, type LoadResult } from './load-result';
+import { collect, fail, splitFromFile, type LoadOptions, type LoadedQuestions } from './load-result';
 
 interface ObqaOfficialRecord {
   id?: string;
@@ -13,21 +13,26 @@ interface ObqaOfficialRecord {
 }
 
 /** OpenBookQA's official jsonl: {id, question: {stem, choices: [{label, text}]}, answerKey, fact1?}. */
-export function loadObqa(file: string, opts: LoadOptions = {}): LoadResult {
+export function loadObqa(file: string, opts: LoadOptions = {}): LoadedQuestions {
   const split = splitFromFile(file, opts);
   const records = readJsonl<ObqaOfficialRecord>(file).map((record, i) => ({ line: i + 1, record }));
-  return collect(file, records, (r, line): McQuestion => {
-    if (typeof r.question?.stem !== 'string') fail('record lacks question.stem', file, line);
-    const choices = r.question.choices ?? [];
-    return {
-      id: r.id ?? `obqa-${split}-${line - 1}`,
-      question: r.question.stem,
-      options: choices.map((c) => ({ label: String(c.label ?? ''), text: String(c.text ?? '') })),
-      answer: String(r.answerKey ?? ''),
-      split,
-      meta: r.fact1 ? { fact: r.fact1 } : {},
-    };
-  }, opts);
+  return collect(
+    file,
+    records,
+    (r, line): McQuestion => {
+      if (typeof r.question?.stem !== 'string') fail('record lacks question.stem', file, line);
+      const choices = r.question.choices ?? [];
+      return {
+        id: r.id ?? `obqa-${split}-${line - 1}`,
+        question: r.question.stem,
+        options: choices.map((c) => ({ label: String(c.label ?? ''), text: String(c.text ?? '') })),
+        answer: String(r.answerKey ?? ''),
+        split,
+        meta: r.fact1 ? { fact: r.fact1 } : {},
+      };
+    },
+    opts,
+  );
 }
 
 interface ObqaStagedRecord {
@@ -39,39 +44,49 @@ interface ObqaStagedRecord {
 }
 
 /** The OpenBookQA JSON shipped in datasets/obqa: [{problem: {question, choices}, cot, answer}]. */
-export function loadObqaStaged(file: string, opts: LoadOptions = {}): LoadResult {
+export function loadObqaStaged(file: string, opts: LoadOptions = {}): LoadedQuestions {
   const data = readJson<ObqaStagedRecord[]>(file);
   if (!Array.isArray(data)) fail('OpenBookQA JSON must hold an array', file, 1);
   const split = splitFromFile(file, opts);
   const records = data.map((record, i) => ({ line: i + 1, record }));
-  return collect(file, records, (r, line): McQuestion => {
-    if (typeof r.problem?.question !== 'string') fail('record lacks problem.question', file, line);
-    return {
-      id: r.id ?? `obqa-${split}-${line - 1}`,
-      question: r.problem.question,
-      options: (r.problem.choices ?? []).map((c) => ({ label: String(c.choice_label ?? ''), text: String(c.choice_text ?? '') })),
-      answer: String(r.answer ?? ''),
-      split,
-      meta: r.cot ? { fact: r.cot } : {},
-    };
-  }, opts);
+  return collect(
+    file,
+    records,
+    (r, line): McQuestion => {
+      if (typeof r.problem?.question !== 'string') fail('record lacks problem.question', file, line);
+      return {
+        id: r.id ?? `obqa-${split}-${line - 1}`,
+        question: r.problem.question,
+        options: (r.problem.choices ?? []).map((c) => ({
+          label: String(c.choice_label ?? ''),
+          text: String(c.choice_text ?? ''),
+        })),
+        answer: String(r.answer ?? ''),
+        split,
+        meta: r.cot ? { fact: r.cot } : {},
+      };
+    },
+    opts,
+  );
 }
 
 /** OpenBookQA's open-book science facts (one fact a line, optionally JSON-quoted) as passages `openbook-N`. */
 export function loadOpenbookFacts(file: string): Passage[] {
   const passages: Passage[] = [];
-  readFileSync(file, 'utf8').split('\n').forEach((raw, i) => {
-    const line = raw.trim();
-    if (!line) return;
-    let text = line;
-    if (line.startsWith('"')) {
-      try {
-        text = JSON.parse(line) as string;
-      } catch {
-        fail('malformed quoted fact', file, i + 1);
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((raw, i) => {
+      const line = raw.trim();
+      if (!line) return;
+      let text = line;
+      if (line.startsWith('"')) {
+        try {
+          text = JSON.parse(line) as string;
+        } catch {
+          fail('malformed quoted fact', file, i + 1);
+        }
       }
-    }
-    passages.push({ id: `openbook-${passages.length}`, text });
-  });
+      passages.push({ id: `openbook-${passages.length}`, text });
+    });
   return passages;
 }

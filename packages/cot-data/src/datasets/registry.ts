@@ -33,7 +33,9 @@ const SPECS: Spec[] = [
   {
     name: 'strategyqa',
     kind: 'questions',
-    description: 'StrategyQA yes/no questions with Wikipedia evidence ids (dev is a split of the public train set); FLAN rationales for train.',
+    description:
+      'StrategyQA yes/no questions with Wikipedia evidence ids (dev is a split of the public train set); FLAN ' +
+      'rationales for train.',
     files: [
       { path: 'strategyqa/train.json', split: 'train', format: 'strategyqa' },
       { path: 'strategyqa/dev.json', split: 'dev', format: 'strategyqa' },
@@ -50,7 +52,9 @@ const SPECS: Spec[] = [
       { path: 'medqa/train.jsonl', split: 'train', format: 'medqa' },
       { path: 'medqa/dev.jsonl', split: 'dev', format: 'medqa' },
     ],
-    download: 'train/dev: github.com/jind11/MedQA (data_clean/questions/US/4_options/phrases_no_exclude_{train,dev}.jsonl); save as datasets/medqa/{train,dev}.jsonl',
+    download:
+      'train/dev: github.com/jind11/MedQA (data_clean/questions/US/4_options/phrases_no_exclude_{train,dev}.jsonl); ' +
+      'save as datasets/medqa/{train,dev}.jsonl',
   },
   {
     name: 'obqa',
@@ -62,7 +66,9 @@ const SPECS: Spec[] = [
       { path: 'obqa/openbook.txt', split: 'facts', format: 'passages' },
       { path: 'obqa/train.jsonl', split: 'train', format: 'obqa' },
     ],
-    download: 'train: https://ai2-public-datasets.s3.amazonaws.com/open-book-qa/OpenBookQA-V1-Sep2018.zip (Data/Main/train.jsonl); save as datasets/obqa/train.jsonl',
+    download:
+      'train: https://ai2-public-datasets.s3.amazonaws.com/open-book-qa/OpenBookQA-V1-Sep2018.zip ' +
+      '(Data/Main/train.jsonl); save as datasets/obqa/train.jsonl',
   },
   {
     name: 'qasc',
@@ -76,7 +82,8 @@ const SPECS: Spec[] = [
     kind: 'questions',
     description: 'ECQA (CommonsenseQA with explanations), 5 options, FLAN rationales.',
     files: [{ path: 'flan-cot/ecqa_train.tsv', split: 'train', format: 'flan-cot' }],
-    download: 'dev/test: github.com/dair-iitd/ECQA-Dataset (questions from CommonsenseQA, tau-nlp.github.io/commonsenseqa)',
+    download:
+      'dev/test: github.com/dair-iitd/ECQA-Dataset (questions from CommonsenseQA, tau-nlp.github.io/commonsenseqa)',
   },
   {
     name: 'creak',
@@ -88,12 +95,15 @@ const SPECS: Spec[] = [
   {
     name: 'wikipedia',
     kind: 'knowledge',
-    description: 'Wikipedia paragraphs around StrategyQA questions (ids = evidence ids) plus HotpotQA distractor paragraphs.',
+    description:
+      'Wikipedia paragraphs around StrategyQA questions (ids = evidence ids) plus HotpotQA distractor paragraphs.',
     files: [
       { path: 'wikipedia/strategyqa_paragraphs.jsonl', split: 'corpus', format: 'passages' },
       { path: 'wikipedia/hotpotqa_paragraphs.jsonl', split: 'corpus', format: 'passages' },
     ],
-    download: "KARD's full knowledge base, 21M DPR passages: https://dl.fbaipublicfiles.com/dpr/wikipedia_split/psgs_w100.tsv.gz (or a dump from dumps.wikimedia.org)",
+    download:
+      "KARD's full knowledge base, 21M DPR passages: " +
+      'https://dl.fbaipublicfiles.com/dpr/wikipedia_split/psgs_w100.tsv.gz (or a dump from dumps.wikimedia.org)',
   },
   {
     name: 'pubmed',

@@ -55,13 +55,15 @@ test('kard: the rationale retrieves the knowledge; input and target in KARD form
     passages,
     nKnowledge: 1,
   });
-  // By hand: rationale words shared -> plant: plants? no ("plants" vs "plants" yes), no, liver, organ = {plants,no,liver,organ} = 4; liver: {hepatitis, liver} = 2.
+  // By hand: rationale words shared -> plant: plants? no ("plants" vs "plants" yes), no, liver, organ =
+  // {plants,no,liver,organ} = 4; liver: {hepatitis, liver} = 2.
   expect(examples).toEqual([
     {
       id: 'q1#0',
       questionId: 'q1',
       input:
-        'Answer it.\nQuestion: Could a dandelion suffer from hepatitis? A. yes B. no\nKnowledge: Plant: plants such as dandelion have no liver organ\nExplanation:',
+        'Answer it.\nQuestion: Could a dandelion suffer from hepatitis? A. yes B. no\nKnowledge: Plant: plants such ' +
+        'as dandelion have no liver organ\nExplanation:',
       target: 'Hepatitis is an illness of the liver. Plants have no liver organ.\nAnswer: B',
       answer: 'B',
       mode: 'kard',
@@ -98,35 +100,38 @@ test('kard with the question as query, two passages, and a token budget that cut
   );
 });
 
-test("reranker data: the builder gets each kept rationale's pair (stripped rationale, question text), in order", async () => {
-  const second: VerifiedRationale = { ...rationale, sample: 1, text: 'Dandelions are plants. So the answer is no.' };
-  const pairs: unknown[] = [];
-  const { examples, reranker } = await buildExamples([question], [rationale, second], {
-    instruction: 'x',
-    retriever,
-    passages,
-    rerankerRecord: async (p) => (pairs.push(p), { questionId: p.questionId, n: pairs.length }),
-  });
-  expect(pairs).toEqual([
-    {
-      id: 'q1#0',
-      questionId: 'q1',
-      question: 'Could a dandelion suffer from hepatitis?',
-      rationale: 'Hepatitis is an illness of the liver. Plants have no liver organ.',
-    },
-    {
-      id: 'q1#1',
-      questionId: 'q1',
-      question: 'Could a dandelion suffer from hepatitis?',
-      rationale: 'Dandelions are plants.',
-    },
-  ]);
-  expect(reranker).toEqual([
-    { questionId: 'q1', n: 1 },
-    { questionId: 'q1', n: 2 },
-  ]);
-  expect(examples.map((e) => e.id)).toEqual(['q1#0', 'q1#1']);
-});
+test(
+  "reranker data: the builder gets each kept rationale's " + 'pair (stripped rationale, question text), in order',
+  async () => {
+    const second: VerifiedRationale = { ...rationale, sample: 1, text: 'Dandelions are plants. So the answer is no.' };
+    const pairs: unknown[] = [];
+    const { examples, reranker } = await buildExamples([question], [rationale, second], {
+      instruction: 'x',
+      retriever,
+      passages,
+      rerankerRecord: async (p) => (pairs.push(p), { questionId: p.questionId, n: pairs.length }),
+    });
+    expect(pairs).toEqual([
+      {
+        id: 'q1#0',
+        questionId: 'q1',
+        question: 'Could a dandelion suffer from hepatitis?',
+        rationale: 'Hepatitis is an illness of the liver. Plants have no liver organ.',
+      },
+      {
+        id: 'q1#1',
+        questionId: 'q1',
+        question: 'Could a dandelion suffer from hepatitis?',
+        rationale: 'Dandelions are plants.',
+      },
+    ]);
+    expect(reranker).toEqual([
+      { questionId: 'q1', n: 1 },
+      { questionId: 'q1', n: 2 },
+    ]);
+    expect(examples.map((e) => e.id)).toEqual(['q1#0', 'q1#1']);
+  },
+);
 
 test('rd has no Knowledge line and needs no retriever; ft makes one answer-only example per question', async () => {
   const rd = await buildExamples([question], [rationale], { mode: 'rd', instruction: 'I.' });

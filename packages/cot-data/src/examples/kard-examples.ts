@@ -1,4 +1,4 @@
-import type { Passage } from '@kard/knowledge-base';
+import type { Passage, PassageLookup } from '@kard/knowledge-base';
 import type { McQuestion } from '../question';
 import { stripFinalAnswer } from '../teacher/answer';
 import type { VerifiedRationale } from '../teacher/verify';
@@ -18,11 +18,6 @@ export interface SearchLike {
 /** BM25 of one query against given documents (Bm25Index.scoreDocuments): the reranker's teacher signal. */
 export interface ScorerLike {
   scoreDocuments(query: string, ids: string[]): number[] | Promise<number[]>;
-}
-
-/** Passage text by id (a Map, a PassageStore). */
-export interface PassageLookup {
-  get(id: string): Passage | undefined;
 }
 
 /** One training example for the student. */
@@ -70,8 +65,8 @@ export interface BuildExamplesOptions {
   instruction: string;
   /** Required for `kard`. */
   retriever?: SearchLike;
-  /** Passage text when hits carry none. */
-  passages?: PassageLookup;
+  /** Passage text when hits carry none: a `PassageStore`, or anything with its `get` (a Map). */
+  passages?: Pick<PassageLookup, 'get'>;
   /** Passages in the Knowledge line (default 1; KARD used up to 10 for OBQA). */
   nKnowledge?: number;
   /** What retrieves the knowledge: the rationale (KARD's training, default) or the question. */

@@ -8,7 +8,8 @@ const q = { question: 'Could a dandelion suffer from hepatitis?', options: YES_N
 describe('KARD prompt format', () => {
   test('kard input and target, character for character', () => {
     expect(formatInput('Answer it.', q, 'kard', 'Hepatitis is an inflammation of the liver.')).toBe(
-      'Answer it.\nQuestion: Could a dandelion suffer from hepatitis? A. yes B. no\nKnowledge: Hepatitis is an inflammation of the liver.\nExplanation:',
+      'Answer it.\nQuestion: Could a dandelion suffer from hepatitis? A. yes B. no\nKnowledge: Hepatitis is an ' +
+        'inflammation of the liver.\nExplanation:',
     );
     expect(formatTarget('kard', 'B', 'Plants have no liver.')).toBe('Plants have no liver.\nAnswer: B');
   });

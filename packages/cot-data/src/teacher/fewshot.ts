@@ -10,7 +10,8 @@ export interface Demonstration {
 }
 
 const SYSTEM =
-  'You answer multiple-choice questions. Reason step by step in a short explanation, then give the final answer on its own line as "Answer: <letter>".';
+  'You answer multiple-choice questions. Reason step by step in a short explanation, then give the final answer on ' +
+  'its own line as "Answer: <letter>".';
 
 /** `k` demonstrations drawn, seeded, from questions that have rationales. */
 export function pickDemonstrations(pool: Demonstration[], k: number, seed: number): Demonstration[] {

@@ -186,24 +186,27 @@ test('a never-answering endpoint ends in a clear error after its retries, quickl
   expect(readFileSync(cacheFile, 'utf8')).toBe('');
 });
 
-test('a 4xx other than 429 is not retried; what was done before stays cached and a rerun does only the rest', async () => {
-  teacher.script = ['ok', '400'];
-  const cacheFile = path.join(dir, 'c.jsonl');
-  const opts = {
-    questions: questions.slice(0, 3),
-    demonstrations: demos,
-    endpoint: { baseUrl, ...fast },
-    cacheFile,
-    n: 2,
-    concurrency: 1,
-  };
-  await expect(generateRationales(opts)).rejects.toThrow(/answered HTTP 400: \{"error":"bad model"\}/);
-  expect(teacher.bodies).toHaveLength(2);
-  expect(readCache(cacheFile).records.map((r) => r.id)).toEqual(['q0']);
-  const { summary } = await generateRationales(opts);
-  expect(summary).toMatchObject({ skippedCached: 1, requests: 2 });
-  expect(readCache(cacheFile).records.map((r) => r.id)).toEqual(['q0', 'q1', 'q2']);
-});
+test(
+  'a 4xx other than 429 is not retried; what was done ' + 'before stays cached and a rerun does only the rest',
+  async () => {
+    teacher.script = ['ok', '400'];
+    const cacheFile = path.join(dir, 'c.jsonl');
+    const opts = {
+      questions: questions.slice(0, 3),
+      demonstrations: demos,
+      endpoint: { baseUrl, ...fast },
+      cacheFile,
+      n: 2,
+      concurrency: 1,
+    };
+    await expect(generateRationales(opts)).rejects.toThrow(/answered HTTP 400: \{"error":"bad model"\}/);
+    expect(teacher.bodies).toHaveLength(2);
+    expect(readCache(cacheFile).records.map((r) => r.id)).toEqual(['q0']);
+    const { summary } = await generateRationales(opts);
+    expect(summary).toMatchObject({ skippedCached: 1, requests: 2 });
+    expect(readCache(cacheFile).records.map((r) => r.id)).toEqual(['q0', 'q1', 'q2']);
+  },
+);
 
 test('no base URL anywhere: a clear error before any work', () => {
   const saved = process.env.OPENAI_BASE_URL;
@@ -236,7 +239,8 @@ describe('RationaleCache', () => {
     const file = path.join(dir, 'bad.jsonl');
     writeFileSync(
       file,
-      '{"id":"q0","rationales":[],"model":"m","usage":{}}\nnot json\n{"id":"q1","rationales":[],"model":"m","usage":{}}\n',
+      '{"id":"q0","rationales":[],"model":"m","usage":{}}\nnot ' +
+        'json\n{"id":"q1","rationales":[],"model":"m","usage":{}}\n',
     );
     expect(() => readCache(file)).toThrow(/bad\.jsonl:2/);
   });

@@ -4,7 +4,7 @@ import { ChatEndpoint, type EndpointOptions } from './endpoint';
 import { fewShotMessages, type Demonstration } from './fewshot';
 import type { ImportedRationale } from './rationale';
 
-export interface GenerateOptions {
+export interface GenerateRationalesOptions {
   questions: McQuestion[];
   demonstrations: Demonstration[];
   endpoint: EndpointOptions | ChatEndpoint;
@@ -43,7 +43,7 @@ export interface GenerateSummary {
  * endpoint fails for good, requests in flight finish, nothing new starts, and the first error is thrown.
  */
 export async function generateRationales(
-  opts: GenerateOptions,
+  opts: GenerateRationalesOptions,
 ): Promise<{ rationales: ImportedRationale[]; summary: GenerateSummary }> {
   const n = opts.n ?? 10;
   const endpoint = opts.endpoint instanceof ChatEndpoint ? opts.endpoint : new ChatEndpoint(opts.endpoint);

@@ -102,8 +102,8 @@ export function importZeroShotCotLog(file: string): ImportedRationale[] {
   return readZeroShotCotLog(file).map((r) => ({ question: r.question, text: r.rationale, source: 'zero-shot-cot' }));
 }
 
-export type RationaleFormat = 'flan-cot' | 'jsonl' | 'zero-shot-cot' | 'generation-cache';
-export const RATIONALE_FORMATS: RationaleFormat[] = ['flan-cot', 'jsonl', 'zero-shot-cot', 'generation-cache'];
+export const RATIONALE_FORMATS = ['flan-cot', 'jsonl', 'zero-shot-cot', 'generation-cache'] as const;
+export type RationaleFormat = (typeof RATIONALE_FORMATS)[number];
 
 /** Imports a rationale file of any supported format; an unknown format is an error listing the known ones. */
 export function importRationales(file: string, format: RationaleFormat): ImportedRationale[] {

@@ -17,25 +17,28 @@ const questions = [
   q('t2', 'Same text?', 'B'),
 ];
 
-test('rationales attach by id first, then by normalised text; twins get one each in turn; strangers are counted', () => {
-  const { rationales, unmatched } = attachRationales(questions, [
-    { questionId: 'a', text: 'r0', source: 's' },
-    { questionId: 'a', text: 'r1', source: 's' },
-    { questionId: 'not-loaded', question: 'is fire hot?', text: 'r2', source: 's' },
-    { question: 'Same text?', text: 'r3', source: 's' },
-    { question: 'Same text?', text: 'r4', source: 's' },
-    { question: 'Unknown?', text: 'r5', source: 's' },
-    { questionId: 'zzz', text: 'r6', source: 's' },
-  ]);
-  expect(rationales.map((r) => [r.questionId, r.sample, r.text])).toEqual([
-    ['a', 0, 'r0'],
-    ['a', 1, 'r1'],
-    ['b', 0, 'r2'],
-    ['t1', 0, 'r3'],
-    ['t2', 0, 'r4'],
-  ]);
-  expect(unmatched).toBe(2);
-});
+test(
+  'rationales attach by id first, then by normalised ' + 'text; twins get one each in turn; strangers are counted',
+  () => {
+    const { rationales, unmatched } = attachRationales(questions, [
+      { questionId: 'a', text: 'r0', source: 's' },
+      { questionId: 'a', text: 'r1', source: 's' },
+      { questionId: 'not-loaded', question: 'is fire hot?', text: 'r2', source: 's' },
+      { question: 'Same text?', text: 'r3', source: 's' },
+      { question: 'Same text?', text: 'r4', source: 's' },
+      { question: 'Unknown?', text: 'r5', source: 's' },
+      { questionId: 'zzz', text: 'r6', source: 's' },
+    ]);
+    expect(rationales.map((r) => [r.questionId, r.sample, r.text])).toEqual([
+      ['a', 0, 'r0'],
+      ['a', 1, 'r1'],
+      ['b', 0, 'r2'],
+      ['t1', 0, 'r3'],
+      ['t2', 0, 'r4'],
+    ]);
+    expect(unmatched).toBe(2);
+  },
+);
 
 test('verification keeps matching answers and counts wrong ones and parse failures', () => {
   const { rationales } = attachRationales(questions, [

@@ -47,7 +47,8 @@ const LOG = path.join(SHARED, 'teacher', 'strategyqa_zero_shot_cot.log');
 const haveLog = existsSync(LOG);
 if (!haveLog)
   console.log(
-    `[cot-data] skipping the zero-shot-CoT log test: ${LOG} not found (set KARD_SHARED_DATA to the folder holding teacher/)`,
+    `[cot-data] skipping the zero-shot-CoT log test: ${LOG} not found (set KARD_SHARED_DATA to the folder holding ` +
+      `teacher/)`,
   );
 
 (haveLog ? describe : describe.skip)('zero-shot-CoT log of a real teacher (StrategyQA, 2290 answers)', () => {

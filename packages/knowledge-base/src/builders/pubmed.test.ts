@@ -15,7 +15,8 @@ test('PubMed baseline XML (gzip): title + abstract passages with PMID ids', asyn
       id: 'PMID:21645374',
       title: 'Do mitochondria play a role in remodelling lace plant leaves during programmed cell death?',
       text:
-        'Programmed cell death (PCD) is the regulated death of cells within an organism. The lace plant (Aponogeton madagascariensis) produces perforations in its leaves through PCD. ' +
+        'Programmed cell death (PCD) is the regulated death of cells within an organism. The lace plant (Aponogeton ' +
+        'madagascariensis) produces perforations in its leaves through PCD. ' +
         'Mitochondrial dynamics were delineated into four categories (M1-M4) based on membrane potential (ΔΨm). ' +
         'Mitochondria play a critical role during developmentally regulated PCD.',
     },

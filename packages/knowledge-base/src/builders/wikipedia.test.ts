@@ -18,7 +18,9 @@ const EXPECTED: Passage[] = [
   {
     id: 'Genghis_Khan-1',
     title: 'Genghis Khan',
-    text: 'Genghis Khan (born Temüjin; c. 1162 – August 25, 1227) was the founder of the Mongol Empire. He was born near the Onon.',
+    text:
+      'Genghis Khan (born Temüjin; c. 1162 – August 25, 1227) was the founder of the Mongol Empire. He was ' +
+      'born near the Onon.',
   },
   { id: 'Genghis_Khan-2', title: 'Genghis Khan', text: 'After founding the empire, he started the Mongol invasions.' },
   { id: 'Genghis_Khan-3', title: 'Genghis Khan', text: 'Little is known about his early life.' },

@@ -62,7 +62,8 @@ export function createProgram(configure: (root: Command) => Command = (root) => 
     program
       .command('build')
       .description(
-        'Build a PassageStore (or a JSONL file) from corpus files: Pyserini/BEIR/plain JSONL or DPR TSV, plain or gzip.',
+        'Build a PassageStore (or a JSONL file) from corpus files: Pyserini/BEIR/plain JSONL or DPR TSV, plain or ' +
+          'gzip.',
       )
       .requiredOption('-i, --input <files...>', 'corpus file(s), read in order')
       .addOption(
@@ -82,7 +83,8 @@ export function createProgram(configure: (root: Command) => Command = (root) => 
     );
     for (const r of readers) {
       const skipped = r.stats.skipped
-        ? `, skipped ${r.stats.skipped} malformed (lines ${r.stats.skippedLines.join(', ')}${r.stats.skipped > r.stats.skippedLines.length ? ', ...' : ''})`
+        ? `, skipped ${r.stats.skipped} malformed (lines ` +
+          `${r.stats.skippedLines.join(', ')}${r.stats.skipped > r.stats.skippedLines.length ? ', ...' : ''})`
         : '';
       console.log(`${r.file}: ${r.stats.read} passages (${r.stats.format})${skipped}`);
     }

@@ -37,7 +37,8 @@ describe('readPassages', () => {
     expect(plain.passages[2].title).toBe('BC1 RNA, the transcript from a master gene');
     // BM25 indexes title + "\n" + text when there is no `contents`.
     expect(indexedText(plain.passages[2])).toBe(
-      'BC1 RNA, the transcript from a master gene\nID elements are short interspersed elements (SINEs) found in high copy number.',
+      'BC1 RNA, the transcript from a master gene\nID elements are short interspersed elements (SINEs) found in high ' +
+        'copy number.',
     );
   });
 

@@ -55,7 +55,8 @@ function collidingIds(): [string, string] {
 describe('PassageStore', () => {
   test('round-trips every row, id and the iteration order of its input', async () => {
     const input = corpus(3000);
-    input.push({ id: 'huge', title: 'Huge', text: 'x'.repeat(5 << 20) }); // larger than a scan block and the read buffer
+    // larger than a scan block and the read buffer
+    input.push({ id: 'huge', title: 'Huge', text: 'x'.repeat(5 << 20) });
     input.push({ id: 'after-huge', text: '' });
     const dir = path.join(work, 'store');
     const store = await PassageStore.build(input, dir);

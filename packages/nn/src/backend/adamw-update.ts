@@ -38,8 +38,8 @@ function exclusive(t: tf.Tensor): boolean {
 }
 
 /**
- * p ← p·(1 − lr·wd) − lr/(1−β1ᵗ) · m / (√(v/(1−β2ᵗ)) + eps), with m, v the updated moments; PyTorch's
- * `torch.optim.AdamW`. On cpu and native-cpu the three variables are updated in place (one C or JS loop, no
+ * p ← p·(1 − lr·wd) − lr/(1−β1ᵗ) · m / (√(v/(1−β2ᵗ)) + eps), with m, v the updated moments;
+ * PyTorch's `torch.optim.AdamW`. On cpu and native-cpu the three variables are updated in place (one C or JS loop, no
  * temporaries; a buffer another tensor shares is copied first); elsewhere through tfjs ops and `assign`.
  */
 export function fusedAdamWUpdate(

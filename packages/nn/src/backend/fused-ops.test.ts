@@ -59,31 +59,34 @@ maybe('fused kernels on native-cpu', () => {
     }
   });
 
-  it('the dropout mask is bit-identical in C and JS, keeps 1 - rate of the elements, and scales by 1 / (1 - rate)', async () => {
-    const n = 300_001;
-    for (const [rate, seed] of [
-      [0.1, 1],
-      [0.5, 4294967295],
-      [0.9, 12345],
-    ]) {
-      await tf.setBackend('native-cpu');
-      const c = dropoutMask(n, rate, seed);
-      await tf.setBackend('cpu');
-      const js = dropoutMask(n, rate, seed);
-      expect(Buffer.from(c.buffer).equals(Buffer.from(js.buffer))).toBe(true);
-      const kept = js.filter((v) => v !== 0);
-      expect(new Set(kept)).toEqual(new Set([Math.fround(1 / (1 - rate))]));
-      const sd = Math.sqrt(n * rate * (1 - rate));
-      expect(Math.abs(kept.length - n * (1 - rate))).toBeLessThan(5 * sd);
-    }
-    expect(dropoutMask(1000, 0.3, 1)).not.toEqual(dropoutMask(1000, 0.3, 2));
-    expect(() => dropoutMask(10, 1, 1)).toThrow(/\[0, 1\)/);
-    const x = tf.ones([5]);
-    expect(dropout(x, 0.5, undefined)).toBe(x);
-    const a = new Rng(3),
-      b = new Rng(3);
-    expect(dropout(x, 0.5, a).dataSync()).toEqual(dropout(x, 0.5, b).dataSync()); // same Rng state, same mask
-  });
+  it(
+    'the dropout mask is bit-identical in C and JS, keeps ' + '1 - rate of the elements, and scales by 1 / (1 - rate)',
+    async () => {
+      const n = 300_001;
+      for (const [rate, seed] of [
+        [0.1, 1],
+        [0.5, 4294967295],
+        [0.9, 12345],
+      ]) {
+        await tf.setBackend('native-cpu');
+        const c = dropoutMask(n, rate, seed);
+        await tf.setBackend('cpu');
+        const js = dropoutMask(n, rate, seed);
+        expect(Buffer.from(c.buffer).equals(Buffer.from(js.buffer))).toBe(true);
+        const kept = js.filter((v) => v !== 0);
+        expect(new Set(kept)).toEqual(new Set([Math.fround(1 / (1 - rate))]));
+        const sd = Math.sqrt(n * rate * (1 - rate));
+        expect(Math.abs(kept.length - n * (1 - rate))).toBeLessThan(5 * sd);
+      }
+      expect(dropoutMask(1000, 0.3, 1)).not.toEqual(dropoutMask(1000, 0.3, 2));
+      expect(() => dropoutMask(10, 1, 1)).toThrow(/\[0, 1\)/);
+      const x = tf.ones([5]);
+      expect(dropout(x, 0.5, undefined)).toBe(x);
+      const a = new Rng(3),
+        b = new Rng(3);
+      expect(dropout(x, 0.5, a).dataSync()).toEqual(dropout(x, 0.5, b).dataSync()); // same Rng state, same mask
+    },
+  );
 
   it('globalNorm and clipByGlobalNorm: float64 reference, in-place scaling, shared buffers left alone', async () => {
     for (const backend of ['native-cpu', 'cpu']) {
@@ -123,36 +126,40 @@ maybe('fused kernels on native-cpu', () => {
     }
   });
 
-  it('threaded paths give what the cpu kernels give: broadcasts, unary, softmax, transposes, batched GEMMs, cross-entropy', async () => {
-    const big = [260, 512];
-    await expectParity(() => [
-      tf.add(rand(big), rand([512])),
-      tf.mul(rand(big), rand([260, 1])),
-      tf.sub(rand([140_000]), rand([140_000])),
-    ]);
-    await expectParity(() => [tf.exp(rand([140_001], -5, 5)), tf.softmax(rand(big, -9, 9))]);
-    await expectParity(() => [
-      tf.transpose(rand([4, 8, 64, 64]), [0, 2, 1, 3]),
-      tf.transpose(rand([500, 300]), [1, 0]),
-    ]);
-    await expectParity(() => [
-      tf.matMul(rand([16, 64, 48]), rand([16, 48, 32])), // many small products: spread over threads
-      tf.matMul(rand([4, 2, 128, 64]), rand([4, 2, 96, 64]), false, true),
-      tf.matMul(rand([8, 512]), rand([300, 512]), false, true), // tiny: one thread
-    ]);
-    await expectParity(() =>
-      tf.losses.softmaxCrossEntropy(
-        tf.oneHot(
-          tf.tensor1d(
-            Array.from({ length: 140 }, (_, i) => (i * 7) % 1000),
-            'int32',
+  it(
+    'threaded paths give what the cpu kernels give: broadcasts, unary, softmax, transposes, batched GEMMs, ' +
+      'cross-entropy',
+    async () => {
+      const big = [260, 512];
+      await expectParity(() => [
+        tf.add(rand(big), rand([512])),
+        tf.mul(rand(big), rand([260, 1])),
+        tf.sub(rand([140_000]), rand([140_000])),
+      ]);
+      await expectParity(() => [tf.exp(rand([140_001], -5, 5)), tf.softmax(rand(big, -9, 9))]);
+      await expectParity(() => [
+        tf.transpose(rand([4, 8, 64, 64]), [0, 2, 1, 3]),
+        tf.transpose(rand([500, 300]), [1, 0]),
+      ]);
+      await expectParity(() => [
+        tf.matMul(rand([16, 64, 48]), rand([16, 48, 32])), // many small products: spread over threads
+        tf.matMul(rand([4, 2, 128, 64]), rand([4, 2, 96, 64]), false, true),
+        tf.matMul(rand([8, 512]), rand([300, 512]), false, true), // tiny: one thread
+      ]);
+      await expectParity(() =>
+        tf.losses.softmaxCrossEntropy(
+          tf.oneHot(
+            tf.tensor1d(
+              Array.from({ length: 140 }, (_, i) => (i * 7) % 1000),
+              'int32',
+            ),
+            1000,
           ),
-          1000,
+          rand([140, 1000], -3, 3),
         ),
-        rand([140, 1000], -3, 3),
-      ),
-    );
-  });
+      );
+    },
+  );
 
   it('an identity transpose shares its input buffer instead of copying it', async () => {
     await tf.setBackend('native-cpu');

@@ -7,7 +7,8 @@ import { nativeOrSkip } from './testing/parity';
 const haveNative = nativeOrSkip();
 
 describe('initBackend', () => {
-  // These tests choose backends themselves: a KARD_BACKEND from outside (the test command's cpu pass) must not force one.
+  // These tests choose backends themselves: a KARD_BACKEND from outside (the test command's cpu pass) must not force
+  // one.
   const unforce = () => {
     delete process.env.KARD_BACKEND;
   };

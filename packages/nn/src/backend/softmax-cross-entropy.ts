@@ -141,7 +141,8 @@ export function hasFusedSoftmaxCrossEntropy(): boolean {
 export function fusedSoftmaxCrossEntropy(logits2d: tf.Tensor2D, labels1d: tf.Tensor1D, ignoreIndex = -100): tf.Scalar {
   if (logits2d.rank !== 2 || labels1d.rank !== 1 || labels1d.shape[0] !== logits2d.shape[0]) {
     throw new Error(
-      `fusedSoftmaxCrossEntropy: expected logits [N, V] and labels [N], got [${logits2d.shape}] and [${labels1d.shape}]`,
+      `fusedSoftmaxCrossEntropy: expected logits [N, V] and labels [N], got [${logits2d.shape}] and ` +
+        `[${labels1d.shape}]`,
     );
   }
   registerSoftmaxCrossEntropy();

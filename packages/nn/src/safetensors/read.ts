@@ -89,7 +89,8 @@ export function readSafetensorsHeader(file: string): SafetensorsHeader {
       const elements = (e.shape as number[]).reduce((a, b) => a * b, 1);
       if (off[1] - off[0] !== elements * DTYPE_BYTES[e.dtype]) {
         throw new SafetensorsError(
-          `bad header: tensor "${name}" of shape [${e.shape}] ${e.dtype} needs ${elements * DTYPE_BYTES[e.dtype]} bytes, offsets give ${off[1] - off[0]}`,
+          `bad header: tensor "${name}" of shape [${e.shape}] ${e.dtype} needs ${elements * DTYPE_BYTES[e.dtype]} ` +
+            `bytes, offsets give ${off[1] - off[0]}`,
           file,
         );
       }
@@ -104,7 +105,8 @@ export function readSafetensorsHeader(file: string): SafetensorsHeader {
     const dataEnd = ranges.length ? ranges[ranges.length - 1][1] : 0;
     if (8 + headerBytes + dataEnd > size) {
       throw new SafetensorsError(
-        `truncated file: tensor data needs ${dataEnd} bytes after the header but only ${size - 8 - headerBytes} are present`,
+        `truncated file: tensor data needs ${dataEnd} bytes after the header but only ${size - 8 - headerBytes} are ` +
+          `present`,
         file,
       );
     }

@@ -103,7 +103,8 @@ describe('runTrainingLoop', () => {
     expect(err).toBeInstanceOf(CheckpointMismatchError);
     expect(err.fields).toEqual(['lr']);
     expect(err.message).toBe(
-      `${dir}: this checkpoint comes from another run (lr: checkpoint 0.05, this run 0.1). Delete ${dir} to start the run over, or train into another checkpoint folder.`,
+      `${dir}: this checkpoint comes from another run (lr: checkpoint 0.05, this run 0.1). Delete ${dir} to start ` +
+        `the run over, or train into another checkpoint folder.`,
     );
   });
 

@@ -47,7 +47,10 @@ export interface TrainingLoop<P, R> {
   /** Run until this step (the schedule may span more). */
   stopAt: number;
   checkpoints?: CheckpointPolicy;
-  /** A checkpoint folder to continue from, or 'latest': the policy's newest checkpoint if there is one. Default: start fresh. */
+  /**
+   * A checkpoint folder to continue from, or 'latest': the policy's newest checkpoint if there is one. Default: start
+   * fresh.
+   */
   resumeFrom?: string;
   /**
    * One optimizer step: takes its batch at `state.position`, applies the gradients and moves the position on
@@ -56,7 +59,10 @@ export interface TrainingLoop<P, R> {
   step: (state: LoopState<P>) => R;
   /** Once the state is known (fresh or resumed), before the first step: start a progress bar here. */
   onStart?: (state: LoopState<P>) => void;
-  /** After each step (state.step counts it), before its checkpoint: progress, logs, evaluation. `true` forces a checkpoint. */
+  /**
+   * After each step (state.step counts it), before its checkpoint: progress, logs, evaluation. `true` forces a
+   * checkpoint.
+   */
   afterStep?: (state: LoopState<P>, result: R) => boolean | void;
   /** Awaited between steps; default: let Ctrl-C / SIGTERM handlers run (steps are synchronous). */
   yieldBetweenSteps?: () => Promise<void>;
@@ -76,7 +82,8 @@ export class CheckpointMismatchError extends Error {
     detail: string,
   ) {
     super(
-      `${dir}: this checkpoint ${detail}. Delete ${dir} to start the run over, or train into another checkpoint folder.`,
+      `${dir}: this checkpoint ${detail}. Delete ${dir} to start the run over, or train into another checkpoint ` +
+        `folder.`,
     );
     this.name = 'CheckpointMismatchError';
   }

@@ -1,6 +1,7 @@
 // The one schema of a KARD run: every key with its type, default, bounds and meaning. The config type
 // (z.infer), validation, defaults and the CLI flags (`--student-lr 3e-4`) are all derived from it, so a new
 // option is one line here.
+import { RATIONALE_FORMATS } from '@kard/cot-data';
 import { z } from 'zod';
 
 export const STUDENT_METHODS = ['ft', 'rd', 'kard'] as const;
@@ -8,7 +9,6 @@ export type StudentMethod = (typeof STUDENT_METHODS)[number];
 export const EVAL_METHODS = ['ft', 'rd', 'kard-bm25', 'kard-reranker'] as const;
 export type EvalMethod = (typeof EVAL_METHODS)[number];
 export const BACKENDS = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'native-cpu', 'wasm', 'cpu'] as const;
-export const RATIONALE_FORMATS = ['flan-cot', 'jsonl', 'zero-shot-cot', 'generation-cache'] as const;
 
 /**
  * Metadata of an option added after run folders existed: left out of stage hashes while it has its default,
@@ -21,7 +21,9 @@ export interface OptionMeta {
 const text = () => z.string().min(1);
 const int = (min: number, max?: number) => (max === undefined ? z.int().min(min) : z.int().min(min).max(max));
 const num = (min: number, max?: number) => (max === undefined ? z.number().min(min) : z.number().min(min).max(max));
-/** A section: its keys only (an unknown key is an error); absent, it is read as `{}` (its required keys then say so). */
+/**
+ * A section: its keys only (an unknown key is an error); absent, it is read as `{}` (its required keys then say so).
+ */
 const section = <T extends z.ZodRawShape>(shape: T) => z.strictObject(shape).prefault({} as never);
 
 const RunSchema = z.strictObject({
@@ -63,12 +65,14 @@ const RunSchema = z.strictObject({
     vocabSize: int(0)
       .default(0)
       .describe(
-        "scratch T5: keep only the N pieces of the tokenizer that the knowledge base's passages use most (plus every single character and the special tokens); 0 keeps it whole",
+        "scratch T5: keep only the N pieces of the tokenizer that the knowledge base's passages use most (plus every " +
+          'single character and the special tokens); 0 keeps it whole',
       ),
     pretrainSteps: int(0)
       .default(0)
       .describe(
-        "scratch T5: denoising pre-training steps on the knowledge base's passages before any other training (BART text infilling in T5 sentinels; stands in for T5's pre-training)",
+        "scratch T5: denoising pre-training steps on the knowledge base's passages before any other training (BART " +
+          "text infilling in T5 sentinels; stands in for T5's pre-training)",
       ),
     pretrainLength: int(8).default(64).describe('scratch T5 pre-training: tokens per passage window'),
     pretrainNoise: num(0.01, 0.9)
@@ -81,7 +85,9 @@ const RunSchema = z.strictObject({
     baseSteps: int(0)
       .default(0)
       .describe(
-        "shared warm start: first train one student this many steps on the teacher's rationales without knowledge (the role Flan-T5's CoT instruction tuning plays in the paper); every method then fine-tunes from it (0: each starts from `model`)",
+        "shared warm start: first train one student this many steps on the teacher's rationales without knowledge " +
+          "(the role Flan-T5's CoT instruction tuning plays in the paper); every method then fine-tunes from it " +
+          '(0: each starts from `model`)',
       ),
     batchSize: int(1).default(8).describe('examples per step'),
     lr: num(0).default(3e-4).describe('peak AdamW learning rate'),
@@ -97,7 +103,8 @@ const RunSchema = z.strictObject({
     init: text()
       .optional()
       .describe(
-        "with base 'scratch': start from a saved reranker, e.g. `kard-reranker pretrain`'s inverse-cloze encoder (all its weights train; hidden/layers/heads/compressionDim come from it)",
+        "with base 'scratch': start from a saved reranker, e.g. `kard-reranker pretrain`'s inverse-cloze encoder " +
+          '(all its weights train; hidden/layers/heads/compressionDim come from it)',
       ),
     hidden: int(8).default(64).describe('scratch BERT hidden size'),
     layers: int(1).default(1).describe('scratch BERT layers'),
@@ -116,7 +123,8 @@ const RunSchema = z.strictObject({
       .boolean()
       .default(false)
       .describe(
-        "add the question's BM25 score, a length prior and a passage prior to late interaction, with learned weights (@kard/reranker README)",
+        "add the question's BM25 score, a length prior and a passage prior to late interaction, with learned weights " +
+          '(@kard/reranker README)',
       ),
     annealing: z
       .enum(['kard', 'none'])
@@ -126,7 +134,8 @@ const RunSchema = z.strictObject({
       .default(1)
       .meta({
         description:
-          'fine-tune this many rerankers (seeds seed, seed+1, …) and rerank with their mean score (@kard/reranker README: 3 from one inverse-cloze start)',
+          'fine-tune this many rerankers (seeds seed, seed+1, …) and rerank with their mean score (@kard/reranker ' +
+          'README: 3 from one inverse-cloze start)',
         hashOnlyWhenSet: true,
       } satisfies OptionMeta & { description: string }),
   }),
@@ -149,7 +158,8 @@ const RunSchema = z.strictObject({
       .enum(['score', 'none'])
       .default('score')
       .describe(
-        "an unparsable output: 'score' answers with the option the student scores best after its rationale (counted in unparsed and scored); 'none' counts it wrong",
+        "an unparsable output: 'score' answers with the option the student scores best after its rationale (counted " +
+          "in unparsed and scored); 'none' counts it wrong",
       ),
   }),
 });

@@ -66,7 +66,8 @@ describe('loadConfig', () => {
     const file = path.join(dir, 'c.yaml');
     fs.writeFileSync(
       file,
-      'run: a\ndataset: {train: t, eval: d}\nknowledge: {corpus: [c]}\nteacher: {rationales: r}\nstudent: {steps: 10}\n',
+      'run: a\ndataset: {train: t, eval: d}\nknowledge: {corpus: [c]}\nteacher: {rationales: r}\nstudent: {steps: ' +
+        '10}\n',
     );
     const c = loadConfig(file, { 'student.steps': '25', 'student.methods': 'ft,kard', 'eval.sc': '5' });
     expect(c.student.steps).toBe(25);
@@ -116,16 +117,21 @@ describe('the schema', () => {
     ]);
   });
 
-  test('YAML shapes: an empty entry takes its default, one string is a list of one, an empty section is refused', () => {
-    expect(validateConfig({ ...minimal, student: { lr: null } }).student.lr).toBe(3e-4);
-    expect(validateConfig({ ...minimal, knowledge: { corpus: 'one.jsonl' } }).knowledge.corpus).toEqual(['one.jsonl']);
-    expect(errorOf(() => validateConfig({ ...minimal, student: { methods: 'zz' } })).message).toBe(
-      'student.methods: expected a list of ft, rd, kard, got "zz"',
-    );
-    expect(errorOf(() => validateConfig({ ...minimal, dataset: null })).message).toBe(
-      'dataset: expected a mapping of keys, got null',
-    );
-  });
+  test(
+    'YAML shapes: an empty entry takes its default, one ' + 'string is a list of one, an empty section is refused',
+    () => {
+      expect(validateConfig({ ...minimal, student: { lr: null } }).student.lr).toBe(3e-4);
+      expect(validateConfig({ ...minimal, knowledge: { corpus: 'one.jsonl' } }).knowledge.corpus).toEqual([
+        'one.jsonl',
+      ]);
+      expect(errorOf(() => validateConfig({ ...minimal, student: { methods: 'zz' } })).message).toBe(
+        'student.methods: expected a list of ft, rd, kard, got "zz"',
+      );
+      expect(errorOf(() => validateConfig({ ...minimal, dataset: null })).message).toBe(
+        'dataset: expected a mapping of keys, got null',
+      );
+    },
+  );
 
   test("the first problem in schema order is the one reported, an unknown key before the section's known ones", () => {
     expect(errorOf(() => validateConfig({ ...minimal, student: { steps: 0, lrr: 1 } })).key).toBe('student.lrr');

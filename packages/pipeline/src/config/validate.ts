@@ -65,7 +65,9 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
   return node;
 }
 
-/** The schema position of an issue (section by section, an unknown key before the known ones), for reporting the first. */
+/**
+ * The schema position of an issue (section by section, an unknown key before the known ones), for reporting the first.
+ */
 function schemaOrder(issue: z.core.$ZodIssue): number[] {
   const order: number[] = [];
   let shape: Record<string, z.core.$ZodType> | undefined = CONFIG_SHAPE;

@@ -23,7 +23,9 @@ export interface RerankerMetrics {
   reranker: RankingAccuracy;
 }
 
-/** KARD's reranker evaluation on the validation split: top-1/3/5 of the target among 8, BM25(question) vs the reranker. */
+/**
+ * KARD's reranker evaluation on the validation split: top-1/3/5 of the target among 8, BM25(question) vs the reranker.
+ */
 export async function rerankerMetrics(
   runDir: string,
   passages: PassageLookup,

@@ -25,7 +25,10 @@ export interface Prediction {
   /** Every sampled output under self-consistency. */
   samples?: string[];
   predicted: string | null;
-  /** How the answer was read: parsed from the output, or (output unparsable) the option the student scores best after its rationale. */
+  /**
+   * How the answer was read: parsed from the output, or (output unparsable) the option the student scores best after
+   * its rationale.
+   */
   answeredBy: 'parsed' | 'scored' | 'none';
   gold: string;
   correct: boolean;

@@ -28,7 +28,8 @@ export async function runEvaluation(
     methods.push(kept);
     predictions[m] = p;
     opts.log?.(
-      `${m}: accuracy ${(100 * result.accuracy).toFixed(1)}% (n ${result.n}, unparsed ${result.unparsed}) in ${result.seconds.toFixed(0)} s`,
+      `${m}: accuracy ${(100 * result.accuracy).toFixed(1)}% (n ${result.n}, unparsed ${result.unparsed}) in ` +
+        `${result.seconds.toFixed(0)} s`,
     );
   }
   let t0 = Date.now();
@@ -38,7 +39,8 @@ export async function runEvaluation(
   const rationale = await rationaleLoss(cfg, runDir);
   const rationaleSeconds = (Date.now() - t0) / 1000;
   opts.log?.(
-    `diagnostics: reranker vs BM25 in ${rerankingSeconds.toFixed(0)} s, rationale loss with/without knowledge in ${rationaleSeconds.toFixed(0)} s`,
+    `diagnostics: reranker vs BM25 in ${rerankingSeconds.toFixed(0)} s, rationale loss with/without knowledge in ` +
+      `${rationaleSeconds.toFixed(0)} s`,
   );
   const evidenceHitRate: Record<string, number> = {};
   for (const m of methods) if (m.evidenceHitRate !== undefined) evidenceHitRate[m.name] = m.evidenceHitRate;

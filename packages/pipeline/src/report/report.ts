@@ -40,26 +40,36 @@ export function reportMarkdown(r: EvalReport): string {
     '|---|---|---|---|---|---|',
     ...r.methods.map(
       (m) =>
-        `| ${m.name} | ${pct(m.accuracy)} | ${pct(m.ci95[0])} – ${pct(m.ci95[1])} | ${m.n} | ${m.unparsed} (${m.scored}) | ${m.evidenceHitRate === undefined ? '–' : pct(m.evidenceHitRate)} |`,
+        `| ${m.name} | ${pct(m.accuracy)} | ${pct(m.ci95[0])} – ${pct(m.ci95[1])} | ${m.n} | ${m.unparsed} ` +
+        `(${m.scored}) | ${m.evidenceHitRate === undefined ? '–' : pct(m.evidenceHitRate)} |`,
     ),
     '',
   ];
   const rr = r.retrieval.reranking;
   if (rr) {
     lines.push(
-      `Reranker vs BM25 (${rr.reranker.n} held-out questions, target among 8): top-1 ${rr.reranker.top1.toFixed(1)} vs ${rr.bm25.top1.toFixed(1)}, top-3 ${rr.reranker.top3.toFixed(1)} vs ${rr.bm25.top3.toFixed(1)}, top-5 ${rr.reranker.top5.toFixed(1)} vs ${rr.bm25.top5.toFixed(1)}.`,
+      `Reranker vs BM25 (${rr.reranker.n} held-out questions, target among 8): top-1 ${rr.reranker.top1.toFixed(1)} ` +
+        `vs ${rr.bm25.top1.toFixed(1)}, top-3 ${rr.reranker.top3.toFixed(1)} vs ${rr.bm25.top3.toFixed(1)}, top-5 ` +
+        `${rr.reranker.top5.toFixed(1)} vs ${rr.bm25.top5.toFixed(1)}.`,
       '',
     );
   }
   const rl = r.rationaleLoss;
   if (rl) {
     lines.push(
-      `Validation loss per rationale token (${rl.examples} examples): KARD student with knowledge ${num(rl.kardWithKnowledge)}, same student without ${num(rl.kardWithoutKnowledge)}, RD student (no knowledge) ${num(rl.rdWithoutKnowledge)}.`,
+      `Validation loss per rationale token (${rl.examples} examples): KARD student with knowledge ` +
+        `${num(rl.kardWithKnowledge)}, same student without ${num(rl.kardWithoutKnowledge)}, RD student (no ` +
+        `knowledge) ${num(rl.rdWithoutKnowledge)}.`,
       '',
     );
   }
+  const noRepeat = r.settings.noRepeatNgramSize ? `, noRepeatNgramSize ${r.settings.noRepeatNgramSize}` : '';
   lines.push(
-    `Settings: nDocs ${r.settings.nDocs}, maxDoc ${r.settings.maxDoc}, self-consistency ${r.settings.sc}, maxNewTokens ${r.settings.maxNewTokens}${r.settings.noRepeatNgramSize ? `, noRepeatNgramSize ${r.settings.noRepeatNgramSize}` : ''}, answer fallback ${r.settings.answerFallback} (an unparsable output is answered by the option the student scores best after its rationale; such outputs are counted in unparsed, and in brackets when scored). Accuracy bars: accuracy.svg.`,
+    `Settings: nDocs ${r.settings.nDocs}, maxDoc ${r.settings.maxDoc}, self-consistency ${r.settings.sc}, ` +
+      `maxNewTokens ${r.settings.maxNewTokens}${noRepeat}, ` +
+      `answer fallback ${r.settings.answerFallback} (an unparsable output is answered by the option the student ` +
+      `scores best after its rationale; such outputs are counted in unparsed, and in brackets when scored). ` +
+      `Accuracy bars: accuracy.svg.`,
     '',
   );
   return lines.join('\n');
@@ -81,15 +91,21 @@ export function accuracySvg(r: EvalReport): string {
     return [
       `<text x="${left - 8}" y="${y + 20}" text-anchor="end" font-size="13">${esc(m.name)}</text>`,
       `<rect x="${left}" y="${y + 6}" width="${(m.accuracy * plot).toFixed(1)}" height="20" fill="#4c78a8"/>`,
-      `<line x1="${x(m.ci95[0]).toFixed(1)}" x2="${x(m.ci95[1]).toFixed(1)}" y1="${y + 16}" y2="${y + 16}" stroke="#222" stroke-width="1.5"/>`,
+      `<line x1="${x(m.ci95[0]).toFixed(1)}" x2="${x(m.ci95[1]).toFixed(1)}" y1="${y + 16}" y2="${y + 16}" ` +
+        `stroke="#222" stroke-width="1.5"/>`,
       `<text x="${(x(m.ci95[1]) + 6).toFixed(1)}" y="${y + 20}" font-size="12">${pct(m.accuracy)}</text>`,
     ].join('');
   });
   const ticks = [0, 0.25, 0.5, 0.75, 1].map(
     (t) =>
-      `<line x1="${x(t)}" x2="${x(t)}" y1="${top}" y2="${h - 24}" stroke="#ddd"/><text x="${x(t)}" y="${h - 8}" font-size="11" text-anchor="middle">${t * 100}%</text>`,
+      `<line x1="${x(t)}" x2="${x(t)}" y1="${top}" y2="${h - 24}" stroke="#ddd"/><text x="${x(t)}" y="${h - 8}" ` +
+      `font-size="11" text-anchor="middle">${t * 100}%</text>`,
   );
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif"><text x="${left}" y="18" font-size="14">Accuracy on ${esc(r.dataset.name)} (n = ${r.dataset.questions}), 95% Wilson CI</text>${ticks.join('')}${rows.join('')}</svg>\n`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif"><text ` +
+    `x="${left}" y="18" font-size="14">Accuracy on ${esc(r.dataset.name)} (n = ${r.dataset.questions}), 95% Wilson ` +
+    `CI</text>${ticks.join('')}${rows.join('')}</svg>\n`
+  );
 }
 
 /** Writes report.json, report.md, accuracy.svg and predictions.<method>.jsonl into `dir`, all at once. */

@@ -1,4 +1,5 @@
-// Inputs the stages share: the corpus as a passage store, dataset subsets, and the content hashes that key stage markers.
+// Inputs the stages share: the corpus as a passage store, dataset subsets, and the content hashes that key stage
+// markers.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PassageStore, readPassages, type Passage } from '@kard/knowledge-base';

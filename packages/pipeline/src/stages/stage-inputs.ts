@@ -34,7 +34,10 @@ export class Fingerprint {
 export type HashSource = string | Derived | Fingerprints | Fingerprint | { [key: string]: HashSource };
 
 export const derived = (from: string[], value: (...values: unknown[]) => unknown) => new Derived(from, value);
-/** Fingerprints of the files the paths name (lists flattened, unset paths skipped), or of the files `files` makes of their values. */
+/**
+ * Fingerprints of the files the paths name (lists flattened, unset paths skipped), or of the files `files` makes of
+ * their values.
+ */
 export const fingerprints = (from: string[], files: (...values: unknown[]) => unknown[] = (...v) => v.flat()) =>
   new Fingerprints(from, files);
 export const fingerprint = (from: string, file: (value: unknown) => string | undefined) => new Fingerprint(from, file);
@@ -98,7 +101,8 @@ export async function stageInputs(
   const expected = Object.keys(decl.after ?? {}).sort();
   if (!isDeepStrictEqual(Object.keys(upstream).sort(), expected))
     throw new Error(
-      `stage inputs: upstream hashes ${Object.keys(upstream).join(', ')} differ from the declared ${expected.join(', ')}`,
+      `stage inputs: upstream hashes ${Object.keys(upstream).join(', ')} differ from the declared ` +
+        `${expected.join(', ')}`,
     );
   const keys = [...Object.keys(upstream), ...Object.keys(decl.params ?? {}), ...Object.keys(decl.reads)];
   if (new Set(keys).size !== keys.length) throw new Error(`stage inputs: a key is declared twice (${keys.join(', ')})`);

@@ -12,7 +12,10 @@ export type StageKind =
   'index' | 'student-tokenizer' | 'prepare' | 'student-init' | 'student-base' | 'student' | 'reranker';
 
 export interface StageReads {
-  /** The hash's entries taken from the config, by key: a config path, a group of them, a value or files derived from them. */
+  /**
+   * The hash's entries taken from the config, by key: a config path, a group of them, a value or files derived from
+   * them.
+   */
   reads: Record<string, HashSource>;
   /** Values the stage is run for that are not config (prepare's method). */
   params?: Record<string, unknown>;
@@ -22,7 +25,10 @@ export interface StageReads {
   unhashed?: string[];
 }
 
-/** reranker.init's weights: a pre-trained starting point counts by its weights, so re-running `kard-reranker pretrain` reruns the stage. */
+/**
+ * reranker.init's weights: a pre-trained starting point counts by its weights, so re-running `kard-reranker pretrain`
+ * reruns the stage.
+ */
 function rerankerInitWeights(init: unknown): string | undefined {
   if (typeof init !== 'string') return undefined;
   const file = path.resolve(init, 'encoder', 'model.safetensors');

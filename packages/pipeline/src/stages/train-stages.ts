@@ -1,8 +1,9 @@
 // The training stages. Each reads only what it declares (stage-reads.ts), and its marker's hash is computed from that,
 // so the hash says exactly when it is stale:
 // index <- corpus; student-tokenizer <- corpus + tokenizer (scratch students only); prepare-<m> <- index + dataset +
-// rationales (+ student-tokenizer); student-init <- corpus (+ student-tokenizer; scratch students only); student-base <-
-// prepare-rd (+ student-init); student-<m> <- prepare-<m> (+ student-base, else student-init); reranker <- prepare-kard.
+// rationales (+ student-tokenizer); student-init <- corpus (+ student-tokenizer; scratch students only); student-base
+// <- prepare-rd (+ student-init); student-<m> <- prepare-<m> (+ student-base, else student-init); reranker <-
+// prepare-kard.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { prepare, type KardExample } from '@kard/cot-data';
@@ -179,7 +180,8 @@ export class TrainingPipeline {
       const sentinelIds = Array.from({ length: 100 }, (_, i) => tok.tokenId(`<extra_id_${i}>`)).filter(
         (id): id is number => id !== undefined,
       );
-      // A window needs pretrainLength tokens; a dozen characters a token is ample and spares tokenizing long articles whole.
+      // A window needs pretrainLength tokens; a dozen characters a token is ample and spares tokenizing long articles
+      // whole.
       const docs = [...(await this.passages())].map((p) =>
         tok.encode(passageText(p, 12 * s.pretrainLength)).slice(0, -1),
       );
@@ -202,7 +204,9 @@ export class TrainingPipeline {
       );
       return {
         ...result,
-        objective: `rebuild ${s.pretrainLength}-token windows of the knowledge base with ${s.pretrainNoise} of their tokens masked in spans`,
+        objective:
+          `rebuild ${s.pretrainLength}-token windows of the knowledge base with ${s.pretrainNoise} of their ` +
+          `tokens masked in spans`,
       };
     });
     return out.marker.inputsHash;
@@ -383,10 +387,15 @@ function passageText(p: Passage, chars: number): string {
   return `${p.title ? `${p.title}: ` : ''}${p.text}`.slice(0, chars);
 }
 
-/** Characters of each passage counted for vocabulary trimming (98 % of the shipped paragraphs are shorter than 1,000). */
+/**
+ * Characters of each passage counted for vocabulary trimming (98 % of the shipped paragraphs are shorter than 1,000).
+ */
 const COUNT_CHARS = 2000;
 
-/** The tokenizer that fits prepared inputs to the budget: the scratch tokenizer or the model folder's own (a Hub model is not downloaded yet at prepare time, so its inputs are cut at training time instead). */
+/**
+ * The tokenizer that fits prepared inputs to the budget: the scratch tokenizer or the model folder's own (a Hub model
+ * is not downloaded yet at prepare time, so its inputs are cut at training time instead).
+ */
 function budgetTokenizer(model: string, tokenizer: string): string | undefined {
   if (model === 'scratch') return tokenizer;
   return isHubId(model) ? undefined : model;

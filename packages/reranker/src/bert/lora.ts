@@ -54,7 +54,10 @@ export class LoraAdapters extends Module {
     }
   }
 
-  /** Fresh adapters for every targeted module of `numLayers` layers of width `hidden`: A ~ PEFT's Kaiming-uniform, B = 0. */
+  /**
+   * Fresh adapters for every targeted module of `numLayers` layers of width `hidden`: A ~ PEFT's Kaiming-uniform, B =
+   * 0.
+   */
   static create(config: LoraConfig, numLayers: number, hidden: number, seed: number): LoraAdapters {
     const a = new Map<string, tf.Variable>();
     const b = new Map<string, tf.Variable>();
@@ -98,7 +101,10 @@ export class LoraAdapters extends Module {
     return [...this.a.values(), ...this.b.values()];
   }
 
-  /** Tensors under PEFT's names relative to the adapted model, e.g. `encoder.layer.0.attention.self.query.lora_A.weight`. */
+  /**
+   * Tensors under PEFT's names relative to the adapted model, e.g.
+   * `encoder.layer.0.attention.self.query.lora_A.weight`.
+   */
   namedTensors(): Record<string, tf.Tensor> {
     const out: Record<string, tf.Tensor> = {};
     for (const [name, v] of this.a) out[`${name}.lora_A.weight`] = v;

@@ -222,7 +222,9 @@ export class BertEncoder extends Module {
     return this.namedParameters();
   }
 
-  /** last_hidden_state [batch, length, hidden] for int32 `inputIds` and 0/1 `attentionMask` of shape [batch, length]. */
+  /**
+   * last_hidden_state [batch, length, hidden] for int32 `inputIds` and 0/1 `attentionMask` of shape [batch, length].
+   */
   forward(inputIds: tf.Tensor2D, attentionMask: tf.Tensor2D, opts: ForwardOptions = {}): tf.Tensor3D {
     const c = this.config;
     const training = opts.training ?? false;

@@ -80,7 +80,8 @@ export class ColbertModel {
 
   /**
    * The final score from the late-interaction scores: itself, or in hybrid mode
-   * HYBRID_SCALE · (m₀ · LI + m₁ · BM25(question, d) + m₂ · log(1 + tokens(d)) + ⟨prior, mean token vector of d⟩).
+   * HYBRID_SCALE · (m₀ · LI + m₁ · BM25(question, d) + m₂ · log(1 + tokens(d)) + ⟨prior, mean token vector
+   * of d⟩).
    *
    * @param li             [B, k] late-interaction scores
    * @param passageTokens  [B, k] real (unpadded) passage tokens

@@ -1,6 +1,6 @@
 // The reranker's training record: one (question, rationale) pair with its BM25 search space, as KARD builds it.
 // Records hold passage ids and scores only (they are written to JSONL); rerankerExamples adds the passage text.
-import { indexedText, type Passage } from '@kard/knowledge-base';
+import { indexedText, type PassageLookup } from '@kard/knowledge-base';
 import type { Candidate, RerankerExample } from '../training/data';
 
 /** A candidate passage of the search space, with BM25(rationale, passage). */
@@ -32,13 +32,17 @@ export interface RationalePair {
   rationale: string;
 }
 
-/** What a record needs of the first stage: BM25 search and BM25 of one query against given passages (Bm25Index fits). */
+/**
+ * What a record needs of the first stage: BM25 search and BM25 of one query against given passages (Bm25Index fits).
+ */
 export interface SearchSpaceIndex {
   search(query: string, k: number): ReadonlyArray<{ id: string }> | Promise<ReadonlyArray<{ id: string }>>;
   scoreDocuments(query: string, ids: string[]): number[] | Promise<number[]>;
 }
 
-/** The union of BM25 top-`k` for the rationale and for the question, each passage scored by BM25(rationale, passage). */
+/**
+ * The union of BM25 top-`k` for the rationale and for the question, each passage scored by BM25(rationale, passage).
+ */
 export async function rerankerRecord(pair: RationalePair, index: SearchSpaceIndex, k: number): Promise<RerankerRecord> {
   const { id, questionId, question, rationale } = pair;
   const [byRationale, byQuestion] = [await index.search(rationale, k), await index.search(question, k)];
@@ -69,11 +73,10 @@ export class RecordPassageError extends Error {
   }
 }
 
-/** Records as training (or held-out) examples: the rationale list and the question list, best first, with passage text. */
-export function rerankerExamples(
-  records: RerankerRecord[],
-  passages: { get(id: string): Passage | undefined },
-): RerankerExample[] {
+/**
+ * Records as training (or held-out) examples: the rationale list and the question list, best first, with passage text.
+ */
+export function rerankerExamples(records: RerankerRecord[], passages: Pick<PassageLookup, 'get'>): RerankerExample[] {
   return records.map((rec) => {
     const text = (id: string): string => {
       const p = passages.get(id);

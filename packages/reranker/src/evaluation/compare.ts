@@ -46,7 +46,10 @@ export async function compareWithBm25(
   return rerankerComparison(bm25, rr);
 }
 
-/** BM25 and reranker accuracies (over the same groups, e.g. pooled over folds) with the reranker's paired gain at top-1/3/5. */
+/**
+ * BM25 and reranker accuracies (over the same groups, e.g. pooled over folds) with the reranker's paired gain at
+ * top-1/3/5.
+ */
 export function rerankerComparison(bm25: RankingAccuracy, reranker: RankingAccuracy): RerankerComparison {
   const gain = (k: number) => pairedDifference(bm25.ranks, reranker.ranks, k, undefined, bm25.clusters);
   return { bm25, reranker, gain: { top1: gain(1), top3: gain(3), top5: gain(5) } };

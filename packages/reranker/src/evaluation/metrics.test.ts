@@ -10,20 +10,23 @@ describe("KARD's reranker metrics", () => {
     expect(rankOfTarget([0, 0, 0, 0])).toBe(4);
   });
 
-  it('targets the best rationale passage among k candidates and skips questions whose candidates all score zero', () => {
-    const ex: RerankerExample = {
-      question: 'q',
-      fromRationale: [c('a', 3), c('b', 9), c('c', 1)],
-      fromQuestion: [c('b', 9), c('d', 0), c('e', 0), c('f', 2)],
-    };
-    const zero: RerankerExample = { question: 'z', fromRationale: [c('x', 0)], fromQuestion: [c('y', 0)] };
-    const { groups, skipped } = kardEvalGroups([ex, zero], { k: 4, seed: 1 });
-    expect(skipped).toBe(1);
-    expect(groups).toHaveLength(1);
-    expect(groups[0].candidates[0].id).toBe('b');
-    expect(groups[0].candidates).toHaveLength(4);
-    expect(new Set(groups[0].candidates.map((x) => x.id)).size).toBe(4); // no copy of the target
-  });
+  it(
+    'targets the best rationale passage among k candidates ' + 'and skips questions whose candidates all score zero',
+    () => {
+      const ex: RerankerExample = {
+        question: 'q',
+        fromRationale: [c('a', 3), c('b', 9), c('c', 1)],
+        fromQuestion: [c('b', 9), c('d', 0), c('e', 0), c('f', 2)],
+      };
+      const zero: RerankerExample = { question: 'z', fromRationale: [c('x', 0)], fromQuestion: [c('y', 0)] };
+      const { groups, skipped } = kardEvalGroups([ex, zero], { k: 4, seed: 1 });
+      expect(skipped).toBe(1);
+      expect(groups).toHaveLength(1);
+      expect(groups[0].candidates[0].id).toBe('b');
+      expect(groups[0].candidates).toHaveLength(4);
+      expect(new Set(groups[0].candidates.map((x) => x.id)).size).toBe(4); // no copy of the target
+    },
+  );
 
   it('counts top-1/3/5 accuracy in percent', async () => {
     const groups = [4, 1, 2, 6].map((rank, index) => ({
@@ -39,7 +42,8 @@ describe("KARD's reranker metrics", () => {
   });
 
   it('compares two scorers question by question with a normal 95% interval of the mean difference', () => {
-    // top-1 hits: A = [1,1,0,0,1], B = [1,0,1,1,1] -> d = [0,-1,1,1,0], mean 0.2, sd = sqrt(0.7), half-width 1.96*sqrt(0.7/5).
+    // top-1 hits: A = [1,1,0,0,1], B = [1,0,1,1,1] -> d = [0,-1,1,1,0], mean 0.2, sd = sqrt(0.7), half-width
+    // 1.96*sqrt(0.7/5).
     const d = pairedDifference([1, 1, 2, 4, 1], [1, 3, 1, 1, 1], 1);
     const h = 1.959963984540054 * Math.sqrt(0.7 / 5); // z = Φ⁻¹(0.975)
     expect(d.n).toBe(5);
@@ -52,18 +56,22 @@ describe("KARD's reranker metrics", () => {
     expect(() => pairedDifference([1], [1, 2], 1)).toThrow(/equal lengths/);
   });
 
-  it('counts repeated draws of a question as one unit: duplicated groups with clusters keep the interval of the originals', () => {
-    const ranksA = [1, 2, 1, 3];
-    const ranksB = [1, 1, 2, 1];
-    const single = pairedDifference(ranksA, ranksB, 1);
-    const doubled = pairedDifference(
-      [...ranksA, ...ranksA],
-      [...ranksB, ...ranksB],
-      1,
-      undefined,
-      [0, 1, 2, 3, 0, 1, 2, 3],
-    );
-    expect(doubled.diff).toBeCloseTo(single.diff, 10);
-    expect(doubled.ci95[0]).toBeCloseTo(single.ci95[0], 10);
-  });
+  it(
+    'counts repeated draws of a question as one unit: duplicated groups with clusters keep the interval of the ' +
+      'originals',
+    () => {
+      const ranksA = [1, 2, 1, 3];
+      const ranksB = [1, 1, 2, 1];
+      const single = pairedDifference(ranksA, ranksB, 1);
+      const doubled = pairedDifference(
+        [...ranksA, ...ranksA],
+        [...ranksB, ...ranksB],
+        1,
+        undefined,
+        [0, 1, 2, 3, 0, 1, 2, 3],
+      );
+      expect(doubled.diff).toBeCloseTo(single.diff, 10);
+      expect(doubled.ci95[0]).toBeCloseTo(single.ci95[0], 10);
+    },
+  );
 });

@@ -25,7 +25,9 @@ export function comparisonMarkdown(r: RerankerComparison, title?: string): strin
   const gain = (d: typeof g.top1) => `${d.diff >= 0 ? '+' : ''}${f(d.diff)} [${f(d.ci95[0])}, ${f(d.ci95[1])}]`;
   return [
     ...(title ? [`### ${title}`, ''] : []),
-    `Held-out questions: ${questions}${draws > 1 ? ` × ${draws} candidate draws (intervals count a question's draws as one)` : ''} (skipped ${r.bm25.skipped} without a target); target = the rationale's BM25 top-1 among 8 candidates.`,
+    `Held-out questions: ` +
+      `${questions}${draws > 1 ? ` × ${draws} candidate draws (intervals count a question's draws as one)` : ''} ` +
+      `(skipped ${r.bm25.skipped} without a target); target = the rationale's BM25 top-1 among 8 candidates.`,
     '',
     '| scorer | top-1 (95% CI) | top-3 | top-5 |',
     '|---|---|---|---|',
@@ -33,7 +35,8 @@ export function comparisonMarkdown(r: RerankerComparison, title?: string): strin
     `| reranker | ${f(r.reranker.top1)} (${ci(r.reranker)}) | ${f(r.reranker.top3)} | ${f(r.reranker.top5)} |`,
     `| gain, paired (95% CI) | ${gain(g.top1)} | ${gain(g.top3)} | ${gain(g.top5)} |`,
     '',
-    `Top-1: the reranker alone is right in ${g.top1.onlyB} ${draws > 1 ? 'groups' : 'questions'}, BM25 alone in ${g.top1.onlyA}.`,
+    `Top-1: the reranker alone is right in ${g.top1.onlyB} ${draws > 1 ? 'groups' : 'questions'}, BM25 alone in ` +
+      `${g.top1.onlyA}.`,
     '',
   ].join('\n');
 }

@@ -64,33 +64,37 @@ describe('RerankerEnsemble', () => {
     expect(() => new RerankerEnsemble([])).toThrow(/at least one member/);
   });
 
-  it('saves as member folders plus ensemble.json and loads back with the same scores; a plain folder loads as one reranker', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rr-ens-'));
-    try {
-      for (const [i, m] of members.entries())
-        await saveReranker(m.model, path.join(dir, `seed-${i + 1}`), { tokenizerDir: TOKENIZER });
-      writeEnsembleFile(
-        dir,
-        members.map((_, i) => `seed-${i + 1}`),
-      );
-      const items = hits().map((h) => ({ id: h.id, text: h.passage!.text }));
-      const loaded = await loadRerankerFolder(dir);
-      expect(loaded).toBeInstanceOf(RerankerEnsemble);
-      const want = new RerankerEnsemble(members).score(q, items);
-      (loaded as RerankerEnsemble).score(q, items).forEach((s, i) => expect(s).toBeCloseTo(want[i], 5));
-      const one = await loadRerankerFolder(path.join(dir, 'seed-2'));
-      expect(one).toBeInstanceOf(NeuralReranker);
-      fs.writeFileSync(
-        path.join(dir, ENSEMBLE_FILE),
-        JSON.stringify({ format: 'kard-reranker-ensemble', members: [] }),
-      );
-      await expect(loadRerankerFolder(dir)).rejects.toThrow(
-        new RegExp(`${ENSEMBLE_FILE}: not a kard-reranker ensemble`),
-      );
-      fs.writeFileSync(path.join(dir, ENSEMBLE_FILE), '{"format": "kard-reranker-ensemble", "members": ["seed-1", ');
-      await expect(loadRerankerFolder(dir)).rejects.toThrow(new RegExp(`${ENSEMBLE_FILE}: cannot read`));
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it(
+    'saves as member folders plus ensemble.json and loads back with the same scores; a plain folder loads as one ' +
+      'reranker',
+    async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rr-ens-'));
+      try {
+        for (const [i, m] of members.entries())
+          await saveReranker(m.model, path.join(dir, `seed-${i + 1}`), { tokenizerDir: TOKENIZER });
+        writeEnsembleFile(
+          dir,
+          members.map((_, i) => `seed-${i + 1}`),
+        );
+        const items = hits().map((h) => ({ id: h.id, text: h.passage!.text }));
+        const loaded = await loadRerankerFolder(dir);
+        expect(loaded).toBeInstanceOf(RerankerEnsemble);
+        const want = new RerankerEnsemble(members).score(q, items);
+        (loaded as RerankerEnsemble).score(q, items).forEach((s, i) => expect(s).toBeCloseTo(want[i], 5));
+        const one = await loadRerankerFolder(path.join(dir, 'seed-2'));
+        expect(one).toBeInstanceOf(NeuralReranker);
+        fs.writeFileSync(
+          path.join(dir, ENSEMBLE_FILE),
+          JSON.stringify({ format: 'kard-reranker-ensemble', members: [] }),
+        );
+        await expect(loadRerankerFolder(dir)).rejects.toThrow(
+          new RegExp(`${ENSEMBLE_FILE}: not a kard-reranker ensemble`),
+        );
+        fs.writeFileSync(path.join(dir, ENSEMBLE_FILE), '{"format": "kard-reranker-ensemble", "members": ["seed-1", ');
+        await expect(loadRerankerFolder(dir)).rejects.toThrow(new RegExp(`${ENSEMBLE_FILE}: cannot read`));
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });

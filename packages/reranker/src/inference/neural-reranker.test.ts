@@ -69,7 +69,8 @@ describe('NeuralReranker', () => {
     expect(b.cache.size).toBe(4);
     expect(await b.rerank('children', hits())).toEqual(first);
     const other = ColbertModel.create(BertEncoder.random(model.encoder.config, { seed: 2 }), model.options);
-    expect(new NeuralReranker(other, tokenizer, { cacheDir: dir }).cache.size).toBe(0); // another model's cache is ignored
+    // another model's cache is ignored
+    expect(new NeuralReranker(other, tokenizer, { cacheDir: dir }).cache.size).toBe(0);
   });
 
   it('as a pipeline, reranks the first stage top maxDoc and keeps nDocs', async () => {
@@ -100,22 +101,27 @@ describe('NeuralReranker, hybrid model', () => {
     return prior.reduce((acc, u, c) => acc + (u * d.reduce((s, row) => s + row[c], 0)) / d.length, 0);
   }
 
-  it("scores HYBRID_SCALE · (m₀ · late interaction + m₁ · the hit's BM25 + m₂ · log(1 + tokens) + passage prior)", async () => {
-    const rr = new NeuralReranker(hybrid, tokenizer);
-    const q = 'how many children did genghis khan have';
-    const out = await rr.rerank(q, hits());
-    const expected = texts
-      .map((t, i) => {
-        const tokens = tokenizer.encode(t, 32).length;
-        return {
-          id: `p${i}`,
-          s: HYBRID_SCALE * (0.002 * bruteScore(q, t) + 0.05 * (10 - i) + -0.3 * Math.log(1 + tokens) + priorOf(t)),
-        };
-      })
-      .sort((a, b) => b.s - a.s);
-    expect(out.map((h) => h.id)).toEqual(expected.map((e) => e.id));
-    out.forEach((h, i) => expect(h.score).toBeCloseTo(expected[i].s, 2));
-  });
+  it(
+    'scores HYBRID_SCALE · (m₀ · late interaction + m₁ ' +
+      "· the hit's BM25 + m₂ · log(1 + tokens) + passage " +
+      'prior)',
+    async () => {
+      const rr = new NeuralReranker(hybrid, tokenizer);
+      const q = 'how many children did genghis khan have';
+      const out = await rr.rerank(q, hits());
+      const expected = texts
+        .map((t, i) => {
+          const tokens = tokenizer.encode(t, 32).length;
+          return {
+            id: `p${i}`,
+            s: HYBRID_SCALE * (0.002 * bruteScore(q, t) + 0.05 * (10 - i) + -0.3 * Math.log(1 + tokens) + priorOf(t)),
+          };
+        })
+        .sort((a, b) => b.s - a.s);
+      expect(out.map((h) => h.id)).toEqual(expected.map((e) => e.id));
+      out.forEach((h, i) => expect(h.score).toBeCloseTo(expected[i].s, 2));
+    },
+  );
 
   it('needs the BM25 score of every candidate for the question', () => {
     const rr = new NeuralReranker(hybrid, tokenizer);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
-import { indexedText, type Passage } from '@kard/knowledge-base';
+import { indexedText, type Passage, type PassageLookup } from '@kard/knowledge-base';
 import type { Hit, Reranker } from '@kard/retriever';
 import type { ColbertModel } from '../colbert/model';
 import { lateInteraction } from '../colbert/late-interaction';
@@ -8,16 +8,11 @@ import { loadReranker, rerankerTokenizerDir } from '../io/save';
 import { BertTokenizer } from '../tokenizer';
 import { PassageEmbeddingCache, type PassageEmbedding } from './embedding-cache';
 
-/** Where the reranker reads a candidate's text when the hit does not carry its passage. */
-export interface PassageLookup {
-  get(id: string): Passage | undefined | Promise<Passage | undefined>;
-}
-
 export interface NeuralRerankerOptions {
   /** Passages per encoder call. Default 32. */
   batchSize?: number;
-  /** Text of hits without `passage`. */
-  passages?: PassageLookup;
+  /** Text of hits without `passage`: a `PassageStore`, or anything with its `get` (a Map). */
+  passages?: Pick<PassageLookup, 'get'>;
   /** Folder for a disk cache of passage embeddings (one per corpus and model); memory-only when omitted. */
   cacheDir?: string;
 }

@@ -55,24 +55,27 @@ describe('saving and loading a reranker', () => {
     expect(loadBertEncoder(b).forward(ids, mask).arraySync()).toEqual(want);
   });
 
-  it('round-trips a LoRA reranker: adapters and head saved apart from the base, same embeddings after loading', async () => {
-    const root = tmp();
-    const base = BertEncoder.random(cfg(8), { seed: 2, trainable: false });
-    writeBase(path.join(root, 'base'), base);
-    base.lora = LoraAdapters.create({ ...KARD_LORA, r: 4 }, 2, 8, 3);
-    for (const v of base.lora.b.values()) v.assign(tf.randomNormal(v.shape, 0, 1, 'float32', 5));
-    const model = ColbertModel.create(base, { compressionDim: 6 }, 4);
-    await saveReranker(model, path.join(root, 'rr'), { baseModel: path.join(root, 'base') });
-    expect(fs.readdirSync(path.join(root, 'rr')).sort()).toEqual([
-      'adapter_config.json',
-      'adapter_model.safetensors',
-      'reranker_config.json',
-    ]);
-    const loaded = loadReranker(path.join(root, 'rr'));
-    expect(loaded.encoder.lora?.scaling).toBe(8);
-    const want = model.embed(batch).arraySync();
-    expect(loaded.embed(batch).arraySync()).toEqual(want);
-  });
+  it(
+    'round-trips a LoRA reranker: adapters and head saved ' + 'apart from the base, same embeddings after loading',
+    async () => {
+      const root = tmp();
+      const base = BertEncoder.random(cfg(8), { seed: 2, trainable: false });
+      writeBase(path.join(root, 'base'), base);
+      base.lora = LoraAdapters.create({ ...KARD_LORA, r: 4 }, 2, 8, 3);
+      for (const v of base.lora.b.values()) v.assign(tf.randomNormal(v.shape, 0, 1, 'float32', 5));
+      const model = ColbertModel.create(base, { compressionDim: 6 }, 4);
+      await saveReranker(model, path.join(root, 'rr'), { baseModel: path.join(root, 'base') });
+      expect(fs.readdirSync(path.join(root, 'rr')).sort()).toEqual([
+        'adapter_config.json',
+        'adapter_model.safetensors',
+        'reranker_config.json',
+      ]);
+      const loaded = loadReranker(path.join(root, 'rr'));
+      expect(loaded.encoder.lora?.scaling).toBe(8);
+      const want = model.embed(batch).arraySync();
+      expect(loaded.embed(batch).arraySync()).toEqual(want);
+    },
+  );
 
   it('round-trips a from-scratch reranker with its own encoder folder', async () => {
     const root = tmp();

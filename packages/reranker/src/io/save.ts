@@ -28,7 +28,10 @@ export interface RerankerConfigFile {
   compression_dim: number;
   query_max_length: number;
   passage_max_length: number;
-  /** Hybrid scoring (late interaction + BM25(question) + length and passage priors: `mix.weight`, `mix.prior`); absent = false. */
+  /**
+   * Hybrid scoring (late interaction + BM25(question) + length and passage priors: `mix.weight`, `mix.prior`); absent =
+   * false.
+   */
   hybrid?: boolean;
 }
 
@@ -144,7 +147,8 @@ export function loadReranker(dir: string, opts: { baseModel?: string } = {}): Co
   try {
     if (encoder.config.hidden_size !== cfg.hidden_size) {
       throw new RerankerLoadError(
-        `base model ${basePath} has hidden size ${encoder.config.hidden_size}, but the saved head expects ${cfg.hidden_size}`,
+        `base model ${basePath} has hidden size ${encoder.config.hidden_size}, but the saved head expects ` +
+          `${cfg.hidden_size}`,
         path.join(dir, 'reranker_config.json'),
       );
     }

@@ -34,32 +34,35 @@ describe('kardKlLoss', () => {
     expect(got).toBeCloseTo((kl0 + kl1) / 2, 5);
   });
 
-  it('has gradient (q − p) / (τ_model · B) with respect to the model scores, and matches finite differences', () => {
-    const tau = 2;
-    const tauModel = 10;
-    const s = tf.tensor2d(model);
-    const g = tf
-      .grad((x: tf.Tensor) => kardKlLoss(x as tf.Tensor2D, tf.tensor2d(bm25), tau, tauModel))(s)
-      .arraySync() as number[][];
-    model.forEach((row, b) => {
-      const p = softmax(bm25[b].map((v) => v / tau));
-      const q = softmax(row.map((v) => v / tauModel));
-      row.forEach((_, j) => expect(g[b][j]).toBeCloseTo((q[j] - p[j]) / (tauModel * 2), 6));
-    });
-    // Central differences in float64 on the hand formula of the loss.
-    const lossOf = (m: number[][]) =>
-      m.reduce((acc, row, b) => {
+  it(
+    'has gradient (q − p) / (τ_model · B) with respect ' + 'to the model scores, and matches finite differences',
+    () => {
+      const tau = 2;
+      const tauModel = 10;
+      const s = tf.tensor2d(model);
+      const g = tf
+        .grad((x: tf.Tensor) => kardKlLoss(x as tf.Tensor2D, tf.tensor2d(bm25), tau, tauModel))(s)
+        .arraySync() as number[][];
+      model.forEach((row, b) => {
         const p = softmax(bm25[b].map((v) => v / tau));
         const q = softmax(row.map((v) => v / tauModel));
-        return acc + p.reduce((a, pi, i) => a + pi * Math.log(pi / q[i]), 0);
-      }, 0) / m.length;
-    const h = 1e-4;
-    const plus = model.map((r) => r.slice());
-    const minus = model.map((r) => r.slice());
-    plus[1][2] += h;
-    minus[1][2] -= h;
-    expect(g[1][2]).toBeCloseTo((lossOf(plus) - lossOf(minus)) / (2 * h), 5);
-  });
+        row.forEach((_, j) => expect(g[b][j]).toBeCloseTo((q[j] - p[j]) / (tauModel * 2), 6));
+      });
+      // Central differences in float64 on the hand formula of the loss.
+      const lossOf = (m: number[][]) =>
+        m.reduce((acc, row, b) => {
+          const p = softmax(bm25[b].map((v) => v / tau));
+          const q = softmax(row.map((v) => v / tauModel));
+          return acc + p.reduce((a, pi, i) => a + pi * Math.log(pi / q[i]), 0);
+        }, 0) / m.length;
+      const h = 1e-4;
+      const plus = model.map((r) => r.slice());
+      const minus = model.map((r) => r.slice());
+      plus[1][2] += h;
+      minus[1][2] -= h;
+      expect(g[1][2]).toBeCloseTo((lossOf(plus) - lossOf(minus)) / (2 * h), 5);
+    },
+  );
 
   it('gives a uniform target when every candidate scores zero for the rationale', () => {
     const s = [[1, 2, 3]];

@@ -5,7 +5,7 @@ import { saveRerankerEnsemble } from '../inference/ensemble';
 import { saveReranker } from '../io/save';
 import type { BertTokenizer } from '../tokenizer';
 import type { RerankerExample } from './data';
-import { RerankerTrainer, type StepInfo, type TrainerOptions, type TrainResult } from './trainer';
+import { RerankerTrainer, type StepInfo, type RerankerTrainerOptions, type RerankerTrainResult } from './trainer';
 
 /** A member's folder (and checkpoint subfolder) in an ensemble. */
 export const memberName = (seed: number): string => `seed-${seed}`;
@@ -13,7 +13,7 @@ export const memberName = (seed: number): string => `seed-${seed}`;
 export interface TrainedMember {
   seed: number;
   model: ColbertModel;
-  result: TrainResult;
+  result: RerankerTrainResult;
   seconds: number;
 }
 
@@ -28,7 +28,7 @@ export async function trainMembers(
   createModel: (seed: number) => ColbertModel,
   tokenizer: BertTokenizer,
   examples: RerankerExample[],
-  options: Omit<Partial<TrainerOptions>, 'seed'>,
+  options: Omit<Partial<RerankerTrainerOptions>, 'seed'>,
 ): Promise<TrainedMember[]> {
   if (seeds.length === 0 || new Set(seeds).size !== seeds.length)
     throw new RangeError(`seeds must be distinct and at least one, got [${seeds.join(', ')}]`);

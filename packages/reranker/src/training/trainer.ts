@@ -9,7 +9,7 @@ import { rerankerCheckpoints, type DataPosition } from './checkpoint';
 import { isInformative, sampleCandidates, type Candidate, type RerankerExample } from './data';
 import { kardKlLoss } from './loss';
 
-export interface TrainerOptions {
+export interface RerankerTrainerOptions {
   /** Passes over the training questions. KARD: 3. */
   epochs: number;
   /** Questions per optimizer step. KARD: 16. */
@@ -44,7 +44,7 @@ export interface TrainerOptions {
   onStep?: (info: StepInfo) => void;
 }
 
-export const KARD_TRAINING: TrainerOptions = {
+export const KARD_TRAINING: RerankerTrainerOptions = {
   epochs: 3,
   batchSize: 16,
   k: 8,
@@ -66,7 +66,7 @@ export interface StepInfo extends Temperatures {
   lr: number;
 }
 
-export interface TrainResult {
+export interface RerankerTrainResult {
   steps: number;
   /** Training questions used, and those left out for having no teacher signal (all candidates score 0). */
   used: number;
@@ -86,7 +86,7 @@ function questionScores(cands: Candidate[]): number[] {
 }
 
 export class RerankerTrainer {
-  readonly options: TrainerOptions;
+  readonly options: RerankerTrainerOptions;
   private readonly examples: RerankerExample[];
   readonly skippedUninformative: number;
 
@@ -94,7 +94,7 @@ export class RerankerTrainer {
     readonly model: ColbertModel,
     readonly tokenizer: BertTokenizer,
     examples: RerankerExample[],
-    options: Partial<TrainerOptions> = {},
+    options: Partial<RerankerTrainerOptions> = {},
   ) {
     this.options = { ...KARD_TRAINING, ...options };
     this.examples = examples.filter(isInformative);
@@ -158,7 +158,7 @@ export class RerankerTrainer {
     }
   }
 
-  async train(): Promise<TrainResult> {
+  async train(): Promise<RerankerTrainResult> {
     const o = this.options;
     const params = this.model.trainableVariables();
     const opt = new AdamW(params, { lr: o.lr, weightDecay: o.weightDecay });

@@ -67,7 +67,8 @@ export function registerDenseCommands(program: Command): void {
         await index.save(o.out);
         const seconds = ((Date.now() - started) / 1000).toFixed(2);
         out(
-          `indexed ${index.size} vectors of dimension ${index.dim} (${index.type}, ${index.metric}) in ${seconds} s -> ${o.out}\n`,
+          `indexed ${index.size} vectors of dimension ${index.dim} (${index.type}, ${index.metric}) in ${seconds} s ` +
+            `-> ${o.out}\n`,
         );
       }),
   );

@@ -68,7 +68,8 @@ export function indexCommand(io: CliIo): Command {
           );
       }
       io.stdout(
-        `indexed ${index.size} passages, ${index.termCount} terms in ${((Date.now() - started) / 1000).toFixed(1)} s -> ${o.out}\n`,
+        `indexed ${index.size} passages, ${index.termCount} terms in ${((Date.now() - started) / 1000).toFixed(1)} s ` +
+          `-> ${o.out}\n`,
       );
     });
 }

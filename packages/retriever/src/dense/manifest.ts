@@ -39,7 +39,8 @@ export function readDenseManifest(dir: string): DenseManifest {
   if (m.version !== DENSE_FORMAT_VERSION) {
     throw new IndexFormatError(
       dir,
-      `written by dense index format version ${m.version}, this build reads version ${DENSE_FORMAT_VERSION}; rebuild the index`,
+      `written by dense index format version ${m.version}, this build reads version ${DENSE_FORMAT_VERSION}; rebuild ` +
+        `the index`,
     );
   }
   const valid =

@@ -8,7 +8,9 @@ export interface TransformersEmbedderOptions {
   pooling?: 'mean' | 'cls';
   /** L2-normalise each text vector (what sentence-transformers models expect). @default true */
   normalize?: boolean;
-  /** ONNX weights variant in the folder's `onnx/` (`fp32` reads model.onnx, `q8` model_quantized.onnx). @default 'fp32' */
+  /**
+   * ONNX weights variant in the folder's `onnx/` (`fp32` reads model.onnx, `q8` model_quantized.onnx). @default 'fp32'
+   */
   dtype?: 'fp32' | 'fp16' | 'q8' | 'int8' | 'uint8' | 'q4';
   /** Texts per forward pass; bigger batches pad more. @default 32 */
   batchSize?: number;

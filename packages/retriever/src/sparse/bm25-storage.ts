@@ -119,7 +119,8 @@ export function readBm25Manifest(dir: string): Bm25Manifest {
   if (manifest.version !== BM25_INDEX_VERSION) {
     throw new IndexFormatError(
       dir,
-      `written by index format version ${manifest.version}; this @kard/retriever reads version ${BM25_INDEX_VERSION}: rebuild the index`,
+      `written by index format version ${manifest.version}; this @kard/retriever reads version ` +
+        `${BM25_INDEX_VERSION}: rebuild the index`,
     );
   }
   return manifest;

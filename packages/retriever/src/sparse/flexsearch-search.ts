@@ -42,7 +42,8 @@ export class FlexsearchBm25 implements Retriever {
     const add = (p: Passage) => {
       if (row >= bm25.size || bm25.idAt(row) !== p.id) {
         throw new RangeError(
-          `passage ${JSON.stringify(p.id)} at row ${row} is not the BM25 index's passage there: build both from the same corpus`,
+          `passage ${JSON.stringify(p.id)} at row ${row} is not the BM25 index's passage there: build both from the ` +
+            `same corpus`,
         );
       }
       index.add(row++, indexedText(p));

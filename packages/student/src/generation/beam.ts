@@ -78,7 +78,8 @@ export function beamSearch(
       const cand: Array<[number, number, number]> = []; // score, beam, token
       for (let k = 0; k < nb; k++) {
         const lp = logSoftmax(logits, (b * nb + k) * vocab, vocab);
-        // HF bans on the log-probabilities (no renormalisation), as its beam search applies processors after log_softmax.
+        // HF bans on the log-probabilities (no renormalisation), as its beam search applies processors after
+        // log_softmax.
         if (o.noRepeatNgramSize)
           for (const t of bannedNgramTokens(
             [...(o.prefix?.(b * nb + k) ?? []), ...seqs[b * nb + k]],

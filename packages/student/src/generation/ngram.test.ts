@@ -49,22 +49,26 @@ describe('generate with noRepeatNgramSize', () => {
     [9, 10, 1],
   ];
 
-  test('T5 greedy: each token is the argmax of the teacher-forced logits with the n-grams of [start, ...tokens] banned', () => {
-    const plain = generate(t5, inputs, { maxNewTokens: 16 });
-    expect(plain.some((r) => hasRepeatedNgram([0, ...r[0].tokens], 2))).toBe(true); // the model does repeat itself
-    const out = generate(t5, inputs, { maxNewTokens: 16, noRepeatNgramSize: 2 });
-    inputs.forEach((x, b) => {
-      const tokens = out[b][0].tokens;
-      expect(hasRepeatedNgram([0, ...tokens], 2)).toBe(false);
-      const logits = tf.tidy(() => t5.forward(batchOf([x], [x.map(() => 1)], [tokens])).arraySync() as number[][][]);
-      tokens.forEach((tok, i) => {
-        const row = [...logits[0][i]];
-        const history = [0, ...tokens.slice(0, i)];
-        for (let t = 0; t < row.length; t++) if (repeats([...history, t], 2)) row[t] = -Infinity;
-        expect(tok).toBe(row.indexOf(Math.max(...row)));
+  test(
+    'T5 greedy: each token is the argmax of the teacher-forced logits with the n-grams of [start, ...tokens] ' +
+      'banned',
+    () => {
+      const plain = generate(t5, inputs, { maxNewTokens: 16 });
+      expect(plain.some((r) => hasRepeatedNgram([0, ...r[0].tokens], 2))).toBe(true); // the model does repeat itself
+      const out = generate(t5, inputs, { maxNewTokens: 16, noRepeatNgramSize: 2 });
+      inputs.forEach((x, b) => {
+        const tokens = out[b][0].tokens;
+        expect(hasRepeatedNgram([0, ...tokens], 2)).toBe(false);
+        const logits = tf.tidy(() => t5.forward(batchOf([x], [x.map(() => 1)], [tokens])).arraySync() as number[][][]);
+        tokens.forEach((tok, i) => {
+          const row = [...logits[0][i]];
+          const history = [0, ...tokens.slice(0, i)];
+          for (let t = 0; t < row.length; t++) if (repeats([...history, t], 2)) row[t] = -Infinity;
+          expect(tok).toBe(row.indexOf(Math.max(...row)));
+        });
       });
-    });
-  });
+    },
+  );
 
   test('GPT-2 (the prompt counts), sampling and beam search never repeat an n-gram', () => {
     const prompts = [

@@ -2,7 +2,9 @@
 // banned (NoRepeatNGramLogitsProcessor). The sequence is what HF calls input_ids: the decoder start token and the
 // generated tokens for an encoder-decoder, the prompt and the generated tokens for a decoder-only model.
 
-/** Tokens that may not follow `history` without repeating one of its n-grams (none while history is shorter than n - 1). */
+/**
+ * Tokens that may not follow `history` without repeating one of its n-grams (none while history is shorter than n - 1).
+ */
 export function bannedNgramTokens(history: readonly number[], n: number): number[] {
   if (n <= 0 || history.length < n - 1) return [];
   if (n === 1) return [...new Set(history)];

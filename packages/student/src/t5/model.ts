@@ -115,7 +115,10 @@ export class T5ForConditionalGeneration extends Module {
     return this.encoder.forward(this.shared.forward(inputIds), attentionMask, { rng });
   }
 
-  /** hidden [B, T, D] -> logits [B, T, V]; v1.0 (tied) rescales by d_model**-0.5 first, as HF does (`scaleDecoderOutputs`). */
+  /**
+   * hidden [B, T, D] -> logits [B, T, V]; v1.0 (tied) rescales by d_model**-0.5 first, as HF does
+   * (`scaleDecoderOutputs`).
+   */
   logits(hidden: tf.Tensor): tf.Tensor {
     const [b, t, d] = hidden.shape;
     let h = tf.reshape(hidden, [b * t, d]);

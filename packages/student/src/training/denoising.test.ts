@@ -35,27 +35,30 @@ function fill(input: number[], target: number[]): { restored: number[]; masked: 
   return { restored, masked: spans.reduce((a, b) => a + b, 0), spans };
 }
 
-test('the target is a contiguous window of one document plus EOS; filling each sentinel with its span gives it back', () => {
-  const ex = denoisingExamples(docs, opts);
-  expect(ex).toHaveLength(300);
-  for (const e of ex) {
-    const window = e.targetIds.slice(0, -1);
-    expect(e.targetIds.at(-1)).toBe(1);
-    expect(e.inputIds.at(-1)).toBe(1);
-    const doc = docs.find((d) => d.includes(window[0]))!;
-    const at = doc.indexOf(window[0]);
-    expect(window).toEqual(doc.slice(at, at + window.length));
-    expect(window.length).toBe(Math.min(40, doc.length));
-    const { restored, masked, spans } = fill(e.inputIds, e.targetIds);
-    expect(restored).toEqual(e.targetIds);
-    // Sentinels in order, one per span, every span non-empty, ~15% masked, never everything.
-    const used = e.inputIds.filter((id) => SENTINELS.includes(id));
-    expect(used).toEqual(SENTINELS.slice(0, used.length));
-    expect(spans.every((n) => n >= 1)).toBe(true);
-    expect(masked).toBe(Math.round(0.15 * window.length));
-    expect(masked).toBeLessThan(window.length);
-  }
-});
+test(
+  'the target is a contiguous window of one document plus ' + 'EOS; filling each sentinel with its span gives it back',
+  () => {
+    const ex = denoisingExamples(docs, opts);
+    expect(ex).toHaveLength(300);
+    for (const e of ex) {
+      const window = e.targetIds.slice(0, -1);
+      expect(e.targetIds.at(-1)).toBe(1);
+      expect(e.inputIds.at(-1)).toBe(1);
+      const doc = docs.find((d) => d.includes(window[0]))!;
+      const at = doc.indexOf(window[0]);
+      expect(window).toEqual(doc.slice(at, at + window.length));
+      expect(window.length).toBe(Math.min(40, doc.length));
+      const { restored, masked, spans } = fill(e.inputIds, e.targetIds);
+      expect(restored).toEqual(e.targetIds);
+      // Sentinels in order, one per span, every span non-empty, ~15% masked, never everything.
+      const used = e.inputIds.filter((id) => SENTINELS.includes(id));
+      expect(used).toEqual(SENTINELS.slice(0, used.length));
+      expect(spans.every((n) => n >= 1)).toBe(true);
+      expect(masked).toBe(Math.round(0.15 * window.length));
+      expect(masked).toBeLessThan(window.length);
+    }
+  },
+);
 
 test('documents are drawn by the windows they hold; one-token documents are skipped; seeded', () => {
   const ex = denoisingExamples(docs, { ...opts, count: 2000 });

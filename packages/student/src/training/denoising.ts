@@ -61,7 +61,10 @@ export function denoisingExamples(docs: number[][], opts: DenoisingOptions): Tok
   return out;
 }
 
-/** Marks spans (1 + geometric length with mean `meanSpan`) until `noise * n` tokens are masked, keeping at least one visible. */
+/**
+ * Marks spans (1 + geometric length with mean `meanSpan`) until `noise * n` tokens are masked, keeping at least one
+ * visible.
+ */
 function maskSpans(n: number, opts: DenoisingOptions, rng: Rng): boolean[] {
   const masked = new Array<boolean>(n).fill(false);
   const goal = Math.min(n - 1, Math.max(1, Math.round(opts.noise * n)));

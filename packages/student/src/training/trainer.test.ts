@@ -71,46 +71,53 @@ describe('Seq2SeqTrainer', () => {
     expect(fromPretrained(path.join(tmp, 'full', 'final')).config.modelType).toBe('t5');
   });
 
-  test('totalSteps runs exactly that many steps across epochs; resumeFrom latest continues a stopped run; saveTotalLimit keeps the newest', async () => {
-    const cfg = tinyT5Config('v1.1');
-    const base = { batchSize: 4, lr: 1e-2, warmupSteps: 2, seed: 3, progress: false, totalSteps: 10 }; // 6 batches an epoch: 2 epochs, the second cut short
-    const full = await new Seq2SeqTrainer(createModel(cfg, 5), {
-      ...base,
-      outputDir: path.join(tmp, 'ts-full'),
-      finalDir: false,
-    }).train(data);
-    expect(full.steps).toHaveLength(10);
-    expect(full.steps.map((s) => s.epoch)).toEqual([0, 0, 0, 0, 0, 0, 1, 1, 1, 1]);
-    expect(full.steps[9].lr).toBeCloseTo((1e-2 * (1 - 9 / 10)) / (1 - 2 / 10), 8); // linear decay to 0 at step 10
-    expect(fs.existsSync(path.join(tmp, 'ts-full', 'final'))).toBe(false);
-    const dir = path.join(tmp, 'ts-part');
-    const saved: number[] = [];
-    const first = await new Seq2SeqTrainer(createModel(cfg, 5), {
-      ...base,
-      outputDir: dir,
-      saveSteps: 3,
-      saveTotalLimit: 1,
-      maxSteps: 7,
-      resumeFrom: 'latest',
-      onCheckpoint: (s) => saved.push(s),
-    }).train(data);
-    expect(first.resumedFromStep).toBe(0);
-    expect(saved).toEqual([3, 6, 7]);
-    expect(fs.readdirSync(dir).filter((n) => n.startsWith('checkpoint-'))).toEqual(['checkpoint-7']);
-    const rest = await new Seq2SeqTrainer(createModel(cfg, 99), {
-      ...base,
-      outputDir: dir,
-      resumeFrom: 'latest',
-    }).train(data);
-    expect(rest.resumedFromStep).toBe(7);
-    expect([...first.steps, ...rest.steps].map((s) => s.loss)).toEqual(full.steps.map((s) => s.loss));
-    // Another run (here another learning rate) does not resume this one's checkpoints.
-    await expect(
-      new Seq2SeqTrainer(createModel(cfg, 5), { ...base, lr: 1e-3, outputDir: dir, resumeFrom: 'latest' }).train(data),
-    ).rejects.toThrow(
-      /checkpoint-10: this checkpoint comes from another run \(lr: checkpoint 0\.01, this run 0\.001\)/,
-    );
-  });
+  test(
+    'totalSteps runs exactly that many steps across epochs; resumeFrom latest continues a stopped run; ' +
+      'saveTotalLimit keeps the newest',
+    async () => {
+      const cfg = tinyT5Config('v1.1');
+      // 6 batches an epoch: 2 epochs, the second cut short
+      const base = { batchSize: 4, lr: 1e-2, warmupSteps: 2, seed: 3, progress: false, totalSteps: 10 };
+      const full = await new Seq2SeqTrainer(createModel(cfg, 5), {
+        ...base,
+        outputDir: path.join(tmp, 'ts-full'),
+        finalDir: false,
+      }).train(data);
+      expect(full.steps).toHaveLength(10);
+      expect(full.steps.map((s) => s.epoch)).toEqual([0, 0, 0, 0, 0, 0, 1, 1, 1, 1]);
+      expect(full.steps[9].lr).toBeCloseTo((1e-2 * (1 - 9 / 10)) / (1 - 2 / 10), 8); // linear decay to 0 at step 10
+      expect(fs.existsSync(path.join(tmp, 'ts-full', 'final'))).toBe(false);
+      const dir = path.join(tmp, 'ts-part');
+      const saved: number[] = [];
+      const first = await new Seq2SeqTrainer(createModel(cfg, 5), {
+        ...base,
+        outputDir: dir,
+        saveSteps: 3,
+        saveTotalLimit: 1,
+        maxSteps: 7,
+        resumeFrom: 'latest',
+        onCheckpoint: (s) => saved.push(s),
+      }).train(data);
+      expect(first.resumedFromStep).toBe(0);
+      expect(saved).toEqual([3, 6, 7]);
+      expect(fs.readdirSync(dir).filter((n) => n.startsWith('checkpoint-'))).toEqual(['checkpoint-7']);
+      const rest = await new Seq2SeqTrainer(createModel(cfg, 99), {
+        ...base,
+        outputDir: dir,
+        resumeFrom: 'latest',
+      }).train(data);
+      expect(rest.resumedFromStep).toBe(7);
+      expect([...first.steps, ...rest.steps].map((s) => s.loss)).toEqual(full.steps.map((s) => s.loss));
+      // Another run (here another learning rate) does not resume this one's checkpoints.
+      await expect(
+        new Seq2SeqTrainer(createModel(cfg, 5), { ...base, lr: 1e-3, outputDir: dir, resumeFrom: 'latest' }).train(
+          data,
+        ),
+      ).rejects.toThrow(
+        /checkpoint-10: this checkpoint comes from another run \(lr: checkpoint 0\.01, this run 0\.001\)/,
+      );
+    },
+  );
 
   test('no tensor leak: tf.memory().numTensors is flat across steps; eval loss is reported', async () => {
     const counts: number[] = [];

@@ -11,7 +11,7 @@ import { fromPretrained, savePretrained, writePretrainedFiles, type StudentModel
 import { collateCausal, collateSeq2Seq, countTargetTokens, disposeBatch } from './collate';
 import { lengthBucketedBatches, type TokenizedExample } from './examples';
 
-export interface TrainerOptions {
+export interface StudentTrainerOptions {
   /** Where checkpoints (`checkpoint-<step>/`), the final model and `log.jsonl` go. */
   outputDir: string;
   /** Default 3 (KARD). */
@@ -69,7 +69,7 @@ export interface StepRecord {
   tokensPerSecond: number;
 }
 
-export interface TrainResult {
+export interface StudentTrainResult {
   /** The steps run in this call (after `resumedFromStep`). */
   steps: StepRecord[];
   evals: Array<{ step: number; evalLoss: number }>;
@@ -91,7 +91,7 @@ interface EpochPosition {
 class Trainer {
   private readonly o: Required<
     Pick<
-      TrainerOptions,
+      StudentTrainerOptions,
       | 'epochs'
       | 'lr'
       | 'warmupSteps'
@@ -105,11 +105,11 @@ class Trainer {
       | 'progress'
     >
   > &
-    TrainerOptions;
+    StudentTrainerOptions;
 
   constructor(
     readonly model: StudentModel,
-    opts: TrainerOptions,
+    opts: StudentTrainerOptions,
     private readonly collate: Collate,
   ) {
     this.o = {
@@ -142,7 +142,7 @@ class Trainer {
     return nll / Math.max(1, tokens);
   }
 
-  async train(train: TokenizedExample[], evalSet?: TokenizedExample[]): Promise<TrainResult> {
+  async train(train: TokenizedExample[], evalSet?: TokenizedExample[]): Promise<StudentTrainResult> {
     if (train.length === 0) throw new Error('Trainer: no training examples');
     const o = this.o;
     // The gradient of every embedding look-up is an UnsortedSegmentSum over the vocabulary: make it O(N).
@@ -180,7 +180,7 @@ class Trainer {
     fs.mkdirSync(o.outputDir, { recursive: true });
     const log = fs.openSync(path.join(o.outputDir, 'log.jsonl'), 'a');
     let bar: Progress = noProgress;
-    const result: TrainResult = { steps: [], evals: [], resumedFromStep: 0, totalSteps };
+    const result: StudentTrainResult = { steps: [], evals: [], resumedFromStep: 0, totalSteps };
     const runEval = (step: number, epoch: number): void => {
       if (!evalSet?.length) return;
       const evalLoss = this.evaluate(evalSet);
@@ -288,7 +288,7 @@ class Trainer {
 
 /** Trains an encoder-decoder (T5) on input -> target pairs. */
 export class Seq2SeqTrainer extends Trainer {
-  constructor(model: StudentModel, opts: TrainerOptions) {
+  constructor(model: StudentModel, opts: StudentTrainerOptions) {
     if (model.config.modelType !== 't5') throw new Error('Seq2SeqTrainer needs an encoder-decoder model (T5)');
     super(model, opts, collateSeq2Seq);
   }
@@ -296,7 +296,7 @@ export class Seq2SeqTrainer extends Trainer {
 
 /** Trains a decoder-only model (GPT-2) on prompt + target, the loss counting only target tokens. */
 export class CausalLmTrainer extends Trainer {
-  constructor(model: StudentModel, opts: TrainerOptions) {
+  constructor(model: StudentModel, opts: StudentTrainerOptions) {
     if (model.config.modelType !== 'gpt2') throw new Error('CausalLmTrainer needs a decoder-only model (GPT-2)');
     super(model, opts, collateCausal);
   }

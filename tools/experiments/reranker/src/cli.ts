@@ -51,7 +51,8 @@ const scratchConfig = (o: { hidden: number; layers: number }) => ({
 program
   .command('train')
   .description(
-    'train on StrategyQA (FLAN rationales, shipped Wikipedia paragraphs) and print held-out top-1/3/5 for BM25 vs the reranker',
+    'train on StrategyQA (FLAN rationales, shipped Wikipedia paragraphs) and print held-out top-1/3/5 for BM25 vs ' +
+      'the reranker',
   )
   .option('--datasets <dir>', 'shipped datasets folder', 'datasets')
   .option('--tokenizer <dir>', 'WordPiece tokenizer folder', 'models/bert-uncased-tokenizer')
@@ -62,13 +63,15 @@ program
   )
   .option(
     '--init <dir>',
-    "with --encoder scratch: start from a saved reranker (e.g. `kard-reranker pretrain`'s output); all its weights train, --hidden/--layers/--dim come from it",
+    "with --encoder scratch: start from a saved reranker (e.g. `kard-reranker pretrain`'s output); all its weights " +
+      'train, --hidden/--layers/--dim come from it',
   )
   .option('--limit <n>', 'use only the first n rationales', int)
   .option('--eval-fraction <x>', 'held-out share, taken from the end (KARD: 0.05)', parseFloat, 0.05)
   .option(
     '--extra-train <file>',
-    'more FLAN CoT files (repeatable; e.g. datasets/flan-cot/creak_train.tsv) whose rationales join the training split only; evaluation stays on StrategyQA',
+    'more FLAN CoT files (repeatable; e.g. datasets/flan-cot/creak_train.tsv) whose rationales join the training ' +
+      'split only; evaluation stays on StrategyQA',
     collect,
   )
   .option(
@@ -149,7 +152,8 @@ program
 program
   .command('eval')
   .description(
-    "KARD's held-out evaluation of a saved reranker on the StrategyQA split: BM25(question) vs reranked top-1/3/5 (target: the rationale's BM25 top-1 among 8 candidates)",
+    "KARD's held-out evaluation of a saved reranker on the StrategyQA split: BM25(question) vs reranked top-1/3/5 " +
+      "(target: the rationale's BM25 top-1 among 8 candidates)",
   )
   .requiredOption(
     '--model <dir>',

@@ -19,7 +19,8 @@ test('quotedClaim: the claim of a CREAK question, other questions unchanged', ()
   expect(quotedClaim('Are more people today related to Genghis Khan than Julius Caesar?')).toBe(
     'Are more people today related to Genghis Khan than Julius Caesar?',
   );
-  expect(quotedClaim('Was the word "ok" coined in Boston?')).toBe('Was the word "ok" coined in Boston?'); // too short to be a claim
+  // too short to be a claim
+  expect(quotedClaim('Was the word "ok" coined in Boston?')).toBe('Was the word "ok" coined in Boston?');
 });
 
 test('extraTrain: other datasets join training only; the StrategyQA split is unchanged', async () => {
@@ -73,50 +74,59 @@ describe('crossValidate with an ensemble of seeds', () => {
     },
   });
 
-  it('reports the ensemble and each member over every question, checkpoints each fold and seed apart, and resumes to the same result', async () => {
-    await initBackend();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rr-cv-ens-'));
-    try {
-      const r = await crossValidate(opts(dir));
-      expect(r.members?.map((m) => m.seed)).toEqual([3, 4]);
-      expect(r.bm25.n + r.bm25.skipped).toBe(24);
-      for (const m of r.members!) {
-        expect(m.bm25.ranks).toEqual(r.bm25.ranks); // same groups for every scorer
-        expect(m.reranker.n).toBe(r.reranker.n);
+  it(
+    'reports the ensemble and each member over every question, checkpoints each fold and seed apart, and resumes to ' +
+      'the same result',
+    async () => {
+      await initBackend();
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rr-cv-ens-'));
+      try {
+        const r = await crossValidate(opts(dir));
+        expect(r.members?.map((m) => m.seed)).toEqual([3, 4]);
+        expect(r.bm25.n + r.bm25.skipped).toBe(24);
+        for (const m of r.members!) {
+          expect(m.bm25.ranks).toEqual(r.bm25.ranks); // same groups for every scorer
+          expect(m.reranker.n).toBe(r.reranker.n);
+        }
+        // two members that differ (else the ensemble test below proves nothing)
+        expect(r.members![0].reranker.ranks).not.toEqual(r.members![1].reranker.ranks);
+        expect(r.steps).toBe(2 * 2 * 2); // folds × seeds × maxSteps
+        for (const f of [1, 2])
+          for (const s of [3, 4])
+            expect(fs.existsSync(path.join(dir, `fold-${f}`, `seed-${s}`, 'trainer_state.json'))).toBe(true);
+        // every checkpoint is at its last step: a rerun resumes each and trains nothing more, with the same results
+        const again = await crossValidate(opts(dir));
+        expect(again.reranker.ranks).toEqual(r.reranker.ranks);
+        expect(again.members![1].reranker.ranks).toEqual(r.members![1].reranker.ranks);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
       }
-      // two members that differ (else the ensemble test below proves nothing)
-      expect(r.members![0].reranker.ranks).not.toEqual(r.members![1].reranker.ranks);
-      expect(r.steps).toBe(2 * 2 * 2); // folds × seeds × maxSteps
-      for (const f of [1, 2])
-        for (const s of [3, 4])
-          expect(fs.existsSync(path.join(dir, `fold-${f}`, `seed-${s}`, 'trainer_state.json'))).toBe(true);
-      // every checkpoint is at its last step: a rerun resumes each and trains nothing more, with the same results
-      const again = await crossValidate(opts(dir));
-      expect(again.reranker.ranks).toEqual(r.reranker.ranks);
-      expect(again.members![1].reranker.ranks).toEqual(r.members![1].reranker.ranks);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  }, 120_000);
+    },
+    120_000,
+  );
 
-  it('saves an ensemble as member folders and ensemble.json, which loads back as the ensemble that was evaluated', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rr-ens-out-'));
-    try {
-      const { folds: _f, ...o } = opts('');
-      const r = await trainEval({
-        ...o,
-        evalFraction: 0.5,
-        training: { ...o.training, checkpointDir: undefined },
-        outDir: dir,
-      });
-      const loaded = await loadRerankerFolder(dir);
-      expect(loaded).toBeInstanceOf(RerankerEnsemble);
-      expect((loaded as RerankerEnsemble).members).toHaveLength(2);
-      const data = await loadStrategyQa({ datasetsDir: DATASETS, limit: 24, evalFraction: 0.5 });
-      const again = await compareWithBm25(data.heldOut, loaded as RerankerEnsemble, 3);
-      expect(again.reranker.ranks).toEqual(r.reranker.ranks);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  }, 120_000);
+  it(
+    'saves an ensemble as member folders and ensemble.json, ' + 'which loads back as the ensemble that was evaluated',
+    async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rr-ens-out-'));
+      try {
+        const { folds: _f, ...o } = opts('');
+        const r = await trainEval({
+          ...o,
+          evalFraction: 0.5,
+          training: { ...o.training, checkpointDir: undefined },
+          outDir: dir,
+        });
+        const loaded = await loadRerankerFolder(dir);
+        expect(loaded).toBeInstanceOf(RerankerEnsemble);
+        expect((loaded as RerankerEnsemble).members).toHaveLength(2);
+        const data = await loadStrategyQa({ datasetsDir: DATASETS, limit: 24, evalFraction: 0.5 });
+        const again = await compareWithBm25(data.heldOut, loaded as RerankerEnsemble, 3);
+        expect(again.reranker.ranks).toEqual(r.reranker.ranks);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    120_000,
+  );
 });

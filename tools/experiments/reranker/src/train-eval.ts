@@ -15,7 +15,7 @@ import {
   type RerankerComparison,
   type RerankerModelOptions,
   type TrainedMember,
-  type TrainerOptions,
+  type RerankerTrainerOptions,
 } from '@kard/reranker';
 import { loadStrategyQa, type StrategyQaData } from './strategyqa';
 
@@ -31,7 +31,7 @@ export interface TrainEvalOptions extends Omit<RerankerModelOptions, 'vocabSize'
   /** Held-out fraction, taken from the end as KARD does (its split_set with ratio 0.95). */
   evalFraction: number;
   /** Training options (KARD's by default). */
-  training: Partial<TrainerOptions>;
+  training: Partial<RerankerTrainerOptions>;
   /**
    * Train one model per seed (default: just `training.seed`) and rerank with their mean score (RerankerEnsemble);
    * each member is also evaluated alone.
@@ -39,7 +39,10 @@ export interface TrainEvalOptions extends Omit<RerankerModelOptions, 'vocabSize'
   seeds?: number[];
   /** Candidate draws per held-out question (compareWithBm25); their seeds start at the first training seed. */
   evalDraws?: number;
-  /** Save the trained reranker here (an ensemble: one folder per member, seed-N, and ensemble.json; loadRerankerFolder reads both). */
+  /**
+   * Save the trained reranker here (an ensemble: one folder per member, seed-N, and ensemble.json; loadRerankerFolder
+   * reads both).
+   */
   outDir?: string;
   log?: (line: string) => void;
 }
@@ -67,7 +70,8 @@ export async function trainEvalOn(
   const log = opts.log ?? (() => undefined);
   const train = [...data.train, ...data.extraTrain];
   log(
-    `corpus: ${data.passages.size} passages; search spaces: ${train.length} training (${data.extraTrain.length} from extra files), ${data.heldOut.length} held-out questions`,
+    `corpus: ${data.passages.size} passages; search spaces: ${train.length} training (${data.extraTrain.length} from ` +
+      `extra files), ${data.heldOut.length} held-out questions`,
   );
 
   const pretrained = opts.encoder !== 'scratch';
@@ -85,7 +89,8 @@ export async function trainEvalOn(
   const loss = (m: TrainedMember) => m.result.losses[m.result.losses.length - 1] ?? NaN;
   for (const m of trained) {
     log(
-      `${ensemble ? `seed ${m.seed}: ` : ''}trained ${m.result.steps} steps in ${m.seconds.toFixed(0)} s (final loss ${loss(m).toFixed(4)})`,
+      `${ensemble ? `seed ${m.seed}: ` : ''}trained ${m.result.steps} steps in ${m.seconds.toFixed(0)} s (final loss ` +
+        `${loss(m).toFixed(4)})`,
     );
     if (m.model.mix)
       log(
