@@ -47,6 +47,7 @@ export {
 export { saveReranker, loadReranker, readRerankerConfig, RerankerLoadError, type RerankerConfigFile } from './io/save';
 export {
   NeuralReranker,
+  MissingBm25ScoreError,
   MissingPassageError,
   modelFingerprint,
   topHits,
@@ -54,6 +55,7 @@ export {
   type NeuralRerankerOptions,
   type PassageLookup,
 } from './inference/neural-reranker';
+export { parseCandidateLines } from './inference/candidate-lines';
 export {
   ENSEMBLE_FILE,
   RerankerEnsemble,
