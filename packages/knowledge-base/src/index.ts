@@ -2,12 +2,21 @@ export type { Passage } from './passage';
 export type { PassageLookup } from './passage-lookup';
 export { indexedText } from './passage';
 export { CorpusFormatError, DuplicatePassageIdError, InputFileError, PassageStoreError } from './errors';
-export { type Compression, detectCompression, openInput, type OpenedInput, readLines } from './input/open-input';
+export {
+  type Compression,
+  detectCompression,
+  openInput,
+  type OpenedInput,
+  readLines,
+  type ReadLinesOptions,
+} from './input/open-input';
 export type { CorpusFormat } from './readers/formats';
 export {
   MAX_SKIPPED_LINES,
   PassageReader,
   readPassages,
+  type InvalidUtf8Stats,
+  invalidUtf8Warning,
   type ReadPassagesOptions,
   type ReadStats,
 } from './readers/read-passages';

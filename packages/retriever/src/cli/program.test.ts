@@ -140,6 +140,31 @@ describe('kard-retriever CLI', () => {
     expect(Bm25Index.load(path.join(dir, 'mixed')).size).toBe(2);
   });
 
+  it('index warns about bytes that are not UTF-8 and records their count; --strict refuses them', async () => {
+    const corpus = file(
+      'latin1.jsonl',
+      Buffer.concat([
+        Buffer.from('{"id": "a", "contents": "plain"}\n'),
+        Buffer.from([...Buffer.from('{"id": "b", "contents": "caf'), 0xe9, ...Buffer.from(' au lait"}\n')]),
+      ]),
+    );
+    const out = path.join(dir, 'latin1-index');
+    let io = capture();
+    expect(await main(['index', '--corpus', corpus, '--out', out, '--no-progress'], io)).toBe(0);
+    expect(io.err).toBe(
+      `warning: ${corpus}:2: 1 byte sequence not valid UTF-8 on 1 line (the first on this line), read as U+FFFD; --strict refuses them\n`,
+    );
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')).corpus[0]).toMatchObject({
+      passages: 2,
+      invalidUtf8: 1,
+    });
+    const strict = path.join(dir, 'latin1-strict');
+    io = capture();
+    expect(await main(['index', '--corpus', corpus, '--out', strict, '--strict', '--no-progress'], io)).toBe(1);
+    expect(io.err).toMatch(new RegExp(`^kard-retriever: ${corpus}:2: 1 byte sequence is not UTF-8`));
+    expect(fs.existsSync(strict)).toBe(false);
+  });
+
   it('check verifies an index and names a corrupt file (exit 1), and search refuses it', async () => {
     const checked = path.join(dir, 'checked');
     expect(await main(['index', '--corpus', corpusA, '--out', checked, '--no-progress'], capture())).toBe(0);
