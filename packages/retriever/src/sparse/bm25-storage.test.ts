@@ -152,7 +152,7 @@ describe('Bm25Index save/load', () => {
       const warnings: string[] = [];
       const loaded = Bm25Index.load(dir, { onWarning: (w) => void warnings.push(w) });
       expect(warnings).toEqual([
-        `index ${dir} has no checksums (written before they were recorded); its files are not verified. Rebuild it with \`kard-retriever index\` to add them.`,
+        `index ${dir} has no checksums (written before they were recorded), so only its structure was checked. Rebuild it with \`kard-retriever index\` to add them.`,
       ]);
       for (const q of questions.slice(0, 50)) expect(loaded.search(q, 20)).toEqual(index.search(q, 20));
     });

@@ -230,7 +230,7 @@ export function loadBm25Data(dir: string, options: LoadBm25Options = {}): Bm25Da
     arrays[key] = array;
   }
   if (unchecked.length > 0) {
-    const message = `index ${dir} has no checksums (written before they were recorded); its files are not verified. Rebuild it with \`kard-retriever index\` to add them.`;
+    const message = `index ${dir} has no checksums (written before they were recorded), so only its structure was checked. Rebuild it with \`kard-retriever index\` to add them.`;
     if (options.onWarning) options.onWarning(message);
     else warnOnce(dir, message);
   }
