@@ -4,7 +4,14 @@ export { indexedText } from './passage';
 export { CorpusFormatError, DuplicatePassageIdError, InputFileError, PassageStoreError } from './errors';
 export { readLines } from './input/open-input';
 export type { CorpusFormat } from './readers/formats';
-export { PassageReader, readPassages, type ReadPassagesOptions, type ReadStats } from './readers/read-passages';
+export {
+  PassageReader,
+  readPassages,
+  invalidUtf8Warning,
+  type InvalidUtf8Stats,
+  type ReadPassagesOptions,
+  type ReadStats,
+} from './readers/read-passages';
 export { PassageStore } from './store/passage-store';
 export type { BuildStoreOptions } from './store/build-store';
 export { readMediaWikiPages, type WikiPage } from './builders/mediawiki-dump';

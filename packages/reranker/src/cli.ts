@@ -14,6 +14,7 @@ import { comparisonMarkdown } from './evaluation/report';
 import { writeRerankerFiles } from './io/save';
 import { BertTokenizer } from './tokenizer';
 import { INVERSE_CLOZE_DEFAULTS, pretrainInverseCloze } from './training/inverse-cloze';
+import { parseCandidateLines } from './inference/candidate-lines';
 import { RerankerEnsemble, loadRerankerFolder } from './inference/ensemble';
 
 const program = new Command('kard-reranker').description("KARD's neural reranker: pre-train, evaluate, rerank");
@@ -172,24 +173,7 @@ program
   .action(async (o) => {
     await initBackend();
     const rr = await loadRerankerFolder(o.model, { baseModel: o.baseModel });
-    const lines = fs
-      .readFileSync(0, 'utf8')
-      .split('\n')
-      .filter((l) => l.trim());
-    const hits = lines.map((l, i) => {
-      let p: { id: unknown; title?: string; text: string; score?: number };
-      try {
-        p = JSON.parse(l);
-      } catch (err) {
-        throw new Error(`stdin line ${i + 1}: ${(err as Error).message}`);
-      }
-      return {
-        id: String(p.id),
-        score: p.score ?? 0,
-        rank: i + 1,
-        passage: { id: String(p.id), title: p.title, text: p.text },
-      };
-    });
+    const hits = parseCandidateLines(fs.readFileSync(0, 'utf8'), 'stdin');
     for (const h of await rr.rerank(o.query, hits, o.k))
       console.log(JSON.stringify({ id: h.id, score: h.score, rank: h.rank }));
   });

@@ -24,7 +24,12 @@ export {
   type RerankerTrainResult,
 } from './training/trainer';
 export { saveReranker, loadReranker, RerankerLoadError } from './io/save';
-export { NeuralReranker, MissingPassageError, type NeuralRerankerOptions } from './inference/neural-reranker';
+export {
+  NeuralReranker,
+  MissingBm25ScoreError,
+  MissingPassageError,
+  type NeuralRerankerOptions,
+} from './inference/neural-reranker';
 export { RerankerEnsemble, loadRerankerFolder, saveRerankerEnsemble } from './inference/ensemble';
 export { RerankingRetriever, type RerankingRetrieverOptions } from './inference/pipeline';
 export {

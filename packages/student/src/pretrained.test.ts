@@ -104,6 +104,21 @@ describe('savePretrained / fromPretrained', () => {
     expect(() => fromPretrained(dir)).toThrow(/config\.json: unsupported architecture \["BertForMaskedLM"\]/);
     expect(() => fromPretrained(path.join(tmp, 'nowhere'))).toThrow(/config\.json: no config\.json/);
   });
+  test('a NaN or infinite weight is a ModelLoadError naming the tensor and the file', async () => {
+    const dir = path.join(tmp, 'nan');
+    await savePretrained(createModel(tinyT5Config('v1.0'), 2), dir);
+    const weights = path.join(dir, 'model.safetensors');
+    const t = readSafetensors(weights).tensors;
+    const name = 'decoder.block.1.layer.2.DenseReluDense.wo.weight';
+    const values = Float32Array.from(t.get(name)!.values);
+    values[5] = Infinity;
+    values[9] = NaN;
+    writeSafetensors(weights, new Map([...t, [name, { ...t.get(name)!, values }]]));
+    expect(() => fromPretrained(dir)).toThrow(ModelLoadError);
+    expect(() => fromPretrained(dir)).toThrow(
+      `${weights}: tensor "${name}" holds 2 non-finite values (first: Infinity at flat index 5 of shape [8,12])`,
+    );
+  });
 });
 
 describe('score', () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassageStore } from '../store/passage-store';
@@ -79,6 +79,30 @@ describe('kard-kb', () => {
       `${fixture('malformed.jsonl')}:3:`,
     );
     expect(existsSync(path.join(work, 'bad'))).toBe(false);
+  });
+
+  test('build warns about bytes that are not UTF-8 and counts them; --strict refuses them, leaving nothing', async () => {
+    const corpus = path.join(work, 'latin1.jsonl');
+    writeFileSync(
+      corpus,
+      Buffer.concat([
+        Buffer.from('{"id": "a", "contents": "plain"}\n'),
+        Buffer.from([...Buffer.from('{"id": "b", "contents": "caf'), 0xe9, 0xe9, ...Buffer.from('"}\n')]),
+      ]),
+    );
+    const errors: string[] = [];
+    jest.spyOn(console, 'error').mockImplementation((...a) => void errors.push(a.join(' ')));
+    const dir = path.join(work, 'store');
+    await run('build', '-i', corpus, '-o', dir, '--no-progress');
+    expect(out).toContain(`${corpus}: 2 passages (pyserini), 2 invalid UTF-8 sequences read as U+FFFD (first: line 2)`);
+    expect(errors).toEqual([
+      `warning: ${corpus}:2: 2 byte sequences not valid UTF-8 on 1 line (the first on this line), read as U+FFFD; --strict refuses them`,
+    ]);
+    const strict = path.join(work, 'strict');
+    await expect(run('build', '-i', corpus, '-o', strict, '--strict', '--no-progress')).rejects.toThrow(
+      `${corpus}:2: 2 byte sequences are not UTF-8`,
+    );
+    expect(existsSync(strict)).toBe(false);
   });
 
   test('--help on every command', async () => {

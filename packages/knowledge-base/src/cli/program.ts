@@ -6,7 +6,7 @@ import { WikipediaParagraphs } from '../builders/wikipedia';
 import { CorpusFormatError, DuplicatePassageIdError, InputFileError, PassageStoreError } from '../errors';
 import type { Passage } from '../passage';
 import type { CorpusFormat } from '../readers/formats';
-import { type PassageReader, readPassages } from '../readers/read-passages';
+import { invalidUtf8Warning, type PassageReader, readPassages } from '../readers/read-passages';
 import { DATA_FILE, IDS_FILE, OFFSETS_FILE } from '../store/layout';
 import { PassageStore } from '../store/passage-store';
 import { writePassagesJsonl } from '../write-jsonl';
@@ -45,6 +45,13 @@ const outputOptions = (cmd: Command) =>
     .option('--progress', 'always show a progress bar (default: when stderr is a terminal)')
     .option('--no-progress', 'never show a progress bar');
 
+type BuildFlags = OutputFlags & {
+  input: string[];
+  format: 'auto' | CorpusFormat;
+  skipMalformed?: boolean;
+  strict?: boolean;
+};
+
 async function* chain(readers: PassageReader[]): AsyncGenerator<Passage> {
   for (const reader of readers) yield* reader;
 }
@@ -71,10 +78,15 @@ export function createProgram(configure: (root: Command) => Command = (root) => 
           .choices(['auto', 'pyserini', 'beir', 'jsonl', 'dpr-tsv'])
           .default('auto'),
       )
-      .option('--skip-malformed', 'skip and count malformed lines instead of stopping at the first'),
-  ).action(async (flags: OutputFlags & { input: string[]; format: 'auto' | CorpusFormat; skipMalformed?: boolean }) => {
+      .option('--skip-malformed', 'skip and count malformed lines instead of stopping at the first')
+      .option('--strict', 'refuse bytes that are not UTF-8 (default: read them as U+FFFD, count them and warn)'),
+  ).action(async (flags: BuildFlags) => {
     const readers = flags.input.map((f) =>
-      readPassages(f, { format: flags.format, onError: flags.skipMalformed ? 'skip' : 'throw' }),
+      readPassages(f, {
+        format: flags.format,
+        onError: flags.skipMalformed ? 'skip' : 'throw',
+        onInvalidUtf8: flags.strict ? 'throw' : 'count',
+      }),
     );
     const n = await writeOutput(
       chain(readers),
@@ -86,7 +98,12 @@ export function createProgram(configure: (root: Command) => Command = (root) => 
         ? `, skipped ${r.stats.skipped} malformed (lines ` +
           `${r.stats.skippedLines.join(', ')}${r.stats.skipped > r.stats.skippedLines.length ? ', ...' : ''})`
         : '';
-      console.log(`${r.file}: ${r.stats.read} passages (${r.stats.format})${skipped}`);
+      const bad = r.stats.invalidUtf8;
+      const invalid = bad
+        ? `, ${bad.sequences} invalid UTF-8 sequences read as U+FFFD (first: line ${bad.firstLine})`
+        : '';
+      console.log(`${r.file}: ${r.stats.read} passages (${r.stats.format})${skipped}${invalid}`);
+      if (bad) console.error(invalidUtf8Warning(r.file, bad));
     }
     console.log(`wrote ${n} passages to ${flags.out}`);
   });

@@ -1,6 +1,6 @@
+import { isUtf8 } from 'node:buffer';
 import { createReadStream, promises as fsp } from 'node:fs';
 import { PassThrough, pipeline, Transform } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import unbzip2 from 'unbzip2-stream';
 import { InputFileError } from '../errors';
@@ -78,16 +78,80 @@ export async function openInput(file: string): Promise<OpenedInput> {
   return { chunks: chunks(), close: () => out.destroy(), compression, bytes, bytesRead: () => read };
 }
 
-/** Lines of a UTF-8 stream without their `\n` / `\r\n` terminators. Stream errors propagate to the consumer. */
-export async function* readLines(stream: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
-  const decoder = new StringDecoder('utf8');
-  let carry = '';
-  for await (const chunk of stream) {
-    const text = carry + (typeof chunk === 'string' ? chunk : decoder.write(chunk));
-    const parts = text.split('\n');
-    carry = parts.pop()!;
-    for (const line of parts) yield line.endsWith('\r') ? line.slice(0, -1) : line;
+export interface ReadLinesOptions {
+  /**
+   * Called before a line whose bytes are not valid UTF-8 is yielded, with its 1-based number and how many invalid
+   * sequences it holds (each one is read as U+FFFD). Throwing from it stops the reading.
+   */
+  onInvalidUtf8?: (line: number, sequences: number) => void;
+}
+
+const NEWLINE = 0x0a;
+const REPLACEMENT = '\ufffd';
+const REPLACEMENT_BYTES = Buffer.from(REPLACEMENT, 'utf8');
+
+/** Occurrences of U+FFFD in a decoded line, and of its UTF-8 encoding (EF BF BD) in the line's bytes. */
+function replacementsIn(text: string): number {
+  let n = 0;
+  for (let at = text.indexOf(REPLACEMENT); at >= 0; at = text.indexOf(REPLACEMENT, at + 1)) n++;
+  return n;
+}
+function encodedReplacementsIn(bytes: Buffer): number {
+  let n = 0;
+  for (let at = bytes.indexOf(REPLACEMENT_BYTES); at >= 0; at = bytes.indexOf(REPLACEMENT_BYTES, at + 3)) n++;
+  return n;
+}
+
+/**
+ * Lines of a UTF-8 stream without their `\n` / `\r\n` terminators. Stream errors propagate to the consumer.
+ * Bytes are decoded a block of whole lines at a time (a newline byte never sits inside a UTF-8 sequence, so this
+ * decodes exactly as one pass over the stream would); invalid sequences become U+FFFD and, when `onInvalidUtf8` is
+ * given, are reported per line.
+ */
+export async function* readLines(
+  stream: AsyncIterable<Buffer | string>,
+  options: ReadLinesOptions = {},
+): AsyncGenerator<string> {
+  const onInvalid = options.onInvalidUtf8;
+  let lineNo = 0;
+  let pending: Buffer[] = []; // bytes of the line not yet ended
+  function* lines(block: Buffer): Generator<string> {
+    const parts = block.toString('utf8').split('\n');
+    if (block[block.length - 1] === NEWLINE) parts.pop();
+    // Only a block with invalid bytes pays for the per-line count; isUtf8 is a fast native scan.
+    const invalid = onInvalid && !isUtf8(block) ? invalidPerLine(block, parts) : undefined;
+    for (let i = 0; i < parts.length; i++) {
+      lineNo++;
+      if (invalid && invalid[i] > 0) onInvalid!(lineNo, invalid[i]);
+      const line = parts[i];
+      yield line.endsWith('\r') ? line.slice(0, -1) : line;
+    }
   }
-  const rest = carry + decoder.end();
-  if (rest !== '') yield rest.endsWith('\r') ? rest.slice(0, -1) : rest;
+  for await (const piece of stream) {
+    const chunk = typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece;
+    const last = chunk.lastIndexOf(NEWLINE);
+    if (last < 0) {
+      if (chunk.length > 0) pending.push(chunk);
+      continue;
+    }
+    const head = chunk.subarray(0, last + 1);
+    const block = pending.length > 0 ? Buffer.concat([...pending, head]) : head;
+    pending = last + 1 < chunk.length ? [chunk.subarray(last + 1)] : [];
+    yield* lines(block);
+  }
+  if (pending.length > 0) yield* lines(Buffer.concat(pending));
+}
+
+/** Invalid UTF-8 sequences per line of `block` (its decoded lines are `parts`): U+FFFD decoded minus U+FFFD written. */
+function invalidPerLine(block: Buffer, parts: string[]): number[] {
+  const out = new Array<number>(parts.length).fill(0);
+  let start = 0;
+  for (let i = 0; i < parts.length; i++) {
+    let end = block.indexOf(NEWLINE, start);
+    if (end < 0) end = block.length;
+    const bytes = block.subarray(start, end);
+    if (!isUtf8(bytes)) out[i] = replacementsIn(parts[i]) - encodedReplacementsIn(bytes);
+    start = end + 1;
+  }
+  return out;
 }

@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CorpusFormatError, InputFileError } from '../errors';
+import { readLines } from '../input/open-input';
 import { indexedText, type Passage } from '../passage';
 import { readPassages, type ReadPassagesOptions } from './read-passages';
 
@@ -99,5 +102,57 @@ describe('readPassages', () => {
     const file = path.join(dir, 'cut.jsonl.gz');
     writeFileSync(file, gz.subarray(0, gz.length - 20));
     await expect(readAll(file)).rejects.toThrow(InputFileError);
+  });
+
+  describe('bytes that are not UTF-8', () => {
+    // Line 1: a U+FFFD written as UTF-8 (valid, not counted) and "é" as UTF-8; line 2: Latin-1 "é" (one invalid
+    // byte); line 4: two invalid bytes beside a valid U+FFFD; CRLF on line 3.
+    const bytes = Buffer.concat([
+      Buffer.from('{"id": "a", "contents": "ok \uFFFD café"}\n', 'utf8'),
+      Buffer.from([...Buffer.from('{"id": "b", "contents": "caf'), 0xe9, ...Buffer.from('"}\n')]),
+      Buffer.from('{"id": "c", "contents": "plain"}\r\n', 'utf8'),
+      Buffer.from([...Buffer.from('{"id": "d", "contents": "x'), 0xff, 0xfe, ...Buffer.from(' \uFFFD"}')]),
+    ]);
+    let dir: string;
+    let file: string;
+    beforeAll(() => {
+      dir = mkdtempSync(path.join(tmpdir(), 'kb-utf8-'));
+      file = path.join(dir, 'latin1.jsonl');
+      writeFileSync(file, bytes);
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    test('readLines decodes as one pass would, whatever the chunking, and counts invalid sequences per line', async () => {
+      // The reference: WHATWG's decoder over the whole buffer, split at newlines.
+      const expected = new TextDecoder('utf-8')
+        .decode(bytes)
+        .split('\n')
+        .map((l) => l.replace(/\r$/, ''));
+      for (const size of [1, 2, 3, 7, 1 << 20]) {
+        const chunks = async function* () {
+          for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+        };
+        const invalid: Array<[number, number]> = [];
+        const lines: string[] = [];
+        for await (const l of readLines(chunks(), { onInvalidUtf8: (line, n) => void invalid.push([line, n]) }))
+          lines.push(l);
+        expect(lines).toEqual(expected);
+        expect(invalid).toEqual([
+          [2, 1],
+          [4, 2],
+        ]);
+      }
+    });
+
+    test('are read as U+FFFD and counted with the first line; onInvalidUtf8 throw names file and line', async () => {
+      const { passages, stats } = await readAll(file);
+      expect(passages.map((p) => p.text)).toEqual(['ok \uFFFD café', 'caf\uFFFD', 'plain', 'x\uFFFD\uFFFD \uFFFD']);
+      expect(stats.invalidUtf8).toEqual({ sequences: 3, lines: 2, firstLine: 2 });
+      await expect(readAll(file, { onInvalidUtf8: 'throw' })).rejects.toThrow(CorpusFormatError);
+      await expect(readAll(file, { onInvalidUtf8: 'throw' })).rejects.toThrow(
+        `${file}:2: 1 byte sequence is not UTF-8 (is the file Latin-1 or binary?)`,
+      );
+      expect((await readAll(fixture('pyserini.jsonl'))).stats.invalidUtf8).toBeUndefined();
+    });
   });
 });

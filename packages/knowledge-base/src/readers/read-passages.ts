@@ -8,6 +8,21 @@ export interface ReadPassagesOptions {
   format?: 'auto' | CorpusFormat;
   /** What a malformed line does: `'throw'` (default) a `CorpusFormatError`, or `'skip'` it and count it. */
   onError?: 'throw' | 'skip';
+  /**
+   * What bytes that are not UTF-8 do: `'count'` (default) read them as U+FFFD and count them in `stats.invalidUtf8`,
+   * or `'throw'` a `CorpusFormatError` at the first line holding one (the CLIs' `--strict`).
+   */
+  onInvalidUtf8?: 'count' | 'throw';
+}
+
+/** Bytes that were not UTF-8, read as U+FFFD. */
+export interface InvalidUtf8Stats {
+  /** Invalid sequences (each became one U+FFFD). */
+  sequences: number;
+  /** Lines holding at least one. */
+  lines: number;
+  /** 1-based number of the first such line. */
+  firstLine: number;
 }
 
 export interface ReadStats {
@@ -21,6 +36,8 @@ export interface ReadStats {
   skippedLines: number[];
   /** True once the whole file has been read. */
   done: boolean;
+  /** Set when some bytes were not UTF-8 (and `onInvalidUtf8` is `'count'`). */
+  invalidUtf8?: InvalidUtf8Stats;
 }
 
 export const MAX_SKIPPED_LINES = 10;
@@ -44,7 +61,19 @@ export class PassageReader implements AsyncIterable<Passage> {
     let format: CorpusFormat | undefined = requested === 'auto' ? formatFromName(this.file) : requested;
     stats.format = format;
     let lineNo = 0;
-    for await (const line of readLines(chunks)) {
+    const onInvalidUtf8 = (line: number, sequences: number) => {
+      if (this.options.onInvalidUtf8 === 'throw') {
+        throw new CorpusFormatError(
+          this.file,
+          line,
+          `${sequences} byte sequence${sequences === 1 ? ' is' : 's are'} not UTF-8 (is the file Latin-1 or binary?); convert it to UTF-8, or leave out --strict to read them as U+FFFD`,
+        );
+      }
+      const seen = (stats.invalidUtf8 ??= { sequences: 0, lines: 0, firstLine: line });
+      seen.sequences += sequences;
+      seen.lines++;
+    };
+    for await (const line of readLines(chunks, { onInvalidUtf8 })) {
       lineNo++;
       if (line.trim() === '') continue;
       if (format === 'dpr-tsv' && stats.read === 0 && stats.skipped === 0 && isDprHeader(line)) continue;
@@ -86,4 +115,10 @@ function formatFromName(file: string): CorpusFormat | undefined {
  */
 export function readPassages(file: string, options: ReadPassagesOptions = {}): PassageReader {
   return new PassageReader(file, options);
+}
+
+/** The warning line the CLIs print for a corpus file with bytes that are not UTF-8 (no trailing newline). */
+export function invalidUtf8Warning(file: string, s: InvalidUtf8Stats): string {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `warning: ${file}:${s.firstLine}: ${plural(s.sequences, 'byte sequence')} not valid UTF-8 on ${plural(s.lines, 'line')} (the first on this line), read as U+FFFD; --strict refuses them`;
 }

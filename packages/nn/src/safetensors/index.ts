@@ -5,6 +5,7 @@ export {
   type TensorHeader,
   type SafetensorsHeader,
   type SafetensorsContents,
+  type ReadSafetensorsOptions,
   readSafetensorsHeader,
   readSafetensors,
   readSafetensorsDir,

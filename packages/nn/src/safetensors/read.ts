@@ -121,8 +121,28 @@ export interface SafetensorsContents {
   metadata: Record<string, string>;
 }
 
-/** Reads a whole safetensors file, converting BF16/F16/F64 to float32 and integers to int32. */
-export function readSafetensors(file: string): SafetensorsContents {
+export interface ReadSafetensorsOptions {
+  /**
+   * Accept NaN and infinite float values. Default false: a weight file holding one is corrupt (or was written by
+   * a run that diverged), and a model loaded from it would generate empty text with a null score without a word.
+   */
+  allowNonFinite?: boolean;
+}
+
+/** Index of the first NaN or infinity in `values`, -1 when all are finite. */
+function firstNonFinite(values: Float32Array): number {
+  for (let i = 0; i < values.length; i++) {
+    // x - x is 0 for every finite x, NaN for NaN and both infinities.
+    if (values[i] - values[i] !== 0) return i;
+  }
+  return -1;
+}
+
+/**
+ * Reads a whole safetensors file, converting BF16/F16/F64 to float32 and integers to int32. A float tensor holding
+ * NaN or an infinity is a `SafetensorsError` naming the tensor and the file, unless `allowNonFinite`.
+ */
+export function readSafetensors(file: string, options: ReadSafetensorsOptions = {}): SafetensorsContents {
   const header = readSafetensorsHeader(file);
   const bytes = fs.readFileSync(file);
   const base = 8 + header.headerBytes;
@@ -138,6 +158,17 @@ export function readSafetensors(file: string): SafetensorsContents {
       values = decode(t.dtype, slice);
     } catch (err) {
       throw new SafetensorsError(`tensor "${name}": ${(err as Error).message}`, file);
+    }
+    if (values instanceof Float32Array && !options.allowNonFinite) {
+      const at = firstNonFinite(values);
+      if (at >= 0) {
+        let count = 0;
+        for (let i = at; i < values.length; i++) if (values[i] - values[i] !== 0) count++;
+        throw new SafetensorsError(
+          `tensor "${name}" holds ${count} non-finite value${count === 1 ? '' : 's'} (first: ${values[at]} at flat index ${at} of shape [${t.shape}]); the file is corrupt or the training that wrote it diverged`,
+          file,
+        );
+      }
     }
     tensors.set(name, { dtype: t.dtype, shape: t.shape, values });
   }
@@ -172,12 +203,16 @@ export function findSafetensorsFiles(dir: string, stem = 'model'): string[] | un
 }
 
 /** Reads every tensor of a (possibly sharded) model folder; `undefined` when the folder has no safetensors. */
-export function readSafetensorsDir(dir: string, stem = 'model'): Map<string, NamedArray> | undefined {
+export function readSafetensorsDir(
+  dir: string,
+  stem = 'model',
+  options: ReadSafetensorsOptions = {},
+): Map<string, NamedArray> | undefined {
   const files = findSafetensorsFiles(dir, stem);
   if (!files) return undefined;
   const all = new Map<string, NamedArray>();
   for (const f of files) {
-    for (const [name, t] of readSafetensors(f).tensors) {
+    for (const [name, t] of readSafetensors(f, options).tensors) {
       if (all.has(name)) throw new SafetensorsError(`tensor "${name}" appears in more than one shard`, f);
       all.set(name, t);
     }

@@ -53,7 +53,7 @@ describe('safetensors', () => {
         { name: 'b', dtype: 'BOOL', shape: [3], bytes: [1, 0, 1] },
       ]),
     );
-    const { tensors } = readSafetensors(f);
+    const { tensors } = readSafetensors(f, { allowNonFinite: true });
     expect([...tensors.get('bf')!.values]).toEqual([1, -2.5, 3.140625]);
     expect(tensors.get('h')!.shape).toEqual([2, 3]);
     expect([...tensors.get('h')!.values]).toEqual([1, -2, 65504, 2 ** -24, Infinity, 0.333251953125]);
@@ -62,6 +62,36 @@ describe('safetensors', () => {
     expect(tensors.get('i')!.values).toBeInstanceOf(Int32Array);
     expect([...tensors.get('i')!.values]).toEqual([-7, 123456789]);
     expect([...tensors.get('b')!.values]).toEqual([1, 0, 1]);
+  });
+
+  test('a NaN or infinite float is an error naming the tensor and the file, unless allowed', () => {
+    const f32 = (...xs: number[]) => [...Buffer.from(new Float32Array(xs).buffer)];
+    const cases: Array<[string, { name: string; dtype: string; shape: number[]; bytes: number[] }, string]> = [
+      [
+        'nan',
+        { name: 'encoder.w', dtype: 'F32', shape: [2, 2], bytes: f32(1, 2, NaN, NaN) },
+        'holds 2 non-finite values (first: NaN at flat index 2 of shape [2,2])',
+      ],
+      // bf16 0xFF80 = -inf
+      [
+        'inf',
+        { name: 'lm_head', dtype: 'BF16', shape: [3], bytes: le16(0x3f80, 0xff80, 0x3f80) },
+        'holds 1 non-finite value (first: -Infinity at flat index 1 of shape [3])',
+      ],
+      ['half', { name: 'h', dtype: 'F16', shape: [1], bytes: le16(0x7e00) }, 'holds 1 non-finite value (first: NaN'],
+    ];
+    for (const [stem, bad, message] of cases) {
+      const f = path.join(tmp, `${stem}.safetensors`);
+      const good = { name: 'a.ok', dtype: 'F32', shape: [1], bytes: f32(0.5) };
+      fs.writeFileSync(f, handMade([good, bad]));
+      expect(() => readSafetensors(f)).toThrow(SafetensorsError);
+      expect(() => readSafetensors(f)).toThrow(`${f}: tensor "${bad.name}" ${message}`);
+      expect(readSafetensors(f, { allowNonFinite: true }).tensors.get(bad.name)!.shape).toEqual(bad.shape);
+    }
+    const dir = path.join(tmp, 'nan-dir');
+    fs.mkdirSync(dir);
+    fs.copyFileSync(path.join(tmp, 'nan.safetensors'), path.join(dir, 'model.safetensors'));
+    expect(() => readSafetensorsDir(dir)).toThrow(/model.safetensors: tensor "encoder.w" holds 2 non-finite values/);
   });
 
   test('writer output has the documented layout and reads back', () => {

@@ -5,6 +5,7 @@ export {
   numberedCheckpoints,
   checkFingerprint,
   CheckpointMismatchError,
+  NonFiniteLossError,
   type TrainingLoop,
   type LoopState,
   type LoopResult,

@@ -6,7 +6,13 @@ import { initBackend } from '../backend';
 import { AdamW } from '../optim';
 import { Rng } from '@kard/core';
 import { readSafetensors, writeSafetensors } from '../safetensors';
-import { CheckpointMismatchError, runTrainingLoop, optimizerStep, type CheckpointPolicy } from './index';
+import {
+  CheckpointMismatchError,
+  NonFiniteLossError,
+  runTrainingLoop,
+  optimizerStep,
+  type CheckpointPolicy,
+} from './index';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nn-loop-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -33,6 +39,8 @@ function toyRun(
     lr?: number;
     resume?: boolean;
     saved?: number[];
+    /** The step (from 0) whose targets are NaN. */
+    poisonStep?: number;
   },
 ) {
   const w = tf.variable(tf.zeros([3]), true, undefined, 'float32');
@@ -69,7 +77,7 @@ function toyRun(
       if (p.cursor >= X.length)
         Object.assign(p, { epoch: p.epoch + 1, cursor: 0, order: order.shuffle([...X.keys()]) });
       const x = tf.tensor2d(idx.map((i) => X[i]));
-      const y = tf.tensor1d(idx.map((i) => Y[i] + noise.normal(0, 0.1)));
+      const y = tf.tensor1d(idx.map((i) => (step === opts.poisonStep ? NaN : Y[i] + noise.normal(0, 0.1))));
       const out = optimizerStep(
         optimizer,
         [() => tf.mean(tf.square(tf.sub(tf.squeeze(tf.matMul(x, tf.reshape(w, [3, 1]))), y))) as tf.Scalar],
@@ -84,6 +92,19 @@ function toyRun(
 }
 
 describe('runTrainingLoop', () => {
+  it('stops on a non-finite loss, naming the step and where its batch starts, with nothing of that step saved', async () => {
+    const dir = path.join(tmp, 'nan');
+    const saved: number[] = [];
+    // Batches of 4 over 10 examples: steps 1-3 are epoch 0 at cursors 0, 4, 8; step 4 starts epoch 1 at 0; step 5 at 4.
+    const run = toyRun(dir, { stopAt: 10, every: 2, layout: 'numbered', poisonStep: 4, saved });
+    await expect(run).rejects.toThrow(NonFiniteLossError);
+    await expect(toyRun(path.join(tmp, 'nan2'), { stopAt: 10, poisonStep: 4 })).rejects.toThrow(
+      'training stopped: the loss of step 5 is NaN (batch at epoch 1, cursor 4).',
+    );
+    expect(saved).toEqual([2, 4]);
+    expect(fs.readdirSync(dir).sort()).toEqual(['checkpoint-2', 'checkpoint-4']);
+  });
+
   test('a run stopped and resumed from its checkpoint ends with the weights of an uninterrupted run', async () => {
     const straight = await toyRun(path.join(tmp, 'straight'), { stopAt: 12 });
     const dir = path.join(tmp, 'interrupted');

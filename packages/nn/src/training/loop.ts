@@ -3,7 +3,7 @@
 // everything a run needs to continue exactly lives in its LoopState and is what a checkpoint saves.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { yieldToEventLoop, type Rng, type RngState } from '@kard/core';
+import { KardError, yieldToEventLoop, type Rng, type RngState } from '@kard/core';
 import { loadTrainingState, saveCheckpoint, TRAINER_STATE_FILE } from '../checkpoint';
 import type { AdamW } from '../optim';
 
@@ -57,6 +57,12 @@ export interface TrainingLoop<P, R> {
    * (`state.step` is the step about to be taken; the loop counts it). Returns what the caller reports.
    */
   step: (state: LoopState<P>) => R;
+  /**
+   * The loss in a step's result, checked after every step: NaN or an infinity stops the run with a
+   * `NonFiniteLossError` naming the step and its batch, before that step is reported or saved. Default: the result
+   * itself when it is a number, else its `loss` field when that is a number.
+   */
+  lossOf?: (result: R) => number | undefined;
   /** Once the state is known (fresh or resumed), before the first step: start a progress bar here. */
   onStart?: (state: LoopState<P>) => void;
   /**
@@ -87,6 +93,37 @@ export class CheckpointMismatchError extends Error {
     );
     this.name = 'CheckpointMismatchError';
   }
+}
+
+/** A step whose loss is NaN or infinite: training has diverged (or a batch is broken) and cannot usefully go on. */
+export class NonFiniteLossError extends KardError {
+  constructor(
+    /** The step, counted from 1 as logs and checkpoints count it. */
+    readonly step: number,
+    readonly loss: number,
+    /** Where the step's batch starts in the data, e.g. `epoch 0, batchInEpoch 3`. */
+    readonly batch: string,
+  ) {
+    super(
+      `training stopped: the loss of step ${step} is ${loss} (batch at ${batch}). Nothing from this step was saved; lower the learning rate or inspect that batch, then resume from the last checkpoint.`,
+    );
+    this.name = 'NonFiniteLossError';
+  }
+}
+
+function defaultLoss(result: unknown): number | undefined {
+  if (typeof result === 'number') return result;
+  const loss = (result as { loss?: unknown } | null)?.loss;
+  return typeof loss === 'number' ? loss : undefined;
+}
+
+/** The scalar fields of a position (epoch, cursor...), which say where a batch starts; arrays are left out. */
+function describePosition(position: unknown): string {
+  if (typeof position !== 'object' || position === null) return JSON.stringify(position);
+  const parts = Object.entries(position)
+    .filter(([, v]) => typeof v === 'number' || typeof v === 'string')
+    .map(([k, v]) => `${k} ${v}`);
+  return parts.length ? parts.join(', ') : 'an unknown position';
 }
 
 const NUMBERED = /^checkpoint-(\d+)$/;
@@ -139,8 +176,14 @@ export async function runTrainingLoop<P, R>(loop: TrainingLoop<P, R>): Promise<L
   loop.onStart?.(state);
   let onDisk = loop.resumeFrom && resumedFromStep > 0 ? resumedFromStep : undefined; // the step the checkpoint holds
 
+  const lossOf = loop.lossOf ?? defaultLoss;
   while (state.step < loop.stopAt) {
+    // The step moves the position on; a shallow copy keeps where its batch started, for the error below.
+    const before = typeof state.position === 'object' ? { ...state.position } : state.position;
     const result = loop.step(state);
+    const loss = lossOf(result);
+    if (loss !== undefined && !Number.isFinite(loss))
+      throw new NonFiniteLossError(state.step + 1, loss, describePosition(before));
     state.step++;
     const forced = loop.afterStep?.(state, result) === true;
     if (policy && (forced || (policy.every && state.step % policy.every === 0) || state.step === loop.stopAt)) {

@@ -8,7 +8,8 @@ import { BertEncoder } from '../bert/model';
 import * as tf from '@tensorflow/tfjs-core';
 import { ColbertModel, HYBRID_SCALE } from '../colbert/model';
 import { BertTokenizer } from '../tokenizer';
-import { MissingPassageError, NeuralReranker } from './neural-reranker';
+import { parseCandidateLines } from './candidate-lines';
+import { MissingBm25ScoreError, MissingPassageError, NeuralReranker } from './neural-reranker';
 import { RerankingRetriever } from './pipeline';
 
 const TOKENIZER = path.join(__dirname, '../../../../models/bert-uncased-tokenizer');
@@ -123,9 +124,24 @@ describe('NeuralReranker, hybrid model', () => {
     },
   );
 
-  it('needs the BM25 score of every candidate for the question', () => {
+  it('needs a finite BM25 score of every candidate for the question, and names the passage without one', async () => {
     const rr = new NeuralReranker(hybrid, tokenizer);
-    expect(() => rr.score('q', [{ id: 'a', text: 'a passage' }])).toThrow(/questionScore/);
-    expect(rr.score('q', [{ id: 'a', text: 'a passage', questionScore: 1 }])).toHaveLength(1);
+    const ok = { id: 'a', text: 'a passage', questionScore: 1 };
+    for (const questionScore of [undefined, NaN, Infinity]) {
+      const items = [ok, { id: 'b', text: 'another passage', questionScore }];
+      expect(() => rr.score('q', items)).toThrow(MissingBm25ScoreError);
+      expect(() => rr.score('q', items)).toThrow(/^passage "b" has no BM25 score for the query/);
+    }
+    expect(rr.score('q', [ok])).toHaveLength(1);
+    // kard-reranker rerank's input: the line without "score" is refused by id, not scored as BM25 0.
+    const hits = parseCandidateLines(
+      '{"id": "p0", "text": "Dogs hear well.", "score": 3.5}\n{"id": "p1", "text": "Cats too."}\n',
+    );
+    await expect(rr.rerank('q', hits)).rejects.toThrow('passage "p1" has no BM25 score for the query (got NaN)');
+    // A model that is not hybrid does not read the score.
+    expect((await new NeuralReranker(model, tokenizer).rerank('q', hits)).map((h) => h.id).sort()).toEqual([
+      'p0',
+      'p1',
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
+import { KardError } from '@kard/core';
 import { indexedText, type Passage, type PassageLookup } from '@kard/knowledge-base';
 import type { Hit, Reranker } from '@kard/retriever';
 import type { ColbertModel } from '../colbert/model';
@@ -37,6 +38,22 @@ export class MissingPassageError extends Error {
   constructor(readonly id: string) {
     super(`candidate "${id}" has no passage text: give hits with \`passage\` or a \`passages\` lookup`);
     this.name = 'MissingPassageError';
+  }
+}
+
+/**
+ * A hybrid reranker given a candidate without a finite BM25 score for the query: scoring it as 0 (or NaN) would
+ * rank it silently wrong.
+ */
+export class MissingBm25ScoreError extends KardError {
+  constructor(
+    readonly id: string,
+    readonly value: unknown,
+  ) {
+    super(
+      `passage "${id}" has no BM25 score for the query (got ${value === undefined ? 'none' : String(value)}); a hybrid reranker needs one per candidate: rerank the hits of a BM25 first stage, or give each passage its "score"`,
+    );
+    this.name = 'MissingBm25ScoreError';
   }
 }
 
@@ -124,8 +141,8 @@ export class NeuralReranker implements Reranker {
     });
     let bm25: tf.Tensor2D | undefined;
     if (this.model.mix) {
-      const missing = items.find((it) => it.questionScore === undefined);
-      if (missing) throw new RangeError(`candidate ${missing.id} has no questionScore, which a hybrid reranker needs`);
+      const missing = items.find((it) => !Number.isFinite(it.questionScore));
+      if (missing) throw new MissingBm25ScoreError(missing.id, missing.questionScore);
       bm25 = tf.tensor2d(
         items.map((it) => it.questionScore!),
         [1, items.length],

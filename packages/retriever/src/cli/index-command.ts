@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { createProgress } from '@kard/core';
-import { type CorpusFormat, type Passage, readPassages } from '@kard/knowledge-base';
+import { type CorpusFormat, invalidUtf8Warning, type Passage, readPassages } from '@kard/knowledge-base';
 import { Bm25Index, type CorpusFileInfo } from '../sparse';
 import { type CliIo, describeFile, parseNumber } from './io';
 
@@ -13,6 +13,7 @@ interface IndexOptions {
   stopwords: 'lucene' | 'none';
   format: 'auto' | CorpusFormat;
   skipMalformed?: boolean;
+  strict?: boolean;
   progress?: boolean;
 }
 
@@ -33,6 +34,7 @@ export function indexCommand(io: CliIo): Command {
         .default('auto'),
     )
     .option('--skip-malformed', 'skip and count malformed lines instead of failing')
+    .option('--strict', 'refuse bytes that are not UTF-8 (default: read them as U+FFFD, count them and warn)')
     .option('--progress', 'show a progress bar even when stderr is not a terminal')
     .option('--no-progress', 'never show a progress bar')
     .action(async (o: IndexOptions) => {
@@ -41,7 +43,11 @@ export function indexCommand(io: CliIo): Command {
       for (const file of o.corpus) files.push(await describeFile(file));
       const progress = createProgress({ label: 'index', unit: 'passages', show: o.progress });
       const readers = o.corpus.map((file) =>
-        readPassages(file, { format: o.format, onError: o.skipMalformed ? 'skip' : 'throw' }),
+        readPassages(file, {
+          format: o.format,
+          onError: o.skipMalformed ? 'skip' : 'throw',
+          onInvalidUtf8: o.strict ? 'throw' : 'count',
+        }),
       );
       async function* passages(): AsyncGenerator<Passage> {
         for (const reader of readers) yield* reader;
@@ -59,13 +65,17 @@ export function indexCommand(io: CliIo): Command {
       } finally {
         progress.stop();
       }
-      readers.forEach((r, i) => (files[i].passages = r.stats.read));
+      readers.forEach((r, i) => {
+        files[i].passages = r.stats.read;
+        if (r.stats.invalidUtf8) files[i].invalidUtf8 = r.stats.invalidUtf8.sequences;
+      });
       await index.save(o.out);
       for (const r of readers) {
         if (r.stats.skipped > 0)
           io.stderr(
             `${r.file}: skipped ${r.stats.skipped} malformed lines (first: ${r.stats.skippedLines.join(', ')})\n`,
           );
+        if (r.stats.invalidUtf8) io.stderr(`${invalidUtf8Warning(r.file, r.stats.invalidUtf8)}\n`);
       }
       io.stdout(
         `indexed ${index.size} passages, ${index.termCount} terms in ${((Date.now() - started) / 1000).toFixed(1)} s ` +

@@ -85,7 +85,13 @@ describe('kard-retriever CLI', () => {
   });
 
   it('has --help on every command', async () => {
-    for (const args of [['--help'], ['index', '--help'], ['search', '--help'], ['eval', '--help']]) {
+    for (const args of [
+      ['--help'],
+      ['index', '--help'],
+      ['search', '--help'],
+      ['eval', '--help'],
+      ['check', '--help'],
+    ]) {
       const io = capture();
       expect(await main(args, io)).toBe(0);
       expect(io.out).toMatch(/Usage: kard-retriever/);
@@ -132,5 +138,56 @@ describe('kard-retriever CLI', () => {
     ).toBe(0);
     expect(io.err).toMatch(/skipped 1 malformed lines \(first: 2\)/);
     expect(Bm25Index.load(path.join(dir, 'mixed')).size).toBe(2);
+  });
+
+  it('index warns about bytes that are not UTF-8 and records their count; --strict refuses them', async () => {
+    const corpus = file(
+      'latin1.jsonl',
+      Buffer.concat([
+        Buffer.from('{"id": "a", "contents": "plain"}\n'),
+        Buffer.from([...Buffer.from('{"id": "b", "contents": "caf'), 0xe9, ...Buffer.from(' au lait"}\n')]),
+      ]),
+    );
+    const out = path.join(dir, 'latin1-index');
+    let io = capture();
+    expect(await main(['index', '--corpus', corpus, '--out', out, '--no-progress'], io)).toBe(0);
+    expect(io.err).toBe(
+      `warning: ${corpus}:2: 1 byte sequence not valid UTF-8 on 1 line (the first on this line), read as U+FFFD; --strict refuses them\n`,
+    );
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')).corpus[0]).toMatchObject({
+      passages: 2,
+      invalidUtf8: 1,
+    });
+    const strict = path.join(dir, 'latin1-strict');
+    io = capture();
+    expect(await main(['index', '--corpus', corpus, '--out', strict, '--strict', '--no-progress'], io)).toBe(1);
+    expect(io.err).toMatch(new RegExp(`^kard-retriever: ${corpus}:2: 1 byte sequence is not UTF-8`));
+    expect(fs.existsSync(strict)).toBe(false);
+  });
+
+  it('check verifies an index and names a corrupt file (exit 1), and search refuses it', async () => {
+    const checked = path.join(dir, 'checked');
+    expect(await main(['index', '--corpus', corpusA, '--out', checked, '--no-progress'], capture())).toBe(0);
+    let io = capture();
+    expect(await main(['check', checked], io)).toBe(0);
+    expect(io.out).toMatch(/^index .*checked: kard-bm25-index version 1, 2 documents, \d+ terms, \d+ postings\n/);
+    expect(io.out.match(/sha256 ok/g)).toHaveLength(8);
+    expect(io.out).toMatch(/\nok in [\d.]+ s: checksums match, document rows in range, term frequencies >= 1/);
+
+    // Same size, other bytes: every posting points at document row 1.
+    const docs = path.join(checked, 'posting-docs.u32');
+    fs.writeFileSync(docs, Buffer.from(new Uint32Array(fs.statSync(docs).size / 4).fill(1).buffer));
+    io = capture();
+    expect(await main(['check', checked], io)).toBe(1);
+    expect(io.out).toMatch(/posting-docs.u32 +\d+ bytes {2}sha256 MISMATCH/);
+    expect(io.out).toMatch(/problem: posting-docs.u32 is corrupt: its sha256 is [0-9a-f]{64}, the manifest says/);
+    expect(io.err).toMatch(/^kard-retriever: index .*checked: \d+ problems? found \(rebuild the index\)\n$/);
+    io = capture();
+    const run = path.join(dir, 'never-run.txt');
+    expect(await main(['search', '--index', checked, '--topics', topics, '--output', run, '--no-progress'], io)).toBe(
+      1,
+    );
+    expect(io.err).toMatch(/posting-docs.u32 is corrupt/);
+    expect(fs.existsSync(run)).toBe(false);
   });
 });

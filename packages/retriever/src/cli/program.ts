@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { version } from '../../package.json';
+import { checkCommand } from './check-command';
 import { registerDenseCommands } from './dense-commands';
 import { evalCommand } from './eval-command';
 import { indexCommand } from './index-command';
@@ -14,7 +15,7 @@ export function createProgram(io: CliIo = processIo): Command {
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError();
-  for (const command of [indexCommand(io), searchCommand(io), evalCommand(io)]) {
+  for (const command of [indexCommand(io), searchCommand(io), evalCommand(io), checkCommand(io)]) {
     program.addCommand(command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }));
   }
   registerDenseCommands(program);

@@ -18,6 +18,8 @@ export interface CorpusFileInfo {
   sha256: string;
   /** Passages read from the file. */
   passages?: number;
+  /** Byte sequences that were not UTF-8, read as U+FFFD (absent when none). */
+  invalidUtf8?: number;
 }
 
 /**

@@ -3,7 +3,7 @@ import { Analyzer, tokenize } from '../analysis';
 import type { Hit, Retriever } from '../types';
 import { Bm25Builder, type Bm25BuildOptions } from './bm25-builder';
 import type { Bm25Data, Bm25Params, CorpusFileInfo } from './bm25-data';
-import { loadBm25Data, saveBm25Data } from './bm25-storage';
+import { type LoadBm25Options, loadBm25Data, saveBm25Data } from './bm25-storage';
 import { UnknownDocumentError } from './errors';
 import { TopK } from './top-k';
 
@@ -102,10 +102,12 @@ export class Bm25Index implements Retriever {
 
   /**
    * Loads an index folder written by `save`. Throws `IndexFormatError` for a folder that is missing,
-   * incomplete, or from another format version.
+   * incomplete, from another format version, or corrupt (a file whose sha256 differs from the manifest's, a
+   * document row out of range, a zero term frequency, lengths that disagree with the postings). An index saved
+   * before checksums were recorded loads with a one-line warning.
    */
-  static load(dir: string): Bm25Index {
-    return new Bm25Index(loadBm25Data(dir));
+  static load(dir: string, options: LoadBm25Options = {}): Bm25Index {
+    return new Bm25Index(loadBm25Data(dir, options));
   }
 
   /** Writes the index to the folder `dir` atomically: nothing is left half-written on failure. */

@@ -6,10 +6,14 @@ import { writeDirAtomic } from '@kard/core';
 import type { Bm25Data, Bm25Params, CorpusFileInfo } from './bm25-data';
 import { IndexFormatError } from './errors';
 import { IdTable } from './id-table';
+import { checkBm25Structure, deepCheckBm25, sha256Of, type Bm25FileNames, type TypedArray } from './bm25-verify';
 import { readTypedArray, writeTypedArray } from './typed-files';
 
 export const BM25_INDEX_FORMAT = 'kard-bm25-index';
-/** Bumped whenever the files or their meaning change; a folder of another version is refused. */
+/**
+ * Bumped whenever the files or their meaning change; a folder of another version is refused. The per-file sha256
+ * came later within version 1 (the files did not change): a folder without them loads with a warning.
+ */
 export const BM25_INDEX_VERSION = 1;
 
 type ArrayType = 'uint8' | 'uint16' | 'uint32';
@@ -18,6 +22,8 @@ interface ArrayFile {
   file: string;
   type: ArrayType;
   length: number;
+  /** sha256 of the file's bytes, checked on load. Absent in indexes written before checksums. */
+  sha256?: string;
 }
 
 /** manifest.json of a saved BM25 index folder. */
@@ -72,7 +78,7 @@ export async function saveBm25Data(d: Bm25Data, dir: string): Promise<void> {
   } as const;
   const files = {} as Bm25Manifest['files'];
   for (const [key, a] of Object.entries(arrays))
-    files[key as keyof typeof arrays] = { file: a.file, type: a.type, length: a.data.length };
+    files[key as keyof typeof arrays] = { file: a.file, type: a.type, length: a.data.length, sha256: sha256Of(a.data) };
   const manifest: Bm25Manifest = {
     format: BM25_INDEX_FORMAT,
     version: BM25_INDEX_VERSION,
@@ -126,34 +132,65 @@ export function readBm25Manifest(dir: string): Bm25Manifest {
   return manifest;
 }
 
-/** Reads the arrays saved by `saveBm25Data`, checking every file against the manifest. */
-export function loadBm25Data(dir: string): Bm25Data {
-  checkByteOrder(dir);
-  const m = readBm25Manifest(dir);
-  const read = <K extends keyof Bm25Manifest['files']>(key: K) => {
-    const spec = m.files?.[key];
-    if (!spec || !(spec.type in BYTES)) throw new IndexFormatError(dir, `manifest.json lacks the array ${key}`);
-    const file = path.join(dir, spec.file);
-    if (!fs.existsSync(file)) throw new IndexFormatError(dir, `${spec.file} is missing`);
-    const expected = spec.length * BYTES[spec.type];
-    const actual = fs.statSync(file).size;
-    if (actual !== expected)
-      throw new IndexFormatError(dir, `${spec.file} has ${actual} bytes, the manifest says ${expected}`);
-    return readTypedArray(file, MAKE[spec.type] as (n: number) => Uint8Array | Uint16Array | Uint32Array, spec.length);
-  };
-  const ids = new IdTable(read('ids') as Uint8Array, read('idOffsets') as Uint32Array, read('idOrder') as Uint32Array);
-  const termBytes = read('terms');
+export interface LoadBm25Options {
+  /**
+   * Where the one-line warning about an index without checksums goes. Default: stderr, once per folder and
+   * process.
+   */
+  onWarning?: (message: string) => void;
+}
+
+type FileKey = keyof Bm25Manifest['files'];
+const FILE_KEYS: FileKey[] = [
+  'ids',
+  'idOffsets',
+  'idOrder',
+  'docLengths',
+  'terms',
+  'termOffsets',
+  'postingDocs',
+  'postingTfs',
+];
+const warnedDirs = new Set<string>();
+const warnOnce = (dir: string, message: string) => {
+  const key = path.resolve(dir);
+  if (warnedDirs.has(key)) return;
+  warnedDirs.add(key);
+  process.stderr.write(`warning: ${message}\n`);
+};
+
+/** One array file, size-checked against the manifest; its checksum is left to the caller. */
+function readArrayFile(dir: string, m: Bm25Manifest, key: FileKey): TypedArray {
+  const spec = m.files?.[key];
+  if (!spec || !(spec.type in BYTES)) throw new IndexFormatError(dir, `manifest.json lacks the array ${key}`);
+  const file = path.join(dir, spec.file);
+  if (!fs.existsSync(file)) throw new IndexFormatError(dir, `${spec.file} is missing`);
+  const expected = spec.length * BYTES[spec.type];
+  const actual = fs.statSync(file).size;
+  if (actual !== expected)
+    throw new IndexFormatError(dir, `${spec.file} has ${actual} bytes, the manifest says ${expected}`);
+  return readTypedArray(file, MAKE[spec.type] as (n: number) => TypedArray, spec.length);
+}
+
+const checksumMismatch = (spec: ArrayFile, actual: string) =>
+  `${spec.file} is corrupt: its sha256 is ${actual}, the manifest says ${spec.sha256} (rebuild the index)`;
+
+/** The arrays as `Bm25Data`, their counts checked against the manifest (no checksums, no structure). */
+function assemble(dir: string, m: Bm25Manifest, a: Record<FileKey, TypedArray>): Bm25Data {
+  const ids = new IdTable(a.ids as Uint8Array, a.idOffsets as Uint32Array, a.idOrder as Uint32Array);
+  const termBytes = a.terms;
   const terms =
     m.counts.terms === 0
       ? []
       : Buffer.from(termBytes.buffer, termBytes.byteOffset, termBytes.byteLength).toString('utf8').split('\n');
-  const docLengths = read('docLengths') as Uint32Array;
-  const termOffsets = read('termOffsets') as Uint32Array;
+  const docLengths = a.docLengths as Uint32Array;
+  const termOffsets = a.termOffsets as Uint32Array;
   if (
     terms.length !== m.counts.terms ||
     termOffsets.length !== terms.length + 1 ||
     docLengths.length !== m.counts.documents ||
-    ids.size !== docLengths.length
+    ids.size !== docLengths.length ||
+    a.postingDocs.length !== m.counts.postings
   ) {
     throw new IndexFormatError(dir, 'array sizes disagree with manifest counts');
   }
@@ -164,10 +201,93 @@ export function loadBm25Data(dir: string): Bm25Data {
     docLengths,
     terms,
     termOffsets,
-    postingDocs: read('postingDocs') as Uint32Array,
-    postingTfs: read('postingTfs') as Uint16Array | Uint32Array,
+    postingDocs: a.postingDocs as Uint32Array,
+    postingTfs: a.postingTfs as Uint16Array | Uint32Array,
     corpus: m.corpus ?? [],
   };
+}
+
+const fileNames = (m: Bm25Manifest) =>
+  Object.fromEntries(FILE_KEYS.map((k) => [k, m.files[k].file])) as unknown as Bm25FileNames;
+
+/**
+ * Reads the arrays saved by `saveBm25Data`, checking every file against the manifest: its size, its sha256, and
+ * the structure search relies on (see `checkBm25Structure`). An index written before checksums loads with a
+ * one-line warning.
+ */
+export function loadBm25Data(dir: string, options: LoadBm25Options = {}): Bm25Data {
+  checkByteOrder(dir);
+  const m = readBm25Manifest(dir);
+  const arrays = {} as Record<FileKey, TypedArray>;
+  const unchecked: string[] = [];
+  for (const key of FILE_KEYS) {
+    const array = readArrayFile(dir, m, key);
+    const spec = m.files[key];
+    if (spec.sha256 === undefined) unchecked.push(spec.file);
+    else {
+      const actual = sha256Of(array);
+      if (actual !== spec.sha256) throw new IndexFormatError(dir, checksumMismatch(spec, actual));
+    }
+    arrays[key] = array;
+  }
+  if (unchecked.length > 0) {
+    const message = `index ${dir} has no checksums (written before they were recorded), so only its structure was checked. Rebuild it with \`kard-retriever index\` to add them.`;
+    if (options.onWarning) options.onWarning(message);
+    else warnOnce(dir, message);
+  }
+  const data = assemble(dir, m, arrays);
+  checkBm25Structure(dir, data, fileNames(m));
+  return data;
+}
+
+/** One array file as `checkBm25Index` found it. */
+export interface Bm25FileCheck {
+  file: string;
+  bytes: number;
+  /** `ok`: the sha256 matches the manifest; `unrecorded`: the manifest has none (an older index). */
+  checksum: 'ok' | 'mismatch' | 'unrecorded';
+}
+
+export interface Bm25CheckReport {
+  manifest: Bm25Manifest;
+  files: Bm25FileCheck[];
+  /** Everything found wrong, each naming its file; empty for a sound index. */
+  problems: string[];
+}
+
+/**
+ * Verifies an index folder completely: every file's size and sha256 (all of them, not stopping at the first
+ * mismatch), the structure loading checks, and the costlier checks loading skips (ids in order and unique, terms
+ * unique). Throws `IndexFormatError` only when the folder cannot be read at all (no manifest, a missing or
+ * truncated file); what is wrong inside the files is listed in `problems`.
+ */
+export function checkBm25Index(dir: string): Bm25CheckReport {
+  checkByteOrder(dir);
+  const manifest = readBm25Manifest(dir);
+  const arrays = {} as Record<FileKey, TypedArray>;
+  const files: Bm25FileCheck[] = [];
+  const problems: string[] = [];
+  for (const key of FILE_KEYS) {
+    const array = readArrayFile(dir, manifest, key);
+    const spec = manifest.files[key];
+    let checksum: Bm25FileCheck['checksum'] = 'unrecorded';
+    if (spec.sha256 !== undefined) {
+      const actual = sha256Of(array);
+      checksum = actual === spec.sha256 ? 'ok' : 'mismatch';
+      if (checksum === 'mismatch') problems.push(checksumMismatch(spec, actual));
+    }
+    files.push({ file: spec.file, bytes: array.byteLength, checksum });
+    arrays[key] = array;
+  }
+  try {
+    const data = assemble(dir, manifest, arrays);
+    checkBm25Structure(dir, data, fileNames(manifest));
+    problems.push(...deepCheckBm25(data, fileNames(manifest)));
+  } catch (err) {
+    if (!(err instanceof IndexFormatError)) throw err;
+    problems.push(err.message.slice(`index ${dir}: `.length));
+  }
+  return { manifest, files, problems };
 }
 
 function checkByteOrder(dir: string): void {

@@ -41,4 +41,10 @@ describe('TREC files', () => {
     expect(() => readRun(write('bad.run', 'q1 Q0 d1 one 1.0 t\n'))).toThrow(/bad.run:1/);
     expect(() => readTopics(path.join(dir, 'missing.tsv'))).toThrow(InputFileError);
   });
+
+  it('refuses a qid given twice, naming both lines', () => {
+    const file = write('dup.tsv', 'q1\tfirst\nq2\tsecond\n\nq1\tthird\n');
+    expect(() => readTopics(file)).toThrow(TrecFormatError);
+    expect(() => readTopics(file)).toThrow(`${file}:4: qid "q1" repeats line 1; each qid must be unique`);
+  });
 });

@@ -27,14 +27,27 @@ function readLines(file: string): string[] {
   return text.split(/\r?\n/);
 }
 
-/** Reads `qid<TAB>query` lines (blank lines skipped). */
+/**
+ * Reads `qid<TAB>query` lines (blank lines skipped). A qid given twice is an error naming both lines: its run
+ * would hold two rank-1 blocks under one qid, which evaluation reads as one ranking.
+ */
 export function readTopics(file: string): Topic[] {
   const topics: Topic[] = [];
+  const lineOf = new Map<string, number>();
   readLines(file).forEach((line, i) => {
     if (line.trim() === '') return;
     const tab = line.indexOf('\t');
     if (tab <= 0) throw new TrecFormatError(file, i + 1, 'expected "qid<TAB>query"');
-    topics.push({ qid: line.slice(0, tab), query: line.slice(tab + 1) });
+    const qid = line.slice(0, tab);
+    const first = lineOf.get(qid);
+    if (first !== undefined)
+      throw new TrecFormatError(
+        file,
+        i + 1,
+        `qid ${JSON.stringify(qid)} repeats line ${first}; each qid must be unique`,
+      );
+    lineOf.set(qid, i + 1);
+    topics.push({ qid, query: line.slice(tab + 1) });
   });
   return topics;
 }

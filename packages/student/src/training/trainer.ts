@@ -264,6 +264,7 @@ class Trainer {
           if (epochEnded) nextEpoch(p);
           return { record, epochEnded };
         },
+        lossOf: ({ record }) => record.loss,
         afterStep: ({ step, position: p }, { record, epochEnded }) => {
           result.steps.push(record);
           fs.writeSync(log, JSON.stringify(record) + '\n');

@@ -1,0 +1,121 @@
+// What loading an index checks beyond sizes: the bytes (a sha256 per array file, recorded at save) and the
+// structure the search loop trusts without bounds checks. A flipped byte or a zeroed block of the same size
+// would otherwise give wrong rankings silently: a document row out of range scores nothing, a zero term
+// frequency lets one document enter the top-k twice.
+import { createHash } from 'node:crypto';
+import type { Bm25Data } from './bm25-data';
+import { IndexFormatError } from './errors';
+
+export type TypedArray = Uint8Array | Uint16Array | Uint32Array;
+
+/** sha256 of an array's bytes as stored (little-endian), in hex. */
+export function sha256Of(array: TypedArray): string {
+  return createHash('sha256')
+    .update(new Uint8Array(array.buffer, array.byteOffset, array.byteLength))
+    .digest('hex');
+}
+
+/** The file names of the arrays, for messages. */
+export interface Bm25FileNames {
+  idOffsets: string;
+  idOrder: string;
+  docLengths: string;
+  termOffsets: string;
+  postingDocs: string;
+  postingTfs: string;
+  terms: string;
+  ids: string;
+}
+
+/**
+ * Checks what search relies on, in one pass over the postings: id offsets and term offsets ascending and
+ * ending at their arrays' ends, the id order a permutation of the rows, every posting's document a row of the
+ * index and ascending within its term, every term frequency >= 1, and each document's length equal to the sum
+ * of its term frequencies. Throws `IndexFormatError` naming the file and the first bad entry.
+ */
+export function checkBm25Structure(dir: string, d: Bm25Data, files: Bm25FileNames): void {
+  const fail = (file: string, reason: string): never => {
+    throw new IndexFormatError(dir, `${file} is corrupt: ${reason} (rebuild the index)`);
+  };
+  const n = d.docLengths.length;
+  const { offsets, sortedRows, bytes } = d.ids;
+  if (offsets.length !== n + 1) fail(files.idOffsets, `${offsets.length} offsets for ${n} documents`);
+  if (offsets[0] !== 0) fail(files.idOffsets, `the first offset is ${offsets[0]}, not 0`);
+  for (let i = 0; i < n; i++)
+    if (offsets[i + 1] < offsets[i]) fail(files.idOffsets, `offset ${i + 1} (${offsets[i + 1]}) is below offset ${i}`);
+  if (offsets[n] !== bytes.length)
+    fail(files.idOffsets, `the last offset is ${offsets[n]}, but ${files.ids} has ${bytes.length} bytes`);
+  if (sortedRows.length !== n) fail(files.idOrder, `${sortedRows.length} rows for ${n} documents`);
+  const seen = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const row = sortedRows[i];
+    if (row >= n) fail(files.idOrder, `entry ${i} names row ${row}; the index has ${n} documents`);
+    if (seen[row]) fail(files.idOrder, `row ${row} appears twice`);
+    seen[row] = 1;
+  }
+
+  const { termOffsets, postingDocs, postingTfs, terms } = d;
+  const postings = postingDocs.length;
+  if (postingTfs.length !== postings)
+    fail(files.postingTfs, `${postingTfs.length} term frequencies for ${postings} postings`);
+  if (termOffsets[0] !== 0) fail(files.termOffsets, `the first offset is ${termOffsets[0]}, not 0`);
+  if (termOffsets[terms.length] !== postings)
+    fail(files.termOffsets, `the last offset is ${termOffsets[terms.length]}, but there are ${postings} postings`);
+  const lengths = new Uint32Array(n);
+  for (let t = 0; t < terms.length; t++) {
+    const start = termOffsets[t];
+    const end = termOffsets[t + 1];
+    if (end < start || end > postings)
+      fail(files.termOffsets, `term ${t} ("${terms[t]}") spans postings ${start}..${end} of ${postings}`);
+    let previous = -1;
+    for (let p = start; p < end; p++) {
+      const doc = postingDocs[p];
+      if (doc >= n)
+        fail(files.postingDocs, `posting ${p} (term "${terms[t]}") names row ${doc}; the index has ${n} documents`);
+      if (doc <= previous)
+        fail(files.postingDocs, `the documents of term "${terms[t]}" are not ascending at posting ${p}`);
+      previous = doc;
+      const tf = postingTfs[p];
+      if (tf < 1)
+        fail(files.postingTfs, `posting ${p} (term "${terms[t]}", document ${d.ids.get(doc)}) has term frequency 0`);
+      lengths[doc] += tf;
+    }
+  }
+  for (let doc = 0; doc < n; doc++) {
+    if (lengths[doc] !== d.docLengths[doc]) {
+      fail(
+        files.docLengths,
+        `document ${d.ids.get(doc)} has length ${d.docLengths[doc]}, but its term frequencies sum to ${lengths[doc]}`,
+      );
+    }
+  }
+}
+
+/**
+ * Checks that cost more than loading should pay (string compares over every id and term): ids strictly ascending
+ * in id order (so unique), terms unique and non-empty. Returns the problems found, empty when none.
+ */
+export function deepCheckBm25(d: Bm25Data, files: Bm25FileNames): string[] {
+  const problems: string[] = [];
+  const { sortedRows } = d.ids;
+  for (let i = 1; i < sortedRows.length; i++) {
+    const a = d.ids.get(sortedRows[i - 1]);
+    const b = d.ids.get(sortedRows[i]);
+    if (!(a < b)) {
+      problems.push(
+        `${files.idOrder}: ids out of order or repeated at entry ${i} (${JSON.stringify(a)}, ${JSON.stringify(b)})`,
+      );
+      break;
+    }
+  }
+  const seen = new Set<string>();
+  for (let t = 0; t < d.terms.length; t++) {
+    const term = d.terms[t];
+    if (term === '' || seen.has(term)) {
+      problems.push(`${files.terms}: term ${t} is ${term === '' ? 'empty' : `a repeat of "${term}"`}`);
+      break;
+    }
+    seen.add(term);
+  }
+  return problems;
+}
