@@ -123,7 +123,7 @@ while (figures.kills < KILLS) {
   let remaining = workMs;
   while (!finished) {
     const kill = killsHere < PER_RUN && figures.kills < KILLS;
-    const delay = kill ? Math.floor(rng.uniform() * remaining) : undefined;
+    const delay = kill ? Math.floor(rng.uniform() * 0.8 * remaining) : undefined;
     if (kill) remaining = Math.max(0.15 * workMs, remaining - delay);
     const r = await attempt(runDir, delay);
     if (killsHere > 0) figures.resumes++; // this attempt restarted a killed run
