@@ -4,5 +4,6 @@ module.exports = {
     '<rootDir>/packages/*/jest.config.js',
     '<rootDir>/apps/*/jest.config.js',
     '<rootDir>/tools/experiments/*/jest.config.js',
+    '<rootDir>/tools/chaos/jest.config.js',
   ],
 };

@@ -2,6 +2,13 @@
 // A reader (or a crash) sees the old file or folder, or the new one, never half of one.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { NoSpaceError } from './errors';
+
+/** A full disk as a NoSpaceError naming `target` (the write has been undone when this is thrown); others as they are. */
+function named(err: unknown, target: string): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT' ? new NoSpaceError(target, { cause: err }) : err;
+}
 
 /** A hidden name beside `target`, unique to this process and call, so concurrent writers never collide. */
 function tempSibling(target: string, kind: string): string {
@@ -52,7 +59,7 @@ export async function fillFileAtomic(file: string, fill: (tmpFile: string) => vo
     fs.renameSync(tmp, target);
   } catch (err) {
     fs.rmSync(tmp, { force: true });
-    throw err;
+    throw named(err, target);
   }
   fsyncDir(path.dirname(target));
 }
@@ -77,7 +84,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array | readon
     fs.renameSync(tmp, target);
   } catch (err) {
     fs.rmSync(tmp, { force: true });
-    throw err;
+    throw named(err, target);
   }
   fsyncDir(path.dirname(target));
 }
@@ -97,7 +104,7 @@ export async function writeDirAtomic(dir: string, fill: (tmpDir: string) => void
     fsyncTree(tmp);
   } catch (err) {
     fs.rmSync(tmp, { recursive: true, force: true });
-    throw err;
+    throw named(err, target);
   }
   let old: string | undefined;
   if (fs.existsSync(target)) {
@@ -110,7 +117,7 @@ export async function writeDirAtomic(dir: string, fill: (tmpDir: string) => void
     // put the old folder back rather than leave no folder at all
     if (old) fs.renameSync(old, target);
     fs.rmSync(tmp, { recursive: true, force: true });
-    throw err;
+    throw named(err, target);
   }
   fsyncDir(path.dirname(target));
   if (old) fs.rmSync(old, { recursive: true, force: true });

@@ -26,3 +26,21 @@ export class InputFormatError extends KardError {
     this.name = 'InputFormatError';
   }
 }
+
+/**
+ * The disk filled up (ENOSPC, or EDQUOT: over quota) during an atomic write. The write was undone: nothing
+ * half-written is left, and whatever was at `path` before is still there.
+ */
+export class NoSpaceError extends KardError {
+  constructor(
+    readonly path: string,
+    options?: { cause?: unknown },
+  ) {
+    const code = (options?.cause as NodeJS.ErrnoException | undefined)?.code ?? 'ENOSPC';
+    super(
+      `no space left on the device writing ${path} (${code}): nothing was written; free some space and run again`,
+      options,
+    );
+    this.name = 'NoSpaceError';
+  }
+}

@@ -1,4 +1,4 @@
-export { KardError, InputFormatError } from './errors';
+export { KardError, InputFormatError, NoSpaceError } from './errors';
 export { writeFileAtomic, fillFileAtomic, writeDirAtomic } from './atomic';
 export { readJsonl, readJsonlEntries, toJsonl, writeJsonl, type JsonlEntry } from './jsonl';
 export { Rng, type RngState } from './rng';

@@ -1,7 +1,7 @@
-export { type BertConfig, smallBertConfig } from './bert/config';
+export { type BertConfig, BertConfigError, smallBertConfig } from './bert/config';
 export { BertEncoder } from './bert/model';
 export { LoraAdapters, KARD_LORA, type LoraConfig } from './bert/lora';
-export { loadBertEncoder } from './bert/checkpoint';
+export { loadBertEncoder, CheckpointError } from './bert/checkpoint';
 export { BertTokenizer } from './tokenizer';
 export { ColbertModel, type ColbertOptions } from './colbert/model';
 export { createRerankerModel, type RerankerModelOptions } from './colbert/create';
@@ -30,7 +30,7 @@ export {
   MissingPassageError,
   type NeuralRerankerOptions,
 } from './inference/neural-reranker';
-export { RerankerEnsemble, loadRerankerFolder, saveRerankerEnsemble } from './inference/ensemble';
+export { RerankerEnsemble, loadRerankerFolder, saveRerankerEnsemble, writeEnsembleFile } from './inference/ensemble';
 export { RerankingRetriever, type RerankingRetrieverOptions } from './inference/pipeline';
 export {
   accuracyFromRanks,

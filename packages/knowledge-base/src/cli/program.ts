@@ -4,6 +4,7 @@ import path from 'node:path';
 import { PubmedAbstracts } from '../builders/pubmed';
 import { WikipediaParagraphs } from '../builders/wikipedia';
 import { CorpusFormatError, DuplicatePassageIdError, InputFileError, PassageStoreError } from '../errors';
+import { NoSpaceError } from '@kard/core';
 import type { Passage } from '../passage';
 import type { CorpusFormat } from '../readers/formats';
 import { invalidUtf8Warning, type PassageReader, readPassages } from '../readers/read-passages';
@@ -174,4 +175,10 @@ export function createProgram(configure: (root: Command) => Command = (root) => 
 }
 
 /** Errors whose message already says what is wrong and where: printed without a stack trace. */
-export const USER_ERRORS = [CorpusFormatError, DuplicatePassageIdError, InputFileError, PassageStoreError];
+export const USER_ERRORS = [
+  CorpusFormatError,
+  DuplicatePassageIdError,
+  InputFileError,
+  PassageStoreError,
+  NoSpaceError,
+];

@@ -76,12 +76,16 @@ export class RunFolder {
     fs.rmSync(this.markerFile(stage), { force: true });
   }
 
+  private workPath(stage: string): string {
+    return this.path('.work', stage.replace(/[^a-z0-9._-]/gi, '_'));
+  }
+
   /**
    * A scratch folder for a stage's resumable work (checkpoints), tied to its inputs: when the inputs changed
    * since the folder was made, the stale work is wiped, so a resume never continues from other data.
    */
   workDir(stage: string, inputs: unknown): string {
-    const dir = this.path('.work', stage.replace(/[^a-z0-9._-]/gi, '_'));
+    const dir = this.workPath(stage);
     const stamp = path.join(dir, 'inputs.sha256');
     const hash = hashJson(inputs);
     if (fs.existsSync(dir) && (!fs.existsSync(stamp) || fs.readFileSync(stamp, 'utf8') !== hash))
@@ -96,6 +100,8 @@ export class RunFolder {
     const inputsHash = hashJson(inputs);
     const previous = this.marker(stage);
     if (previous?.inputsHash === inputsHash) {
+      // a kill between the marker and the cleanup below leaves the finished stage's checkpoints behind
+      fs.rmSync(this.workPath(stage), { recursive: true, force: true });
       this.log.write('stage-skip', { stage, message: 'already done with the same inputs', inputsHash });
       return { skipped: true, marker: previous };
     }

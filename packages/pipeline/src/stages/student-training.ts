@@ -62,7 +62,12 @@ export async function trainStudent(
       opts.onStep?.({ step: r.step, steps: opts.steps, loss: r.loss, lr: r.lr, tokensPerSecond: r.tokensPerSecond }),
     onCheckpoint: opts.onCheckpoint,
   });
-  const result = await trainer.train(examples, opts.validation?.length ? opts.validation : undefined);
+  const validation = opts.validation?.length ? opts.validation : undefined;
+  const result = await trainer.train(examples, validation);
+  let validationLoss = result.evals.at(-1)?.evalLoss;
+  // Resumed from a checkpoint of the last step (a kill between that checkpoint and the stage's marker), the
+  // trainer ran no step, so no validation pass either: run it on the restored weights.
+  if (validationLoss === undefined && validation) validationLoss = trainer.evaluate(validation);
   const losses = result.steps.map((s) => s.loss);
   const tail = losses.slice(-50);
   const tps = result.steps.map((s) => s.tokensPerSecond).sort((a, b) => a - b);
@@ -71,7 +76,7 @@ export async function trainStudent(
     resumedFromStep: result.resumedFromStep,
     finalLoss: tail.length ? tail.reduce((a, b) => a + b, 0) / tail.length : NaN,
     losses,
-    validationLoss: result.evals.at(-1)?.evalLoss,
+    validationLoss,
     tokensPerSecond: tps.length ? tps[tps.length >> 1] : 0,
   };
 }

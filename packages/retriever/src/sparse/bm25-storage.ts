@@ -129,7 +129,34 @@ export function readBm25Manifest(dir: string): Bm25Manifest {
         `${BM25_INDEX_VERSION}: rebuild the index`,
     );
   }
+  const bad = manifestShapeError(manifest);
+  if (bad) throw new IndexFormatError(dir, `manifest.json is malformed: ${bad}`);
   return manifest;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isCount = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+
+/** What in a (format- and version-checked) manifest the loader cannot use, or undefined when it is usable. */
+function manifestShapeError(m: Bm25Manifest): string | undefined {
+  if (!isObject(m.params) || !Number.isFinite(m.params.k1) || !Number.isFinite(m.params.b))
+    return '"params" must hold numbers k1 and b';
+  if (!isObject(m.analyzer) || !['porter', 'none'].includes(m.analyzer.stemmer as string))
+    return `"analyzer.stemmer" must be "porter" or "none"`;
+  if (!['lucene', 'none'].includes(m.analyzer.stopwords as string))
+    return `"analyzer.stopwords" must be "lucene" or "none"`;
+  if (!isObject(m.counts) || !isCount(m.counts.terms) || !isCount(m.counts.documents))
+    return '"counts" must hold the numbers of terms and documents';
+  if (!isObject(m.files)) return '"files" must be an object';
+  for (const [key, spec] of Object.entries(m.files)) {
+    if (!isObject(spec)) return `"files.${key}" must be an object`;
+    if (typeof spec.file !== 'string' || spec.file === '' || /[/\\]/.test(spec.file) || spec.file.startsWith('.'))
+      return `"files.${key}.file" must be a file name inside the index folder`;
+    if (!Object.prototype.hasOwnProperty.call(BYTES, spec.type as string))
+      return `"files.${key}.type" must be one of ${Object.keys(BYTES).join(', ')}`;
+    if (!isCount(spec.length)) return `"files.${key}.length" must be a count`;
+  }
+  return undefined;
 }
 
 export interface LoadBm25Options {
