@@ -12,9 +12,11 @@ export {
   type StudentMethod,
 } from './config/schema';
 export { ConfigError, flagName, loadConfig, parseFlagValue, readConfigFile, validateConfig } from './config/validate';
-export { RunFolder, JsonlLog, type StageMarker, type StageOutcome } from './run/run-folder';
+export { RunFolder, JsonlLog, type StageMarker, type StageOptions, type StageOutcome } from './run/run-folder';
+export { fingerprintFile, type OutputRecord } from './run/outputs';
 export { hashFile, hashJson } from './run/hash';
 export { writeRunInfo } from './run/run-info';
+export { StagePlan, type PlannedStage } from './stages/stage-plan';
 export { STAGES, TrainingPipeline, startBackend, type StageHooks, type StageName } from './stages/train-stages';
 export { majorityVote, summarizeAccuracy, wilsonInterval, Z95, type AccuracySummary } from './eval/stats';
 export {
