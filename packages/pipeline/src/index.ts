@@ -13,6 +13,7 @@ export {
 } from './config/schema';
 export { ConfigError, flagName, loadConfig, parseFlagValue, readConfigFile, validateConfig } from './config/validate';
 export { RunFolder, JsonlLog, type StageMarker, type StageOptions, type StageOutcome } from './run/run-folder';
+export { lockRunFolder, RunFolderLockedError } from './run/run-lock';
 export { fingerprintFile, type OutputRecord } from './run/outputs';
 export { hashFile, hashJson } from './run/hash';
 export { writeRunInfo } from './run/run-info';
@@ -29,6 +30,7 @@ export {
 } from './eval/evaluate';
 export { rationaleLoss, rerankerMetrics, type RationaleLoss, type RerankerMetrics } from './eval/diagnostics';
 export { runEvaluation } from './eval/run-eval';
+export { assertStagesCurrent, staleStages, StaleStagesError, type StaleStage } from './eval/stage-check';
 export { accuracySvg, reportMarkdown, writeReport, type EvalReport } from './report/report';
 export { addConfigOptions, configFromOptions } from './cli/options';
 export { stageProgress } from './cli/progress';
