@@ -106,6 +106,8 @@ export class TrainingPipeline {
                     this.hooks.onProgress?.('teacher', d, t),
                   ),
                   format: 'generation-cache' as const,
+                  // a cache holds the first teacher.samples of each question that prepare reads
+                  maxPerQuestion: teacher.samples,
                 },
               ]
             : [{ file: path.resolve(teacher.rationales!), format: teacher.format }];
