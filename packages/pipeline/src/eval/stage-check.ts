@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import { KardError } from '@kard/core';
 import type { EvalMethod, KardConfig } from '../config/schema';
+import { canonicalJson } from '../run/hash';
 import type { RunFolder } from '../run/run-folder';
 import { StagePlan, type PlannedStage } from '../stages/stage-plan';
 import { STUDENT_OF } from './evaluate';
@@ -62,13 +63,35 @@ export async function staleStages(cfg: KardConfig, run: RunFolder): Promise<Stal
         reason: exists ? 'did not finish (no stage marker)' : `not trained (no ${p.outputs.join(', ')})`,
       });
     else if (marker.inputsHash !== p.hash)
-      stale.push({ stage: p.stage, reason: 'made under another config (its inputs differ from this one)' });
+      stale.push({
+        stage: p.stage,
+        reason: `made under another config (${inputDifferences(marker.inputs, p.inputs)})`,
+      });
     else {
       const changed = run.outputsChanged(marker, p.outputs);
       if (changed) stale.push({ stage: p.stage, reason: changed });
     }
   }
   return stale;
+}
+
+/** The first few inputs that differ, as `key: made with X, this config Y` (a key holding a hash: `key differs`). */
+function inputDifferences(made: unknown, now: unknown): string {
+  const out: string[] = [];
+  const show = (v: unknown) => (v === undefined ? 'unset' : JSON.stringify(v));
+  const walk = (a: unknown, b: unknown, key: string) => {
+    if (canonicalJson(a) === canonicalJson(b)) return;
+    const isObj = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+    if (isObj(a) && isObj(b)) {
+      const keys = new Set([...Object.keys(a as object), ...Object.keys(b as object)]);
+      for (const k of [...keys].sort())
+        walk((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], key ? `${key}.${k}` : k);
+    } else if (typeof a === 'string' && typeof b === 'string' && /^[0-9a-f]{64}$/.test(a) && /^[0-9a-f]{64}$/.test(b))
+      out.push(`${key} differs`); // a file's or an upstream stage's hash
+    else out.push(`${key}: made with ${show(a)}, this config ${show(b)}`);
+  };
+  walk(made, now, '');
+  return out.length > 3 ? `${out.slice(0, 3).join('; ')}; ...` : out.join('; ') || 'its inputs differ';
 }
 
 /** Throws `StaleStagesError` unless every stage the evaluation reads was made under `cfg` and is intact. */
