@@ -73,8 +73,8 @@ export function unrecordedOutputsProblem(root: string, outputs: readonly string[
     for (const r of listFiles(root, o).filter((f) => f.endsWith('.safetensors'))) {
       const expected = safetensorsSize(path.join(root, r));
       const size = fs.statSync(path.join(root, r)).size;
-      if (expected !== size)
-        return `output ${r} changed (size ${expected ?? 'unreadable'} by its header, ${size} on disk)`;
+      if (expected === undefined) return `output ${r} is not a readable safetensors file (${size} bytes)`;
+      if (expected !== size) return `output ${r} changed (size ${expected} by its header, ${size} on disk)`;
     }
   }
   return undefined;

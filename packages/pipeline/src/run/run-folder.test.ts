@@ -170,5 +170,11 @@ describe('RunFolder stage outputs', () => {
     expect(lastEvent(run).message).toBe(
       `output student/rd/model.safetensors changed (size ${st.length} by its header, ${st.length - 2} on disk); rerunning`,
     );
+    fs.writeFileSync(run.path('student', 'rd', 'model.safetensors'), st.subarray(0, 20)); // the header cut
+    legacy();
+    expect((await s.go()).skipped).toBe(false);
+    expect(lastEvent(run).message).toBe(
+      'output student/rd/model.safetensors is not a readable safetensors file (20 bytes); rerunning',
+    );
   });
 });
