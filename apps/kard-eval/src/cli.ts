@@ -25,6 +25,9 @@ const program = addConfigOptions(
   });
   const backend = await startBackend(cfg);
   process.stderr.write(`[kard-eval] backend ${backend}\n`);
+  // exit through process.exit so the run folder's lock is released
+  process.once('SIGINT', () => process.exit(130));
+  process.once('SIGTERM', () => process.exit(143));
   const progress = stageProgress(cfg.progress);
   const report = await runEvaluation(cfg, {
     outDir: opts.out as string | undefined,

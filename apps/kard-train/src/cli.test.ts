@@ -47,3 +47,46 @@ test('an unknown stage is refused', () => {
   expect(r.status).toBe(2);
   expect(r.stderr).toMatch(/stage: unknown stage/);
 });
+
+describe('one process per run folder', () => {
+  const repo = path.resolve(__dirname, '..', '..', '..');
+  const tiny = path.join(repo, 'packages/pipeline/test/fixtures/tiny.config.yaml');
+  const train = (runDir: string, ...args: string[]) =>
+    spawnSync(process.execPath, [cli, '-c', tiny, '--run', runDir, ...args], {
+      encoding: 'utf8',
+      timeout: 60000,
+      cwd: repo,
+    });
+
+  test('a run folder locked by a live process is refused: exit 1, the holder named, nothing touched', () => {
+    const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kard-cli-lock-'));
+    const holder = { pid: process.pid, host: os.hostname(), started: '2025-01-02T03:04:05.000Z' };
+    fs.writeFileSync(path.join(runDir, '.lock'), JSON.stringify(holder));
+    const r = train(runDir, 'index');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      `kard-train: run folder ${runDir} is in use by pid ${process.pid} on ${os.hostname()} (started 2025-01-02T03:04:05.000Z)\n`,
+    );
+    expect(fs.readdirSync(runDir)).toEqual(['.lock']);
+    expect(JSON.parse(fs.readFileSync(path.join(runDir, '.lock'), 'utf8'))).toEqual(holder);
+  });
+
+  test('a lock left by a dead process is taken over with a message, and released when done', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kard-cli-stale-'));
+    const runDir = path.join(dir, 'run');
+    const corpus = path.join(dir, 'corpus.jsonl');
+    const lines = fs.readFileSync(path.join(repo, 'datasets/wikipedia/strategyqa_paragraphs.jsonl'), 'utf8');
+    fs.writeFileSync(corpus, `${lines.split('\n').slice(0, 50).join('\n')}\n`);
+    const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout);
+    fs.mkdirSync(runDir);
+    fs.writeFileSync(
+      path.join(runDir, '.lock'),
+      JSON.stringify({ pid: dead, host: os.hostname(), started: '2025-01-02T03:04:05.000Z' }),
+    );
+    const r = train(runDir, 'index', '--knowledge-corpus', corpus);
+    expect(r.stderr).toContain(`taking over stale lock of pid ${dead}`);
+    expect(r.status).toBe(0);
+    expect(fs.existsSync(path.join(runDir, 'index'))).toBe(true);
+    expect(fs.existsSync(path.join(runDir, '.lock'))).toBe(false);
+  });
+});

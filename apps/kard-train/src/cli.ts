@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import {
   ConfigError,
+  lockRunFolder,
   RunFolder,
   STAGES,
   TrainingPipeline,
@@ -28,6 +29,8 @@ const program = addConfigOptions(
   if (!(STAGES as readonly string[]).includes(stage))
     throw new ConfigError(`unknown stage (known: ${STAGES.join(', ')})`, 'stage');
   const cfg = configFromOptions(opts, { model: 'student.model', method: 'student.methods' });
+  // one process per run folder, from before anything in it is touched until exit (signals and errors included)
+  const lock = lockRunFolder(cfg.run);
   const run = new RunFolder(cfg.run, { echo: (line) => process.stderr.write(`[kard-train] ${line}\n`) });
   const backend = await startBackend(cfg);
   run.log.write('start', { stage, backend, message: `stage ${stage} on ${backend}` });
@@ -45,6 +48,7 @@ const program = addConfigOptions(
   progress.stop();
   writeRunInfo(run, cfg, backend);
   run.log.write('done', { stage, seconds: (Date.now() - started) / 1000 });
+  lock.release();
   process.stderr.write(`[kard-train] ${stage} done: ${run.dir}\n`);
 });
 

@@ -15,3 +15,4 @@ export {
 export { GrowableUint32Array, GrowableBigUint64Array } from './growable';
 export { stringifyHfConfig, HF_FLOAT_FIELDS } from './hf-json';
 export { yieldToEventLoop } from './event-loop';
+export { FileLock, FileLockedError, withLock, type FileLockOptions, type LockHolder } from './lock';

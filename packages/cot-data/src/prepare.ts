@@ -19,8 +19,8 @@ export interface PrepareConfig {
    * instruction.
    */
   dataset: { file: string; format?: DatasetFormat | 'auto'; name?: string; onInvalid?: 'error' | 'skip' };
-  /** Teacher rationales (needed unless `mode` is `ft`). */
-  rationales?: Array<{ file: string; format: RationaleFormat }>;
+  /** Teacher rationales (needed unless `mode` is `ft`); `maxPerQuestion` keeps a generation cache's first n a question. */
+  rationales?: Array<{ file: string; format: RationaleFormat; maxPerQuestion?: number }>;
   /** `kard` (default), `rd` (no knowledge) or `ft` (answer only). */
   mode?: PromptMode;
   /** Replaces the dataset's default instruction. */
@@ -116,7 +116,9 @@ export async function prepare(config: PrepareConfig, parts: PrepareParts = {}): 
   if (mode !== 'ft') {
     if (!config.rationales?.length)
       throw new Error(`prepare: mode "${mode}" needs teacher rationales (config.rationales)`);
-    const all = config.rationales.flatMap((r) => importRationales(r.file, r.format));
+    const all = config.rationales.flatMap((r) =>
+      importRationales(r.file, r.format, { maxPerQuestion: r.maxPerQuestion }),
+    );
     imported = all.length;
     const attached = attachRationales(loaded.questions, all);
     unmatched = attached.unmatched;

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfig, RunFolder, startBackend, TrainingPipeline, type KardConfig } from '../src';
+import type { StageOptions } from '../src/run/run-folder';
 import { declaredPaths } from '../src/stages/stage-inputs';
 import { STAGE_READS, type StageKind, type StageReads } from '../src/stages/stage-reads';
 
@@ -61,15 +62,25 @@ test('no stage reads a config path that neither it nor a stage it builds on decl
     const running: string[] = [];
     // reads while a stage's work runs are that stage's (the work of one stage never runs another)
     class Recording extends RunFolder {
-      override async stage<R>(stage: string, inputs: unknown, fn: (workDir: string) => Promise<R>) {
-        return super.stage(stage, inputs, async (work) => {
-          running.push(stage);
-          try {
-            return await fn(work);
-          } finally {
-            running.pop();
-          }
-        });
+      override async stage<R>(
+        stage: string,
+        inputs: unknown,
+        fn: (workDir: string) => Promise<R>,
+        opts?: StageOptions,
+      ) {
+        return super.stage(
+          stage,
+          inputs,
+          async (work) => {
+            running.push(stage);
+            try {
+              return await fn(work);
+            } finally {
+              running.pop();
+            }
+          },
+          opts,
+        );
       }
     }
     const watched = recording(cfg, (key) => {

@@ -8,7 +8,7 @@ import { loadConfig, RunFolder, TrainingPipeline } from '../src';
 
 const root = path.resolve(__dirname, '../../..');
 
-test('rd data is built from rationales the endpoint generated, cached in the run folder', async () => {
+test('rd data is built from rationales the endpoint generated, cached in the run folder, teacher.samples a question', async () => {
   let requests = 0;
   const server = http.createServer((req, res) => {
     let body = '';
@@ -54,6 +54,24 @@ test('rd data is built from rationales the endpoint generated, cached in the run
     // only questions whose gold answer is A survive verification; each target is the fake rationale
     expect(rows.length).toBeGreaterThan(0);
     for (const r of rows) expect(r.target).toBe('The fake teacher thinks so.\nAnswer: A');
+
+    // a cache that another run appended to before the cache had a lock: prepare still reads teacher.samples a question
+    const cache = path.join(runDir, 'teacher', 'generation-cache.jsonl');
+    const records = fs.readFileSync(cache, 'utf8').trim().split('\n');
+    expect(records).toHaveLength(5);
+    fs.appendFileSync(cache, `${records.join('\n')}\n`);
+    const run = new RunFolder(runDir);
+    run.invalidate('prepare-rd');
+    await new TrainingPipeline(cfg, run).prepare('rd');
+    expect(requests).toBe(5);
+    const again = ['train', 'validation'].flatMap((s) =>
+      fs
+        .readFileSync(path.join(runDir, 'data', 'rd', `${s}.jsonl`), 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean),
+    );
+    expect(again).toHaveLength(rows.length);
   } finally {
     process.chdir(cwd);
     server.close();

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -7,7 +7,8 @@ import { TeacherEndpointError } from '../errors';
 import { labelOptions, YES_NO, type McQuestion } from '../question';
 import { RationaleCache, readCache } from './cache';
 import { ChatEndpoint } from './endpoint';
-import { generateRationales } from './generate';
+import { FileLockedError } from '@kard/core';
+import { generateRationales, importGenerationCache } from './generate';
 
 type Behaviour = 'ok' | '429' | '500' | '400' | 'malformed' | 'slow' | 'hang' | { choices: number };
 
@@ -135,6 +136,48 @@ test('n samples per question, few-shot prompt, bounded concurrency, usage and co
   expect(teacher.bodies).toHaveLength(4);
   expect(again.summary).toMatchObject({ skippedCached: 4, requests: 0, generated: 0 });
   expect(again.rationales).toHaveLength(12);
+});
+
+test('two generations on one cache at once: the teacher is asked once per question, the second run is refused', async () => {
+  teacher.delayMs = 30;
+  const cacheFile = path.join(dir, 'new', 'cache.jsonl'); // its folder made on the way
+  const run = () =>
+    generateRationales({ questions, demonstrations: demos, endpoint: { baseUrl, ...fast }, cacheFile, n: 2 });
+  const [a, b] = await Promise.allSettled([run(), run()]);
+  expect(a.status).toBe('fulfilled');
+  expect(b.status).toBe('rejected');
+  const err = (b as PromiseRejectedResult).reason;
+  expect(err).toBeInstanceOf(FileLockedError);
+  expect(err.message.startsWith(`teacher cache ${cacheFile} is in use by pid ${process.pid} on `)).toBe(true);
+  expect(teacher.bodies).toHaveLength(4); // one request of n = 2 per question, not two
+  const perQuestion = new Map<string, number>();
+  for (const r of readCache(cacheFile).records)
+    perQuestion.set(r.id, (perQuestion.get(r.id) ?? 0) + r.rationales.length);
+  expect([...perQuestion.values()]).toEqual([2, 2, 2, 2]);
+  expect(existsSync(`${cacheFile}.lock`)).toBe(false);
+  // once the first is done, a rerun asks nothing
+  expect((await run()).summary).toMatchObject({ requests: 0, skippedCached: 4 });
+});
+
+test('a cache holding more than n for a question (two runs before the lock) gives the first n, and asks nothing', async () => {
+  const cacheFile = path.join(dir, 'cache.jsonl');
+  const usage = { prompt_tokens: 1, completion_tokens: 1 };
+  const lines = questions.flatMap((q) => [
+    { id: q.id, rationales: [`first ${q.id}`, `second ${q.id}`], model: 't', usage },
+    { id: q.id, rationales: [`third ${q.id}`, `fourth ${q.id}`], model: 't', usage },
+  ]);
+  writeFileSync(cacheFile, lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
+  const { rationales, summary } = await generateRationales({
+    questions,
+    demonstrations: demos,
+    endpoint: { baseUrl, ...fast },
+    cacheFile,
+    n: 2,
+  });
+  expect(summary.requests).toBe(0);
+  expect(rationales.map((r) => r.text)).toEqual(questions.flatMap((q) => [`first ${q.id}`, `second ${q.id}`]));
+  expect(importGenerationCache(cacheFile, { maxPerQuestion: 3 }).filter((r) => r.questionId === 'q0')).toHaveLength(3);
+  expect(importGenerationCache(cacheFile)).toHaveLength(16); // without a cap: all of them, as before
 });
 
 test('429, 500, malformed JSON and a slow answer are retried with back-off until one succeeds', async () => {

@@ -1,5 +1,8 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { withLock } from '@kard/core';
 import type { McQuestion } from '../question';
-import { RationaleCache, readCache } from './cache';
+import { RationaleCache, readCache, type CacheRecord } from './cache';
 import { ChatEndpoint, type EndpointOptions } from './endpoint';
 import { fewShotMessages, type Demonstration } from './fewshot';
 import type { ImportedRationale } from './rationale';
@@ -8,7 +11,10 @@ export interface GenerateRationalesOptions {
   questions: McQuestion[];
   demonstrations: Demonstration[];
   endpoint: EndpointOptions | ChatEndpoint;
-  /** Append-only JSONL cache; a rerun skips every question that already has `n` rationales there. */
+  /**
+   * Append-only JSONL cache; a rerun skips every question that already has `n` rationales there. One process at a
+   * time: `<cacheFile>.lock` is held while generating (a second one fails with `FileLockedError` naming the first).
+   */
   cacheFile: string;
   /** Rationales per question (KARD sampled 10). Default 10. */
   n?: number;
@@ -41,8 +47,17 @@ export interface GenerateSummary {
  * Samples `n` rationales per question from a chat-completions teacher with a few-shot CoT prompt. Every answer
  * is appended to the cache as it arrives, so the run can be killed at any moment and resumed. When the
  * endpoint fails for good, requests in flight finish, nothing new starts, and the first error is thrown.
+ * The cache is locked throughout, so two processes never pay for the same question twice; the rationales
+ * returned are at most `n` per question, the first ones cached.
  */
 export async function generateRationales(
+  opts: GenerateRationalesOptions,
+): Promise<{ rationales: ImportedRationale[]; summary: GenerateSummary }> {
+  mkdirSync(path.dirname(path.resolve(opts.cacheFile)), { recursive: true });
+  return withLock(`${opts.cacheFile}.lock`, { what: `teacher cache ${opts.cacheFile}` }, () => generateLocked(opts));
+}
+
+async function generateLocked(
   opts: GenerateRationalesOptions,
 ): Promise<{ rationales: ImportedRationale[]; summary: GenerateSummary }> {
   const n = opts.n ?? 10;
@@ -101,20 +116,33 @@ export async function generateRationales(
   const price = opts.pricePerMillion ?? { prompt: 0, completion: 0 };
   summary.costUsd = (summary.promptTokens * price.prompt + summary.completionTokens * price.completion) / 1e6;
   if (failure !== undefined) throw failure;
-  return { rationales: cachedRationales(cache, opts.questions), summary };
+  return { rationales: cachedRationales(cache.records, opts.questions, n), summary };
 }
 
-/** Every cached rationale of the given questions, in cache order, at most as the cache holds. */
-function cachedRationales(cache: RationaleCache, questions: McQuestion[]): ImportedRationale[] {
+/** The cached rationales of the given questions, in cache order, the first `n` of each. */
+function cachedRationales(records: CacheRecord[], questions: McQuestion[], n: number): ImportedRationale[] {
   const wanted = new Set(questions.map((q) => q.id));
-  return cache.records
-    .filter((r) => wanted.has(r.id))
-    .flatMap((r) => r.rationales.map((text) => ({ questionId: r.id, text, source: `teacher:${r.model}` })));
+  return capPerQuestion(
+    records.filter((r) => wanted.has(r.id)),
+    n,
+  );
 }
 
-/** Reads a generation cache as rationales (for `teacher verify` or `prepare` on a finished run). */
-export function importGenerationCache(file: string): ImportedRationale[] {
-  return readCache(file).records.flatMap((r) =>
-    r.rationales.map((text) => ({ questionId: r.id, text, source: `teacher:${r.model}` })),
-  );
+/** Rationales of cache records in order, at most `max` per question (a cache written by two runs may hold more). */
+function capPerQuestion(records: CacheRecord[], max: number): ImportedRationale[] {
+  const taken = new Map<string, number>();
+  return records.flatMap((r) => {
+    const room = Math.max(0, max - (taken.get(r.id) ?? 0));
+    const texts = r.rationales.slice(0, room);
+    taken.set(r.id, (taken.get(r.id) ?? 0) + texts.length);
+    return texts.map((text) => ({ questionId: r.id, text, source: `teacher:${r.model}` }));
+  });
+}
+
+/**
+ * Reads a generation cache as rationales (for `teacher verify` or `prepare` on a finished run): all of them, or the
+ * first `maxPerQuestion` of each question (the `n` it was generated with).
+ */
+export function importGenerationCache(file: string, opts: { maxPerQuestion?: number } = {}): ImportedRationale[] {
+  return capPerQuestion(readCache(file).records, opts.maxPerQuestion ?? Infinity);
 }

@@ -105,8 +105,15 @@ export function importZeroShotCotLog(file: string): ImportedRationale[] {
 export const RATIONALE_FORMATS = ['flan-cot', 'jsonl', 'zero-shot-cot', 'generation-cache'] as const;
 export type RationaleFormat = (typeof RATIONALE_FORMATS)[number];
 
-/** Imports a rationale file of any supported format; an unknown format is an error listing the known ones. */
-export function importRationales(file: string, format: RationaleFormat): ImportedRationale[] {
+/**
+ * Imports a rationale file of any supported format; an unknown format is an error listing the known ones.
+ * `maxPerQuestion` keeps the first rationales of each question of a generation cache (its `n`).
+ */
+export function importRationales(
+  file: string,
+  format: RationaleFormat,
+  opts: { maxPerQuestion?: number } = {},
+): ImportedRationale[] {
   switch (format) {
     case 'flan-cot':
       return importFlanCot(file);
@@ -115,7 +122,7 @@ export function importRationales(file: string, format: RationaleFormat): Importe
     case 'zero-shot-cot':
       return importZeroShotCotLog(file);
     case 'generation-cache':
-      return importGenerationCache(file);
+      return importGenerationCache(file, opts);
     default:
       throw new DatasetFormatError(
         `unknown rationale format "${format as string}" (known: ${RATIONALE_FORMATS.join(', ')})`,

@@ -2,11 +2,17 @@ import * as path from 'node:path';
 import type { EvalMethod, KardConfig } from '../config/schema';
 import { writeReport, type EvalReport } from '../report/report';
 import { RunFolder } from '../run/run-folder';
+import { lockRunFolder } from '../run/run-lock';
 import { openPassages } from '../stages/sources';
 import { rationaleLoss, rerankerMetrics } from './diagnostics';
 import { evalQuestions, evaluateMethod, type Prediction } from './evaluate';
+import { assertStagesCurrent } from './stage-check';
 
-/** Evaluates every configured method and writes `<run>/eval/` (report.json, report.md, accuracy.svg, predictions). */
+/**
+ * Evaluates every configured method and writes `<run>/eval/` (report.json, report.md, accuracy.svg, predictions).
+ * Holds the run folder's lock throughout (`RunFolderLockedError` while kard-train or another kard-eval works in it),
+ * and first checks that every stage it reads was trained under `cfg` (`StaleStagesError` naming those that were not).
+ */
 export async function runEvaluation(
   cfg: KardConfig,
   opts: {
@@ -16,6 +22,20 @@ export async function runEvaluation(
   } = {},
 ): Promise<EvalReport> {
   const runDir = path.resolve(cfg.run);
+  const lock = lockRunFolder(runDir);
+  try {
+    await assertStagesCurrent(cfg, new RunFolder(runDir));
+    return await evaluate(cfg, runDir, opts);
+  } finally {
+    lock.release();
+  }
+}
+
+async function evaluate(
+  cfg: KardConfig,
+  runDir: string,
+  opts: Parameters<typeof runEvaluation>[1] & object,
+): Promise<EvalReport> {
   // the store kard-train's stages read; a run folder from before it existed gets it built here, from the same files
   const passages = await openPassages(new RunFolder(runDir), cfg.knowledge.corpus);
   const questions = evalQuestions(cfg);

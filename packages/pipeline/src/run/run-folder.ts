@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '@kard/core';
 import { hashJson } from './hash';
+import { outputsChanged, recordOutputs, unrecordedOutputsProblem, type OutputRecord } from './outputs';
 
 /** What a finished stage leaves behind: the hash of everything it read, so a rerun can tell if it is still valid. */
 export interface StageMarker {
@@ -12,6 +13,16 @@ export interface StageMarker {
   seconds: number;
   /** Whatever the stage reports (counts, losses, output hashes). */
   result: unknown;
+  /**
+   * The files the stage left under its output paths (relative to the run folder), checked before the stage is
+   * skipped. Absent in markers written before outputs were recorded (see `RunFolder.stage`).
+   */
+  outputs?: OutputRecord[];
+}
+
+export interface StageOptions {
+  /** The paths the stage writes, relative to the run folder (files or folders): recorded in its marker. */
+  outputs?: string[];
 }
 
 export type StageOutcome<R> =
@@ -34,8 +45,9 @@ export class JsonlLog {
 
 /**
  * A run folder: `run.json`, `log.jsonl`, `data/`, `index/`, `student/`, `reranker/`, `eval/` and `.stages/`
- * (one marker per finished stage). A stage whose marker carries the same inputs hash is skipped; any change of
- * its inputs (config keys it reads, data hashes, the markers of the stages it depends on) reruns it.
+ * (one marker per finished stage). A stage whose marker carries the same inputs hash, and whose recorded outputs
+ * are still there unchanged, is skipped; any change of its inputs (config keys it reads, data hashes, the markers
+ * of the stages it depends on) or of its outputs reruns it. One process at a time: see `lockRunFolder`.
  */
 export class RunFolder {
   readonly log: JsonlLog;
@@ -95,20 +107,49 @@ export class RunFolder {
     return dir;
   }
 
-  /** Runs `fn` unless the stage is done with these inputs; on success writes the marker (atomically). */
-  async stage<R>(stage: string, inputs: unknown, fn: (workDir: string) => Promise<R>): Promise<StageOutcome<R>> {
+  /**
+   * Why a marker's outputs cannot be trusted any more (a recorded file missing or changed), or undefined. A marker
+   * from before outputs were recorded is trusted as long as each of `outputs` exists and its safetensors files
+   * have the size their headers give.
+   */
+  outputsChanged(marker: StageMarker, outputs: readonly string[] = []): string | undefined {
+    if (marker.outputs) return outputsChanged(this.dir, marker.outputs);
+    return unrecordedOutputsProblem(this.dir, outputs);
+  }
+
+  /**
+   * Runs `fn` unless the stage is done with these inputs and its outputs are as it left them; on success writes
+   * the marker (atomically), recording `opts.outputs`. Markers written before outputs were recorded keep their
+   * hash and are trusted when their output paths exist; such a marker is upgraded on its next skip by recording
+   * the outputs found then, so later changes are caught.
+   */
+  async stage<R>(
+    stage: string,
+    inputs: unknown,
+    fn: (workDir: string) => Promise<R>,
+    opts: StageOptions = {},
+  ): Promise<StageOutcome<R>> {
     const inputsHash = hashJson(inputs);
     const previous = this.marker(stage);
-    if (previous?.inputsHash === inputsHash) {
+    const changed = previous?.inputsHash === inputsHash ? this.outputsChanged(previous, opts.outputs) : undefined;
+    if (previous?.inputsHash === inputsHash && changed === undefined) {
       // a kill between the marker and the cleanup below leaves the finished stage's checkpoints behind
       fs.rmSync(this.workPath(stage), { recursive: true, force: true });
+      if (!previous.outputs && opts.outputs) {
+        previous.outputs = recordOutputs(this.dir, opts.outputs);
+        this.writeMarker(previous);
+      }
       this.log.write('stage-skip', { stage, message: 'already done with the same inputs', inputsHash });
       return { skipped: true, marker: previous };
     }
     this.log.write('stage-start', {
       stage,
       inputsHash,
-      ...(previous ? { message: 'inputs changed: rerunning', previousHash: previous.inputsHash } : {}),
+      ...(changed
+        ? { message: `${changed}; rerunning` }
+        : previous
+          ? { message: 'inputs changed: rerunning', previousHash: previous.inputsHash }
+          : {}),
     });
     const started = Date.now();
     const work = this.workDir(stage, inputs);
@@ -126,11 +167,16 @@ export class RunFolder {
       finishedAt: new Date().toISOString(),
       seconds: (Date.now() - started) / 1000,
       result,
+      ...(opts.outputs ? { outputs: recordOutputs(this.dir, opts.outputs) } : {}),
     };
-    fs.mkdirSync(path.dirname(this.markerFile(stage)), { recursive: true });
-    writeFileAtomic(this.markerFile(stage), `${JSON.stringify(marker, null, 2)}\n`);
+    this.writeMarker(marker);
     fs.rmSync(work, { recursive: true, force: true });
     this.log.write('stage-done', { stage, seconds: marker.seconds });
     return { skipped: false, marker, result };
+  }
+
+  private writeMarker(marker: StageMarker): void {
+    fs.mkdirSync(path.dirname(this.markerFile(marker.stage)), { recursive: true });
+    writeFileAtomic(this.markerFile(marker.stage), `${JSON.stringify(marker, null, 2)}\n`);
   }
 }

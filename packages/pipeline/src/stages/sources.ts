@@ -21,16 +21,21 @@ async function* corpusPassages(files: string[]): AsyncGenerator<Passage> {
  */
 export async function openPassages(run: RunFolder, files: string[]): Promise<PassageStore> {
   const dir = run.path('passages');
-  await run.stage('passages', { corpus: await hashInputs(files) }, async () => {
-    const store = await PassageStore.build(corpusPassages(files), dir, {
-      overwrite: true,
-      progress: false,
-      source: files.map((f) => path.resolve(f)).join(', '),
-    });
-    const size = store.size;
-    store.close();
-    return { passages: size };
-  });
+  await run.stage(
+    'passages',
+    { corpus: await hashInputs(files) },
+    async () => {
+      const store = await PassageStore.build(corpusPassages(files), dir, {
+        overwrite: true,
+        progress: false,
+        source: files.map((f) => path.resolve(f)).join(', '),
+      });
+      const size = store.size;
+      store.close();
+      return { passages: size };
+    },
+    { outputs: ['passages'] },
+  );
   return PassageStore.open(dir);
 }
 

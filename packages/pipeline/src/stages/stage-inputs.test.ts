@@ -5,6 +5,7 @@ import { loadConfig, validateConfig } from '../config/validate';
 import { hashJson } from '../run/hash';
 import type { RunFolder } from '../run/run-folder';
 import { configSection, derived, fingerprints, stageInputs } from './stage-inputs';
+import { StagePlan } from './stage-plan';
 import { TrainingPipeline } from './train-stages';
 
 const root = path.resolve(__dirname, '../../../..');
@@ -43,6 +44,32 @@ describe('stage hashes', () => {
       try {
         const cfg = loadConfig(v.config, { ...v.overrides, run: 'runs/hash-check' });
         expect(await stageHashes(cfg)).toEqual(v.stages);
+      } finally {
+        process.chdir(cwd);
+      }
+    },
+  );
+
+  test.each(variants.map((v) => [v.name, v] as const))(
+    '%s: StagePlan (what kard-eval checks markers against) gives the same hashes without a pipeline',
+    async (_, v) => {
+      const cwd = process.cwd();
+      process.chdir(root);
+      try {
+        const plan = new StagePlan(loadConfig(v.config, { ...v.overrides, run: 'runs/hash-check' }));
+        const planned = await Promise.all([
+          plan.index(),
+          plan.tokenizer(),
+          ...(['ft', 'rd', 'kard'] as const).flatMap((m) => [plan.prepare(m), plan.student(m)]),
+          plan.init(),
+          plan.base(),
+          plan.reranker(),
+        ]);
+        // the plan covers every method; the run trains the config's methods
+        const hashes = Object.fromEntries(
+          planned.filter((p) => p !== undefined && p.stage in v.stages).map((p) => [p!.stage, p!.hash]),
+        );
+        expect(hashes).toEqual(v.stages);
       } finally {
         process.chdir(cwd);
       }

@@ -30,8 +30,7 @@ import {
 import { trainStudent } from './student-training';
 import { trainRerankerStage } from './reranker-stage';
 import { datasetSubset, openPassages } from './sources';
-import { stageInputs } from './stage-inputs';
-import { STAGE_READS } from './stage-reads';
+import { StagePlan, type PlannedStage } from './stage-plan';
 
 export const STAGES = ['index', 'prepare', 'student', 'reranker', 'all'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -51,11 +50,21 @@ export async function startBackend(cfg: KardConfig): Promise<string> {
 
 export class TrainingPipeline {
   private corpus?: PassageStore;
+  /** Each stage's inputs under this config (what kard-eval checks the markers against). */
+  readonly plan: StagePlan;
   constructor(
     readonly cfg: KardConfig,
     readonly run: RunFolder,
     readonly hooks: StageHooks = {},
-  ) {}
+  ) {
+    this.plan = new StagePlan(cfg);
+  }
+
+  /** Runs a planned stage through the run folder (skipped when done with the same inputs and intact outputs). */
+  private async runPlanned<R>(planned: PlannedStage, fn: (work: string) => Promise<R>): Promise<string> {
+    const out = await this.run.stage(planned.stage, planned.inputs, fn, { outputs: planned.outputs });
+    return out.marker.inputsHash;
+  }
 
   /** The corpus, through the run's passage store (built on first use). */
   async passages(): Promise<PassageLookup> {
@@ -70,8 +79,7 @@ export class TrainingPipeline {
   }
 
   async index(): Promise<string> {
-    const inputs = await stageInputs(this.cfg, STAGE_READS.index());
-    const out = await this.run.stage('index', inputs, async () => {
+    return this.runPlanned(await this.plan.index(), async () => {
       const { k1, b } = this.cfg.knowledge;
       const index = await Bm25Index.build(await this.passages(), {
         k1,
@@ -81,15 +89,13 @@ export class TrainingPipeline {
       await index.save(this.run.path('index'));
       return { passages: index.size, terms: index.termCount };
     });
-    return out.marker.inputsHash;
   }
 
   async prepare(method: StudentMethod): Promise<string> {
-    const indexHash = await this.index();
-    const tokenizerHash = await this.tokenizer();
+    await this.index();
+    await this.tokenizer();
     const { dataset, teacher, student, reranker, seed } = this.cfg;
-    const inputs = await stageInputs(this.cfg, STAGE_READS.prepare(method), { indexHash, tokenizerHash });
-    const out = await this.run.stage(`prepare-${method}`, inputs, async (work) => {
+    return this.runPlanned(await this.plan.prepare(method), async (work) => {
       const trainFile = datasetSubset(dataset.train, dataset.trainLimit, work);
       const rationales =
         method === 'ft'
@@ -101,6 +107,8 @@ export class TrainingPipeline {
                     this.hooks.onProgress?.('teacher', d, t),
                   ),
                   format: 'generation-cache' as const,
+                  // a cache holds the first teacher.samples of each question that prepare reads
+                  maxPerQuestion: teacher.samples,
                 },
               ]
             : [{ file: path.resolve(teacher.rationales!), format: teacher.format }];
@@ -123,7 +131,6 @@ export class TrainingPipeline {
       );
       return manifest.counts;
     });
-    return out.marker.inputsHash;
   }
 
   /**
@@ -133,9 +140,9 @@ export class TrainingPipeline {
    */
   async tokenizer(): Promise<string | undefined> {
     const s = this.cfg.student;
-    if (s.model !== 'scratch' || !s.vocabSize) return undefined;
-    const inputs = await stageInputs(this.cfg, STAGE_READS['student-tokenizer']());
-    const out = await this.run.stage('student-tokenizer', inputs, async () => {
+    const planned = await this.plan.tokenizer();
+    if (!planned) return undefined;
+    return this.runPlanned(planned, async () => {
       const full = await loadTokenizer(path.resolve(s.tokenizer));
       const counts = new Map<number, number>();
       const passages = await this.passages();
@@ -150,7 +157,6 @@ export class TrainingPipeline {
       });
       return { vocabSize: trimmed.vocabSize, from: full.vocabSize, piecesUsed: counts.size };
     });
-    return out.marker.inputsHash;
   }
 
   /** The scratch student's tokenizer folder: the trimmed one when there is one. */
@@ -166,10 +172,10 @@ export class TrainingPipeline {
    */
   async init(): Promise<string | undefined> {
     const s = this.cfg.student;
-    if (s.model !== 'scratch' || !s.pretrainSteps) return undefined;
-    const tokenizer = await this.tokenizer();
-    const inputs = await stageInputs(this.cfg, STAGE_READS['student-init'](), { tokenizer });
-    const out = await this.run.stage('student-init', inputs, async (work) => {
+    const planned = await this.plan.init();
+    if (!planned) return undefined;
+    await this.tokenizer();
+    return this.runPlanned(planned, async (work) => {
       const opened = await openStudent({
         model: 'scratch',
         tokenizer: this.scratchTokenizer(),
@@ -209,7 +215,6 @@ export class TrainingPipeline {
           `tokens masked in spans`,
       };
     });
-    return out.marker.inputsHash;
   }
 
   /** Where a student starts: student/init when a scratch student has one, else the configured model. */
@@ -229,11 +234,11 @@ export class TrainingPipeline {
    */
   async base(): Promise<string | undefined> {
     const s = this.cfg.student;
-    if (!s.baseSteps) return undefined;
+    const planned = await this.plan.base();
+    if (!planned) return undefined;
     const init = await this.init();
-    const prepared = await this.prepare('rd');
-    const inputs = await stageInputs(this.cfg, STAGE_READS['student-base'](), { prepared, init });
-    const out = await this.run.stage('student-base', inputs, async (work) => {
+    await this.prepare('rd');
+    return this.runPlanned(planned, async (work) => {
       const opened = await this.startingPoint(init);
       return this.trainStudentStage(
         'student-base',
@@ -245,17 +250,15 @@ export class TrainingPipeline {
         this.examples('rd', opened.tokenizer, 'validation'),
       );
     });
-    return out.marker.inputsHash;
   }
 
   async student(method: StudentMethod): Promise<string> {
     const base = await this.base();
     const init = base ? undefined : await this.init();
-    const prepared = await this.prepare(method);
+    await this.prepare(method);
     const s = this.cfg.student;
-    const inputs = await stageInputs(this.cfg, STAGE_READS.student(), { prepared, base, init });
     const stage = `student-${method}`;
-    const out = await this.run.stage(stage, inputs, async (work) => {
+    return this.runPlanned(await this.plan.student(method), async (work) => {
       const opened = base
         ? {
             ...(await loadStudent(this.run.path('student', 'base'))),
@@ -272,7 +275,6 @@ export class TrainingPipeline {
         this.examples(method, opened.tokenizer, 'validation'),
       );
     });
-    return out.marker.inputsHash;
   }
 
   /** data/<method>/<split>.jsonl encoded for the student (undefined when the split does not exist). */
@@ -350,9 +352,8 @@ export class TrainingPipeline {
   }
 
   async reranker(): Promise<string> {
-    const prepared = await this.prepare('kard');
-    const inputs = await stageInputs(this.cfg, STAGE_READS.reranker(), { prepared });
-    const out = await this.run.stage('reranker', inputs, async (work) => {
+    await this.prepare('kard');
+    return this.runPlanned(await this.plan.reranker(), async (work) => {
       const records = readJsonl<RerankerRecord>(this.run.path('data', 'kard', 'reranker.train.jsonl'));
       return trainRerankerStage(
         this.cfg,
@@ -364,7 +365,6 @@ export class TrainingPipeline {
         this.cfg.reranker.hybrid ? Bm25Index.load(this.run.path('index')) : undefined,
       );
     });
-    return out.marker.inputsHash;
   }
 
   /** Runs one stage (with what it depends on) or all of them. */
