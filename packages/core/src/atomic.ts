@@ -2,6 +2,7 @@
 // A reader (or a crash) sees the old file or folder, or the new one, never half of one.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { assertReplaceable, writeOwnerManifest, type ReplaceOptions } from './output-guard';
 
 /** A hidden name beside `target`, unique to this process and call, so concurrent writers never collide. */
 function tempSibling(target: string, kind: string): string {
@@ -86,15 +87,28 @@ export function writeFileAtomic(file: string, data: string | Uint8Array | readon
  * Fills a fresh temp folder beside `dir` with `fill(tmpDir)`, flushes it, and moves it to `dir`, replacing any
  * previous folder: the old one is renamed aside first and removed once the new one is in place. A failure
  * inside `fill` removes the temp folder and leaves `dir` as it was.
+ *
+ * With `replace` (what the folder is and which manifest marks it as ours), an existing `dir` is replaced only when
+ * assertReplaceable allows it, checked before `fill` and again just before the swap; when `replace` names no
+ * manifest, the generic marker (OUTPUT_MARKER) is written into the new folder. Every command that writes a folder
+ * a user names passes it.
  */
-export async function writeDirAtomic(dir: string, fill: (tmpDir: string) => void | Promise<void>): Promise<void> {
+export async function writeDirAtomic(
+  dir: string,
+  fill: (tmpDir: string) => void | Promise<void>,
+  replace?: ReplaceOptions,
+): Promise<void> {
   const target = path.resolve(dir);
+  if (replace) assertReplaceable(dir, replace);
   fs.mkdirSync(path.dirname(target), { recursive: true });
   const tmp = tempSibling(target, 'tmp');
   fs.mkdirSync(tmp);
   try {
     await fill(tmp);
+    if (replace && replace.manifest === undefined) writeOwnerManifest(tmp, replace.kind);
     fsyncTree(tmp);
+    // the path may have been taken while we built (another process, the user)
+    if (replace) assertReplaceable(dir, replace);
   } catch (err) {
     fs.rmSync(tmp, { recursive: true, force: true });
     throw err;

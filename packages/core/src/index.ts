@@ -1,5 +1,15 @@
 export { KardError, InputFormatError } from './errors';
 export { writeFileAtomic, fillFileAtomic, writeDirAtomic } from './atomic';
+export {
+  assertReplaceable,
+  writeOwnerManifest,
+  OutputExistsError,
+  OUTPUT_MARKER,
+  type OutputOwner,
+  type ReplaceOptions,
+} from './output-guard';
+export { readJsonFile, parseJsonText } from './json-file';
+export { describeCliError, signalExitCode } from './cli-exit';
 export { readJsonl, readJsonlEntries, parseJsonlEntries, toJsonl, writeJsonl, type JsonlEntry } from './jsonl';
 export { Rng, type RngState } from './rng';
 export { meanInterval, wilsonInterval, Z95 } from './stats';
