@@ -70,7 +70,14 @@ export {
 } from './teacher/generate';
 export { RationaleCache, readCache, type CacheRecord } from './teacher/cache';
 
-export { prepare, type PrepareConfig, type PrepareManifest, type PrepareParts, type PreparedFile } from './prepare';
+export {
+  prepare,
+  PREPARED_DATA_OWNER,
+  type PrepareConfig,
+  type PrepareManifest,
+  type PrepareParts,
+  type PreparedFile,
+} from './prepare';
 
 export { evidenceHits, type EvidenceHits } from './examples/evidence';
 export { createProgram as createCotCli, main as runCotCli } from './cli/program';

@@ -1,21 +1,30 @@
 import * as path from 'node:path';
 import type { EvalMethod, KardConfig } from '../config/schema';
-import { writeReport, type EvalReport } from '../report/report';
+import { assertReplaceable } from '@kard/core';
+import { REPORT_OWNER, writeReport, type EvalReport } from '../report/report';
 import { RunFolder } from '../run/run-folder';
 import { openPassages } from '../stages/sources';
 import { rationaleLoss, rerankerMetrics } from './diagnostics';
 import { evalQuestions, evaluateMethod, type Prediction } from './evaluate';
 
-/** Evaluates every configured method and writes `<run>/eval/` (report.json, report.md, accuracy.svg, predictions). */
+/**
+ * Evaluates every configured method and writes `<run>/eval/` (report.json, report.md, accuracy.svg, predictions),
+ * or `outDir`: that one is replaced only when empty or a report folder, unless `overwrite` (checked before the
+ * evaluation starts, and again when writing).
+ */
 export async function runEvaluation(
   cfg: KardConfig,
   opts: {
     outDir?: string;
+    overwrite?: boolean;
     onProgress?: (method: string, done: number, total: number) => void;
     log?: (msg: string) => void;
   } = {},
 ): Promise<EvalReport> {
   const runDir = path.resolve(cfg.run);
+  // <run>/eval is ours by construction; a folder the user names is checked before hours of decoding, not after
+  const replace = { overwrite: opts.outDir === undefined || opts.overwrite };
+  if (opts.outDir !== undefined) assertReplaceable(opts.outDir, { ...REPORT_OWNER, ...replace });
   // the store kard-train's stages read; a run folder from before it existed gets it built here, from the same files
   const passages = await openPassages(new RunFolder(runDir), cfg.knowledge.corpus);
   const questions = evalQuestions(cfg);
@@ -63,7 +72,7 @@ export async function runEvaluation(
       rationaleLoss: rationaleSeconds,
     },
   };
-  await writeReport(opts.outDir ?? path.join(runDir, 'eval'), report, predictions);
+  await writeReport(opts.outDir ?? path.join(runDir, 'eval'), report, predictions, replace);
   passages.close();
   return report;
 }

@@ -92,17 +92,28 @@ export function accuracySvg(r: EvalReport): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif"><text x="${left}" y="18" font-size="14">Accuracy on ${esc(r.dataset.name)} (n = ${r.dataset.questions}), 95% Wilson CI</text>${ticks.join('')}${rows.join('')}</svg>\n`;
 }
 
-/** Writes report.json, report.md, accuracy.svg and predictions.<method>.jsonl into `dir`, all at once. */
+/** What a report folder is, for writeDirAtomic's ownership check: one holding report.json. */
+export const REPORT_OWNER = { kind: 'report folder', manifest: 'report.json' } as const;
+
+/**
+ * Writes report.json, report.md, accuracy.svg and predictions.<method>.jsonl into `dir`, all at once. An existing
+ * `dir` that is not empty and not a report folder is refused (OutputExistsError) unless `overwrite`.
+ */
 export async function writeReport(
   dir: string,
   report: EvalReport,
   predictions: Record<string, Prediction[]>,
+  options: { overwrite?: boolean } = {},
 ): Promise<void> {
-  await writeDirAtomic(dir, (tmp) => {
-    fs.writeFileSync(path.join(tmp, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-    fs.writeFileSync(path.join(tmp, 'report.md'), reportMarkdown(report));
-    fs.writeFileSync(path.join(tmp, 'accuracy.svg'), accuracySvg(report));
-    for (const [m, preds] of Object.entries(predictions))
-      fs.writeFileSync(path.join(tmp, `predictions.${m}.jsonl`), toJsonl(preds));
-  });
+  await writeDirAtomic(
+    dir,
+    (tmp) => {
+      fs.writeFileSync(path.join(tmp, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+      fs.writeFileSync(path.join(tmp, 'report.md'), reportMarkdown(report));
+      fs.writeFileSync(path.join(tmp, 'accuracy.svg'), accuracySvg(report));
+      for (const [m, preds] of Object.entries(predictions))
+        fs.writeFileSync(path.join(tmp, `predictions.${m}.jsonl`), toJsonl(preds));
+    },
+    { ...REPORT_OWNER, overwrite: options.overwrite },
+  );
 }

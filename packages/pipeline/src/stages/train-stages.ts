@@ -77,7 +77,7 @@ export class TrainingPipeline {
         b,
         onProgress: (n) => this.hooks.onProgress?.('index', n, 0),
       });
-      await index.save(this.run.path('index'));
+      await index.save(this.run.path('index'), { overwrite: true }); // a stage output: ours by construction
       return { passages: index.size, terms: index.termCount };
     });
     return out.marker.inputsHash;
@@ -116,6 +116,7 @@ export class TrainingPipeline {
           validationFraction: dataset.validationFraction,
           seed,
           outDir: this.run.path('data', method),
+          overwrite: true, // a stage output: ours by construction
           progress: this.cfg.progress,
         },
         { retriever: index, passages: await this.passages(), rerankerRecord },
@@ -146,6 +147,7 @@ export class TrainingPipeline {
       const trimmed = await trimUnigramTokenizer(path.resolve(s.tokenizer), this.run.path('student', 'tokenizer'), {
         size: Math.min(s.vocabSize, full.vocabSize),
         counts,
+        overwrite: true, // a stage output: ours by construction
       });
       return { vocabSize: trimmed.vocabSize, from: full.vocabSize, piecesUsed: counts.size };
     });
@@ -329,7 +331,7 @@ export class TrainingPipeline {
         step: result.resumedFromStep,
         message: `resumed from checkpoint at step ${result.resumedFromStep}`,
       });
-    await saveStudent(opened, outDir);
+    await saveStudent(opened, outDir, { overwrite: true }); // a stage output: ours by construction
     const parameters = model.numParameters();
     model.dispose();
     return {

@@ -2,5 +2,11 @@ export { Bm25Builder, type Bm25BuildOptions } from './bm25-builder';
 export { type Bm25Params, type CorpusFileInfo, DEFAULT_BM25_PARAMS } from './bm25-data';
 export { Bm25Index, type PassageSource, type TermExplanation } from './bm25-index';
 export { FlexsearchBm25, type FlexsearchBm25Options } from './flexsearch-search';
-export { BM25_INDEX_FORMAT, BM25_INDEX_VERSION, type Bm25Manifest, readBm25Manifest } from './bm25-storage';
+export {
+  BM25_INDEX_FORMAT,
+  BM25_INDEX_OWNER,
+  BM25_INDEX_VERSION,
+  type Bm25Manifest,
+  readBm25Manifest,
+} from './bm25-storage';
 export { EmptyCorpusError, IndexFormatError, UnknownDocumentError } from './errors';
