@@ -1,4 +1,4 @@
-export { KardError, InputFormatError } from './errors';
+export { KardError, InputFormatError, UsageError } from './errors';
 export { writeFileAtomic, fillFileAtomic, writeDirAtomic } from './atomic';
 export {
   assertReplaceable,
@@ -8,7 +8,7 @@ export {
   type OutputOwner,
   type ReplaceOptions,
 } from './output-guard';
-export { readJsonFile, parseJsonText } from './json-file';
+export { readJsonFile, parseJsonText, checkTokenizerFolder } from './json-file';
 export { describeCliError, signalExitCode } from './cli-exit';
 export { readJsonl, readJsonlEntries, parseJsonlEntries, toJsonl, writeJsonl, type JsonlEntry } from './jsonl';
 export { Rng, type RngState } from './rng';

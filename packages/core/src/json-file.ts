@@ -1,5 +1,6 @@
 // Reading a JSON file whose parse error names the file and the line, not just "Unexpected token at position 812".
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
 import { InputFormatError } from './errors';
 
 /** 1-based line of the character at `position` in `text`. */
@@ -42,4 +43,21 @@ export function readJsonFile<T = unknown>(file: string): T {
     throw new InputFormatError(file, 0, `cannot read: ${reason}`, { cause: err });
   }
   return parseJsonText<T>(text, file);
+}
+
+/**
+ * Checks a Hugging Face tokenizer folder before transformers.js reads it: the folder, its tokenizer.json and
+ * tokenizer_config.json exist and are JSON. The library's own errors name no file ("Cannot read properties of
+ * undefined (reading 'tokenizer_class')" for a missing folder or config, a bare parse error for a damaged file);
+ * these are InputFormatErrors naming the file (and line).
+ */
+export function checkTokenizerFolder(dir: string): void {
+  const abs = path.resolve(dir);
+  if (!existsSync(abs) || !statSync(abs).isDirectory())
+    throw new InputFormatError(abs, 0, 'no such tokenizer folder (one with tokenizer.json and tokenizer_config.json)');
+  for (const name of ['tokenizer.json', 'tokenizer_config.json']) {
+    const file = path.join(abs, name);
+    if (!existsSync(file)) throw new InputFormatError(file, 0, 'missing from the tokenizer folder');
+    readJsonFile(file);
+  }
 }

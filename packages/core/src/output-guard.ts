@@ -35,10 +35,10 @@ export class OutputExistsError extends KardError {
     readonly kind: string,
     /** Why it is not ours, e.g. "no manifest.json" or "it is a file". */
     readonly reason: string,
+    /** The whole message, for an output that is a file rather than a folder. */
+    message = `${dir} exists and is not a ${kind} written by KARD-TS (${reason}); refusing to replace it. Pass --overwrite to replace it anyway.`,
   ) {
-    super(
-      `${dir} exists and is not a ${kind} written by KARD-TS (${reason}); refusing to replace it. Pass --overwrite to replace it anyway.`,
-    );
+    super(message);
     this.name = 'OutputExistsError';
   }
 }

@@ -11,6 +11,9 @@ export {
   type OptionMeta,
   type StudentMethod,
 } from './config/schema';
+export { checkConfigPaths, type PathCheckScope } from './config/paths';
+// the apps' endings (message-only errors, 143 on SIGTERM), so they need no import of their own from @kard/core
+export { describeCliError, signalExitCode } from '@kard/core';
 export { ConfigError, flagName, loadConfig, parseFlagValue, readConfigFile, validateConfig } from './config/validate';
 export { RunFolder, JsonlLog, type StageMarker, type StageOutcome } from './run/run-folder';
 export { hashFile, hashJson } from './run/hash';
@@ -27,6 +30,6 @@ export {
 } from './eval/evaluate';
 export { rationaleLoss, rerankerMetrics, type RationaleLoss, type RerankerMetrics } from './eval/diagnostics';
 export { runEvaluation } from './eval/run-eval';
-export { accuracySvg, reportMarkdown, writeReport, type EvalReport } from './report/report';
+export { accuracySvg, reportMarkdown, REPORT_OWNER, writeReport, type EvalReport } from './report/report';
 export { addConfigOptions, configFromOptions } from './cli/options';
 export { stageProgress } from './cli/progress';

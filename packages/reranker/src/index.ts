@@ -44,7 +44,14 @@ export {
   type StepInfo,
   type TrainResult,
 } from './training/trainer';
-export { saveReranker, loadReranker, readRerankerConfig, RerankerLoadError, type RerankerConfigFile } from './io/save';
+export {
+  saveReranker,
+  RERANKER_OWNER,
+  loadReranker,
+  readRerankerConfig,
+  RerankerLoadError,
+  type RerankerConfigFile,
+} from './io/save';
 export {
   NeuralReranker,
   MissingPassageError,

@@ -16,6 +16,7 @@ export {
   createModel,
   fromPretrained,
   savePretrained,
+  STUDENT_MODEL_OWNER,
   writePretrainedFiles,
   type StudentModel,
   type LoadedModel,

@@ -5,6 +5,7 @@ export {
   numberedCheckpoints,
   checkFingerprint,
   CheckpointMismatchError,
+  CorruptCheckpointError,
   type TrainingLoop,
   type LoopState,
   type LoopResult,

@@ -7,6 +7,7 @@ import { lateInteraction } from '../colbert/late-interaction';
 import { loadReranker, rerankerTokenizerDir } from '../io/save';
 import { BertTokenizer } from '../tokenizer';
 import { PassageEmbeddingCache, type PassageEmbedding } from './embedding-cache';
+import { KardError } from '@kard/core';
 
 /** Where the reranker reads a candidate's text when the hit does not carry its passage. */
 export interface PassageLookup {
@@ -38,7 +39,7 @@ export function topHits(items: CandidateText[], scores: ArrayLike<number>, k: nu
 }
 
 /** Thrown when a candidate's text cannot be found. */
-export class MissingPassageError extends Error {
+export class MissingPassageError extends KardError {
   constructor(readonly id: string) {
     super(`candidate "${id}" has no passage text: give hits with \`passage\` or a \`passages\` lookup`);
     this.name = 'MissingPassageError';
