@@ -18,7 +18,8 @@ export function parseJsonText<T = unknown>(text: string, file: string): T {
     const message = (err as Error).message;
     const at = /at position (\d+)/.exec(message);
     // without a position (the text ended early) the error is at the last line
-    const line = at ? lineAt(text, Number(at[1])) : text.trim() === '' ? 0 : lineAt(text, text.trimEnd().length);
+    const end = text.trimEnd().length; // an error in trailing whitespace is the text ending early: its last line
+    const line = text.trim() === '' ? 0 : lineAt(text, at ? Math.min(Number(at[1]), end) : end);
     const reason = text.trim() === '' ? 'empty file, expected JSON' : `malformed JSON: ${message}`;
     throw new InputFormatError(file, line, reason, { cause: err });
   }

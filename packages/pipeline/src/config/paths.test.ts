@@ -49,6 +49,15 @@ test('a tokenizer folder without tokenizer_config.json (transformers.js needs it
   );
 });
 
+test('a damaged tokenizer.json is named with its key, file and line before any stage runs', () => {
+  const dir = path.join(tmp, 'damaged-tokenizer');
+  fs.cpSync(at('models/t5-tokenizer'), dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'tokenizer.json'), '{\n  "version": "1.0",\n  "model": {\n');
+  expect(errorOf({ ...good, student: { tokenizer: dir } }).message).toMatch(
+    new RegExp(`^student\\.tokenizer: ${path.join(dir, 'tokenizer.json')}:3: malformed JSON: `),
+  );
+});
+
 test.each([
   ['dataset.train', { dataset: { ...good.dataset, train: 'nope/train.json' } }, 'all'],
   ['dataset.eval', { dataset: { ...good.dataset, eval: 'nope/dev.json' } }, 'eval'],

@@ -2,6 +2,7 @@
 // say so at once, naming the key, not fail in a library after the index has been built.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { checkTokenizerFolder, InputFormatError } from '@kard/core';
 import { isHubId } from '@kard/student';
 import type { KardConfig } from './schema';
 import { ConfigError } from './validate';
@@ -23,6 +24,16 @@ function requireFolder(key: string, dir: string, what: string, files: readonly s
   if (missing.length) throw new ConfigError(`${abs} has no ${missing.join(' or ')} (${what})`, key);
 }
 
+/** A tokenizer folder whose JSON files parse (a damaged tokenizer.json is named with its line, under its key). */
+function readable(key: string, dir: string): void {
+  try {
+    checkTokenizerFolder(dir);
+  } catch (err) {
+    if (err instanceof InputFormatError) throw new ConfigError(err.message, key);
+    throw err;
+  }
+}
+
 /**
  * Refuses (ConfigError naming the key and the path) a config whose input files and folders are missing, for the
  * stages `scope` runs: datasets, corpus and teacher rationales; the scratch student's tokenizer or the student model
@@ -38,23 +49,25 @@ export function checkConfigPaths(cfg: KardConfig, scope: PathCheckScope): void {
   requireFile('dataset.train', cfg.dataset.train, 'the training questions');
   if (cfg.teacher.rationales) requireFile('teacher.rationales', cfg.teacher.rationales, 'the teacher rationales');
   const { model, tokenizer } = cfg.student;
-  if (model === 'scratch')
+  if (model === 'scratch') {
     requireFolder('student.tokenizer', tokenizer, "a scratch student's tokenizer folder", [
       'tokenizer.json',
       'tokenizer_config.json',
     ]);
-  else if (!isHubId(model))
+    readable('student.tokenizer', tokenizer);
+  } else if (!isHubId(model))
     requireFolder('student.model', model, 'a model folder (or scratch, or a Hub id such as google/flan-t5-base)', [
       'config.json',
     ]);
   if (scope !== 'reranker' && scope !== 'all') return;
   const r = cfg.reranker;
-  if (r.base === 'scratch')
+  if (r.base === 'scratch') {
     requireFolder('reranker.tokenizer', r.tokenizer, "a scratch reranker's WordPiece tokenizer folder", [
       'tokenizer.json',
       'tokenizer_config.json',
     ]);
-  else requireFolder('reranker.base', r.base, 'a BERT model folder, or scratch', ['config.json']);
+    readable('reranker.tokenizer', r.tokenizer);
+  } else requireFolder('reranker.base', r.base, 'a BERT model folder, or scratch', ['config.json']);
   if (r.init)
     requireFolder('reranker.init', r.init, 'a reranker saved by `kard-reranker pretrain`', ['reranker_config.json']);
 }
