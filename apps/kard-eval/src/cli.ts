@@ -31,16 +31,16 @@ const program = addConfigOptions(
     sc: 'eval.sc',
   });
   checkConfigPaths(cfg, 'eval');
-  const backend = await startBackend(cfg);
-  process.stderr.write(`[kard-eval] backend ${backend}\n`);
   const progress = stageProgress(cfg.progress);
   const stopped = (signal: NodeJS.Signals) => {
     progress.stop();
-    process.stderr.write(`[kard-eval] stopped by ${signal}; nothing was written (the report is written at the end)\n`);
-    process.exit(signalExitCode(signal)); // SIGINT 130, SIGTERM 143
+    process.stderr.write(`[kard-eval] stopped by ${signal}; no report written (it is written whole at the end)\n`);
+    process.exit(signalExitCode(signal)); // SIGINT 130, SIGTERM 143, as a shell reports them
   };
   process.once('SIGINT', stopped);
   process.once('SIGTERM', stopped);
+  const backend = await startBackend(cfg);
+  process.stderr.write(`[kard-eval] backend ${backend}\n`);
   const report = await runEvaluation(cfg, {
     outDir: opts.out as string | undefined,
     overwrite: opts.overwrite === true,
