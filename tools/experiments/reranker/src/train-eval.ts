@@ -41,6 +41,8 @@ export interface TrainEvalOptions extends Omit<RerankerModelOptions, 'vocabSize'
   evalDraws?: number;
   /** Save the trained reranker here (an ensemble: one folder per member, seed-N, and ensemble.json; loadRerankerFolder reads both). */
   outDir?: string;
+  /** Replace `outDir` even when it is not a reranker folder (a file, other files): the CLI's --overwrite. */
+  overwrite?: boolean;
   log?: (line: string) => void;
 }
 
@@ -98,6 +100,7 @@ export async function trainEvalOn(
     await saveMembers(trained, opts.outDir, {
       baseModel: pretrained ? path.resolve(opts.encoder) : undefined,
       tokenizerDir: pretrained ? opts.encoder : opts.tokenizerDir,
+      overwrite: opts.overwrite,
     });
   const members = trained.map((m) => ({ seed: m.seed, reranker: new NeuralReranker(m.model, tokenizer) }));
 
