@@ -24,6 +24,9 @@ const VOLATILE_FIELDS = {
   resumedFromStep: 'which checkpoint the last process resumed from (0 when it did not)',
   firstLoss: 'first training loss seen by the last process (a resumed process starts after its checkpoint)',
   finalLoss: 'mean training loss of the steps run by the last process (ditto)',
+  outputs:
+    "a stage marker's record of its output files (path, size, fingerprint): each of those files is compared " +
+    'itself, and the fingerprints of manifests cover their timestamps',
 };
 
 /** The metadata files whose VOLATILE_FIELDS are ignored (paths relative to the run folder, / separated). */

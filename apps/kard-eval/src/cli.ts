@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { ConfigError, runEvaluation, startBackend } from '@kard/pipeline';
+import { describeCliError, signalExitCode } from '@kard/core';
+import { checkConfigPaths, ConfigError, runEvaluation, startBackend } from '@kard/pipeline';
 import { addConfigOptions, configFromOptions } from '@kard/pipeline';
 import { stageProgress } from '@kard/pipeline';
 
@@ -14,7 +15,8 @@ const program = addConfigOptions(
     .option('--n-docs <n>', 'passages given to the student (= --eval-n-docs)')
     .option('--max-doc <n>', 'BM25 candidates the reranker reorders (= --eval-max-doc)')
     .option('--sc <n>', 'self-consistency: sampled rationales per question, majority vote (= --eval-sc)')
-    .option('--out <dir>', 'report folder (default <run>/eval)')
+    .option('--out <dir>', 'report folder (default <run>/eval); replaced only when empty or a report folder')
+    .option('--overwrite', 'replace --out even when it is not a report folder (a file, other files)')
     .showHelpAfterError(),
 ).action(async (opts: Record<string, unknown>) => {
   const cfg = configFromOptions(opts, {
@@ -23,14 +25,20 @@ const program = addConfigOptions(
     maxDoc: 'eval.maxDoc',
     sc: 'eval.sc',
   });
+  checkConfigPaths(cfg, 'eval');
+  const progress = stageProgress(cfg.progress);
+  const stopped = (signal: NodeJS.Signals) => {
+    progress.stop();
+    process.stderr.write(`[kard-eval] stopped by ${signal}; no report written (it is written whole at the end)\n`);
+    process.exit(signalExitCode(signal)); // SIGINT 130, SIGTERM 143, as a shell reports them
+  };
+  process.once('SIGINT', stopped);
+  process.once('SIGTERM', stopped);
   const backend = await startBackend(cfg);
   process.stderr.write(`[kard-eval] backend ${backend}\n`);
-  // exit through process.exit so the run folder's lock is released
-  process.once('SIGINT', () => process.exit(130));
-  process.once('SIGTERM', () => process.exit(143));
-  const progress = stageProgress(cfg.progress);
   const report = await runEvaluation(cfg, {
     outDir: opts.out as string | undefined,
+    overwrite: opts.overwrite === true,
     onProgress: (m, d, t) => progress.update(m, d, t),
     log: (line) => {
       progress.stop();
@@ -50,7 +58,8 @@ const program = addConfigOptions(
   process.stderr.write(`[kard-eval] report: ${path.join(out, 'report.md')}\n`);
 });
 
-program.parseAsync().catch((err: Error) => {
-  process.stderr.write(`kard-eval: ${err.message}\n`);
+// a config error exits 2, any other error we throw on purpose 1, both with the message only; a bug keeps its stack
+program.parseAsync().catch((err: unknown) => {
+  process.stderr.write(`kard-eval: ${describeCliError(err)}\n`);
   process.exit(err instanceof ConfigError ? 2 : 1);
 });

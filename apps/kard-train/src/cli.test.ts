@@ -90,3 +90,20 @@ describe('one process per run folder', () => {
     expect(fs.existsSync(path.join(runDir, '.lock'))).toBe(false);
   });
 });
+
+test('a missing student.tokenizer is named with its key and path before any stage runs (exit 2, no stack)', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kard-cli-'));
+  const runDir = path.join(tmp, 'run');
+  const config = path.resolve(__dirname, '../../../packages/pipeline/test/fixtures/tiny.config.yaml');
+  const missing = path.join(tmp, 'no-such-tokenizer');
+  const r = spawnSync(process.execPath, [cli, '-c', config, '--run', runDir, '--student-tokenizer', missing], {
+    cwd: path.resolve(__dirname, '../../..'),
+    encoding: 'utf8',
+    timeout: 30000,
+  });
+  expect(r.status).toBe(2);
+  expect(r.stderr).toBe(
+    `kard-train: student.tokenizer: ${missing} does not exist (a scratch student's tokenizer folder)\n`,
+  );
+  expect(fs.existsSync(runDir)).toBe(false); // not even the run folder: the index stage never started
+});

@@ -1,5 +1,7 @@
 import { Command } from 'commander';
+import { describeCliError, signalExitCode } from '@kard/core';
 import {
+  checkConfigPaths,
   ConfigError,
   lockRunFolder,
   RunFolder,
@@ -29,6 +31,8 @@ const program = addConfigOptions(
   if (!(STAGES as readonly string[]).includes(stage))
     throw new ConfigError(`unknown stage (known: ${STAGES.join(', ')})`, 'stage');
   const cfg = configFromOptions(opts, { model: 'student.model', method: 'student.methods' });
+  // every input path, before any stage (or the run folder) is made
+  checkConfigPaths(cfg, stage as StageName);
   // one process per run folder, from before anything in it is touched until exit (signals and errors included)
   const lock = lockRunFolder(cfg.run);
   const run = new RunFolder(cfg.run, { echo: (line) => process.stderr.write(`[kard-train] ${line}\n`) });
@@ -36,10 +40,10 @@ const program = addConfigOptions(
   run.log.write('start', { stage, backend, message: `stage ${stage} on ${backend}` });
   const progress = stageProgress(cfg.progress);
   const pipeline = new TrainingPipeline(cfg, run, { onProgress: (s, d, t, info) => progress.update(s, d, t, info) });
-  const stopped = () => {
+  const stopped = (signal: NodeJS.Signals) => {
     progress.stop();
-    run.log.write('interrupted', { message: 'stopped; rerun the same command to resume' });
-    process.exit(130);
+    run.log.write('interrupted', { signal, message: 'stopped; rerun the same command to resume' });
+    process.exit(signalExitCode(signal)); // SIGINT 130, SIGTERM 143, as a shell reports them
   };
   process.once('SIGINT', stopped);
   process.once('SIGTERM', stopped);
@@ -52,7 +56,8 @@ const program = addConfigOptions(
   process.stderr.write(`[kard-train] ${stage} done: ${run.dir}\n`);
 });
 
-program.parseAsync().catch((err: Error) => {
-  process.stderr.write(`kard-train: ${err.message}\n`);
+// a config error exits 2, any other error we throw on purpose 1, both with the message only; a bug keeps its stack
+program.parseAsync().catch((err: unknown) => {
+  process.stderr.write(`kard-train: ${describeCliError(err)}\n`);
   process.exit(err instanceof ConfigError ? 2 : 1);
 });

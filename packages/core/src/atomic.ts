@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NoSpaceError } from './errors';
+import { assertReplaceable, writeOwnerManifest, type ReplaceOptions } from './output-guard';
 
 /** A full disk as a NoSpaceError naming `target` (the write has been undone when this is thrown); others as they are. */
 function named(err: unknown, target: string): unknown {
@@ -93,15 +94,28 @@ export function writeFileAtomic(file: string, data: string | Uint8Array | readon
  * Fills a fresh temp folder beside `dir` with `fill(tmpDir)`, flushes it, and moves it to `dir`, replacing any
  * previous folder: the old one is renamed aside first and removed once the new one is in place. A failure
  * inside `fill` removes the temp folder and leaves `dir` as it was.
+ *
+ * With `replace` (what the folder is and which manifest marks it as ours), an existing `dir` is replaced only when
+ * assertReplaceable allows it, checked before `fill` and again just before the swap; when `replace` names no
+ * manifest, the generic marker (OUTPUT_MARKER) is written into the new folder. Every command that writes a folder
+ * a user names passes it.
  */
-export async function writeDirAtomic(dir: string, fill: (tmpDir: string) => void | Promise<void>): Promise<void> {
+export async function writeDirAtomic(
+  dir: string,
+  fill: (tmpDir: string) => void | Promise<void>,
+  replace?: ReplaceOptions,
+): Promise<void> {
   const target = path.resolve(dir);
+  if (replace) assertReplaceable(dir, replace);
   fs.mkdirSync(path.dirname(target), { recursive: true });
   const tmp = tempSibling(target, 'tmp');
   fs.mkdirSync(tmp);
   try {
     await fill(tmp);
+    if (replace && replace.manifest === undefined) writeOwnerManifest(tmp, replace.kind);
     fsyncTree(tmp);
+    // the path may have been taken while we built (another process, the user)
+    if (replace) assertReplaceable(dir, replace);
   } catch (err) {
     fs.rmSync(tmp, { recursive: true, force: true });
     throw named(err, target);

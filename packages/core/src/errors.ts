@@ -44,3 +44,14 @@ export class NoSpaceError extends KardError {
     this.name = 'NoSpaceError';
   }
 }
+
+/**
+ * A command or a call that cannot run as asked: a missing or contradictory option ("give --dataset"), a value out
+ * of range. The message says what to change; CLIs print it without a stack trace.
+ */
+export class UsageError extends KardError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'UsageError';
+  }
+}

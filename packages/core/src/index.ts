@@ -1,5 +1,15 @@
-export { KardError, InputFormatError, NoSpaceError } from './errors';
+export { KardError, InputFormatError, NoSpaceError, UsageError } from './errors';
 export { writeFileAtomic, fillFileAtomic, writeDirAtomic } from './atomic';
+export {
+  assertReplaceable,
+  writeOwnerManifest,
+  OutputExistsError,
+  OUTPUT_MARKER,
+  type OutputOwner,
+  type ReplaceOptions,
+} from './output-guard';
+export { readJsonFile, parseJsonText, checkTokenizerFolder } from './json-file';
+export { describeCliError, signalExitCode } from './cli-exit';
 export { readJsonl, readJsonlEntries, toJsonl, writeJsonl, type JsonlEntry } from './jsonl';
 export { Rng, type RngState } from './rng';
 export { meanInterval, wilsonInterval, Z95 } from './stats';

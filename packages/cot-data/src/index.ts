@@ -41,4 +41,11 @@ export {
   type GenerateSummary,
 } from './teacher/generate';
 
-export { prepare, type PrepareConfig, type PrepareManifest, type PrepareParts, type PreparedFile } from './prepare';
+export {
+  prepare,
+  PREPARED_DATA_OWNER,
+  type PrepareConfig,
+  type PrepareManifest,
+  type PrepareParts,
+  type PreparedFile,
+} from './prepare';

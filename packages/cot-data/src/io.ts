@@ -1,11 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { InputFormatError, readJsonFile } from '@kard/core';
 import { DatasetFormatError } from './errors';
 
+/** A dataset's JSON file; malformed JSON is a DatasetFormatError naming the file and the line. */
 export function readJson<T = unknown>(file: string): T {
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as T;
+    return readJsonFile<T>(file);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code) throw e;
-    throw new DatasetFormatError(`malformed JSON: ${(e as Error).message}`, file);
+    if (e instanceof InputFormatError) throw new DatasetFormatError(e.reason, file, e.line || undefined);
+    throw e;
   }
 }

@@ -135,24 +135,38 @@ test(
   },
 );
 
-test(
-  'bad input fails with a clear error and leaves an ' + 'earlier output untouched, with no temporary folder left',
-  async () => {
-    const out = base().outDir;
-    mkdirSync(out);
-    writeFileSync(path.join(out, 'keep.txt'), 'earlier run');
-    await expect(
-      prepare({ ...base(), rationales: [{ file: path.join(FIX, 'tiny-questions.jsonl'), format: 'jsonl' }] }),
-    ).rejects.toThrow(/expected \{id, rationales: \[string, \.\.\.\]\}.*tiny-questions\.jsonl:1/);
-    await expect(
-      prepare({ ...base(), rationales: [{ file: path.join(FIX, 'tiny-rationales.jsonl'), format: 'yaml' as never }] }),
-    ).rejects.toThrow(/unknown rationale format "yaml"/);
-    await expect(prepare({ ...base(), knowledge: undefined })).rejects.toThrow(/needs a knowledge base/);
-    await expect(prepare({ ...base(), rationales: undefined })).rejects.toThrow(/needs teacher rationales/);
-    await expect(prepare({ ...base(), dataset: { file: path.join(FIX, 'bad-no-options.jsonl') } })).rejects.toThrow(
-      /empty has 0 options/,
-    );
-    expect(readdirSync(out)).toEqual(['keep.txt']);
-    expect(readdirSync(dir)).toEqual(['out']);
-  },
-);
+test('bad input fails with a clear error and leaves an earlier output untouched, with no temporary folder left', async () => {
+  const out = base().outDir;
+  mkdirSync(out);
+  writeFileSync(path.join(out, 'manifest.json'), JSON.stringify({ format: 'kard-cot-data', version: 1 }));
+  writeFileSync(path.join(out, 'keep.txt'), 'earlier run');
+  await expect(
+    prepare({ ...base(), rationales: [{ file: path.join(FIX, 'tiny-questions.jsonl'), format: 'jsonl' }] }),
+  ).rejects.toThrow(/expected \{id, rationales: \[string, \.\.\.\]\}.*tiny-questions\.jsonl:1/);
+  await expect(
+    prepare({ ...base(), rationales: [{ file: path.join(FIX, 'tiny-rationales.jsonl'), format: 'yaml' as never }] }),
+  ).rejects.toThrow(/unknown rationale format "yaml"/);
+  await expect(prepare({ ...base(), knowledge: undefined })).rejects.toThrow(/needs a knowledge base/);
+  await expect(prepare({ ...base(), rationales: undefined })).rejects.toThrow(/needs teacher rationales/);
+  await expect(prepare({ ...base(), dataset: { file: path.join(FIX, 'bad-no-options.jsonl') } })).rejects.toThrow(
+    /empty has 0 options/,
+  );
+  expect(readdirSync(out).sort()).toEqual(['keep.txt', 'manifest.json']);
+  expect(readdirSync(dir)).toEqual(['out']);
+});
+
+test('an --out holding something else (a file, a folder of notes) is refused before any work, unless overwrite', async () => {
+  const out = base().outDir;
+  mkdirSync(out);
+  writeFileSync(path.join(out, 'notes.txt'), 'keep');
+  await expect(prepare(base())).rejects.toThrow(
+    `${out} exists and is not a prepared data folder written by KARD-TS (no manifest.json); refusing to replace it.`,
+  );
+  expect(readdirSync(out)).toEqual(['notes.txt']);
+  const manifest = await prepare({ ...base(), overwrite: true });
+  expect(manifest.format).toBe('kard-cot-data');
+  expect(readdirSync(out)).toContain('train.jsonl');
+  expect(readdirSync(out)).not.toContain('notes.txt');
+  expect(JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')).config.overwrite).toBeUndefined();
+  await prepare(base()); // its own output is replaced without asking
+});

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createProgress, toJsonl, writeDirAtomic } from '@kard/core';
+import { assertReplaceable, createProgress, toJsonl, UsageError, writeDirAtomic } from '@kard/core';
 import { datasetNameOf, loadQuestions, type DatasetFormat } from './datasets/load';
 import { loadTokenCounter, type TokenCounter } from './examples/budget';
 import type { PassageLookup } from '@kard/knowledge-base';
@@ -43,8 +43,13 @@ export interface PrepareConfig {
   /** Share of questions held out for validation (default 0.1), drawn with `seed` (default 42). */
   validationFraction?: number;
   seed?: number;
-  /** Output folder, replaced atomically. */
+  /**
+   * Output folder, replaced atomically: only when it is empty or a prepared-data folder (manifest.json with format
+   * `kard-cot-data`), unless `overwrite`. Checked before any work and again when writing.
+   */
   outDir: string;
+  /** Replace `outDir` whatever it holds (the CLI's --overwrite). */
+  overwrite?: boolean;
   /** Progress bars on stderr: forced on/off; default when stderr is a TTY. */
   progress?: boolean;
 }
@@ -68,7 +73,15 @@ export interface PreparedFile {
   sha256: string;
 }
 
+/** What a prepared-data folder is, for writeDirAtomic's ownership check. */
+export const PREPARED_DATA_OWNER = {
+  kind: 'prepared data folder',
+  manifest: 'manifest.json',
+  format: 'kard-cot-data',
+} as const;
+
 export interface PrepareManifest {
+  format: typeof PREPARED_DATA_OWNER.format;
   version: 1;
   config: Omit<PrepareConfig, 'progress'>;
   tokenizer: { path: string; maxInputTokens: number } | null;
@@ -93,11 +106,13 @@ export interface PrepareManifest {
  * (seeded) and write train/validation (and the reranker's data) with a manifest, all in one atomic folder swap.
  */
 export async function prepare(config: PrepareConfig, parts: PrepareParts = {}): Promise<PrepareManifest> {
+  const replace = { ...PREPARED_DATA_OWNER, overwrite: config.overwrite };
+  assertReplaceable(config.outDir, replace);
   const mode = config.mode ?? 'kard';
   const builder = parts.rerankerRecord;
   const rerankerK = config.rerankerCandidates ?? (builder ? 32 : 0);
   if (mode === 'kard' && rerankerK > 0 && !builder)
-    throw new Error(
+    throw new UsageError(
       `prepare: rerankerCandidates ${rerankerK} needs a reranker record builder (PrepareParts.rerankerRecord, e.g. ` +
         `@kard/reranker's rerankerRecord)`,
     );
@@ -115,7 +130,7 @@ export async function prepare(config: PrepareConfig, parts: PrepareParts = {}): 
   let kept: ReturnType<typeof verifyRationales>['kept'] = [];
   if (mode !== 'ft') {
     if (!config.rationales?.length)
-      throw new Error(`prepare: mode "${mode}" needs teacher rationales (config.rationales)`);
+      throw new UsageError(`prepare: mode "${mode}" needs teacher rationales (config.rationales)`);
     const all = config.rationales.flatMap((r) =>
       importRationales(r.file, r.format, { maxPerQuestion: r.maxPerQuestion }),
     );
@@ -131,7 +146,7 @@ export async function prepare(config: PrepareConfig, parts: PrepareParts = {}): 
   let passages = parts.passages;
   if (mode === 'kard' && !retriever) {
     if (!config.knowledge?.corpus.length)
-      throw new Error('prepare: mode "kard" needs a knowledge base (config.knowledge.corpus)');
+      throw new UsageError('prepare: mode "kard" needs a knowledge base (config.knowledge.corpus)');
     const bar = createProgress({ label: 'index', unit: 'passages', show: config.progress });
     const knowledge = await openKnowledge({ ...config.knowledge, onProgress: (n) => bar.update(n) });
     bar.stop();
@@ -162,8 +177,9 @@ export async function prepare(config: PrepareConfig, parts: PrepareParts = {}): 
   const fraction = config.validationFraction ?? 0.1;
   const examples = splitByQuestion(built.examples, fraction, seed);
   const reranker = splitByQuestion(built.reranker, fraction, seed);
-  const { progress: _progress, ...recorded } = config;
+  const { progress: _progress, overwrite: _overwrite, ...recorded } = config;
   const manifest: PrepareManifest = {
+    format: PREPARED_DATA_OWNER.format,
     version: 1,
     config: recorded,
     tokenizer: counter ? { path: counter.name, maxInputTokens } : null,
@@ -188,18 +204,22 @@ export async function prepare(config: PrepareConfig, parts: PrepareParts = {}): 
   if (built.reranker.length > 0)
     outputs.push(['reranker.train.jsonl', reranker.train], ['reranker.validation.jsonl', reranker.validation]);
 
-  await writeDirAtomic(config.outDir, (dir) => {
-    for (const [name, records] of outputs) {
-      const text = toJsonl(records);
-      writeFileSync(path.join(dir, name), text);
-      manifest.files.push({
-        path: name,
-        records: records.length,
-        bytes: Buffer.byteLength(text),
-        sha256: createHash('sha256').update(text).digest('hex'),
-      });
-    }
-    writeFileSync(path.join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  });
+  await writeDirAtomic(
+    config.outDir,
+    (dir) => {
+      for (const [name, records] of outputs) {
+        const text = toJsonl(records);
+        writeFileSync(path.join(dir, name), text);
+        manifest.files.push({
+          path: name,
+          records: records.length,
+          bytes: Buffer.byteLength(text),
+          sha256: createHash('sha256').update(text).digest('hex'),
+        });
+      }
+      writeFileSync(path.join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    },
+    replace,
+  );
   return manifest;
 }

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-import { createProgram, USER_ERRORS } from './cli/program';
+import { describeCliError } from '@kard/core';
+import { createProgram } from './cli/program';
 
 createProgram()
   .parseAsync(process.argv)
   .catch((err: Error) => {
-    // Input problems are the user's to fix: the message says where; a stack trace would only hide it.
-    console.error(`kard-kb: ${USER_ERRORS.some((k) => err instanceof k) ? err.message : (err.stack ?? err.message)}`);
+    // Input problems (KardErrors) are the user's to fix: the message says where; a stack trace would only hide it.
+    console.error(`kard-kb: ${describeCliError(err)}`);
     process.exit(1);
   });

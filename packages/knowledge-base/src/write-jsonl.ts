@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Passage } from './passage';
-import { createProgress, fillFileAtomic, type ProgressOption } from '@kard/core';
+import { createProgress, fillFileAtomic, OutputExistsError, type ProgressOption } from '@kard/core';
 import { FileWriter } from './store/file-writer';
 
 export interface WriteJsonlOptions extends ProgressOption {
@@ -19,7 +19,12 @@ export async function writePassagesJsonl(
   options: WriteJsonlOptions = {},
 ): Promise<number> {
   if (existsSync(path.resolve(file)) && !options.overwrite)
-    throw new Error(`${file} already exists (pass overwrite to replace it)`);
+    throw new OutputExistsError(
+      file,
+      'corpus file',
+      'it exists',
+      `${file} already exists; refusing to replace it. Pass --overwrite to replace it anyway.`,
+    );
   const progress = createProgress({ label: 'jsonl', unit: 'passages', show: options.progress });
   let n = 0;
   try {

@@ -37,7 +37,14 @@ export {
   dropout,
   dropoutMask,
 } from './module';
-export { saveCheckpoint, loadCheckpoint, saveTrainingState, loadTrainingState, type TrainingState } from './checkpoint';
+export {
+  saveCheckpoint,
+  loadCheckpoint,
+  saveTrainingState,
+  loadTrainingState,
+  CHECKPOINT_OWNER,
+  type TrainingState,
+} from './checkpoint';
 export {
   runTrainingLoop,
   optimizerStep,

@@ -77,41 +77,48 @@ test('a killed student stage resumes from its latest checkpoint', async () => {
   expect(starts.filter((s) => s === 'prepare-ft')).toHaveLength(1);
 }, 90000);
 
-test('Ctrl-C (SIGINT) mid-student-stage stops within a step: exit 130 and "interrupted" in the log', async () => {
-  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kard-sigint-'));
-  const args = [
-    cli,
-    'student',
-    '-c',
-    config,
-    '--run',
-    runDir,
-    '--method',
-    'ft',
-    '--student-steps',
-    '5000',
-    '--student-checkpoint-every',
-    '2',
-  ];
-  const child = spawn(process.execPath, args, { cwd: root, stdio: 'ignore' });
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setInterval(() => {
-      if (events(runDir).some((e) => e.event === 'checkpoint' && e.stage === 'student-ft')) {
+test.each([
+  ['Ctrl-C (SIGINT)', 130, 'SIGINT'],
+  ['kill (SIGTERM)', 143, 'SIGTERM'],
+] as const)(
+  '%s mid-student-stage stops within a step: exit %i and "interrupted" in the log',
+  async (_, status, signal) => {
+    const runDir = fs.mkdtempSync(path.join(os.tmpdir(), `kard-${signal.toLowerCase()}-`));
+    const args = [
+      cli,
+      'student',
+      '-c',
+      config,
+      '--run',
+      runDir,
+      '--method',
+      'ft',
+      '--student-steps',
+      '5000',
+      '--student-checkpoint-every',
+      '2',
+    ];
+    const child = spawn(process.execPath, args, { cwd: root, stdio: 'ignore' });
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        if (events(runDir).some((e) => e.event === 'checkpoint' && e.stage === 'student-ft')) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 100);
+      child.once('exit', () => {
         clearInterval(timer);
-        resolve();
-      }
-    }, 100);
-    child.once('exit', () => {
-      clearInterval(timer);
-      reject(new Error('the CLI finished before it could be interrupted'));
+        reject(new Error('the CLI finished before it could be interrupted'));
+      });
     });
-  });
-  const sentAt = Date.now();
-  child.kill('SIGINT');
-  const code = await exited;
-  expect(Date.now() - sentAt).toBeLessThan(5000); // 5,000 steps would take minutes: it stopped between two of them
-  expect(code).toBe(130);
-  expect(events(runDir).at(-1)!.event).toBe('interrupted');
-  expect(fs.existsSync(path.join(runDir, '.stages', 'student-ft.json'))).toBe(false);
-}, 90000);
+    const sentAt = Date.now();
+    child.kill(signal);
+    const code = await exited;
+    expect(Date.now() - sentAt).toBeLessThan(5000); // 5,000 steps would take minutes: it stopped between two of them
+    expect(code).toBe(status); // 128 + the signal's number, as a shell reports a process it ended
+    expect(events(runDir).at(-1)).toMatchObject({ event: 'interrupted', signal });
+    expect(fs.existsSync(path.join(runDir, '.stages', 'student-ft.json'))).toBe(false);
+  },
+  90000,
+);

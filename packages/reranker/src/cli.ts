@@ -4,14 +4,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { indexedText, readPassages, type Passage } from '@kard/knowledge-base';
-import { initBackend, type BackendName } from '@kard/nn';
-import { writeDirAtomic, writeFileAtomic } from '@kard/core';
+import { CHECKPOINT_OWNER, initBackend, type BackendName } from '@kard/nn';
+import { assertReplaceable, describeCliError, InputFormatError, writeDirAtomic, writeFileAtomic } from '@kard/core';
 import { Bm25Index } from '@kard/retriever';
 import { createRerankerModel } from './colbert/create';
 import { rerankerExamples, withQuestionScores, type RerankerRecord } from './data/records';
 import { compareWithBm25, type RerankerComparison } from './evaluation/compare';
 import { comparisonMarkdown } from './evaluation/report';
-import { writeRerankerFiles } from './io/save';
+import { RERANKER_OWNER, writeRerankerFiles } from './io/save';
 import { BertTokenizer } from './tokenizer';
 import { INVERSE_CLOZE_DEFAULTS, pretrainInverseCloze } from './training/inverse-cloze';
 import { parseCandidateLines } from './inference/candidate-lines';
@@ -48,9 +48,13 @@ program
   .option('--seed <n>', 'seed', int, 42)
   .option('--checkpoint <dir>', 'resumable checkpoint folder')
   .option('--checkpoint-every <n>', 'checkpoint every n steps', int, 200)
+  .option('--overwrite', 'replace --out and --checkpoint even when they hold something else (a file, other files)')
   .option('--backend <name>', 'force a tfjs backend')
   .option('--progress', 'show a progress bar even when stderr is not a TTY')
   .action(async (o) => {
+    // refuse a foreign --out or --checkpoint before training, not after it
+    assertReplaceable(o.out, { ...RERANKER_OWNER, overwrite: o.overwrite });
+    if (o.checkpoint) assertReplaceable(o.checkpoint, { ...CHECKPOINT_OWNER, overwrite: o.overwrite });
     const b = await initBackend({ backend: o.backend as BackendName | undefined });
     process.stderr.write(`backend: ${b.name}\n`);
     const texts: string[] = [];
@@ -74,6 +78,7 @@ program
       seed: o.seed,
       checkpointDir: o.checkpoint,
       checkpointEvery: o.checkpointEvery,
+      overwriteCheckpoint: o.overwrite,
       progress: o.progress ? true : 'auto',
     });
     const seconds = (Date.now() - started) / 1000;
@@ -93,10 +98,14 @@ program
       lossLast: mean(r.losses.slice(-window)),
       chance: Math.log(o.batchSize),
     };
-    await writeDirAtomic(path.resolve(o.out), (tmp) => {
-      writeRerankerFiles(model, tmp, { tokenizerDir: path.resolve(o.tokenizer) });
-      fs.writeFileSync(path.join(tmp, 'pretraining.json'), JSON.stringify(summary, null, 2) + '\n');
-    });
+    await writeDirAtomic(
+      path.resolve(o.out),
+      (tmp) => {
+        writeRerankerFiles(model, tmp, { tokenizerDir: path.resolve(o.tokenizer) });
+        fs.writeFileSync(path.join(tmp, 'pretraining.json'), JSON.stringify(summary, null, 2) + '\n');
+      },
+      { ...RERANKER_OWNER, overwrite: o.overwrite },
+    );
     console.log(
       `inverse cloze: ${r.steps} steps over ${r.passages} passages in ${seconds.toFixed(0)} s; loss ` +
         `${summary.lossFirst.toFixed(3)} -> ${summary.lossLast.toFixed(3)} (chance ${summary.chance.toFixed(3)}); ` +
@@ -188,7 +197,7 @@ function readRecords(file: string): RerankerRecord[] {
       try {
         return [JSON.parse(line) as RerankerRecord];
       } catch (err) {
-        throw new Error(`${file}:${i + 1}: ${(err as Error).message}`);
+        throw new InputFormatError(file, i + 1, `malformed JSON: ${(err as Error).message}`);
       }
     });
 }
@@ -199,6 +208,6 @@ function withoutRanks(r: RerankerComparison): Record<string, unknown> {
 }
 
 program.parseAsync().catch((err) => {
-  process.stderr.write(`${(err as Error).message}\n`);
+  process.stderr.write(`kard-reranker: ${describeCliError(err)}\n`);
   process.exit(1);
 });

@@ -23,7 +23,7 @@ export {
   type RerankerTrainerOptions,
   type RerankerTrainResult,
 } from './training/trainer';
-export { saveReranker, loadReranker, RerankerLoadError } from './io/save';
+export { saveReranker, RERANKER_OWNER, loadReranker, RerankerLoadError } from './io/save';
 export {
   NeuralReranker,
   MissingBm25ScoreError,

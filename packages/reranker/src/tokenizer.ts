@@ -1,6 +1,7 @@
 // WordPiece tokenization through transformers.js, with truncation done here so [SEP] always closes a sequence
 // (transformers.js v4 drops the final [SEP] when it truncates), as Python's tokenizer does.
 import { AutoTokenizer } from '@huggingface/transformers';
+import { checkTokenizerFolder } from '@kard/core';
 
 /** A padded batch: row-major [batch, length] int32 ids and 0/1 mask. */
 export interface TokenBatch {
@@ -23,6 +24,7 @@ export class BertTokenizer {
 
   /** Loads a local tokenizer folder (tokenizer.json / vocab.txt), never the network. */
   static async fromPretrained(dir: string): Promise<BertTokenizer> {
+    checkTokenizerFolder(dir);
     const tok = await AutoTokenizer.from_pretrained(dir, { local_files_only: true });
     const vocab = tok.get_vocab();
     const id = (t: string, name: string): number => {

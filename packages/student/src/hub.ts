@@ -2,8 +2,9 @@
 // (~/.cache/huggingface/hub, or $HF_HUB_CACHE / $HF_HOME), then load it like any local folder.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readJsonFile, KardError } from '@kard/core';
 
-export class HubDownloadError extends Error {
+export class HubDownloadError extends KardError {
   constructor(
     readonly repo: string,
     reason: string,
@@ -27,7 +28,8 @@ const OPTIONAL = [
 
 /** Whether `spec` names a Hub repository rather than a folder: `owner/name` that is not a local path. */
 export function isHubId(spec: string): boolean {
-  return /^[\w.-]+\/[\w.-]+$/.test(spec) && !fs.existsSync(spec);
+  // `./model` and `../model` are paths, whether or not they exist
+  return /^[\w.-]+\/[\w.-]+$/.test(spec) && !/^\.\.?\//.test(spec) && !fs.existsSync(spec);
 }
 
 /**
@@ -57,11 +59,7 @@ export async function downloadFromHub(
     for (const f of OPTIONAL) await get(f).catch(() => undefined);
     const index = await get('model.safetensors.index.json').catch(() => undefined);
     if (index) {
-      const shards = new Set(
-        Object.values(
-          (JSON.parse(fs.readFileSync(index, 'utf8')) as { weight_map: Record<string, string> }).weight_map,
-        ),
-      );
+      const shards = new Set(Object.values(readJsonFile<{ weight_map: Record<string, string> }>(index).weight_map));
       for (const s of shards) await get(s);
     } else {
       await get('model.safetensors');

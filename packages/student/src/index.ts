@@ -3,7 +3,14 @@ export { type T5Config, type Gpt2Config, type ModelConfig, t5Config, gpt2Config 
 export type { LmBatch } from './model';
 export { T5ForConditionalGeneration } from './t5/model';
 export { Gpt2LMHeadModel } from './gpt2/model';
-export { createModel, fromPretrained, savePretrained, type StudentModel, type LoadedModel } from './pretrained';
+export {
+  createModel,
+  fromPretrained,
+  savePretrained,
+  STUDENT_MODEL_OWNER,
+  type StudentModel,
+  type LoadedModel,
+} from './pretrained';
 export { generate, type GenerateOptions, type GeneratedSequence } from './generation';
 export { loadTokenizer, type Tokenizer } from './tokenizer';
 export { readExamples, tokenizeExamples, type TextExample, type TokenizedExample } from './training/examples';

@@ -40,7 +40,7 @@ export async function loadStudent(dir: string): Promise<Student> {
   return { model: fromPretrained(dir).model, tokenizer: await loadTokenizer(dir) };
 }
 
-/** Writes the model as a Hugging Face folder, with its tokenizer's files beside it. */
-export async function saveStudent(student: Student, dir: string): Promise<void> {
-  await savePretrained(student.model, dir, { tokenizerDir: student.tokenizer.dir });
+/** Writes the model as a Hugging Face folder, with its tokenizer's files beside it (see savePretrained). */
+export async function saveStudent(student: Student, dir: string, opts: { overwrite?: boolean } = {}): Promise<void> {
+  await savePretrained(student.model, dir, { tokenizerDir: student.tokenizer.dir, overwrite: opts.overwrite });
 }

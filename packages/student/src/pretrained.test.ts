@@ -60,6 +60,29 @@ describe('savePretrained / fromPretrained', () => {
     }
   });
 
+  test('replaces a student folder it saved, never a model folder it did not (a download) unless overwrite', async () => {
+    const m = createModel(tinyT5Config('v1.1'), 3);
+    const dir = path.join(tmp, 'ours');
+    await savePretrained(m, dir);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, '.kard-output.json'), 'utf8'))).toEqual({
+      format: 'kard-output',
+      kind: 'student model',
+    });
+    await savePretrained(createModel(tinyT5Config('v1.1'), 4), dir);
+
+    // the same files, as a Hugging Face download has them, but no marker: somebody else's model
+    const download = path.join(tmp, 'download');
+    fs.cpSync(dir, download, { recursive: true });
+    fs.rmSync(path.join(download, '.kard-output.json'));
+    const files = fs.readdirSync(download).sort();
+    await expect(savePretrained(m, download)).rejects.toThrow(
+      `${download} exists and is not a student model written by KARD-TS (no .kard-output.json); refusing to replace it.`,
+    );
+    expect(fs.readdirSync(download).sort()).toEqual(files);
+    await savePretrained(m, download, { overwrite: true });
+    expect(fs.existsSync(path.join(download, '.kard-output.json'))).toBe(true);
+  });
+
   test('loads sharded and BF16 checkpoints, and GPT2Model keys without the transformer. prefix', async () => {
     const m = createModel(tinyT5Config('v1.1'), 3);
     const dir = path.join(tmp, 'sharded');

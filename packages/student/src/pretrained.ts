@@ -9,7 +9,7 @@ import {
   writeSafetensorsDir,
   type NamedArray,
 } from '@kard/nn';
-import { HF_FLOAT_FIELDS, stringifyHfConfig, writeDirAtomic } from '@kard/core';
+import { HF_FLOAT_FIELDS, readJsonFile, stringifyHfConfig, writeDirAtomic } from '@kard/core';
 import { configToJson, parseConfig, type ModelConfig } from './config';
 import { ModelLoadError } from './errors';
 import { Gpt2LMHeadModel } from './gpt2/model';
@@ -135,20 +135,35 @@ export function fromPretrained(dir: string): LoadedModel {
     throw err;
   }
   const genFile = path.join(dir, 'generation_config.json');
-  const generationConfig = fs.existsSync(genFile) ? JSON.parse(fs.readFileSync(genFile, 'utf8')) : {};
+  const generationConfig = fs.existsSync(genFile) ? readJsonFile<Record<string, unknown>>(genFile) : {};
   return { model, config, generationConfig, dir };
 }
 
 /**
+ * What a saved student folder is, for writeDirAtomic's ownership check. Hugging Face's files carry no mark of who
+ * wrote them (a downloaded model looks the same), so the folder gets @kard/core's marker, .kard-output.json.
+ */
+export const STUDENT_MODEL_OWNER = { kind: 'student model' } as const;
+
+/**
  * Writes `dir` atomically in the layout Python's `from_pretrained` reads: config.json, generation_config.json,
- * model.safetensors (or shards beyond `maxShardBytes`), and tokenizer files copied from `tokenizerDir`.
+ * model.safetensors (or shards beyond `maxShardBytes`), and tokenizer files copied from `tokenizerDir`. An
+ * existing `dir` is replaced only when empty or a student folder saved here, unless `overwrite`.
  */
 export async function savePretrained(
   model: StudentModel,
   dir: string,
-  opts: { tokenizerDir?: string; generationConfig?: Record<string, unknown>; maxShardBytes?: number } = {},
+  opts: {
+    tokenizerDir?: string;
+    generationConfig?: Record<string, unknown>;
+    maxShardBytes?: number;
+    overwrite?: boolean;
+  } = {},
 ): Promise<void> {
-  await writeDirAtomic(dir, (tmp) => writePretrainedFiles(model, tmp, opts));
+  await writeDirAtomic(dir, (tmp) => writePretrainedFiles(model, tmp, opts), {
+    ...STUDENT_MODEL_OWNER,
+    overwrite: opts.overwrite,
+  });
 }
 
 /** The non-atomic core of savePretrained, for callers that already write into a temp folder (checkpoints). */

@@ -2,6 +2,7 @@
 // `@xenova/transformers`, whose CommonJS build runs under jest and Node 20): the same tokenizer.json as Python.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { checkTokenizerFolder } from '@kard/core';
 import { ModelLoadError } from './errors';
 
 export interface EncodeOptions {
@@ -33,6 +34,7 @@ export async function loadTokenizer(dir: string): Promise<Tokenizer> {
   const abs = path.resolve(dir);
   if (!fs.existsSync(path.join(abs, 'tokenizer.json')))
     throw new ModelLoadError('no tokenizer.json in the model folder', path.join(abs, 'tokenizer.json'));
+  checkTokenizerFolder(abs);
   const { AutoTokenizer } = await import('@huggingface/transformers');
   const tok = await AutoTokenizer.from_pretrained(abs, { local_files_only: true });
   const vocab = tok.get_vocab() as Map<string, number>;

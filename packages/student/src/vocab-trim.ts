@@ -6,7 +6,7 @@
 // kept, so it never becomes <unk> unless the original had no piece for a character either.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeDirAtomic } from '@kard/core';
+import { readJsonFile, writeDirAtomic } from '@kard/core';
 import { ModelLoadError } from './errors';
 
 export interface TrimTokenizerOptions {
@@ -14,6 +14,8 @@ export interface TrimTokenizerOptions {
   size: number;
   /** Uses of each original id in the corpus the trimmed tokenizer is for (e.g. counted by encoding it). */
   counts: ReadonlyMap<number, number>;
+  /** Replace `outDir` whatever it holds; by default only an empty folder or a trimmed tokenizer written here is. */
+  overwrite?: boolean;
 }
 
 export interface TrimmedTokenizer {
@@ -40,7 +42,7 @@ export async function trimUnigramTokenizer(
 ): Promise<TrimmedTokenizer> {
   const file = path.join(srcDir, 'tokenizer.json');
   if (!fs.existsSync(file)) throw new ModelLoadError('no tokenizer.json to trim', file);
-  const tok = JSON.parse(fs.readFileSync(file, 'utf8')) as TokenizerJson;
+  const tok = readJsonFile<TokenizerJson>(file);
   if (tok.model?.type !== 'Unigram')
     throw new ModelLoadError(
       `vocabulary trimming needs a Unigram (SentencePiece) tokenizer, not ${tok.model?.type}`,
@@ -77,27 +79,31 @@ export async function trimUnigramTokenizer(
   const addedAfter = (tok.added_tokens ?? []).filter((a) => a.id >= originalIds.length).length;
   const vocabSize = originalIds.length + addedAfter;
 
-  await writeDirAtomic(outDir, (tmp) => {
-    for (const name of fs.readdirSync(srcDir)) {
-      const src = path.join(srcDir, name);
-      if (name === 'tokenizer.json' || !fs.statSync(src).isFile()) continue;
-      if (name === 'config.json') {
-        const config = JSON.parse(fs.readFileSync(src, 'utf8'));
-        fs.writeFileSync(path.join(tmp, name), `${JSON.stringify({ ...config, vocab_size: vocabSize }, null, 2)}\n`);
-      } else if (name === 'tokenizer_config.json') {
-        const config = JSON.parse(fs.readFileSync(src, 'utf8'));
-        if (config.added_tokens_decoder) {
-          config.added_tokens_decoder = Object.fromEntries(
-            Object.entries(config.added_tokens_decoder).map(([id, v]) => [String(remap(Number(id))), v]),
-          );
+  await writeDirAtomic(
+    outDir,
+    (tmp) => {
+      for (const name of fs.readdirSync(srcDir)) {
+        const src = path.join(srcDir, name);
+        if (name === 'tokenizer.json' || !fs.statSync(src).isFile()) continue;
+        if (name === 'config.json') {
+          const config = readJsonFile<Record<string, unknown>>(src);
+          fs.writeFileSync(path.join(tmp, name), `${JSON.stringify({ ...config, vocab_size: vocabSize }, null, 2)}\n`);
+        } else if (name === 'tokenizer_config.json') {
+          const config = readJsonFile<{ added_tokens_decoder?: Record<string, unknown> }>(src);
+          if (config.added_tokens_decoder) {
+            config.added_tokens_decoder = Object.fromEntries(
+              Object.entries(config.added_tokens_decoder).map(([id, v]) => [String(remap(Number(id))), v]),
+            );
+          }
+          fs.writeFileSync(path.join(tmp, name), `${JSON.stringify(config, null, 2)}\n`);
+        } else {
+          fs.copyFileSync(src, path.join(tmp, name));
         }
-        fs.writeFileSync(path.join(tmp, name), `${JSON.stringify(config, null, 2)}\n`);
-      } else {
-        fs.copyFileSync(src, path.join(tmp, name));
       }
-    }
-    fs.writeFileSync(path.join(tmp, 'tokenizer.json'), JSON.stringify(tok));
-  });
+      fs.writeFileSync(path.join(tmp, 'tokenizer.json'), JSON.stringify(tok));
+    },
+    { kind: 'trimmed tokenizer', overwrite: opts.overwrite },
+  );
   return { vocabSize, originalIds };
 }
 

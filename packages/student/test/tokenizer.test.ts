@@ -1,6 +1,7 @@
 // loadTokenizer (transformers.js) against Python transformers' T5Tokenizer on every shipped question
 // (tools/fixtures/make_tokenizer_fixtures.py wrote the ids): same ids, EOS appended, same padded batch.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadTokenizer, type Tokenizer } from '@kard/student';
 import { padBatch } from '../src/generation';
@@ -73,5 +74,32 @@ describe(`models/t5-tokenizer vs Python transformers ${ref.transformers_version}
     );
     expect(ids).toEqual(ref.batch.input_ids);
     expect(mask).toEqual(ref.batch.attention_mask);
+  });
+});
+
+describe('a tokenizer folder that cannot be read names its file (issue 18)', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kard-tok-'));
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const copy = (name: string) => {
+    const dir = path.join(tmp, name);
+    fs.cpSync(path.join(repo, 'models', 't5-tokenizer'), dir, { recursive: true });
+    return dir;
+  };
+
+  test('a damaged tokenizer.json: file and line, not a bare parse error', async () => {
+    const dir = copy('damaged');
+    const file = path.join(dir, 'tokenizer.json');
+    const text = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, text.slice(0, Math.floor(text.length / 2))); // cut mid-file
+    const lines = text.slice(0, Math.floor(text.length / 2)).split('\n').length;
+    await expect(loadTokenizer(dir)).rejects.toThrow(`${file}:${lines}: malformed JSON: `);
+  });
+
+  test('no tokenizer_config.json: named, not "reading \'tokenizer_class\'"', async () => {
+    const dir = copy('no-config');
+    fs.rmSync(path.join(dir, 'tokenizer_config.json'));
+    await expect(loadTokenizer(dir)).rejects.toThrow(
+      `${path.join(dir, 'tokenizer_config.json')}: missing from the tokenizer folder`,
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { UsageError } from '@kard/core';
 /** Where the CLI writes; tests pass collectors. */
 export interface CliIo {
   stdout: (text: string) => void;
@@ -15,18 +16,18 @@ export function collect(value: string, previous: string[] = []): string[] {
 
 export function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`expected a non-negative integer, got "${value}"`);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`expected a non-negative integer, got "${value}"`);
   return n;
 }
 
 export function fraction(value: string): number {
   const n = Number(value);
-  if (!(n >= 0 && n < 1)) throw new Error(`expected a number in [0, 1), got "${value}"`);
+  if (!(n >= 0 && n < 1)) throw new UsageError(`expected a number in [0, 1), got "${value}"`);
   return n;
 }
 
 export function number(value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n)) throw new Error(`expected a number, got "${value}"`);
+  if (!Number.isFinite(n)) throw new UsageError(`expected a number, got "${value}"`);
   return n;
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readJsonFile, UsageError } from '@kard/core';
 import { Command, Option } from 'commander';
 import { DATASET_FORMATS, type DatasetFormat } from '../datasets/load';
 import { prepare, type PrepareConfig } from '../prepare';
@@ -25,6 +25,7 @@ interface PrepareFlags {
   validation?: number;
   seed?: number;
   out?: string;
+  overwrite?: boolean;
   progress?: boolean;
 }
 
@@ -71,7 +72,8 @@ export function prepareCommand(io: CliIo): Command {
     .option('--max-input-tokens <n>', 'input budget in student tokens (default 512)', positiveInt)
     .option('--validation <fraction>', 'share of questions held out (default 0.1)', fraction)
     .option('--seed <seed>', 'split seed (default 42)', positiveInt)
-    .option('--out <dir>', 'output folder (replaced atomically)')
+    .option('--out <dir>', 'output folder (replaced atomically when empty or a prepared-data folder)')
+    .option('--overwrite', 'replace --out even when it is not a prepared-data folder (a file, other files)')
     .option('--progress', 'force progress bars on stderr')
     .option('--no-progress', 'hide progress bars')
     .action(async (flags: PrepareFlags) => {
@@ -89,13 +91,11 @@ export function prepareCommand(io: CliIo): Command {
 }
 
 export function prepareConfigFromFlags(flags: PrepareFlags): PrepareConfig {
-  const base: Partial<PrepareConfig> = flags.config
-    ? (JSON.parse(readFileSync(flags.config, 'utf8')) as Partial<PrepareConfig>)
-    : {};
+  const base: Partial<PrepareConfig> = flags.config ? readJsonFile<Partial<PrepareConfig>>(flags.config) : {};
   const dataset = flags.dataset ? { file: flags.dataset } : base.dataset;
-  if (!dataset?.file) throw new Error('prepare: give --dataset (or dataset.file in --config)');
+  if (!dataset?.file) throw new UsageError('prepare: give --dataset (or dataset.file in --config)');
   const outDir = flags.out ?? base.outDir;
-  if (!outDir) throw new Error('prepare: give --out (or outDir in --config)');
+  if (!outDir) throw new UsageError('prepare: give --out (or outDir in --config)');
   const config: PrepareConfig = {
     ...base,
     dataset: {
@@ -127,5 +127,6 @@ export function prepareConfigFromFlags(flags: PrepareFlags): PrepareConfig {
   set('validationFraction', flags.validation);
   set('seed', flags.seed);
   set('progress', flags.progress);
+  set('overwrite', flags.overwrite);
   return config;
 }

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { describeCliError } from '@kard/core';
 import { datasetsCommand } from './datasets-command';
 import { type CliIo, processIo } from './io';
 import { prepareCommand } from './prepare-command';
@@ -28,7 +29,7 @@ export async function main(args: string[], io: CliIo = processIo): Promise<numbe
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
-    io.stderr(`kard-cot: ${err instanceof Error ? err.message : String(err)}\n`);
+    io.stderr(`kard-cot: ${describeCliError(err)}\n`);
     return 1;
   }
 }

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { createProgress, writeJsonl } from '@kard/core';
+import { createProgress, UsageError, writeJsonl } from '@kard/core';
 import { DATASET_FORMATS, loadQuestions, type DatasetFormat } from '../datasets/load';
 import { instructionFor } from '../examples/prompt';
 import { pickDemonstrations } from '../teacher/fewshot';
@@ -110,7 +110,8 @@ export function teacherCommand(io: CliIo): Command {
     const pool = kept
       .filter((r) => r.sample === 0)
       .map((r) => ({ question: byId.get(r.questionId)!, rationale: r.text }));
-    if (pool.length === 0) throw new Error(`teacher generate: no demonstration with a correct rationale in ${o.demos}`);
+    if (pool.length === 0)
+      throw new UsageError(`teacher generate: no demonstration with a correct rationale in ${o.demos}`);
     const bar = createProgress({ label: 'teacher', total: questions.length, unit: 'questions', show: o.progress });
     const { summary } = await generateRationales({
       questions,

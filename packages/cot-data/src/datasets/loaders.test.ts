@@ -165,6 +165,15 @@ describe('bad input', () => {
     expect(() => loadMcJsonl(f)).toThrow(/broken\.jsonl:2/);
   });
 
+  test('a malformed JSON questions file names the file and the line where parsing stopped', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fmt-'));
+    const f = path.join(dir, 'dev.json');
+    writeFileSync(f, '[\n  {"qid": "q1", "question": "x?", "answer": true},\n  {"qid": "q2" "question": "y?"}\n]\n');
+    expect(() => loadQuestions(f, { format: 'strategyqa' })).toThrow(
+      new RegExp(`^malformed JSON: .* \\(${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3\\)$`),
+    );
+  });
+
   test('a FLAN row with fewer than three columns, or an answer outside its options', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'flan-'));
     const f = path.join(dir, 'qasc_train.tsv');

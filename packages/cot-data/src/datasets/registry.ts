@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readJsonFile } from '@kard/core';
 import path from 'node:path';
 import type { DatasetFormat } from './load';
 
@@ -132,7 +133,7 @@ export function listDatasets(datasetsDir: string = findDatasetsDir()): DatasetIn
 
 function readManifest(file: string): Map<string, number | undefined> {
   if (!existsSync(file)) return new Map();
-  const m = JSON.parse(readFileSync(file, 'utf8')) as { files?: Array<{ path: string; records?: number }> };
+  const m = readJsonFile<{ files?: Array<{ path: string; records?: number }> }>(file);
   return new Map((m.files ?? []).map((f) => [f.path, f.records]));
 }
 

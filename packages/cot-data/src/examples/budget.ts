@@ -1,3 +1,4 @@
+import { checkTokenizerFolder } from '@kard/core';
 import type { Passage } from '@kard/knowledge-base';
 import type { McQuestion } from '../question';
 import { formatInput, formatPassage, type PromptMode } from './prompt';
@@ -11,6 +12,7 @@ export interface TokenCounter {
 
 /** The student's tokenizer, through transformers.js `AutoTokenizer` on a local folder with tokenizer.json. */
 export async function loadTokenCounter(dir: string): Promise<TokenCounter> {
+  checkTokenizerFolder(dir);
   const { AutoTokenizer } = await import('@huggingface/transformers');
   const tok = await AutoTokenizer.from_pretrained(dir, { local_files_only: true });
   return { name: dir, count: (text: string) => tok.encode(text).length };

@@ -1,6 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { describeCliError, KardError } from '@kard/core';
 import { PassageStore } from '../store/passage-store';
 import { createProgram } from './program';
 
@@ -103,6 +104,27 @@ describe('kard-kb', () => {
       `${corpus}:2: 2 byte sequences are not UTF-8`,
     );
     expect(existsSync(strict)).toBe(false);
+  });
+
+  test('build refuses an existing output it did not write: a KardError (printed without a stack), the data kept', async () => {
+    const corpus = path.join(work, 'c.jsonl');
+    writeFileSync(corpus, '{"id": "d1", "contents": "alpha"}\n');
+    const file = path.join(work, 'out.jsonl');
+    writeFileSync(file, 'keep\n');
+    const err = await run('build', '-i', corpus, '-o', file, '--no-progress').catch((e) => e);
+    expect(err).toBeInstanceOf(KardError);
+    expect(describeCliError(err)).toBe(
+      `${file} already exists; refusing to replace it. Pass --overwrite to replace it anyway.`,
+    );
+    const notes = path.join(work, 'notes');
+    mkdirSync(notes);
+    writeFileSync(path.join(notes, 'important.txt'), 'keep');
+    const refused = await run('build', '-i', corpus, '-o', notes, '--no-progress').catch((e) => e);
+    expect(describeCliError(refused)).toBe(
+      `${notes} exists and is not a passage store written by KARD-TS (no manifest.json); refusing to replace it. Pass --overwrite to replace it anyway.`,
+    );
+    expect(readFileSync(file, 'utf8')).toBe('keep\n');
+    expect(readFileSync(path.join(notes, 'important.txt'), 'utf8')).toBe('keep');
   });
 
   test('--help on every command', async () => {

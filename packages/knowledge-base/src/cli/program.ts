@@ -3,8 +3,6 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { PubmedAbstracts } from '../builders/pubmed';
 import { WikipediaParagraphs } from '../builders/wikipedia';
-import { CorpusFormatError, DuplicatePassageIdError, InputFileError, PassageStoreError } from '../errors';
-import { NoSpaceError } from '@kard/core';
 import type { Passage } from '../passage';
 import type { CorpusFormat } from '../readers/formats';
 import { invalidUtf8Warning, type PassageReader, readPassages } from '../readers/read-passages';
@@ -42,7 +40,7 @@ const outputOptions = (cmd: Command) =>
       '-o, --out <path>',
       'output: FILE.jsonl for a corpus file, any other path for a PassageStore folder',
     )
-    .option('--overwrite', 'replace an existing output')
+    .option('--overwrite', 'replace an existing output even when it is not a passage store (a file, other files)')
     .option('--progress', 'always show a progress bar (default: when stderr is a terminal)')
     .option('--no-progress', 'never show a progress bar');
 
@@ -173,12 +171,3 @@ export function createProgram(configure: (root: Command) => Command = (root) => 
     });
   return program;
 }
-
-/** Errors whose message already says what is wrong and where: printed without a stack trace. */
-export const USER_ERRORS = [
-  CorpusFormatError,
-  DuplicatePassageIdError,
-  InputFileError,
-  PassageStoreError,
-  NoSpaceError,
-];

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DuplicatePassageIdError, PassageStoreError } from '../errors';
 import type { Passage } from '../passage';
@@ -17,13 +17,19 @@ import {
 } from './layout';
 
 export interface BuildStoreOptions extends ProgressOption {
-  /** Replace an existing store at `dir` (default false: an existing folder is an error). */
+  /**
+   * Replace whatever is at `dir` (default false: only an empty folder or a passage store is replaced; anything
+   * else is an OutputExistsError).
+   */
   overwrite?: boolean;
   /** Expected number of passages, for a progress bar with an ETA. */
   total?: number;
   /** What the store was built from, recorded in manifest.json. */
   source?: string;
 }
+
+/** What a store folder is, for writeDirAtomic's ownership check: its manifest.json with the store format. */
+export const STORE_OWNER = { kind: 'passage store', manifest: MANIFEST_FILE, format: STORE_FORMAT } as const;
 
 /**
  * Streams passages into a new store folder. Memory holds 8 bytes per passage (the id table) and a 4 MiB write
@@ -36,15 +42,14 @@ export async function writeStore(
   options: BuildStoreOptions = {},
 ): Promise<StoreManifest> {
   assertLittleEndian();
-  const target = path.resolve(dir);
-  if (existsSync(target) && !options.overwrite)
-    throw new PassageStoreError(dir, 'already exists (pass overwrite to replace it)');
   let manifest: StoreManifest | undefined;
-  await writeDirAtomic(target, async (tmp) => {
-    manifest = await writeFiles(source, tmp, dir, options);
-    if (existsSync(target) && !options.overwrite)
-      throw new PassageStoreError(dir, 'appeared while building (pass overwrite to replace it)');
-  });
+  await writeDirAtomic(
+    dir,
+    async (tmp) => {
+      manifest = await writeFiles(source, tmp, dir, options);
+    },
+    { ...STORE_OWNER, overwrite: options.overwrite },
+  );
   return manifest!;
 }
 

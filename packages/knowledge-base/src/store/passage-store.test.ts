@@ -1,5 +1,6 @@
 import {
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -138,15 +139,26 @@ describe('PassageStore', () => {
     expect(readdirSync(work)).toEqual([]);
   });
 
-  test('an existing folder is kept unless overwrite is asked for', async () => {
+  test('a store replaces a store; a folder of other files is kept unless overwrite is asked for', async () => {
     const dir = path.join(work, 's');
     (await PassageStore.build([{ id: 'old', text: 'old' }], dir)).close();
-    await expect(PassageStore.build([{ id: 'new', text: 'new' }], dir)).rejects.toThrow(/already exists/);
-    const store = await PassageStore.build([{ id: 'new', text: 'new' }], dir, { overwrite: true });
+    let store = await PassageStore.build([{ id: 'new', text: 'new' }], dir);
     expect(store.get('old')).toBeUndefined();
     expect(store.get('new')?.text).toBe('new');
     store.close();
     expect(readdirSync(work)).toEqual(['s']);
+
+    const notes = path.join(work, 'notes');
+    mkdirSync(notes);
+    writeFileSync(path.join(notes, 'important.txt'), 'keep');
+    await expect(PassageStore.build([{ id: 'new', text: 'new' }], notes)).rejects.toThrow(
+      `${notes} exists and is not a passage store written by KARD-TS (no manifest.json); refusing to replace it. Pass --overwrite to replace it anyway.`,
+    );
+    expect(readdirSync(notes)).toEqual(['important.txt']);
+    store = await PassageStore.build([{ id: 'new', text: 'new' }], notes, { overwrite: true });
+    expect(store.get('new')?.text).toBe('new');
+    store.close();
+    expect(readdirSync(work).sort()).toEqual(['notes', 's']);
   });
 
   describe('open refuses a folder it cannot trust', () => {

@@ -7,6 +7,7 @@ import { NATIVE_CPU, registerNativeCpuBackend } from './native-cpu';
 import { registerSoftmaxCrossEntropy } from './softmax-cross-entropy';
 import { installFastSegmentSum } from './segment-sum';
 import { registerWasmFallbacks } from './wasm-fallbacks';
+import { KardError } from '@kard/core';
 
 export type BackendName = 'tfjs-node-gpu' | 'tfjs-node' | 'native-cpu' | 'wasm' | 'cpu';
 
@@ -27,7 +28,7 @@ export interface InitBackendOptions {
 }
 
 /** Thrown when a forced backend cannot start; `reason` says why. */
-export class BackendUnavailableError extends Error {
+export class BackendUnavailableError extends KardError {
   constructor(
     readonly backend: string,
     readonly reason: string,

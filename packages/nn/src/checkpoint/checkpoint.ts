@@ -1,13 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { writeDirAtomic, type RngState } from '@kard/core';
+import { readJsonFile, writeDirAtomic, type RngState } from '@kard/core';
 import type { Module } from '../module';
 import type { AdamW } from '../optim';
 import { readSafetensors, writeSafetensors, SafetensorsError, type ArrayToWrite } from '../safetensors';
 
 export const OPTIMIZER_FILE = 'optimizer.safetensors';
 export const TRAINER_STATE_FILE = 'trainer_state.json';
+/** What a checkpoint folder is, for writeDirAtomic's ownership check: one holding trainer_state.json. */
+export const CHECKPOINT_OWNER = { kind: 'checkpoint', manifest: TRAINER_STATE_FILE } as const;
 
 /** What a checkpoint holds besides the weights: enough to continue a run exactly. */
 export interface TrainingState {
@@ -38,7 +40,7 @@ export function saveTrainingState(dir: string, optimizer: AdamW, state: Training
 export function loadTrainingState(dir: string, optimizer: AdamW): TrainingState {
   const stateFile = path.join(dir, TRAINER_STATE_FILE);
   if (!fs.existsSync(stateFile)) throw new SafetensorsError('checkpoint has no trainer_state.json', stateFile);
-  const state = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as TrainingState & { optimizer_step: number };
+  const state = readJsonFile<TrainingState & { optimizer_step: number }>(stateFile);
   const optFile = path.join(dir, OPTIMIZER_FILE);
   const { tensors } = readSafetensors(optFile);
   const expAvg = new Map<string, tf.Tensor>();
@@ -70,13 +72,19 @@ export async function saveCheckpoint(
     writeWeights?: (tmpDir: string) => void | Promise<void>;
     optimizer: AdamW;
     state: TrainingState;
+    /** Replace whatever is at `dir`; by default only an empty folder or a checkpoint (trainer_state.json) is. */
+    overwrite?: boolean;
   },
 ): Promise<void> {
-  await writeDirAtomic(dir, async (tmp) => {
-    if (opts.writeWeights) await opts.writeWeights(tmp);
-    else if (opts.module) writeSafetensors(path.join(tmp, 'model.safetensors'), opts.module.stateDict());
-    saveTrainingState(tmp, opts.optimizer, opts.state);
-  });
+  await writeDirAtomic(
+    dir,
+    async (tmp) => {
+      if (opts.writeWeights) await opts.writeWeights(tmp);
+      else if (opts.module) writeSafetensors(path.join(tmp, 'model.safetensors'), opts.module.stateDict());
+      saveTrainingState(tmp, opts.optimizer, opts.state);
+    },
+    { ...CHECKPOINT_OWNER, overwrite: opts.overwrite },
+  );
 }
 
 /** Loads a checkpoint written by `saveCheckpoint` with a `module`: weights, optimizer, state. */

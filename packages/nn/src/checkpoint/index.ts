@@ -5,5 +5,6 @@ export {
   loadTrainingState,
   OPTIMIZER_FILE,
   TRAINER_STATE_FILE,
+  CHECKPOINT_OWNER,
   type TrainingState,
 } from './checkpoint';

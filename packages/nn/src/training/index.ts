@@ -6,6 +6,7 @@ export {
   checkFingerprint,
   CheckpointMismatchError,
   NonFiniteLossError,
+  CorruptCheckpointError,
   type TrainingLoop,
   type LoopState,
   type LoopResult,

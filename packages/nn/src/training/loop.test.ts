@@ -6,9 +6,11 @@ import { initBackend } from '../backend';
 import { AdamW } from '../optim';
 import { Rng } from '@kard/core';
 import { readSafetensors, writeSafetensors } from '../safetensors';
+import { OutputExistsError } from '@kard/core';
 import {
   CheckpointMismatchError,
   NonFiniteLossError,
+  CorruptCheckpointError,
   runTrainingLoop,
   optimizerStep,
   type CheckpointPolicy,
@@ -36,6 +38,7 @@ function toyRun(
     every?: number;
     keepLast?: number;
     layout?: 'folder' | 'numbered';
+    overwrite?: boolean;
     lr?: number;
     resume?: boolean;
     saved?: number[];
@@ -52,6 +55,7 @@ function toyRun(
     dir,
     every: opts.every,
     keepLast: opts.keepLast,
+    overwrite: opts.overwrite,
     writeWeights: (d) =>
       writeSafetensors(
         path.join(d, 'w.safetensors'),
@@ -155,6 +159,48 @@ describe('runTrainingLoop', () => {
     const again = await toyRun(dir, { stopAt: 7, layout: 'numbered', resume: true, saved });
     expect(again.resumedFromStep).toBe(7);
     expect(saved).toEqual([3, 6, 7]); // nothing left to do, nothing rewritten
+  });
+
+  test('a corrupt checkpoint names itself and the one before; following the advice resumes from that one', async () => {
+    const straight = await toyRun(path.join(tmp, 'straight-9'), { stopAt: 9 });
+    const dir = path.join(tmp, 'corrupt');
+    await toyRun(dir, { stopAt: 6, every: 3, layout: 'numbered' });
+    const latest = path.join(dir, 'checkpoint-6');
+    const state = path.join(latest, 'trainer_state.json');
+    fs.writeFileSync(state, fs.readFileSync(state, 'utf8').slice(0, 40)); // torn
+    const err = await toyRun(dir, { stopAt: 9, layout: 'numbered', resume: true }).catch((e) => e);
+    expect(err).toBeInstanceOf(CorruptCheckpointError);
+    expect(err.message).toMatch(
+      new RegExp(
+        `^${latest}: this checkpoint cannot be read \\(${state}:\\d+: malformed JSON: .*\\)\\. ` +
+          `Delete ${latest} and rerun to resume from the one before, ${path.join(dir, 'checkpoint-3')} \\(step 3\\)\\.$`,
+      ),
+    );
+    fs.rmSync(latest, { recursive: true });
+    const rest = await toyRun(dir, { stopAt: 9, layout: 'numbered', resume: true });
+    expect(rest.resumedFromStep).toBe(3);
+    expect(rest.w).toEqual(straight.w);
+  });
+
+  test('damaged weights in the only checkpoint: named, with the way to start over', async () => {
+    const dir = path.join(tmp, 'damaged');
+    await toyRun(dir, { stopAt: 2 });
+    fs.truncateSync(path.join(dir, 'w.safetensors'), 20);
+    await expect(toyRun(dir, { stopAt: 4, resume: true })).rejects.toThrow(
+      new RegExp(
+        `^${dir}: this checkpoint cannot be read \\(.*w\\.safetensors.*\\)\\. Delete ${dir} and rerun to start the run over\\.$`,
+      ),
+    );
+  });
+
+  test('a checkpoint folder that holds something else is not replaced, unless overwrite', async () => {
+    const dir = path.join(tmp, 'notes');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'important.txt'), 'keep');
+    await expect(toyRun(dir, { stopAt: 2 })).rejects.toThrow(OutputExistsError);
+    expect(fs.readdirSync(dir)).toEqual(['important.txt']);
+    await toyRun(dir, { stopAt: 2, overwrite: true });
+    expect(fs.readdirSync(dir).sort()).toEqual(['optimizer.safetensors', 'trainer_state.json', 'w.safetensors']);
   });
 });
 

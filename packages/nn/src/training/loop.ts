@@ -3,7 +3,7 @@
 // everything a run needs to continue exactly lives in its LoopState and is what a checkpoint saves.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { KardError, yieldToEventLoop, type Rng, type RngState } from '@kard/core';
+import { KardError, readJsonFile, yieldToEventLoop, type Rng, type RngState } from '@kard/core';
 import { loadTrainingState, saveCheckpoint, TRAINER_STATE_FILE } from '../checkpoint';
 import type { AdamW } from '../optim';
 
@@ -31,6 +31,11 @@ export interface CheckpointPolicy {
   readWeights: (dir: string) => void;
   /** Called once a checkpoint is complete on disk. */
   onSaved?: (step: number, dir: string) => void;
+  /**
+   * Replace what is at a checkpoint's folder even when it is not a checkpoint (the user's --overwrite). By default
+   * only an empty folder or a checkpoint (trainer_state.json) is replaced: see @kard/core's assertReplaceable.
+   */
+  overwrite?: boolean;
 }
 
 export interface TrainingLoop<P, R> {
@@ -81,7 +86,7 @@ export interface LoopResult<P> {
 }
 
 /** Thrown when a checkpoint belongs to another run (its fingerprint differs) or predates fingerprints. */
-export class CheckpointMismatchError extends Error {
+export class CheckpointMismatchError extends KardError {
   constructor(
     readonly dir: string,
     readonly fields: string[],
@@ -124,6 +129,29 @@ function describePosition(position: unknown): string {
     .filter(([, v]) => typeof v === 'number' || typeof v === 'string')
     .map(([k, v]) => `${k} ${v}`);
   return parts.length ? parts.join(', ') : 'an unknown position';
+}
+
+/**
+ * Thrown when the checkpoint a run resumes from cannot be read (a torn or damaged file): names the checkpoint, what
+ * is wrong with it, and the way on: delete it, and the rerun resumes from the one before (or starts over).
+ */
+export class CorruptCheckpointError extends KardError {
+  constructor(
+    readonly dir: string,
+    /** The complete checkpoint before it, which a rerun resumes from once `dir` is gone; undefined: none. */
+    readonly previous: { dir: string; step: number } | undefined,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `${dir}: this checkpoint cannot be read (${reason}). ` +
+        (previous
+          ? `Delete ${dir} and rerun to resume from the one before, ${previous.dir} (step ${previous.step}).`
+          : `Delete ${dir} and rerun to start the run over.`),
+      options,
+    );
+    this.name = 'CorruptCheckpointError';
+  }
 }
 
 const NUMBERED = /^checkpoint-(\d+)$/;
@@ -214,6 +242,7 @@ async function save<P, R>(loop: TrainingLoop<P, R>, state: LoopState<P>): Promis
     Object.entries(loop.rngs).map(([n, r]) => [n, r.getState()]),
   );
   await saveCheckpoint(dir, {
+    overwrite: policy.overwrite,
     writeWeights: policy.writeWeights,
     optimizer: loop.optimizer,
     state: {
@@ -238,15 +267,30 @@ function resume<P, R>(loop: TrainingLoop<P, R>): LoopState<P> | undefined {
   if (!policy) throw new Error(`resuming from ${dir} needs a checkpoint policy (it says how to read the weights)`);
   const file = path.join(dir, TRAINER_STATE_FILE);
   if (!fs.existsSync(file)) throw new Error(`${dir}: not a complete checkpoint (no ${TRAINER_STATE_FILE})`);
-  const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as {
-    extra?: Record<string, unknown>;
-    rng?: Record<string, RngState>;
+  const corrupt = (err: unknown): never => {
+    if (err instanceof CheckpointMismatchError) throw err;
+    const previous =
+      policy.layout === 'numbered'
+        ? numberedCheckpoints(policy.dir).find((c) => path.resolve(c.dir) !== path.resolve(dir) && isComplete(c.dir))
+        : undefined;
+    throw new CorruptCheckpointError(dir, previous, (err as Error).message, { cause: err });
   };
+  let saved: { extra?: Record<string, unknown>; rng?: Record<string, RngState> };
+  try {
+    saved = readJsonFile(file);
+  } catch (err) {
+    return corrupt(err);
+  }
   checkFingerprint(dir, saved.extra?.fingerprint, loop.fingerprint);
   const missing = Object.keys(loop.rngs).filter((n) => !saved.rng?.[n]);
   if (missing.length) throw new Error(`${file}: no state for the random generator(s) ${missing.join(', ')}`);
-  policy.readWeights(dir);
-  const s = loadTrainingState(dir, loop.optimizer);
+  let s: ReturnType<typeof loadTrainingState>;
+  try {
+    policy.readWeights(dir);
+    s = loadTrainingState(dir, loop.optimizer);
+  } catch (err) {
+    return corrupt(err);
+  }
   for (const [n, r] of Object.entries(loop.rngs)) r.setState(s.rng[n]);
   const { fingerprint: _fingerprint, ...position } = s.extra ?? {};
   return { step: s.step, position: position as P };

@@ -1,11 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { KardError } from '@kard/core';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { CONFIG_SHAPE, KardConfigSchema, schemaLeaves, sectionShape, type KardConfig, type Leaf } from './schema';
 
 /** A bad config: `key` is the dotted path of the offending entry, `file` the config file when there is one. */
-export class ConfigError extends Error {
+export class ConfigError extends KardError {
   constructor(
     message: string,
     readonly key: string,

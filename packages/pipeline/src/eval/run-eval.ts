@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { EvalMethod, KardConfig } from '../config/schema';
-import { writeReport, type EvalReport } from '../report/report';
+import { assertReplaceable } from '@kard/core';
+import { REPORT_OWNER, writeReport, type EvalReport } from '../report/report';
 import { RunFolder } from '../run/run-folder';
 import { lockRunFolder } from '../run/run-lock';
 import { openPassages } from '../stages/sources';
@@ -9,23 +10,29 @@ import { evalQuestions, evaluateMethod, type Prediction } from './evaluate';
 import { assertStagesCurrent } from './stage-check';
 
 /**
- * Evaluates every configured method and writes `<run>/eval/` (report.json, report.md, accuracy.svg, predictions).
- * Holds the run folder's lock throughout (`RunFolderLockedError` while kard-train or another kard-eval works in it),
- * and first checks that every stage it reads was trained under `cfg` (`StaleStagesError` naming those that were not).
+ * Evaluates every configured method and writes `<run>/eval/` (report.json, report.md, accuracy.svg, predictions),
+ * or `outDir`: that one is replaced only when empty or a report folder, unless `overwrite` (checked before the
+ * evaluation starts, and again when writing). Holds the run folder's lock throughout (`RunFolderLockedError` while
+ * kard-train or another kard-eval works in it), and first checks that every stage it reads was trained under `cfg`
+ * (`StaleStagesError` naming those that were not).
  */
 export async function runEvaluation(
   cfg: KardConfig,
   opts: {
     outDir?: string;
+    overwrite?: boolean;
     onProgress?: (method: string, done: number, total: number) => void;
     log?: (msg: string) => void;
   } = {},
 ): Promise<EvalReport> {
   const runDir = path.resolve(cfg.run);
+  // <run>/eval is ours by construction; a folder the user names is checked before hours of decoding, not after
+  const replace = { overwrite: opts.outDir === undefined || opts.overwrite };
+  if (opts.outDir !== undefined) assertReplaceable(opts.outDir, { ...REPORT_OWNER, ...replace });
   const lock = lockRunFolder(runDir);
   try {
     await assertStagesCurrent(cfg, new RunFolder(runDir));
-    return await evaluate(cfg, runDir, opts);
+    return await evaluate(cfg, runDir, opts, replace);
   } finally {
     lock.release();
   }
@@ -35,6 +42,7 @@ async function evaluate(
   cfg: KardConfig,
   runDir: string,
   opts: Parameters<typeof runEvaluation>[1] & object,
+  replace: { overwrite: boolean | undefined },
 ): Promise<EvalReport> {
   // the store kard-train's stages read; a run folder from before it existed gets it built here, from the same files
   const passages = await openPassages(new RunFolder(runDir), cfg.knowledge.corpus);
@@ -85,7 +93,7 @@ async function evaluate(
       rationaleLoss: rationaleSeconds,
     },
   };
-  await writeReport(opts.outDir ?? path.join(runDir, 'eval'), report, predictions);
+  await writeReport(opts.outDir ?? path.join(runDir, 'eval'), report, predictions, replace);
   passages.close();
   return report;
 }

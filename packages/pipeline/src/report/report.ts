@@ -108,17 +108,28 @@ export function accuracySvg(r: EvalReport): string {
   );
 }
 
-/** Writes report.json, report.md, accuracy.svg and predictions.<method>.jsonl into `dir`, all at once. */
+/** What a report folder is, for writeDirAtomic's ownership check: one holding report.json. */
+export const REPORT_OWNER = { kind: 'report folder', manifest: 'report.json' } as const;
+
+/**
+ * Writes report.json, report.md, accuracy.svg and predictions.<method>.jsonl into `dir`, all at once. An existing
+ * `dir` that is not empty and not a report folder is refused (OutputExistsError) unless `overwrite`.
+ */
 export async function writeReport(
   dir: string,
   report: EvalReport,
   predictions: Record<string, Prediction[]>,
+  options: { overwrite?: boolean } = {},
 ): Promise<void> {
-  await writeDirAtomic(dir, (tmp) => {
-    fs.writeFileSync(path.join(tmp, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-    fs.writeFileSync(path.join(tmp, 'report.md'), reportMarkdown(report));
-    fs.writeFileSync(path.join(tmp, 'accuracy.svg'), accuracySvg(report));
-    for (const [m, preds] of Object.entries(predictions))
-      fs.writeFileSync(path.join(tmp, `predictions.${m}.jsonl`), toJsonl(preds));
-  });
+  await writeDirAtomic(
+    dir,
+    (tmp) => {
+      fs.writeFileSync(path.join(tmp, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+      fs.writeFileSync(path.join(tmp, 'report.md'), reportMarkdown(report));
+      fs.writeFileSync(path.join(tmp, 'accuracy.svg'), accuracySvg(report));
+      for (const [m, preds] of Object.entries(predictions))
+        fs.writeFileSync(path.join(tmp, `predictions.${m}.jsonl`), toJsonl(preds));
+    },
+    { ...REPORT_OWNER, overwrite: options.overwrite },
+  );
 }

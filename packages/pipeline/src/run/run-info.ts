@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '@kard/core';
+import { readJsonFile, writeFileAtomic } from '@kard/core';
 import type { KardConfig } from '../config/schema';
-import type { RunFolder } from './run-folder';
+import type { RunFolder, StageMarker } from './run-folder';
 
 const PACKAGES = [
   '@kard/pipeline',
@@ -38,7 +38,9 @@ export function writeRunInfo(
           .readdirSync(stagesDir)
           .filter((f) => f.endsWith('.json'))
           .map((f) => {
-            const m = JSON.parse(fs.readFileSync(path.join(stagesDir, f), 'utf8'));
+            const m = readJsonFile<Omit<StageMarker, 'inputs'> & { inputs?: { data?: unknown; corpus?: unknown } }>(
+              path.join(stagesDir, f),
+            );
             return [
               m.stage,
               {

@@ -66,7 +66,12 @@ export async function trainRerankerStage(
       onStep: (s) => onStep(s.step, s.totalSteps, s.loss), // counted over all members
     },
   );
-  await saveMembers(members, outDir, { baseModel: pretrained ? path.resolve(r.base) : undefined, tokenizerDir });
+  // a stage output: ours by construction
+  await saveMembers(members, outDir, {
+    baseModel: pretrained ? path.resolve(r.base) : undefined,
+    tokenizerDir,
+    overwrite: true,
+  });
   const { result } = members[0];
   const losses = result.losses;
   const ensemble =

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { DuplicatePassageIdError, indexedText, readPassages, type Passage } from '@kard/knowledge-base';
 import { Bm25Index } from '@kard/retriever';
 import { RunFolder } from '../run/run-folder';
-import { openPassages } from './sources';
+import { datasetSubset, openPassages } from './sources';
 
 const repo = path.resolve(__dirname, '../../../..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pipeline-sources-'));
@@ -78,4 +78,10 @@ test('a corpus that repeats an id is an error naming it, not a silently replaced
   const f = path.join(tmp, 'dup.jsonl');
   fs.writeFileSync(f, '{"id":"a","text":"one"}\n{"id":"b","text":"two"}\n{"id":"a","text":"three"}\n');
   await expect(openPassages(new RunFolder(path.join(tmp, 'dup-run')), [f])).rejects.toThrow(DuplicatePassageIdError);
+});
+
+test('a malformed questions file cut to trainLimit names the file and the line (issue 18: no bare JSON error)', () => {
+  const file = path.join(tmp, 'train.json');
+  fs.writeFileSync(file, '[\n  {"qid": "a", "answer": true},\n  {"qid": "b" "answer": false}\n]\n');
+  expect(() => datasetSubset(file, 1, path.join(tmp, 'subset'))).toThrow(`${file}:3: malformed JSON: `);
 });

@@ -2,6 +2,7 @@
 // markers.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parseJsonText } from '@kard/core';
 import { PassageStore, readPassages, type Passage } from '@kard/knowledge-base';
 import type { KardConfig } from '../config/schema';
 import { ConfigError } from '../config/validate';
@@ -59,7 +60,7 @@ export function datasetSubset(file: string, limit: number | undefined, dir: stri
   const out = path.join(dir, path.basename(file));
   fs.mkdirSync(dir, { recursive: true });
   if (text.trimStart().startsWith('['))
-    fs.writeFileSync(out, JSON.stringify((JSON.parse(text) as unknown[]).slice(0, limit)));
+    fs.writeFileSync(out, JSON.stringify(parseJsonText<unknown[]>(text, path.resolve(file)).slice(0, limit)));
   else
     fs.writeFileSync(
       out,

@@ -86,7 +86,7 @@ export class TrainingPipeline {
         b,
         onProgress: (n) => this.hooks.onProgress?.('index', n, 0),
       });
-      await index.save(this.run.path('index'));
+      await index.save(this.run.path('index'), { overwrite: true }); // a stage output: ours by construction
       return { passages: index.size, terms: index.termCount };
     });
   }
@@ -125,6 +125,7 @@ export class TrainingPipeline {
           validationFraction: dataset.validationFraction,
           seed,
           outDir: this.run.path('data', method),
+          overwrite: true, // a stage output: ours by construction
           progress: this.cfg.progress,
         },
         { retriever: index, passages: await this.passages(), rerankerRecord },
@@ -154,6 +155,7 @@ export class TrainingPipeline {
       const trimmed = await trimUnigramTokenizer(path.resolve(s.tokenizer), this.run.path('student', 'tokenizer'), {
         size: Math.min(s.vocabSize, full.vocabSize),
         counts,
+        overwrite: true, // a stage output: ours by construction
       });
       return { vocabSize: trimmed.vocabSize, from: full.vocabSize, piecesUsed: counts.size };
     });
@@ -335,7 +337,7 @@ export class TrainingPipeline {
         step: result.resumedFromStep,
         message: `resumed from checkpoint at step ${result.resumedFromStep}`,
       });
-    await saveStudent(opened, outDir);
+    await saveStudent(opened, outDir, { overwrite: true }); // a stage output: ours by construction
     const parameters = model.numParameters();
     model.dispose();
     return {

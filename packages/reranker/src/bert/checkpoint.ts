@@ -5,9 +5,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readSafetensorsDir } from '@kard/nn';
 import { parseBertConfig, type BertConfig, BertConfigError } from './config';
 import { BertEncoder } from './model';
+import { KardError } from '@kard/core';
 
 /** Thrown when a model folder's weights do not match its config (missing tensors, wrong shapes, no weights). */
-export class CheckpointError extends Error {
+export class CheckpointError extends KardError {
   constructor(
     message: string,
     readonly file: string,

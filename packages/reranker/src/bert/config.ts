@@ -1,3 +1,4 @@
+import { KardError } from '@kard/core';
 /** The fields of a Hugging Face `BertConfig` (config.json) that the encoder reads. Names mirror the JSON. */
 export interface BertConfig {
   vocab_size: number;
@@ -18,7 +19,7 @@ export interface BertConfig {
 }
 
 /** Thrown when a config.json cannot describe a BERT encoder this package runs. */
-export class BertConfigError extends Error {
+export class BertConfigError extends KardError {
   constructor(
     message: string,
     readonly file?: string,

@@ -2,6 +2,7 @@
 // Records hold passage ids and scores only (they are written to JSONL); rerankerExamples adds the passage text.
 import { indexedText, type PassageLookup } from '@kard/knowledge-base';
 import type { Candidate, RerankerExample } from '../training/data';
+import { KardError } from '@kard/core';
 
 /** A candidate passage of the search space, with BM25(rationale, passage). */
 export interface RerankerCandidate {
@@ -63,7 +64,7 @@ export async function rerankerRecord(pair: RationalePair, index: SearchSpaceInde
 }
 
 /** A record names a passage the corpus lacks. */
-export class RecordPassageError extends Error {
+export class RecordPassageError extends KardError {
   constructor(
     readonly recordId: string,
     readonly passageId: string,

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { writeDirAtomic, writeFileAtomic } from '@kard/core';
 import type { Hit, Reranker } from '@kard/retriever';
 import type { ColbertModel } from '../colbert/model';
-import { RerankerLoadError, writeRerankerFiles } from '../io/save';
+import { RERANKER_OWNER, RerankerLoadError, writeRerankerFiles } from '../io/save';
 import { NeuralReranker, topHits, type NeuralRerankerOptions } from './neural-reranker';
 
 /** The file that makes a folder of saved rerankers (one subfolder each) an ensemble. */
@@ -26,18 +26,22 @@ export function writeEnsembleFile(dir: string, members: string[]): void {
 export async function saveRerankerEnsemble(
   members: Array<{ name: string; model: ColbertModel }>,
   dir: string,
-  opts: { baseModel?: string; tokenizerDir?: string } = {},
+  opts: { baseModel?: string; tokenizerDir?: string; overwrite?: boolean } = {},
 ): Promise<void> {
-  await writeDirAtomic(dir, (tmp) => {
-    for (const m of members) {
-      fs.mkdirSync(path.join(tmp, m.name));
-      writeRerankerFiles(m.model, path.join(tmp, m.name), opts);
-    }
-    writeEnsembleFile(
-      tmp,
-      members.map((m) => m.name),
-    );
-  });
+  await writeDirAtomic(
+    dir,
+    (tmp) => {
+      for (const m of members) {
+        fs.mkdirSync(path.join(tmp, m.name));
+        writeRerankerFiles(m.model, path.join(tmp, m.name), opts);
+      }
+      writeEnsembleFile(
+        tmp,
+        members.map((m) => m.name),
+      );
+    },
+    { ...RERANKER_OWNER, overwrite: opts.overwrite },
+  );
 }
 
 /** A saved reranker folder: one reranker, or an ensemble (ensemble.json and its members' subfolders). */

@@ -34,7 +34,7 @@ export function topHits(items: CandidateText[], scores: ArrayLike<number>, k: nu
 }
 
 /** Thrown when a candidate's text cannot be found. */
-export class MissingPassageError extends Error {
+export class MissingPassageError extends KardError {
   constructor(readonly id: string) {
     super(`candidate "${id}" has no passage text: give hits with \`passage\` or a \`passages\` lookup`);
     this.name = 'MissingPassageError';

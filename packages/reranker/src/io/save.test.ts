@@ -8,6 +8,8 @@ import { parseBertConfig, type BertConfig } from '../bert/config';
 import { KARD_LORA, LoraAdapters } from '../bert/lora';
 import { BertEncoder } from '../bert/model';
 import { ColbertModel } from '../colbert/model';
+import { OutputExistsError } from '@kard/core';
+import { saveRerankerEnsemble } from '../inference/ensemble';
 import { RerankerLoadError, loadReranker, saveReranker } from './save';
 
 beforeAll(() => initBackend());
@@ -100,6 +102,29 @@ describe('saving and loading a reranker', () => {
     expect(loaded.scoreGroups(batch, passages, 1, {}, bm25).arraySync()).toEqual(
       model.scoreGroups(batch, passages, 1, {}, bm25).arraySync(),
     );
+  });
+
+  it('replaces a reranker or an ensemble folder, but not a folder of other files unless overwrite', async () => {
+    const root = tmp();
+    const model = ColbertModel.create(BertEncoder.random(cfg(8), { seed: 6 }), { compressionDim: 5 }, 7);
+    const rr = path.join(root, 'rr');
+    await saveRerankerEnsemble([{ name: 'seed-1', model }], rr);
+    await saveReranker(model, rr); // an ensemble folder is a reranker folder too
+    expect(fs.existsSync(path.join(rr, 'reranker_config.json'))).toBe(true);
+    expect(fs.existsSync(path.join(rr, 'ensemble.json'))).toBe(false);
+    await saveRerankerEnsemble([{ name: 'seed-1', model }], rr);
+    expect(fs.existsSync(path.join(rr, 'ensemble.json'))).toBe(true);
+
+    const base = path.join(root, 'base'); // a BERT folder of the user's: config.json + weights, no reranker_config.json
+    writeBase(base, BertEncoder.random(cfg(8), { seed: 1 }));
+    const before = fs.readdirSync(base).sort();
+    await expect(saveReranker(model, base)).rejects.toThrow(
+      `${base} exists and is not a reranker folder written by KARD-TS (no reranker_config.json or ensemble.json); refusing to replace it.`,
+    );
+    await expect(saveRerankerEnsemble([{ name: 'a', model }], base)).rejects.toThrow(OutputExistsError);
+    expect(fs.readdirSync(base).sort()).toEqual(before);
+    await saveReranker(model, base, { overwrite: true });
+    expect(loadReranker(base).embed(batch).arraySync()).toEqual(model.embed(batch).arraySync());
   });
 
   it('refuses a base model whose hidden size disagrees with the saved head', async () => {

@@ -9,7 +9,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { readSafetensors, writeSafetensors, type ArrayToWrite } from '@kard/nn';
-import { HF_FLOAT_FIELDS, stringifyHfConfig, writeDirAtomic, writeFileAtomic } from '@kard/core';
+import {
+  HF_FLOAT_FIELDS,
+  readJsonFile,
+  stringifyHfConfig,
+  writeDirAtomic,
+  writeFileAtomic,
+  KardError,
+} from '@kard/core';
 import { loadBertEncoder } from '../bert/checkpoint';
 import { LoraAdapters, type LoraConfig } from '../bert/lora';
 import { ColbertModel, HYBRID_INIT } from '../colbert/model';
@@ -36,7 +43,7 @@ export interface RerankerConfigFile {
 }
 
 /** Thrown when a saved reranker cannot be put back together (bad config, base model that does not fit the head). */
-export class RerankerLoadError extends Error {
+export class RerankerLoadError extends KardError {
   constructor(
     message: string,
     readonly file: string,
@@ -113,13 +120,29 @@ export function writeRerankerFiles(
   writeFileAtomic(path.join(dir, 'reranker_config.json'), JSON.stringify(cfg, null, 2) + '\n');
 }
 
-/** Saves atomically: the folder is replaced only once every file is written. */
+/**
+ * What a saved reranker folder is, for writeDirAtomic's ownership check: one reranker (reranker_config.json) or an
+ * ensemble (ensemble.json), either replacing the other.
+ */
+export const RERANKER_OWNER = {
+  kind: 'reranker folder',
+  manifest: ['reranker_config.json', 'ensemble.json'],
+  format: ['kard-reranker', 'kard-reranker-ensemble'],
+} as const;
+
+/**
+ * Saves atomically: the folder is replaced only once every file is written, and only when it is empty or a
+ * reranker folder, unless `overwrite`.
+ */
 export async function saveReranker(
   model: ColbertModel,
   dir: string,
-  opts: { baseModel?: string; tokenizerDir?: string } = {},
+  opts: { baseModel?: string; tokenizerDir?: string; overwrite?: boolean } = {},
 ): Promise<void> {
-  await writeDirAtomic(dir, (tmp) => writeRerankerFiles(model, tmp, opts));
+  await writeDirAtomic(dir, (tmp) => writeRerankerFiles(model, tmp, opts), {
+    ...RERANKER_OWNER,
+    overwrite: opts.overwrite,
+  });
 }
 
 export function readRerankerConfig(dir: string): RerankerConfigFile {
@@ -167,7 +190,12 @@ export function loadReranker(dir: string, opts: { baseModel?: string } = {}): Co
       bias: get('compressor.bias', [cfg.compression_dim]),
     };
     if (cfg.mode === 'lora') {
-      const peft = JSON.parse(fs.readFileSync(path.join(dir, 'adapter_config.json'), 'utf8'));
+      const peft = readJsonFile<{
+        r: number;
+        lora_alpha: number;
+        lora_dropout: number;
+        target_modules: LoraConfig['targetModules'];
+      }>(path.join(dir, 'adapter_config.json'));
       const lc: LoraConfig = {
         r: peft.r,
         alpha: peft.lora_alpha,

@@ -16,11 +16,17 @@ export interface DataPosition {
 }
 
 /** The policy of both reranker trainers: `dir` holds the run's checkpoint, saved every `every` steps and at the end. */
-export function rerankerCheckpoints(dir: string, params: Map<string, tf.Variable>, every?: number): CheckpointPolicy {
+export function rerankerCheckpoints(
+  dir: string,
+  params: Map<string, tf.Variable>,
+  every?: number,
+  overwrite?: boolean,
+): CheckpointPolicy {
   return {
     layout: 'folder',
     dir,
     every,
+    overwrite,
     writeWeights: (tmp) => {
       const arrays = new Map<string, ArrayToWrite>();
       for (const [n, t] of params) arrays.set(n, { shape: t.shape, values: t.dataSync() as Float32Array });

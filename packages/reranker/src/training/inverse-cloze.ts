@@ -30,6 +30,8 @@ export interface InverseClozeOptions {
   seed: number;
   checkpointDir?: string;
   checkpointEvery?: number;
+  /** Replace `checkpointDir` even when it holds something other than a checkpoint (the CLI's --overwrite). */
+  overwriteCheckpoint?: boolean;
   /** Stop after this many steps (the schedule still spans `steps`): for resume tests. */
   maxSteps?: number;
   progress: boolean | 'auto';
@@ -154,7 +156,9 @@ export async function pretrainInverseCloze(
       start,
       fingerprint,
       stopAt: Math.min(o.steps, o.maxSteps ?? Infinity),
-      checkpoints: o.checkpointDir ? rerankerCheckpoints(o.checkpointDir, params, o.checkpointEvery) : undefined,
+      checkpoints: o.checkpointDir
+        ? rerankerCheckpoints(o.checkpointDir, params, o.checkpointEvery, o.overwriteCheckpoint)
+        : undefined,
       resumeFrom: o.checkpointDir ? 'latest' : undefined,
       onStart: ({ step }) => {
         bar = createProgress({

@@ -55,7 +55,7 @@ export async function trainMembers(
 export async function saveMembers(
   members: Array<{ seed: number; model: ColbertModel }>,
   dir: string,
-  opts: { baseModel?: string; tokenizerDir?: string },
+  opts: { baseModel?: string; tokenizerDir?: string; overwrite?: boolean },
 ): Promise<void> {
   if (members.length === 1) await saveReranker(members[0].model, dir, opts);
   else

@@ -1,13 +1,14 @@
 import { Command, Option } from 'commander';
-import { DenseIndex, readVectorsFile } from '../dense';
+import { DenseIndex, DENSE_INDEX_OWNER, readVectorsFile } from '../dense';
 import { formatRunLines } from '../trec';
-import { writeFileAtomic } from '@kard/core';
+import { assertReplaceable, writeFileAtomic } from '@kard/core';
 import { parseNumber } from './io';
 
 interface DenseIndexCommandOptions {
   vectors: string;
   ids?: string;
   out: string;
+  overwrite?: boolean;
   metric: 'ip' | 'cosine';
   hnsw?: boolean;
   m: number;
@@ -41,7 +42,8 @@ export function registerDenseCommands(program: Command): void {
       .description(`Build a faiss dense index from precomputed vectors: ${VECTOR_FORMATS}`)
       .requiredOption('--vectors <file>', 'passage vectors (.npy or .jsonl)')
       .option('--ids <file>', 'ids file for .npy vectors (default: <vectors minus .npy>.ids.txt)')
-      .requiredOption('--out <dir>', 'index folder to write (replaced atomically)')
+      .requiredOption('--out <dir>', 'index folder to write (replaced atomically when empty or an index folder)')
+      .option('--overwrite', 'replace --out even when it is not a dense index folder (a file, other files)')
       .addOption(
         new Option('--metric <metric>', 'inner product, or cosine (normalises vectors)')
           .choices(['ip', 'cosine'])
@@ -58,13 +60,14 @@ export function registerDenseCommands(program: Command): void {
       )
       .action(async (o: DenseIndexCommandOptions) => {
         const started = Date.now();
+        assertReplaceable(o.out, { ...DENSE_INDEX_OWNER, overwrite: o.overwrite });
         const index = await DenseIndex.fromVectorsFile(o.vectors, {
           ids: o.ids,
           metric: o.metric,
           type: o.hnsw ? 'hnsw' : 'flat',
           hnsw: { m: o.m, efConstruction: o.efConstruction, efSearch: o.efSearch },
         });
-        await index.save(o.out);
+        await index.save(o.out, { overwrite: o.overwrite });
         const seconds = ((Date.now() - started) / 1000).toFixed(2);
         out(
           `indexed ${index.size} vectors of dimension ${index.dim} (${index.type}, ${index.metric}) in ${seconds} s ` +

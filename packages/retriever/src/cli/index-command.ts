@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
-import { createProgress } from '@kard/core';
+import { assertReplaceable, createProgress } from '@kard/core';
 import { type CorpusFormat, invalidUtf8Warning, type Passage, readPassages } from '@kard/knowledge-base';
-import { Bm25Index, type CorpusFileInfo } from '../sparse';
+import { Bm25Index, BM25_INDEX_OWNER, type CorpusFileInfo } from '../sparse';
 import { type CliIo, describeFile, parseNumber } from './io';
 
 interface IndexOptions {
@@ -15,6 +15,7 @@ interface IndexOptions {
   skipMalformed?: boolean;
   strict?: boolean;
   progress?: boolean;
+  overwrite?: boolean;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -23,7 +24,8 @@ export function indexCommand(io: CliIo): Command {
   return new Command('index')
     .description('Build an exact BM25 index from passage corpora (Pyserini/BEIR/plain JSONL or DPR TSV, plain or gzip)')
     .requiredOption('--corpus <file>', 'corpus file; repeat for several', collect)
-    .requiredOption('--out <dir>', 'index folder to write (replaced atomically)')
+    .requiredOption('--out <dir>', 'index folder to write (replaced atomically when empty or an index folder)')
+    .option('--overwrite', 'replace --out even when it is not an index folder (a file, other files)')
     .option('--k1 <n>', 'BM25 k1', parseNumber('--k1', 0, 1000), 0.9)
     .option('--b <n>', 'BM25 b', parseNumber('--b', 0, 1), 0.4)
     .addOption(new Option('--stemmer <name>', 'stemmer').choices(['porter', 'none']).default('porter'))
@@ -39,6 +41,8 @@ export function indexCommand(io: CliIo): Command {
     .option('--no-progress', 'never show a progress bar')
     .action(async (o: IndexOptions) => {
       const started = Date.now();
+      // refuse a foreign --out before the (long) build, not after it
+      assertReplaceable(o.out, { ...BM25_INDEX_OWNER, overwrite: o.overwrite });
       const files: CorpusFileInfo[] = [];
       for (const file of o.corpus) files.push(await describeFile(file));
       const progress = createProgress({ label: 'index', unit: 'passages', show: o.progress });
@@ -69,7 +73,7 @@ export function indexCommand(io: CliIo): Command {
         files[i].passages = r.stats.read;
         if (r.stats.invalidUtf8) files[i].invalidUtf8 = r.stats.invalidUtf8.sequences;
       });
-      await index.save(o.out);
+      await index.save(o.out, { overwrite: o.overwrite });
       for (const r of readers) {
         if (r.stats.skipped > 0)
           io.stderr(

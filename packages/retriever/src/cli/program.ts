@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { describeCliError } from '@kard/core';
 import { version } from '../../package.json';
 import { checkCommand } from './check-command';
 import { registerDenseCommands } from './dense-commands';
@@ -33,7 +34,7 @@ export async function main(args: string[], io: CliIo = processIo): Promise<numbe
   } catch (err) {
     // commander has already printed its own usage errors; help and version exit with 0.
     if (err instanceof CommanderError) return err.exitCode;
-    io.stderr(`kard-retriever: ${err instanceof Error ? err.message : String(err)}\n`);
+    io.stderr(`kard-retriever: ${describeCliError(err)}\n`);
     return 1;
   }
 }

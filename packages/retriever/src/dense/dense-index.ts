@@ -10,6 +10,7 @@ import { loadFaiss, type FaissIndex } from './faiss';
 import { readHnswParams, writeHnswParams } from './hnsw-params';
 import {
   DENSE_FORMAT,
+  DENSE_INDEX_OWNER,
   DENSE_FORMAT_VERSION,
   IDS_FILE,
   INDEX_FILE,
@@ -247,8 +248,11 @@ export class DenseIndex implements Retriever {
     );
   }
 
-  /** Writes the index to `dir` (manifest.json, index.faiss, ids.txt) atomically: temp folder, then rename. */
-  async save(dir: string): Promise<void> {
+  /**
+   * Writes the index to `dir` (manifest.json, index.faiss, ids.txt) atomically: temp folder, then rename. An
+   * existing `dir` that is not empty and not a dense index folder is refused (OutputExistsError) unless `overwrite`.
+   */
+  async save(dir: string, options: { overwrite?: boolean } = {}): Promise<void> {
     const manifest: DenseManifest = {
       format: DENSE_FORMAT,
       version: DENSE_FORMAT_VERSION,
@@ -261,11 +265,15 @@ export class DenseIndex implements Retriever {
         : {}),
       files: { index: INDEX_FILE, ids: IDS_FILE },
     };
-    await writeDirAtomic(dir, (tmp) => {
-      this.faiss.write(join(tmp, INDEX_FILE));
-      writeFileSync(join(tmp, IDS_FILE), this.ids.length > 0 ? this.ids.join('\n') + '\n' : '');
-      writeFileSync(join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
-    });
+    await writeDirAtomic(
+      dir,
+      (tmp) => {
+        this.faiss.write(join(tmp, INDEX_FILE));
+        writeFileSync(join(tmp, IDS_FILE), this.ids.length > 0 ? this.ids.join('\n') + '\n' : '');
+        writeFileSync(join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
+      },
+      { ...DENSE_INDEX_OWNER, overwrite: options.overwrite },
+    );
   }
 
   /** Reads a folder written by {@link save}; `efSearch` overrides the saved HNSW search breadth. */

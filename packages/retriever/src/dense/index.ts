@@ -1,4 +1,5 @@
 export { DenseIndex } from './dense-index';
+export { DENSE_INDEX_OWNER } from './manifest';
 export type { AddPassagesOptions, DenseIndexOptions, DenseMetric, DenseQuery, HnswOptions } from './dense-index';
 export type { Embedder } from './embedder';
 export { TransformersEmbedder } from './transformers-embedder';

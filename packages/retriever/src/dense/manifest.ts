@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { IndexFormatError } from '../sparse/errors';
 
 export const DENSE_FORMAT = 'kard-dense-index';
+/** What a saved dense index folder is, for writeDirAtomic's ownership check. */
+export const DENSE_INDEX_OWNER = { kind: 'dense index', manifest: 'manifest.json', format: DENSE_FORMAT } as const;
 /** Bumped whenever the folder layout or the meaning of a field changes; load refuses other versions. */
 export const DENSE_FORMAT_VERSION = 1;
 

@@ -110,9 +110,13 @@ export class Bm25Index implements Retriever {
     return new Bm25Index(loadBm25Data(dir, options));
   }
 
-  /** Writes the index to the folder `dir` atomically: nothing is left half-written on failure. */
-  save(dir: string): Promise<void> {
-    return saveBm25Data(this.data, dir);
+  /**
+   * Writes the index to the folder `dir` atomically: nothing is left half-written on failure. An existing `dir`
+   * that is not empty and not an index folder (a file, someone's files, the current directory) is refused with
+   * OutputExistsError unless `overwrite`.
+   */
+  save(dir: string, options: { overwrite?: boolean } = {}): Promise<void> {
+    return saveBm25Data(this.data, dir, options);
   }
 
   /** Number of documents, empty ones included. */

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readPassages } from '@kard/knowledge-base';
-import { writeDirAtomic } from '@kard/core';
+import { OutputExistsError, writeDirAtomic } from '@kard/core';
 import { Bm25Index } from './bm25-index';
 import { BM25_INDEX_VERSION, checkBm25Index, readBm25Manifest } from './bm25-storage';
 import { IndexFormatError } from './errors';
@@ -53,12 +53,28 @@ describe('Bm25Index save/load', () => {
     expect(fs.readdirSync(tmp).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 
-  it('replaces an existing folder whole', async () => {
+  it('replaces an earlier index folder whole', async () => {
     const dir = path.join(tmp, 'replace');
-    fs.mkdirSync(dir);
+    await index.save(dir);
     fs.writeFileSync(path.join(dir, 'stale.txt'), 'old');
     await index.save(dir);
     expect(fs.existsSync(path.join(dir, 'stale.txt'))).toBe(false);
+    expect(Bm25Index.load(dir).size).toBe(4858);
+  });
+
+  it('refuses to replace a file or a folder that is not an index, unless overwrite', async () => {
+    const file = path.join(tmp, 'a-file');
+    fs.writeFileSync(file, 'keep');
+    await expect(index.save(file)).rejects.toThrow(OutputExistsError);
+    expect(fs.readFileSync(file, 'utf8')).toBe('keep');
+    const dir = path.join(tmp, 'notes');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'important.txt'), 'keep');
+    await expect(index.save(dir)).rejects.toThrow(
+      `${dir} exists and is not a BM25 index written by KARD-TS (no manifest.json); refusing to replace it.`,
+    );
+    expect(fs.readdirSync(dir)).toEqual(['important.txt']);
+    await index.save(dir, { overwrite: true });
     expect(Bm25Index.load(dir).size).toBe(4858);
   });
 

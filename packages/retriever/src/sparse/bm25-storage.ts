@@ -49,8 +49,14 @@ const MAKE = {
   uint32: (n: number) => new Uint32Array(n),
 };
 
-/** Saves index arrays to the folder `dir` atomically (temporary folder, then rename). */
-export async function saveBm25Data(d: Bm25Data, dir: string): Promise<void> {
+/** What a saved index folder is, for writeDirAtomic's ownership check: its manifest.json with our format. */
+export const BM25_INDEX_OWNER = { kind: 'BM25 index', manifest: 'manifest.json', format: BM25_INDEX_FORMAT } as const;
+
+/**
+ * Saves index arrays to the folder `dir` atomically (temporary folder, then rename). An existing `dir` is
+ * replaced only when it is empty or an index folder, unless `overwrite` (see @kard/core's assertReplaceable).
+ */
+export async function saveBm25Data(d: Bm25Data, dir: string, options: { overwrite?: boolean } = {}): Promise<void> {
   const termBytes = Buffer.from(d.terms.join('\n'), 'utf8');
   let totalLength = 0;
   let documentsWithTerms = 0;
@@ -97,11 +103,15 @@ export async function saveBm25Data(d: Bm25Data, dir: string): Promise<void> {
     files,
   };
   checkByteOrder(dir);
-  await writeDirAtomic(dir, (tmp) => {
-    for (const a of Object.values(arrays)) writeTypedArray(path.join(tmp, a.file), a.data);
-    // The manifest goes last: a folder with a manifest has all its arrays.
-    fs.writeFileSync(path.join(tmp, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  });
+  await writeDirAtomic(
+    dir,
+    (tmp) => {
+      for (const a of Object.values(arrays)) writeTypedArray(path.join(tmp, a.file), a.data);
+      // The manifest goes last: a folder with a manifest has all its arrays.
+      fs.writeFileSync(path.join(tmp, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    },
+    { ...BM25_INDEX_OWNER, overwrite: options.overwrite },
+  );
 }
 
 /** Reads the manifest of an index folder, checking format and version. */

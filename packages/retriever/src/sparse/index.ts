@@ -4,6 +4,7 @@ export { Bm25Index, type PassageSource, type TermExplanation } from './bm25-inde
 export { FlexsearchBm25, type FlexsearchBm25Options } from './flexsearch-search';
 export {
   BM25_INDEX_FORMAT,
+  BM25_INDEX_OWNER,
   BM25_INDEX_VERSION,
   type Bm25CheckReport,
   type Bm25FileCheck,

@@ -1,5 +1,6 @@
 // kard-student: generate and score with a Hugging Face model folder. Thin wiring; the work lives in the library.
 import { Command } from 'commander';
+import { describeCliError, UsageError } from '@kard/core';
 import { initBackend, type BackendName } from '@kard/nn';
 import { generate } from '../generation';
 import { fromPretrained } from '../pretrained';
@@ -41,7 +42,7 @@ export function buildProgram(): Command {
     .option('--batch-size <n>', 'inputs per batch', int, 8)
     .option('--backend <name>', 'force a backend (tfjs-node-gpu, tfjs-node, native-cpu, wasm, cpu)')
     .action(async (o) => {
-      if (!o.input === !o.inputs) throw new Error('give exactly one of --input or --inputs');
+      if (!o.input === !o.inputs) throw new UsageError('give exactly one of --input or --inputs');
       const { model, tok } = await setup(o);
       const items = o.input
         ? [{ id: '0', input: o.input as string }]
@@ -93,7 +94,7 @@ export async function main(argv = process.argv): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
-    process.stderr.write(`kard-student: ${(err as Error).message}\n`);
+    process.stderr.write(`kard-student: ${describeCliError(err)}\n`);
     process.exitCode = 1;
   }
 }

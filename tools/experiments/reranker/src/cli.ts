@@ -4,8 +4,9 @@
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { initBackend, type BackendName } from '@kard/nn';
-import { writeFileAtomic } from '@kard/core';
+import { assertReplaceable, writeFileAtomic } from '@kard/core';
 import {
+  RERANKER_OWNER,
   RerankerEnsemble,
   compareWithBm25,
   comparisonMarkdown,
@@ -105,11 +106,14 @@ program
   )
   .option('--checkpoint <dir>', 'resumable checkpoint folder (per fold and seed: fold-N/seed-N)')
   .option('--out <dir>', 'save the trained reranker here (with --seeds: one folder per seed)')
+  .option('--overwrite', 'replace --out even when it is not a reranker folder (a file, other files)')
   .option('--json <file>', 'also write the comparison as JSON')
   .option('--with-ranks', "keep each group's target ranks (and question ids) in the JSON, for paired analyses")
   .option('--backend <name>', 'force a tfjs backend')
   .option('--progress', 'show a progress bar even when stderr is not a TTY')
   .action(async (o) => {
+    // refuse a foreign --out before training, not after it
+    if (o.out) assertReplaceable(o.out, { ...RERANKER_OWNER, overwrite: o.overwrite });
     const b = await initBackend({ backend: o.backend as BackendName | undefined });
     process.stderr.write(`backend: ${b.name}\n`);
     const run = o.folds ? (x: Parameters<typeof trainEval>[0]) => crossValidate({ ...x, folds: o.folds }) : trainEval;
@@ -140,6 +144,7 @@ program
       seeds: o.seeds,
       evalDraws: o.evalDraws,
       outDir: o.out,
+      overwrite: o.overwrite,
       log: (l) => process.stderr.write(l + '\n'),
     });
     if (o.folds) console.log(`${o.folds}-fold cross-validation: every question held out once.\n`);

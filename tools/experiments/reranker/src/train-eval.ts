@@ -44,6 +44,8 @@ export interface TrainEvalOptions extends Omit<RerankerModelOptions, 'vocabSize'
    * reads both).
    */
   outDir?: string;
+  /** Replace `outDir` even when it is not a reranker folder (a file, other files): the CLI's --overwrite. */
+  overwrite?: boolean;
   log?: (line: string) => void;
 }
 
@@ -103,6 +105,7 @@ export async function trainEvalOn(
     await saveMembers(trained, opts.outDir, {
       baseModel: pretrained ? path.resolve(opts.encoder) : undefined,
       tokenizerDir: pretrained ? opts.encoder : opts.tokenizerDir,
+      overwrite: opts.overwrite,
     });
   const members = trained.map((m) => ({ seed: m.seed, reranker: new NeuralReranker(m.model, tokenizer) }));
 
