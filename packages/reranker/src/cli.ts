@@ -7,6 +7,7 @@ import { indexedText, readPassages, type Passage } from '@kard/knowledge-base';
 import { CHECKPOINT_OWNER, initBackend, type BackendName } from '@kard/nn';
 import { assertReplaceable, describeCliError, InputFormatError, writeDirAtomic, writeFileAtomic } from '@kard/core';
 import { Bm25Index } from '@kard/retriever';
+import { scratchBertShape } from './bert/config';
 import { createRerankerModel } from './colbert/create';
 import { rerankerExamples, withQuestionScores, type RerankerRecord } from './data/records';
 import { compareWithBm25, type RerankerComparison } from './evaluation/compare';
@@ -19,13 +20,6 @@ import { RerankerEnsemble, loadRerankerFolder } from './inference/ensemble';
 
 const program = new Command('kard-reranker').description("KARD's neural reranker: pre-train, evaluate, rerank");
 const int = (v: string) => parseInt(v, 10);
-
-const scratchConfig = (o: { hidden: number; layers: number }) => ({
-  hidden_size: o.hidden,
-  num_hidden_layers: o.layers,
-  intermediate_size: 2 * o.hidden,
-  num_attention_heads: Math.max(1, o.hidden / 32),
-});
 
 program
   .command('pretrain')
@@ -63,7 +57,7 @@ program
     const tokenizer = await BertTokenizer.fromPretrained(path.resolve(o.tokenizer));
     const model = createRerankerModel({
       encoder: 'scratch',
-      scratchConfig: scratchConfig(o),
+      scratchConfig: scratchBertShape(o),
       compressionDim: o.dim,
       queryMaxLength: o.queryMaxLength,
       passageMaxLength: o.passageMaxLength,

@@ -1,4 +1,4 @@
-export { type BertConfig, BertConfigError, smallBertConfig } from './bert/config';
+export { type BertConfig, BertConfigError, scratchBertShape, smallBertConfig } from './bert/config';
 export { BertEncoder } from './bert/model';
 export { LoraAdapters, KARD_LORA, type LoraConfig } from './bert/lora';
 export { loadBertEncoder, CheckpointError } from './bert/checkpoint';

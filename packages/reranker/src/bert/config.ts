@@ -82,3 +82,16 @@ export function smallBertConfig(overrides: Partial<BertConfig> = {}): BertConfig
     ...overrides,
   });
 }
+
+/**
+ * The from-scratch encoder's shape from the CLIs' two size flags: a feed-forward of twice the width and one head
+ * per 32 dimensions (BERT-base keeps 64 per head; a smaller head count suits the tiny widths trained here).
+ */
+export function scratchBertShape(o: { hidden: number; layers: number }): Partial<BertConfig> {
+  return {
+    hidden_size: o.hidden,
+    num_hidden_layers: o.layers,
+    intermediate_size: 2 * o.hidden,
+    num_attention_heads: Math.max(1, o.hidden / 32),
+  };
+}

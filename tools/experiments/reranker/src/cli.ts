@@ -11,6 +11,7 @@ import {
   compareWithBm25,
   comparisonMarkdown,
   loadRerankerFolder,
+  scratchBertShape,
   type RerankerComparison,
 } from '@kard/reranker';
 import { loadStrategyQa } from './strategyqa';
@@ -41,13 +42,6 @@ const seedList = (v: string): number[] => {
     throw new Error(`--seeds: expected comma-separated integers, got "${v}"`);
   return seeds;
 };
-
-const scratchConfig = (o: { hidden: number; layers: number }) => ({
-  hidden_size: o.hidden,
-  num_hidden_layers: o.layers,
-  intermediate_size: 2 * o.hidden,
-  num_attention_heads: Math.max(1, o.hidden / 32),
-});
 
 program
   .command('train')
@@ -121,7 +115,7 @@ program
       datasetsDir: path.resolve(o.datasets),
       tokenizerDir: path.resolve(o.tokenizer),
       encoder: o.encoder === 'scratch' ? 'scratch' : path.resolve(o.encoder),
-      scratchConfig: scratchConfig(o),
+      scratchConfig: scratchBertShape(o),
       init: o.init ? path.resolve(o.init) : undefined,
       limit: o.limit,
       extraTrain: o.extraTrain?.map((f: string) => path.resolve(f)),
