@@ -1,9 +1,10 @@
 import { Command } from 'commander';
+import { KardError } from '@kard/core';
 import { checkBm25Index } from '../sparse';
 import type { CliIo } from './io';
 
 /** Thrown (exit 1) when `kard-retriever check` finds a problem; the summary is already printed. */
-export class IndexCheckFailed extends Error {
+export class IndexCheckFailed extends KardError {
   constructor(dir: string, problems: number) {
     super(`index ${dir}: ${problems} problem${problems === 1 ? '' : 's'} found (rebuild the index)`);
     this.name = 'IndexCheckFailed';
