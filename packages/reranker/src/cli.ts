@@ -10,13 +10,13 @@ import { Bm25Index } from '@kard/retriever';
 import { scratchBertShape } from './bert/config';
 import { createRerankerModel } from './colbert/create';
 import { rerankerExamples, withQuestionScores, type RerankerRecord } from './data/records';
-import { compareWithBm25, type RerankerComparison } from './evaluation/compare';
-import { comparisonMarkdown } from './evaluation/report';
+import { compareWithBm25 } from './evaluation/compare';
+import { comparisonJson, comparisonMarkdown } from './evaluation/report';
 import { RERANKER_OWNER, writeRerankerFiles } from './io/save';
 import { BertTokenizer } from './tokenizer';
 import { INVERSE_CLOZE_DEFAULTS, pretrainInverseCloze } from './training/inverse-cloze';
 import { parseCandidateLines } from './inference/candidate-lines';
-import { RerankerEnsemble, loadRerankerFolder } from './inference/ensemble';
+import { loadRerankerFolder, loadRerankerFolders } from './inference/ensemble';
 
 const program = new Command('kard-reranker').description("KARD's neural reranker: pre-train, evaluate, rerank");
 const int = (v: string) => parseInt(v, 10);
@@ -144,10 +144,7 @@ program
     const index = o.index ? Bm25Index.load(path.resolve(o.index)) : await Bm25Index.build(list);
     const heldOut = withQuestionScores(rerankerExamples(readRecords(path.resolve(o.records)), passages), index);
     const dirs = (o.model as string[]).map((d) => path.resolve(d));
-    const rr =
-      dirs.length === 1
-        ? await loadRerankerFolder(dirs[0], { baseModel: o.baseModel })
-        : await RerankerEnsemble.load(dirs, { baseModel: o.baseModel });
+    const rr = await loadRerankerFolders(dirs, { baseModel: o.baseModel });
     const r = await compareWithBm25(heldOut, rr, o.seed, o.evalDraws);
     const md = comparisonMarkdown(r);
     process.stdout.write(md);
@@ -155,7 +152,7 @@ program
       writeFileAtomic(
         path.resolve(o.json),
         JSON.stringify(
-          { model: dirs.length === 1 ? dirs[0] : dirs, heldOut: heldOut.length, ...withoutRanks(r) },
+          { model: dirs.length === 1 ? dirs[0] : dirs, heldOut: heldOut.length, ...comparisonJson(r) },
           null,
           2,
         ) + '\n',
@@ -194,11 +191,6 @@ function readRecords(file: string): RerankerRecord[] {
         throw new InputFormatError(file, i + 1, `malformed JSON: ${(err as Error).message}`);
       }
     });
-}
-
-function withoutRanks(r: RerankerComparison): Record<string, unknown> {
-  const strip = ({ ranks: _ranks, clusters: _clusters, ...rest }: RerankerComparison['bm25']) => rest;
-  return { ...r, bm25: strip(r.bm25), reranker: strip(r.reranker) };
 }
 
 program.parseAsync().catch((err) => {

@@ -30,7 +30,13 @@ export {
   MissingPassageError,
   type NeuralRerankerOptions,
 } from './inference/neural-reranker';
-export { RerankerEnsemble, loadRerankerFolder, saveRerankerEnsemble, writeEnsembleFile } from './inference/ensemble';
+export {
+  RerankerEnsemble,
+  loadRerankerFolder,
+  loadRerankerFolders,
+  saveRerankerEnsemble,
+  writeEnsembleFile,
+} from './inference/ensemble';
 export { RerankingRetriever, type RerankingRetrieverOptions } from './inference/pipeline';
 export {
   accuracyFromRanks,
@@ -40,4 +46,4 @@ export {
   type RankingAccuracy,
 } from './evaluation/metrics';
 export { compareWithBm25, rerankerComparison, type RerankerComparison } from './evaluation/compare';
-export { comparisonMarkdown } from './evaluation/report';
+export { comparisonJson, comparisonMarkdown } from './evaluation/report';

@@ -1,7 +1,7 @@
 import { compareWithBm25 } from './compare';
 import { kardEvalGroups } from './metrics';
 import type { RerankerExample } from '../training/data';
-import { comparisonMarkdown } from './report';
+import { comparisonJson, comparisonMarkdown } from './report';
 
 // Three questions, 8 candidates each; candidate i has rationale score 10 − i (target: i = 0).
 // BM25(question) ranks the target first in question 0 only; the "reranker" below does so in questions 0 and 1.
@@ -70,5 +70,27 @@ describe('compareWithBm25 and its Markdown report', () => {
       fromRationale: ex.fromRationale.map(({ questionScore: _q, ...c }) => c),
     }));
     await expect(compareWithBm25(bare, fake)).rejects.toThrow(/questionScore/);
+  });
+});
+
+describe('comparisonJson', () => {
+  it("drops ranks and clusters from both scorers, in members' and folds' comparisons too, and keeps the rest", async () => {
+    const r = await compareWithBm25(heldOut, fake, 42, 2);
+    expect(r.bm25.ranks).toHaveLength(6);
+    expect(r.bm25.clusters).toHaveLength(6);
+    const json = comparisonJson({ ...r, members: [r], folds: [r, r] }) as Record<string, never>;
+    const scorerKeys = Object.keys(r.bm25)
+      .filter((k) => k !== 'ranks' && k !== 'clusters')
+      .sort();
+    const parts = [json, json.members[0], json.folds[0], json.folds[1]] as Array<
+      Record<string, Record<string, unknown>>
+    >;
+    for (const part of parts) {
+      expect(Object.keys(part.bm25).sort()).toEqual(scorerKeys);
+      expect(Object.keys(part.reranker).sort()).toEqual(scorerKeys);
+      expect(part.bm25.top1).toBe(r.bm25.top1);
+      expect(part.gain).toEqual(r.gain);
+    }
+    expect(JSON.stringify(json)).not.toMatch(/"ranks"|"clusters"/);
   });
 });

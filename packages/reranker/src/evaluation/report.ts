@@ -40,3 +40,20 @@ export function comparisonMarkdown(r: RerankerComparison, title?: string): strin
     '',
   ].join('\n');
 }
+
+/**
+ * A comparison as JSON without its per-question ranks and clusters (thousands of numbers), in members' and folds'
+ * comparisons too; `--with-ranks` output keeps them.
+ */
+export function comparisonJson(
+  r: RerankerComparison & { members?: RerankerComparison[]; folds?: RerankerComparison[] },
+): Record<string, unknown> {
+  const strip = ({ ranks: _ranks, clusters: _clusters, ...rest }: RerankerComparison['bm25']) => rest;
+  return {
+    ...r,
+    bm25: strip(r.bm25),
+    reranker: strip(r.reranker),
+    ...(r.members ? { members: r.members.map(comparisonJson) } : {}),
+    ...(r.folds ? { folds: r.folds.map(comparisonJson) } : {}),
+  };
+}

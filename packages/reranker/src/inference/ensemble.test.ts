@@ -8,7 +8,13 @@ import { BertEncoder } from '../bert/model';
 import { ColbertModel } from '../colbert/model';
 import { BertTokenizer } from '../tokenizer';
 import { saveReranker } from '../io/save';
-import { ENSEMBLE_FILE, RerankerEnsemble, loadRerankerFolder, writeEnsembleFile } from './ensemble';
+import {
+  ENSEMBLE_FILE,
+  RerankerEnsemble,
+  loadRerankerFolder,
+  loadRerankerFolders,
+  writeEnsembleFile,
+} from './ensemble';
 import { NeuralReranker } from './neural-reranker';
 
 const TOKENIZER = path.join(__dirname, '../../../../models/bert-uncased-tokenizer');
@@ -83,6 +89,12 @@ describe('RerankerEnsemble', () => {
         (loaded as RerankerEnsemble).score(q, items).forEach((s, i) => expect(s).toBeCloseTo(want[i], 5));
         const one = await loadRerankerFolder(path.join(dir, 'seed-2'));
         expect(one).toBeInstanceOf(NeuralReranker);
+        // several folders: an ensemble of them, scoring as the saved ensemble; one folder: as loadRerankerFolder reads it
+        const listed = await loadRerankerFolders(members.map((_, i) => path.join(dir, `seed-${i + 1}`)));
+        expect(listed).toBeInstanceOf(RerankerEnsemble);
+        (listed as RerankerEnsemble).score(q, items).forEach((s, i) => expect(s).toBeCloseTo(want[i], 5));
+        expect(await loadRerankerFolders([dir])).toBeInstanceOf(RerankerEnsemble);
+        expect(await loadRerankerFolders([path.join(dir, 'seed-2')])).toBeInstanceOf(NeuralReranker);
         fs.writeFileSync(
           path.join(dir, ENSEMBLE_FILE),
           JSON.stringify({ format: 'kard-reranker-ensemble', members: [] }),

@@ -69,6 +69,14 @@ export async function loadRerankerFolder(
   );
 }
 
+/** Saved reranker folders as one reranker: a single folder as `loadRerankerFolder` reads it, several as an ensemble of them. */
+export async function loadRerankerFolders(
+  dirs: string[],
+  opts: NeuralRerankerOptions & { baseModel?: string } = {},
+): Promise<NeuralReranker | RerankerEnsemble> {
+  return dirs.length === 1 ? loadRerankerFolder(dirs[0], opts) : RerankerEnsemble.load(dirs, opts);
+}
+
 type Scored = { id: string; text: string; questionScore?: number };
 
 export class RerankerEnsemble implements Reranker {

@@ -7,10 +7,10 @@ import { initBackend, type BackendName } from '@kard/nn';
 import { assertReplaceable, writeFileAtomic } from '@kard/core';
 import {
   RERANKER_OWNER,
-  RerankerEnsemble,
   compareWithBm25,
+  comparisonJson,
   comparisonMarkdown,
-  loadRerankerFolder,
+  loadRerankerFolders,
   scratchBertShape,
   type RerankerComparison,
 } from '@kard/reranker';
@@ -145,7 +145,7 @@ program
     printComparison(r);
     console.log(`\nsteps ${r.steps}, ${r.trainSeconds.toFixed(0)} s training, final loss ${r.finalLoss.toFixed(4)}`);
     if (o.json)
-      writeFileAtomic(path.resolve(o.json), JSON.stringify(o.withRanks ? r : withoutRanks(r), null, 2) + '\n');
+      writeFileAtomic(path.resolve(o.json), JSON.stringify(o.withRanks ? r : comparisonJson(r), null, 2) + '\n');
   });
 
 program
@@ -176,10 +176,7 @@ program
       evalFraction: o.evalFraction,
     });
     const dirs = (o.model as string[]).map((d) => path.resolve(d));
-    const rr =
-      dirs.length === 1
-        ? await loadRerankerFolder(dirs[0], { baseModel: o.baseModel })
-        : await RerankerEnsemble.load(dirs, { baseModel: o.baseModel });
+    const rr = await loadRerankerFolders(dirs, { baseModel: o.baseModel });
     const r = await compareWithBm25(data.heldOut, rr, o.seed, o.evalDraws);
     const md = comparisonMarkdown(r);
     process.stdout.write(md);
@@ -187,26 +184,13 @@ program
       writeFileAtomic(
         path.resolve(o.json),
         JSON.stringify(
-          { model: dirs.length === 1 ? dirs[0] : dirs, heldOut: data.heldOut.length, ...withoutRanks(r) },
+          { model: dirs.length === 1 ? dirs[0] : dirs, heldOut: data.heldOut.length, ...comparisonJson(r) },
           null,
           2,
         ) + '\n',
       );
     if (o.markdown) writeFileAtomic(path.resolve(o.markdown), md);
   });
-
-function withoutRanks(
-  r: RerankerComparison & { members?: RerankerComparison[]; folds?: RerankerComparison[] },
-): Record<string, unknown> {
-  const strip = ({ ranks: _ranks, clusters: _clusters, ...rest }: RerankerComparison['bm25']) => rest;
-  return {
-    ...r,
-    bm25: strip(r.bm25),
-    reranker: strip(r.reranker),
-    ...(r.members ? { members: r.members.map(withoutRanks) } : {}),
-    ...(r.folds ? { folds: r.folds.map(withoutRanks) } : {}),
-  };
-}
 
 program.parseAsync(process.argv).catch((err) => {
   process.stderr.write(`${(err as Error).message}\n`);
