@@ -60,11 +60,11 @@ test('kard-eval refuses a run folder whose ft and rd students were trained under
   const run = new RunFolder(runDir);
   const cfg = tiny(runDir, { 'student.steps': 120 });
   await trainFake(run, cfg);
-  expect(await staleStages(cfg, run)).toEqual([]);
+  expect(await staleStages(new StagePlan(cfg), run)).toEqual([]);
   // a second kard-train with --student-steps 60 --method ft,rd
   await trainFake(run, tiny(runDir, { 'student.steps': 60 }), ['ft', 'rd']);
   const reason = 'made under another config (student.steps: made with 60, this config 120)';
-  expect(await staleStages(cfg, run)).toEqual([
+  expect(await staleStages(new StagePlan(cfg), run)).toEqual([
     { stage: 'student-ft', reason },
     { stage: 'student-rd', reason },
   ]);
@@ -78,11 +78,11 @@ test('kard-eval refuses a run folder whose ft and rd students were trained under
   expect(fs.existsSync(path.join(runDir, 'eval'))).toBe(false);
   expect(fs.existsSync(path.join(runDir, '.lock'))).toBe(false); // released after the refusal
   // under the 60-step config it is kard that is stale; a changed output is named too
-  expect(await staleStages(tiny(runDir, { 'student.steps': 60 }), run)).toEqual([
+  expect(await staleStages(new StagePlan(tiny(runDir, { 'student.steps': 60 })), run)).toEqual([
     { stage: 'student-kard', reason: 'made under another config (student.steps: made with 120, this config 60)' },
   ]);
   fs.writeFileSync(run.path('reranker', 'made-by.txt'), 'x');
-  expect((await staleStages(cfg, run)).map((s) => s.reason)).toContain(
+  expect((await staleStages(new StagePlan(cfg), run)).map((s) => s.reason)).toContain(
     'output reranker/made-by.txt changed (size 64 -> 1)',
   );
 });

@@ -5,6 +5,7 @@ import { REPORT_OWNER, writeReport, type EvalReport } from '../report/report';
 import { RunFolder } from '../run/run-folder';
 import { lockRunFolder } from '../run/run-lock';
 import { openPassages } from '../stages/sources';
+import { StagePlan } from '../stages/stage-plan';
 import { rationaleLoss, rerankerMetrics } from './diagnostics';
 import { evalQuestions, evaluateMethod, type Prediction } from './evaluate';
 import { assertStagesCurrent } from './stage-check';
@@ -31,21 +32,23 @@ export async function runEvaluation(
   if (opts.outDir !== undefined) assertReplaceable(opts.outDir, { ...REPORT_OWNER, ...replace });
   const lock = lockRunFolder(runDir);
   try {
-    await assertStagesCurrent(cfg, new RunFolder(runDir));
-    return await evaluate(cfg, runDir, opts, replace);
+    const plan = new StagePlan(cfg);
+    await assertStagesCurrent(plan, new RunFolder(runDir));
+    return await evaluate(plan, runDir, opts, replace);
   } finally {
     lock.release();
   }
 }
 
 async function evaluate(
-  cfg: KardConfig,
+  plan: StagePlan,
   runDir: string,
   opts: Parameters<typeof runEvaluation>[1] & object,
   replace: { overwrite: boolean | undefined },
 ): Promise<EvalReport> {
   // the store kard-train's stages read; a run folder from before it existed gets it built here, from the same files
-  const passages = await openPassages(new RunFolder(runDir), cfg.knowledge.corpus);
+  const cfg = plan.cfg;
+  const passages = await openPassages(new RunFolder(runDir), plan);
   const questions = evalQuestions(cfg);
   const ctx = { cfg, runDir, passages, onProgress: opts.onProgress };
   const methods: EvalReport['methods'] = [];

@@ -51,8 +51,8 @@ async function stagesRead(cfg: KardConfig, run: RunFolder, plan: StagePlan): Pro
 }
 
 /** The stages of `run` that kard-eval would read under `cfg` but that `cfg` did not make, with why. */
-export async function staleStages(cfg: KardConfig, run: RunFolder): Promise<StaleStage[]> {
-  const plan = new StagePlan(cfg);
+export async function staleStages(plan: StagePlan, run: RunFolder): Promise<StaleStage[]> {
+  const cfg = plan.cfg;
   const stale: StaleStage[] = [];
   for (const p of await stagesRead(cfg, run, plan)) {
     const marker = run.marker(p.stage);
@@ -95,7 +95,7 @@ function inputDifferences(made: unknown, now: unknown): string {
 }
 
 /** Throws `StaleStagesError` unless every stage the evaluation reads was made under `cfg` and is intact. */
-export async function assertStagesCurrent(cfg: KardConfig, run: RunFolder): Promise<void> {
-  const stale = await staleStages(cfg, run);
+export async function assertStagesCurrent(plan: StagePlan, run: RunFolder): Promise<void> {
+  const stale = await staleStages(plan, run);
   if (stale.length) throw new StaleStagesError(run.dir, stale);
 }

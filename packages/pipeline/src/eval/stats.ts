@@ -1,7 +1,5 @@
 import { wilsonInterval } from '@kard/core';
 
-export { wilsonInterval, Z95 } from '@kard/core';
-
 /**
  * Self-consistency's vote: the most frequent answer among the parsed ones (undefined entries are unparsable
  * samples and do not vote). Ties go to the answer that reached the top count first, so the result is

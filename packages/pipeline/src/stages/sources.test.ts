@@ -1,16 +1,28 @@
 // The run's passage store against the corpus files read directly: the same passages in the same order, the same
 // text BM25 indexes, and a byte-identical BM25 index (what the pipeline built from an in-memory Map before).
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DuplicatePassageIdError, indexedText, readPassages, type Passage } from '@kard/knowledge-base';
 import { Bm25Index } from '@kard/retriever';
 import { RunFolder } from '../run/run-folder';
+import { loadConfig } from '../config/validate';
 import { datasetSubset, openPassages } from './sources';
+import { StagePlan } from './stage-plan';
 
 const repo = path.resolve(__dirname, '../../../..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pipeline-sources-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** The stage plan of a tiny run whose knowledge base is `files`. */
+const planFor = (run: RunFolder, files: string[]) =>
+  new StagePlan(
+    loadConfig(path.join(repo, 'packages/pipeline/test/fixtures/tiny.config.yaml'), {
+      run: run.dir,
+      'knowledge.corpus': files,
+    }),
+  );
 
 /** Reference: each file's JSON lines parsed by hand, file after file. */
 function directly(files: string[]): Array<Record<string, unknown>> {
@@ -29,7 +41,7 @@ test('passages via the PassageStore equal the corpus files, and index to the sam
     path.join(repo, 'datasets/wikipedia/hotpotqa_paragraphs.jsonl'),
   ];
   const run = new RunFolder(path.join(tmp, 'run'));
-  const store = await openPassages(run, files);
+  const store = await openPassages(run, planFor(run, files));
   const ref = directly(files);
   expect(store.size).toBe(ref.length);
   const stored = [...store];
@@ -59,9 +71,15 @@ test('passages via the PassageStore equal the corpus files, and index to the sam
   store.close();
 
   // a second open finds the stage done; a run folder without the stage (made before it existed) builds it
-  const again = await openPassages(run, files);
+  const again = await openPassages(run, planFor(run, files));
   expect(again.size).toBe(ref.length);
   again.close();
+  // the marker's hash is the one run folders have had since the stage was added: sha256 of {corpus: {file: sha256}}
+  const sha = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
+  const corpus = Object.fromEntries(files.map((f) => [f, sha(fs.readFileSync(f))]));
+  const sorted = Object.keys(corpus).sort();
+  const canonical = `{"corpus":{${sorted.map((f) => `${JSON.stringify(f)}:${JSON.stringify(corpus[f])}`).join(',')}}}`;
+  expect(run.marker('passages')?.inputsHash).toBe(sha(canonical));
   const events = fs
     .readFileSync(run.path('log.jsonl'), 'utf8')
     .trim()
@@ -77,7 +95,9 @@ test('passages via the PassageStore equal the corpus files, and index to the sam
 test('a corpus that repeats an id is an error naming it, not a silently replaced passage', async () => {
   const f = path.join(tmp, 'dup.jsonl');
   fs.writeFileSync(f, '{"id":"a","text":"one"}\n{"id":"b","text":"two"}\n{"id":"a","text":"three"}\n');
-  await expect(openPassages(new RunFolder(path.join(tmp, 'dup-run')), [f])).rejects.toThrow(DuplicatePassageIdError);
+  await expect(
+    openPassages(new RunFolder(path.join(tmp, 'dup-run')), planFor(new RunFolder(path.join(tmp, 'dup-run')), [f])),
+  ).rejects.toThrow(DuplicatePassageIdError);
 });
 
 test('a malformed questions file cut to trainLimit names the file and the line (issue 18: no bare JSON error)', () => {

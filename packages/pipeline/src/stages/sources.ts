@@ -8,6 +8,7 @@ import type { KardConfig } from '../config/schema';
 import { ConfigError } from '../config/validate';
 import { hashFile } from '../run/hash';
 import type { RunFolder } from '../run/run-folder';
+import type { StagePlan } from './stage-plan';
 
 /** The corpus files' passages, file after file, each in file order. */
 async function* corpusPassages(files: string[]): AsyncGenerator<Passage> {
@@ -20,11 +21,13 @@ async function* corpusPassages(files: string[]): AsyncGenerator<Passage> {
  * passages through it, by id or in corpus order, instead of holding the corpus in memory. Ids must be unique
  * across the files (a repeat is a `DuplicatePassageIdError` naming it).
  */
-export async function openPassages(run: RunFolder, files: string[]): Promise<PassageStore> {
+export async function openPassages(run: RunFolder, plan: StagePlan): Promise<PassageStore> {
   const dir = run.path('passages');
+  const files = plan.cfg.knowledge.corpus;
+  const { stage, inputs, outputs } = await plan.passages();
   await run.stage(
-    'passages',
-    { corpus: await hashInputs(files) },
+    stage,
+    inputs,
     async () => {
       const store = await PassageStore.build(corpusPassages(files), dir, {
         overwrite: true,
@@ -35,17 +38,20 @@ export async function openPassages(run: RunFolder, files: string[]): Promise<Pas
       store.close();
       return { passages: size };
     },
-    { outputs: ['passages'] },
+    { outputs },
   );
   return PassageStore.open(dir);
 }
 
-/** sha256 of each input file, by the path as configured. */
-export async function hashInputs(files: string[]): Promise<Record<string, string>> {
+/** sha256 of each input file, by the path as configured (`hash`: a memoised hashFile, to read each file once). */
+export async function hashInputs(
+  files: string[],
+  hash: (file: string) => Promise<string> = hashFile,
+): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const f of files) {
     if (!fs.existsSync(f)) throw new ConfigError(`file not found: ${path.resolve(f)}`, 'input');
-    out[f] = await hashFile(f);
+    out[f] = await hash(f);
   }
   return out;
 }

@@ -73,30 +73,35 @@ export function declaredPaths(decl: StageReads): string[] {
   return out;
 }
 
-async function resolve(cfg: KardConfig, s: HashSource): Promise<unknown> {
+type FileHasher = (file: string) => Promise<string>;
+
+async function resolve(cfg: KardConfig, s: HashSource, hash: FileHasher): Promise<unknown> {
   if (typeof s === 'string') return configValue(cfg, s);
   if (s instanceof Derived) return s.value(...s.from.map((p) => configValue(cfg, p)));
   if (s instanceof Fingerprints)
     return hashInputs(
       s.files(...s.from.map((p) => configValue(cfg, p))).filter((f): f is string => typeof f === 'string'),
+      hash,
     );
   if (s instanceof Fingerprint) {
     const file = s.file(configValue(cfg, s.from));
-    return file === undefined ? undefined : hashFile(file);
+    return file === undefined ? undefined : hash(file);
   }
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(s)) out[k] = await resolve(cfg, v);
+  for (const [k, v] of Object.entries(s)) out[k] = await resolve(cfg, v, hash);
   return out;
 }
 
 /**
  * The inputs a stage's marker hashes: its declared reads resolved against `cfg`, its parameters, and `upstream`,
  * the hashes of the stages it builds on (undefined for one that does not run), which must be the declared ones.
+ * `hash` fingerprints files (StagePlan passes a memoised one, so a corpus that several stages read is read once).
  */
 export async function stageInputs(
   cfg: KardConfig,
   decl: StageReads,
   upstream: Record<string, string | undefined> = {},
+  hash: FileHasher = hashFile,
 ): Promise<Record<string, unknown>> {
   const expected = Object.keys(decl.after ?? {}).sort();
   if (!isDeepStrictEqual(Object.keys(upstream).sort(), expected))
@@ -107,6 +112,6 @@ export async function stageInputs(
   const keys = [...Object.keys(upstream), ...Object.keys(decl.params ?? {}), ...Object.keys(decl.reads)];
   if (new Set(keys).size !== keys.length) throw new Error(`stage inputs: a key is declared twice (${keys.join(', ')})`);
   const inputs: Record<string, unknown> = { ...upstream, ...decl.params };
-  for (const [k, s] of Object.entries(decl.reads)) inputs[k] = await resolve(cfg, s);
+  for (const [k, s] of Object.entries(decl.reads)) inputs[k] = await resolve(cfg, s, hash);
   return inputs;
 }

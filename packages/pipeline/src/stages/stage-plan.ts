@@ -3,9 +3,9 @@
 // trained under another config is caught before it is evaluated. Each stage's inputs are its declared reads
 // (stage-reads.ts) plus the hashes of the stages it builds on, which are computed the same way.
 import type { KardConfig, StudentMethod } from '../config/schema';
-import { hashJson } from '../run/hash';
+import { hashFile, hashJson } from '../run/hash';
 import { stageInputs } from './stage-inputs';
-import { STAGE_READS } from './stage-reads';
+import { STAGE_READS, type StageReads } from './stage-reads';
 
 /** A stage as a config makes it: its marker name, inputs, their hash, and the run-folder paths it writes. */
 export interface PlannedStage {
@@ -18,7 +18,18 @@ export interface PlannedStage {
 export class StagePlan {
   private readonly memo = new Map<string, Promise<PlannedStage | undefined>>();
 
+  /** Each input file's sha256, read once per plan (the corpus alone feeds four stages). */
+  private readonly fileHashes = new Map<string, Promise<string>>();
+
   constructor(readonly cfg: KardConfig) {}
+
+  private inputs(decl: StageReads, upstream?: Record<string, string | undefined>): Promise<Record<string, unknown>> {
+    return stageInputs(this.cfg, decl, upstream, (file) => {
+      let h = this.fileHashes.get(file);
+      if (!h) this.fileHashes.set(file, (h = hashFile(file)));
+      return h;
+    });
+  }
 
   private planned(
     stage: string,
@@ -33,8 +44,13 @@ export class StagePlan {
     return p;
   }
 
+  /** The run's passage store (`openPassages`), built from the corpus files. */
+  passages(): Promise<PlannedStage> {
+    return this.planned('passages', ['passages'], () => this.inputs(STAGE_READS.passages())) as Promise<PlannedStage>;
+  }
+
   index(): Promise<PlannedStage> {
-    return this.planned('index', ['index'], () => stageInputs(this.cfg, STAGE_READS.index())) as Promise<PlannedStage>;
+    return this.planned('index', ['index'], () => this.inputs(STAGE_READS.index())) as Promise<PlannedStage>;
   }
 
   /** Undefined when the student keeps its tokenizer whole (no scratch student, or no student.vocabSize). */
@@ -42,13 +58,13 @@ export class StagePlan {
     const s = this.cfg.student;
     if (s.model !== 'scratch' || !s.vocabSize) return undefined;
     return this.planned('student-tokenizer', ['student/tokenizer'], () =>
-      stageInputs(this.cfg, STAGE_READS['student-tokenizer']()),
+      this.inputs(STAGE_READS['student-tokenizer']()),
     );
   }
 
   prepare(method: StudentMethod): Promise<PlannedStage> {
     return this.planned(`prepare-${method}`, [`data/${method}`], async () =>
-      stageInputs(this.cfg, STAGE_READS.prepare(method), {
+      this.inputs(STAGE_READS.prepare(method), {
         indexHash: (await this.index()).hash,
         tokenizerHash: (await this.tokenizer())?.hash,
       }),
@@ -60,7 +76,7 @@ export class StagePlan {
     const s = this.cfg.student;
     if (s.model !== 'scratch' || !s.pretrainSteps) return undefined;
     return this.planned('student-init', ['student/init'], async () =>
-      stageInputs(this.cfg, STAGE_READS['student-init'](), { tokenizer: (await this.tokenizer())?.hash }),
+      this.inputs(STAGE_READS['student-init'](), { tokenizer: (await this.tokenizer())?.hash }),
     );
   }
 
@@ -68,7 +84,7 @@ export class StagePlan {
   async base(): Promise<PlannedStage | undefined> {
     if (!this.cfg.student.baseSteps) return undefined;
     return this.planned('student-base', ['student/base'], async () =>
-      stageInputs(this.cfg, STAGE_READS['student-base'](), {
+      this.inputs(STAGE_READS['student-base'](), {
         prepared: (await this.prepare('rd')).hash,
         init: (await this.init())?.hash,
       }),
@@ -79,13 +95,13 @@ export class StagePlan {
     return this.planned(`student-${method}`, [`student/${method}`], async () => {
       const base = (await this.base())?.hash;
       const init = base ? undefined : (await this.init())?.hash;
-      return stageInputs(this.cfg, STAGE_READS.student(), { prepared: (await this.prepare(method)).hash, base, init });
+      return this.inputs(STAGE_READS.student(), { prepared: (await this.prepare(method)).hash, base, init });
     }) as Promise<PlannedStage>;
   }
 
   reranker(): Promise<PlannedStage> {
     return this.planned('reranker', ['reranker'], async () =>
-      stageInputs(this.cfg, STAGE_READS.reranker(), { prepared: (await this.prepare('kard')).hash }),
+      this.inputs(STAGE_READS.reranker(), { prepared: (await this.prepare('kard')).hash }),
     ) as Promise<PlannedStage>;
   }
 }

@@ -9,7 +9,7 @@ import { configSection, derived, fingerprint, fingerprints, type HashSource } fr
 
 /** The stages of the training pipeline (a stage kind; prepare and student run once per method). */
 export type StageKind =
-  'index' | 'student-tokenizer' | 'prepare' | 'student-init' | 'student-base' | 'student' | 'reranker';
+  'passages' | 'index' | 'student-tokenizer' | 'prepare' | 'student-init' | 'student-base' | 'student' | 'reranker';
 
 export interface StageReads {
   /**
@@ -40,6 +40,9 @@ function rerankerInitWeights(init: unknown): string | undefined {
 }
 
 export const STAGE_READS = {
+  passages: (): StageReads => ({
+    reads: { corpus: fingerprints(['knowledge.corpus']) },
+  }),
   index: (): StageReads => ({
     reads: { corpus: fingerprints(['knowledge.corpus']), k1: 'knowledge.k1', b: 'knowledge.b' },
   }),

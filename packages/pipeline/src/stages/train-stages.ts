@@ -68,7 +68,7 @@ export class TrainingPipeline {
 
   /** The corpus, through the run's passage store (built on first use). */
   async passages(): Promise<PassageLookup> {
-    this.corpus ??= await openPassages(this.run, this.cfg.knowledge.corpus);
+    this.corpus ??= await openPassages(this.run, this.plan);
     return this.corpus;
   }
 
