@@ -5,8 +5,6 @@ import * as path from 'node:path';
 import { parseJsonText } from '@kard/core';
 import { PassageStore, readPassages, type Passage } from '@kard/knowledge-base';
 import type { KardConfig } from '../config/schema';
-import { ConfigError } from '../config/validate';
-import { hashFile } from '../run/hash';
 import type { RunFolder } from '../run/run-folder';
 import type { StagePlan } from './stage-plan';
 
@@ -41,19 +39,6 @@ export async function openPassages(run: RunFolder, plan: StagePlan): Promise<Pas
     { outputs },
   );
   return PassageStore.open(dir);
-}
-
-/** sha256 of each input file, by the path as configured (`hash`: a memoised hashFile, to read each file once). */
-export async function hashInputs(
-  files: string[],
-  hash: (file: string) => Promise<string> = hashFile,
-): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const f of files) {
-    if (!fs.existsSync(f)) throw new ConfigError(`file not found: ${path.resolve(f)}`, 'input');
-    out[f] = await hash(f);
-  }
-  return out;
 }
 
 /**

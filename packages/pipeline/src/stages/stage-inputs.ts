@@ -1,9 +1,11 @@
 // A stage's inputs (what its marker hash covers), computed from its declaration (stage-reads.ts): config values by
 // path, values and file fingerprints derived from them, the hashes of the stages it builds on, and its parameters.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { schemaLeaves, type KardConfig } from '../config/schema';
+import { ConfigError } from '../config/validate';
 import { hashFile } from '../run/hash';
-import { hashInputs } from './sources';
 import type { StageReads } from './stage-reads';
 
 /** A value computed from config paths (a choice between two of them, a value that applies to one method only). */
@@ -74,6 +76,16 @@ export function declaredPaths(decl: StageReads): string[] {
 }
 
 type FileHasher = (file: string) => Promise<string>;
+
+/** sha256 of each input file, by the path as configured. */
+async function hashInputs(files: string[], hash: FileHasher): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const f of files) {
+    if (!fs.existsSync(f)) throw new ConfigError(`file not found: ${path.resolve(f)}`, 'input');
+    out[f] = await hash(f);
+  }
+  return out;
+}
 
 async function resolve(cfg: KardConfig, s: HashSource, hash: FileHasher): Promise<unknown> {
   if (typeof s === 'string') return configValue(cfg, s);
