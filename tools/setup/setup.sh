@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-APT_PACKAGES=(libfaiss-dev libopenblas-dev libopenblas0-pthread cmake g++ make python3 patchelf)
+APT_PACKAGES=(libfaiss-dev libopenblas-dev libopenblas0-pthread cmake g++ make python3 patchelf chromium lbzip2 libvulkan1)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
