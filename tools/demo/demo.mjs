@@ -1,16 +1,25 @@
 #!/usr/bin/env node
 // `npm run demo`: the whole KARD pipeline on shipped data into runs/demo/ (resumes if interrupted), then the report
-// and how long each stage took.
+// and how long each stage took. `npm run demo -- --dataset obqa`: the same on OpenBookQA, into runs/obqa/.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const config = path.join('tools', 'demo', 'demo.config.yaml');
-const extra = process.argv.slice(2);
+// `--dataset obqa` runs OpenBookQA (tools/demo/obqa.config.yaml, into runs/obqa) instead of StrategyQA
+const DATASETS = { strategyqa: ['demo.config.yaml', 'demo'], obqa: ['obqa.config.yaml', 'obqa'] };
+const args = process.argv.slice(2);
+const datasetFlag = args.indexOf('--dataset');
+const dataset = datasetFlag >= 0 ? args[datasetFlag + 1] : 'strategyqa';
+if (!DATASETS[dataset]) {
+  process.stderr.write(`demo: --dataset ${dataset} is not one of ${Object.keys(DATASETS).join(', ')}\n`);
+  process.exit(2);
+}
+const extra = datasetFlag >= 0 ? args.filter((_, i) => i !== datasetFlag && i !== datasetFlag + 1) : args;
+const config = path.join('tools', 'demo', DATASETS[dataset][0]);
 const runFlag = extra.indexOf('--run');
-const runDir = path.resolve(root, runFlag >= 0 ? extra[runFlag + 1] : path.join('runs', 'demo'));
+const runDir = path.resolve(root, runFlag >= 0 ? extra[runFlag + 1] : path.join('runs', DATASETS[dataset][1]));
 const started = Date.now();
 const seconds = {};
 for (const [app, args] of [

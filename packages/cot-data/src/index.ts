@@ -2,7 +2,7 @@ export { DatasetFormatError, TeacherEndpointError } from './errors';
 export { YES_NO, type McOption, type McQuestion } from './question';
 
 export type { LoadedQuestions } from './datasets/load-result';
-export { loadQuestions, type DatasetFormat, type LoadQuestionsOptions } from './datasets/load';
+export { datasetNameOf, loadQuestions, type DatasetFormat, type LoadQuestionsOptions } from './datasets/load';
 export { loadStrategyQa } from './datasets/strategyqa';
 export { loadOpenbookFacts } from './datasets/obqa';
 export { readFlanCotRows, type FlanCotRow } from './datasets/flan-cot';
@@ -19,9 +19,10 @@ export {
 export { openKnowledge, type Knowledge, type KnowledgeOptions } from './examples/knowledge';
 export { evidenceHits, type EvidenceHits } from './examples/evidence';
 
-export { parseAnswer } from './teacher/answer';
+export { parseAnswer, statedAnswer } from './teacher/answer';
 export { attachRationales, type AttachResult, type ImportedRationale, type Rationale } from './teacher/rationale';
 export {
+  importDatasetFacts,
   importFlanCot,
   importRationaleJsonl,
   importRationales,
@@ -31,14 +32,18 @@ export {
   type RationaleFormat,
   type ZeroShotCotRecord,
 } from './teacher/import';
-export { verifyRationales, type VerifiedRationale, type VerifyReport } from './teacher/verify';
+export { importChatResponses } from './teacher/chat-responses';
+export { explanationOf, verifyRationales, type VerifiedRationale, type VerifyReport } from './teacher/verify';
 export { ChatEndpoint, type EndpointOptions } from './teacher/endpoint';
-export { pickDemonstrations, type Demonstration } from './teacher/fewshot';
+export { pickDemonstrations, rationalisationMessages, type Demonstration } from './teacher/fewshot';
+export { FEW_SHOT_TEMPLATES, fewShotTemplate, type FewShotTemplate } from './teacher/templates';
 export {
   generateRationales,
   importGenerationCache,
   type GenerateRationalesOptions,
   type GenerateSummary,
+  TEACHER_MODES,
+  type TeacherMode,
 } from './teacher/generate';
 
 export {

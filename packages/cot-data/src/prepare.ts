@@ -12,6 +12,7 @@ import { splitByQuestion } from './examples/split';
 import { importRationales, type RationaleFormat } from './teacher/import';
 import { attachRationales } from './teacher/rationale';
 import { verifyRationales, type VerifyReport } from './teacher/verify';
+import type { TeacherMode } from './teacher/generate';
 
 export interface PrepareConfig {
   /**
@@ -23,6 +24,12 @@ export interface PrepareConfig {
   rationales?: Array<{ file: string; format: RationaleFormat; maxPerQuestion?: number }>;
   /** `kard` (default), `rd` (no knowledge) or `ft` (answer only). */
   mode?: PromptMode;
+  /**
+   * How the rationales were made, which decides how they are verified (`verifyRationales`): `answer` (default: the
+   * teacher answered on its own; wrong or unparsable answers are dropped) or `rationalise` (it was shown the gold
+   * answer, KARD's teacher; explanations that are empty or argue for another option are dropped).
+   */
+  teacherMode?: TeacherMode;
   /** Replaces the dataset's default instruction. */
   instruction?: string;
   /** Knowledge base for `kard`: passage files indexed with BM25. */
@@ -135,9 +142,17 @@ export async function prepare(config: PrepareConfig, parts: PrepareParts = {}): 
       importRationales(r.file, r.format, { maxPerQuestion: r.maxPerQuestion }),
     );
     imported = all.length;
+    if (loaded.skipped.length > 0 && all.some((r) => r.questionIndex !== undefined)) {
+      const first = loaded.skipped[0];
+      throw new UsageError(
+        `prepare: rationales matched by position (a response folder) need every question of ` +
+          `${config.dataset.file} loaded, but ${loaded.skipped.length} records were left out (the first at ` +
+          `${first.file}:${first.line}: ${first.reason}), which would tie later rationales to the wrong questions`,
+      );
+    }
     const attached = attachRationales(loaded.questions, all);
     unmatched = attached.unmatched;
-    const verified = verifyRationales(loaded.questions, attached.rationales);
+    const verified = verifyRationales(loaded.questions, attached.rationales, config.teacherMode ?? 'answer');
     verify = verified.report;
     kept = verified.kept;
   }

@@ -1,13 +1,15 @@
 import { closeSync, openSync, readSync } from 'node:fs';
+import path from 'node:path';
 import { DatasetFormatError } from '../errors';
 import { flanDatasetName, loadFlanCot } from './flan-cot';
 import type { LoadOptions, LoadedQuestions } from './load-result';
+import { loadHfMc } from './hf-mc';
 import { loadMcJsonl } from './mc-jsonl';
 import { loadMedQa } from './medqa';
 import { loadObqa, loadObqaStaged } from './obqa';
 import { loadStrategyQa } from './strategyqa';
 
-export type DatasetFormat = 'strategyqa' | 'medqa' | 'obqa' | 'obqa-json' | 'flan-cot' | 'mc-jsonl';
+export type DatasetFormat = 'strategyqa' | 'medqa' | 'obqa' | 'obqa-json' | 'flan-cot' | 'mc-jsonl' | 'hf-mc';
 
 const LOADERS: Record<DatasetFormat, (file: string, opts: LoadOptions) => LoadedQuestions> = {
   strategyqa: loadStrategyQa,
@@ -16,6 +18,7 @@ const LOADERS: Record<DatasetFormat, (file: string, opts: LoadOptions) => Loaded
   'obqa-json': loadObqaStaged,
   'flan-cot': loadFlanCot,
   'mc-jsonl': loadMcJsonl,
+  'hf-mc': loadHfMc,
 };
 
 export const DATASET_FORMATS = Object.keys(LOADERS) as DatasetFormat[];
@@ -39,6 +42,8 @@ export function datasetNameOf(file: string, format: DatasetFormat | 'auto' = 'au
   const f = format === 'auto' ? detectFormat(file) : format;
   if (f === 'flan-cot') return flanDatasetName(file);
   if (f === 'obqa-json') return 'obqa';
+  // the reference's files carry no dataset name: its folders do (data/medqa_usmle_hf/train.json, data/obqa/...)
+  if (f === 'hf-mc') return [...path.resolve(file).matchAll(/medqa|obqa|strategyqa/gi)].pop()?.[0].toLowerCase();
   return f === 'mc-jsonl' ? undefined : f;
 }
 
@@ -47,6 +52,8 @@ export function detectFormat(file: string): DatasetFormat {
   if (file.endsWith('.tsv')) return 'flan-cot';
   const head = readHead(file, 64 * 1024);
   const keys = (pattern: string) => new RegExp(`"${pattern}"\\s*:`).test(head);
+  // before the extension: the reference names its JSON-lines files *.json
+  if (keys('sent1') && keys('ending0')) return 'hf-mc';
   if (file.endsWith('.json') || head.trimStart().startsWith('[')) {
     if (keys('problem')) return 'obqa-json';
     if (keys('qid') && keys('answer')) return 'strategyqa';

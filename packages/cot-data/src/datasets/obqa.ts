@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Passage } from '@kard/knowledge-base';
 import { readJsonl } from '@kard/core';
 import { readJson } from '../io';
-import type { McQuestion } from '../question';
+import type { McOption, McQuestion } from '../question';
 import { collect, fail, splitFromFile, type LoadOptions, type LoadedQuestions } from './load-result';
 
 interface ObqaOfficialRecord {
@@ -25,7 +25,11 @@ export function loadObqa(file: string, opts: LoadOptions = {}): LoadedQuestions 
       return {
         id: r.id ?? `obqa-${split}-${line - 1}`,
         question: r.question.stem,
-        options: choices.map((c) => ({ label: String(c.label ?? ''), text: String(c.text ?? '') })),
+        options: fourChoices(
+          choices.map((c) => ({ label: String(c.label ?? ''), text: String(c.text ?? '') })),
+          file,
+          line,
+        ),
         answer: String(r.answerKey ?? ''),
         split,
         meta: r.fact1 ? { fact: r.fact1 } : {},
@@ -33,6 +37,17 @@ export function loadObqa(file: string, opts: LoadOptions = {}): LoadedQuestions 
     },
     opts,
   );
+}
+
+/**
+ * Every OpenBookQA question has exactly the choices A, B, C, D: anything else is a broken or foreign file, and
+ * an error naming its line rather than a question the student would be scored on with the wrong options.
+ */
+function fourChoices(options: McOption[], file: string, line: number): McOption[] {
+  const labels = options.map((o) => o.label).join(',');
+  if (labels !== 'A,B,C,D')
+    fail(`OpenBookQA choices must be the 4 labels A,B,C,D in order; found ${options.length}: [${labels}]`, file, line);
+  return options;
 }
 
 interface ObqaStagedRecord {
@@ -57,10 +72,14 @@ export function loadObqaStaged(file: string, opts: LoadOptions = {}): LoadedQues
       return {
         id: r.id ?? `obqa-${split}-${line - 1}`,
         question: r.problem.question,
-        options: (r.problem.choices ?? []).map((c) => ({
-          label: String(c.choice_label ?? ''),
-          text: String(c.choice_text ?? ''),
-        })),
+        options: fourChoices(
+          (r.problem.choices ?? []).map((c) => ({
+            label: String(c.choice_label ?? ''),
+            text: String(c.choice_text ?? ''),
+          })),
+          file,
+          line,
+        ),
         answer: String(r.answer ?? ''),
         split,
         meta: r.cot ? { fact: r.cot } : {},

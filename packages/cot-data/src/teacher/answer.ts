@@ -51,6 +51,16 @@ export function parseAnswer(text: string, options: McOption[]): string | undefin
   return undefined;
 }
 
+/**
+ * The answer a text states after an answer trigger ("... So, the answer is (C)"), or undefined when it states none.
+ * Unlike {@link parseAnswer}, a short text without a trigger is not read as an answer: a one-line explanation ("A
+ * greenhouse protects plants from the cold") names options without choosing one.
+ */
+export function statedAnswer(text: string, options: McOption[]): string | undefined {
+  const found = answerSpan(text);
+  return found ? matchOption(found.span, options) : undefined;
+}
+
 /** Longest tail after the last trigger that {@link stripFinalAnswer} treats as a closing answer sentence. */
 const MAX_ANSWER_TAIL = 200;
 

@@ -33,3 +33,26 @@ export function fewShotMessages(q: McQuestion, demos: Demonstration[], instructi
     { role: 'user', content: user },
   ];
 }
+
+/** "Question: ...\n(A) ... (B) ...\nAnswer: (C)\nExplanation: ", one block of the rationalisation prompt. */
+function solvedBlock(q: McQuestion): string {
+  const options = q.options.map((o) => `(${o.label}) ${o.text}`).join(' ');
+  return `Question: ${q.question}\n${options}\nAnswer: (${q.answer})\nExplanation: `;
+}
+
+/**
+ * The reference's rationalisation prompt (KARD's generate_explanations.py): one user message holding the
+ * instruction, the solved demonstrations ("Question / (A) .. (D) / Answer: (X) / Explanation: ..." each followed by
+ * a blank line) and the asked question with its gold answer, ending in "Explanation: ". The teacher is told the
+ * answer and only explains it. A demonstration of the asked question itself is left out.
+ */
+export function rationalisationMessages(
+  q: McQuestion,
+  template: { instruction: string; demonstrations: Demonstration[] },
+): ChatMessage[] {
+  const shots = template.demonstrations
+    .filter((d) => d.question.id !== q.id)
+    .map((d) => `${solvedBlock(d.question)}${d.rationale.trim()}\n\n`)
+    .join('');
+  return [{ role: 'user', content: `${template.instruction}\n\n${shots}${solvedBlock(q)}` }];
+}

@@ -1,15 +1,25 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { withLock } from '@kard/core';
+import { UsageError, withLock } from '@kard/core';
 import type { McQuestion } from '../question';
 import { RationaleCache, readCache, type CacheRecord } from './cache';
 import { ChatEndpoint, type EndpointOptions } from './endpoint';
-import { fewShotMessages, type Demonstration } from './fewshot';
+import { fewShotMessages, rationalisationMessages, type Demonstration } from './fewshot';
+import type { FewShotTemplate } from './templates';
 import type { ImportedRationale } from './rationale';
 
 export interface GenerateRationalesOptions {
   questions: McQuestion[];
-  demonstrations: Demonstration[];
+  /**
+   * `rationalise` (KARD's teacher; the pipeline's default): the teacher is shown the gold answer and asked to explain
+   * it, with `template`'s solved examples. `answer` (default here, for callers written before the mode existed): it
+   * answers with a chain of thought from `demonstrations`, and `verifyRationales` later drops wrong answers.
+   */
+  mode?: TeacherMode;
+  /** The rationalisation prompt's instruction and solved examples (`FEW_SHOT_TEMPLATES`); needed in `rationalise`. */
+  template?: FewShotTemplate;
+  /** Few-shot chain-of-thought examples of the `answer` mode. */
+  demonstrations?: Demonstration[];
   endpoint: EndpointOptions | ChatEndpoint;
   /**
    * Append-only JSONL cache; a rerun skips every question that already has `n` rationales there. One process at a
@@ -18,7 +28,7 @@ export interface GenerateRationalesOptions {
   cacheFile: string;
   /** Rationales per question (KARD sampled 10). Default 10. */
   n?: number;
-  /** Default 0.7. */
+  /** Default 0.7; KARD's teacher ran at the API's default, 1 (the pipeline's default). */
   temperature?: number;
   /** Default 256. */
   maxTokens?: number;
@@ -29,6 +39,10 @@ export interface GenerateRationalesOptions {
   pricePerMillion?: { prompt: number; completion: number };
   onProgress?: (done: number, total: number) => void;
 }
+
+/** How the teacher is asked: explain the gold answer (`rationalise`), or answer and be filtered (`answer`). */
+export type TeacherMode = 'rationalise' | 'answer';
+export const TEACHER_MODES = ['rationalise', 'answer'] as const satisfies readonly TeacherMode[];
 
 export interface GenerateSummary {
   questions: number;
@@ -61,6 +75,9 @@ async function generateLocked(
   opts: GenerateRationalesOptions,
 ): Promise<{ rationales: ImportedRationale[]; summary: GenerateSummary }> {
   const n = opts.n ?? 10;
+  const mode = opts.mode ?? 'answer';
+  if (mode === 'rationalise' && !opts.template)
+    throw new UsageError('generateRationales: the rationalise mode needs a few-shot template (FEW_SHOT_TEMPLATES)');
   const endpoint = opts.endpoint instanceof ChatEndpoint ? opts.endpoint : new ChatEndpoint(opts.endpoint);
   const cache = new RationaleCache(opts.cacheFile);
   const summary: GenerateSummary = {
@@ -83,7 +100,10 @@ async function generateLocked(
   const worker = async () => {
     while (failure === undefined && next < todo.length) {
       const q = todo[next++];
-      const messages = fewShotMessages(q, opts.demonstrations, opts.instruction);
+      const messages =
+        mode === 'rationalise'
+          ? rationalisationMessages(q, opts.template!)
+          : fewShotMessages(q, opts.demonstrations ?? [], opts.instruction);
       try {
         // Endpoints may return fewer choices than asked: ask again for the rest, at most n times.
         for (let round = 0; round < n && cache.count(q.id) < n && failure === undefined; round++) {

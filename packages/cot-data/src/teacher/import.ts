@@ -3,7 +3,9 @@ import { flanQuestionId, parseFlanCotRow } from '../datasets/flan-cot';
 import { splitFromFile } from '../datasets/load-result';
 import { DatasetFormatError } from '../errors';
 import { readJsonl } from '@kard/core';
+import { importChatResponses } from './chat-responses';
 import { importGenerationCache } from './generate';
+import { loadQuestions } from '../datasets/load';
 import type { ImportedRationale } from './rationale';
 
 /**
@@ -102,7 +104,26 @@ export function importZeroShotCotLog(file: string): ImportedRationale[] {
   return readZeroShotCotLog(file).map((r) => ({ question: r.question, text: r.rationale, source: 'zero-shot-cot' }));
 }
 
-export const RATIONALE_FORMATS = ['flan-cot', 'jsonl', 'zero-shot-cot', 'generation-cache'] as const;
+/**
+ * The gold fact a question file carries with each question (OpenBookQA's `cot` in the shipped JSON, `fact1` in its
+ * official jsonl) as that question's one rationale: OpenBookQA trained on its open book's facts.
+ */
+export function importDatasetFacts(file: string): ImportedRationale[] {
+  return loadQuestions(file, { onInvalid: 'skip' }).questions.flatMap((q) =>
+    typeof q.meta.fact === 'string' && q.meta.fact.trim()
+      ? [{ questionId: q.id, text: q.meta.fact, source: 'fact' }]
+      : [],
+  );
+}
+
+export const RATIONALE_FORMATS = [
+  'flan-cot',
+  'jsonl',
+  'zero-shot-cot',
+  'generation-cache',
+  'chat-responses',
+  'dataset-fact',
+] as const;
 export type RationaleFormat = (typeof RATIONALE_FORMATS)[number];
 
 /**
@@ -123,6 +144,10 @@ export function importRationales(
       return importZeroShotCotLog(file);
     case 'generation-cache':
       return importGenerationCache(file, opts);
+    case 'chat-responses':
+      return importChatResponses(file);
+    case 'dataset-fact':
+      return importDatasetFacts(file);
     default:
       throw new DatasetFormatError(
         `unknown rationale format "${format as string}" (known: ${RATIONALE_FORMATS.join(', ')})`,

@@ -57,6 +57,7 @@ test('verification keeps matching answers and counts wrong ones and parse failur
     kept: 2,
     wrong: 1,
     parseFailures: 1,
+    noExplanation: 0,
     unknownQuestion: 0,
     questionsWithKept: 2,
     accuracy: 0.5,

@@ -4,6 +4,11 @@ import { normalizeText, type McQuestion } from '../question';
 export interface ImportedRationale {
   /** The question's id when the source names it (tried first). */
   questionId?: string;
+  /**
+   * The question's 0-based position in its question file, when the source only has that (the reference's response
+   * folder, `00042.json` for the 43rd question).
+   */
+  questionIndex?: number;
   /** The question's text (FLAN TSV, zero-shot-CoT logs): matched after normalising when the id does not match. */
   question?: string;
   text: string;
@@ -28,7 +33,8 @@ export interface AttachResult {
 }
 
 /**
- * Ties imported rationales to loaded questions, by id when the source has one, else by normalised question
+ * Ties imported rationales to loaded questions, by id when the source has one, else by position in the question
+ * file (`questions` must then be every record of the file, in order), else by normalised question
  * text. When several loaded questions share a text (StrategyQA has such twins), successive rationales with that
  * text go to them in turn, so row-aligned sources (FLAN, zero-shot-CoT logs) map one to one. Rationales of
  * questions that are not loaded are counted, not kept.
@@ -47,6 +53,7 @@ export function attachRationales(questions: McQuestion[], imported: ImportedRati
   for (const r of imported) {
     let id: string | undefined;
     if (r.questionId !== undefined && ids.has(r.questionId)) id = r.questionId;
+    else if (r.questionIndex !== undefined) id = questions[r.questionIndex]?.id;
     else if (r.question !== undefined) {
       const key = normalizeText(r.question);
       const twins = byText.get(key);

@@ -74,7 +74,7 @@ export function createProgram(configure: (root: Command) => Command = (root) => 
       .requiredOption('-i, --input <files...>', 'corpus file(s), read in order')
       .addOption(
         new Option('-f, --format <format>', 'line format')
-          .choices(['auto', 'pyserini', 'beir', 'jsonl', 'dpr-tsv'])
+          .choices(['auto', 'pyserini', 'beir', 'jsonl', 'dpr-tsv', 'facts'])
           .default('auto'),
       )
       .option('--skip-malformed', 'skip and count malformed lines instead of stopping at the first')

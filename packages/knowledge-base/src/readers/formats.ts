@@ -1,12 +1,23 @@
 import type { Passage } from '../passage';
 
-/** Corpus line formats `readPassages` understands. */
-export type CorpusFormat = 'pyserini' | 'beir' | 'jsonl' | 'dpr-tsv';
+/**
+ * Corpus line formats `readPassages` understands. `facts` is one passage a line, the line itself or a JSON string
+ * (OpenBookQA's openbook.txt: `"A bee is a pollinating animal"`), with ids `<file stem>-<n>` from 0 (`openbook-0`).
+ */
+export type CorpusFormat = 'pyserini' | 'beir' | 'jsonl' | 'dpr-tsv' | 'facts';
 
 /** Thrown by a line parser; the reader adds file and line number. */
 export class LineError extends Error {}
 
-type LineParser = (line: string) => Passage;
+/** Where a line sits, for formats whose passages have no id of their own. */
+export interface LinePlace {
+  /** Passages read before this line. */
+  index: number;
+  /** The file's name without folders and extensions ("openbook" for data/openbook.txt.gz). */
+  stem: string;
+}
+
+type LineParser = (line: string, place: LinePlace) => Passage;
 
 function parseObject(line: string): Record<string, unknown> {
   let value: unknown;
@@ -73,11 +84,26 @@ const parseDprTsv: LineParser = (line) => {
   return withTitle({ id, text: unquote(fields[1]) }, unquote(fields[2]));
 };
 
+const parseFact: LineParser = (line, place) => {
+  const trimmed = line.trim();
+  let text = trimmed;
+  if (trimmed.startsWith('"')) {
+    try {
+      text = JSON.parse(trimmed) as string;
+    } catch (err) {
+      throw new LineError(`a quoted fact that is not a JSON string (${(err as Error).message})`);
+    }
+    if (typeof text !== 'string') throw new LineError('a quoted fact that is not a JSON string');
+  }
+  return { id: `${place.stem}-${place.index}`, text };
+};
+
 export const PARSERS: Record<CorpusFormat, LineParser> = {
   pyserini: parsePyserini,
   beir: parseBeir,
   jsonl: parseJsonl,
   'dpr-tsv': parseDprTsv,
+  facts: parseFact,
 };
 
 /** DPR's psgs_w100.tsv starts with this header line. */
@@ -87,10 +113,17 @@ export function isDprHeader(line: string): boolean {
 
 /**
  * The format of a corpus from one of its lines, or null when the line is not a passage in any format.
- * JSON keys decide: `contents` is Pyserini, `_id` is BEIR, `id` + `text` is plain JSONL.
+ * JSON keys decide: `contents` is Pyserini, `_id` is BEIR, `id` + `text` is plain JSONL; a JSON string is a fact.
  */
 export function detectFormat(line: string): CorpusFormat | null {
   const trimmed = line.trimStart();
+  if (trimmed.startsWith('"')) {
+    try {
+      return typeof JSON.parse(trimmed) === 'string' ? 'facts' : null;
+    } catch {
+      return null;
+    }
+  }
   if (!trimmed.startsWith('{')) return line.split('\t').length === 3 ? 'dpr-tsv' : null;
   let obj: Record<string, unknown>;
   try {

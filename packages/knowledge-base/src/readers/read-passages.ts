@@ -61,6 +61,7 @@ export class PassageReader implements AsyncIterable<Passage> {
     let format: CorpusFormat | undefined = requested === 'auto' ? formatFromName(this.file) : requested;
     stats.format = format;
     let lineNo = 0;
+    const stem = fileStem(this.file);
     const onInvalidUtf8 = (line: number, sequences: number) => {
       if (this.options.onInvalidUtf8 === 'throw') {
         throw new CorpusFormatError(
@@ -86,7 +87,7 @@ export class PassageReader implements AsyncIterable<Passage> {
       try {
         if (format === undefined)
           throw new LineError('not a passage in any known format (pyserini, beir, jsonl, dpr-tsv)');
-        passage = PARSERS[format](line);
+        passage = PARSERS[format](line, { index: stats.read, stem });
       } catch (err) {
         if (!(err instanceof LineError)) throw err;
         if (this.options.onError !== 'skip') throw new CorpusFormatError(this.file, lineNo, err.message);
@@ -102,7 +103,13 @@ export class PassageReader implements AsyncIterable<Passage> {
 }
 
 function formatFromName(file: string): CorpusFormat | undefined {
-  return /\.tsv(\.gz)?$/i.test(file) ? 'dpr-tsv' : undefined;
+  if (/\.tsv(\.gz)?$/i.test(file)) return 'dpr-tsv';
+  return /\.txt(\.gz|\.bz2)?$/i.test(file) ? 'facts' : undefined;
+}
+
+/** "openbook" for ".../openbook.txt.gz". */
+function fileStem(file: string): string {
+  return (file.split(/[\\/]/).pop() ?? file).replace(/(\.[A-Za-z0-9]+)+$/, '');
 }
 
 /**

@@ -1,7 +1,7 @@
 // The one schema of a KARD run: every key with its type, default, bounds and meaning. The config type
 // (z.infer), validation, defaults and the CLI flags (`--student-lr 3e-4`) are all derived from it, so a new
 // option is one line here.
-import { RATIONALE_FORMATS } from '@kard/cot-data';
+import { datasetNameOf, RATIONALE_FORMATS, TEACHER_MODES } from '@kard/cot-data';
 import { z } from 'zod';
 
 export const STUDENT_METHODS = ['ft', 'rd', 'kard'] as const;
@@ -32,7 +32,12 @@ const RunSchema = z.strictObject({
   backend: z.enum(BACKENDS).default('auto').describe('tfjs backend (auto: the fastest that starts)'),
   progress: z.boolean().optional().describe('progress bars on stderr (default: when stderr is a TTY)'),
   dataset: section({
-    name: text().default('strategyqa').describe('dataset name (picks the default instruction)'),
+    name: text()
+      .optional()
+      .describe(
+        'dataset name: picks the default instruction and few-shot template (default: told from dataset.train, else ' +
+          'dataset.eval: medqa for a MedQA file)',
+      ),
     train: text().describe('training questions file'),
     eval: text().describe('evaluation questions file (e.g. StrategyQA dev.json)'),
     format: text().default('auto').describe('question file format (auto: detected)'),
@@ -50,7 +55,25 @@ const RunSchema = z.strictObject({
     format: z.enum(RATIONALE_FORMATS).default('flan-cot').describe('format of the rationale file'),
     endpoint: text().optional().describe('OpenAI-compatible base URL: generate rationales instead of importing'),
     model: text().optional().describe('teacher model name for generation'),
-    samples: int(1).default(1).describe('rationales generated per question'),
+    samples: int(1).default(10).describe('n: rationales generated per question (10, as KARD)'),
+    mode: z
+      .enum(TEACHER_MODES)
+      .default('rationalise')
+      .describe(
+        "'rationalise' (KARD's): the teacher is shown the gold answer and explains it, with the dataset's few-shot " +
+          "template; kept unless empty or arguing for another option. 'answer': it answers on its own and wrong " +
+          'answers are dropped (also how imported zero-shot-CoT logs should be read)',
+      ),
+    temperature: num(0, 2).default(1).describe("teacher sampling temperature (1: the API's default, KARD's)"),
+    maxTokens: int(1)
+      .default(256)
+      .meta({
+        description: 'teacher completion length limit in tokens',
+        hashOnlyWhenSet: true,
+      } satisfies OptionMeta & { description: string }),
+    concurrency: int(1).default(4).describe('teacher requests in flight at once'),
+    pricePrompt: num(0).default(0).describe('USD per million prompt tokens (cost in teacher/summary.json and the log)'),
+    priceCompletion: num(0).default(0).describe('USD per million completion tokens'),
   }),
   student: section({
     model: text()
@@ -161,6 +184,13 @@ const RunSchema = z.strictObject({
         "an unparsable output: 'score' answers with the option the student scores best after its rationale (counted " +
           "in unparsed and scored); 'none' counts it wrong",
       ),
+    studentDir: text()
+      .optional()
+      .describe(
+        'a student trained elsewhere (a Hugging Face folder): every method decodes with it instead of ' +
+          '<run>/student/<method>, and its training stages are not checked (the run folder needs only the index: ' +
+          '`kard-train index`)',
+      ),
   }),
 });
 
@@ -179,6 +209,35 @@ export const KardConfigSchema = RunSchema.superRefine((c, ctx) => {
 
 /** A validated run config with every default filled in. */
 export type KardConfig = z.infer<typeof KardConfigSchema>;
+
+/**
+ * `dataset.name`, else the name the loader gives the training file, else the evaluation file (medqa, obqa,
+ * strategyqa, ...; undefined for a generic file or one that cannot be read): a MedQA run gets the medical
+ * instruction without saying so. Training and evaluation both use it, so the student sees one instruction.
+ */
+export function resolvedDatasetName(
+  name: unknown,
+  train: unknown,
+  format: unknown,
+  evalFile?: unknown,
+): string | undefined {
+  if (typeof name === 'string') return name;
+  const of = (file: unknown) => {
+    if (typeof file !== 'string') return undefined;
+    try {
+      return datasetNameOf(file, (format ?? 'auto') as 'auto');
+    } catch {
+      return undefined;
+    }
+  };
+  return of(train) ?? of(evalFile);
+}
+
+/** {@link resolvedDatasetName} of a config. */
+export function datasetName(cfg: KardConfig): string | undefined {
+  const d = cfg.dataset;
+  return resolvedDatasetName(d.name, d.train, d.format, d.eval);
+}
 
 export type LeafKind = 'string' | 'number' | 'int' | 'boolean' | 'string[]' | 'enum' | 'enum[]';
 

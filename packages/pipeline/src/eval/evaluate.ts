@@ -13,7 +13,7 @@ import {
 import type { PassageLookup } from '@kard/knowledge-base';
 import { loadRerankerFolder } from '@kard/reranker';
 import { Bm25Index, type Hit } from '@kard/retriever';
-import type { EvalMethod, KardConfig, StudentMethod } from '../config/schema';
+import { datasetName, type EvalMethod, type KardConfig, type StudentMethod } from '../config/schema';
 import { generate, loadStudent, scoreExamples, type StudentModel, type Tokenizer } from '@kard/student';
 import { majorityVote, summarizeAccuracy, type AccuracySummary } from './stats';
 
@@ -154,11 +154,11 @@ export async function evaluateMethod(
   const started = Date.now();
   const { cfg } = ctx;
   const studentMethod = STUDENT_OF[method];
-  const dir = path.join(ctx.runDir, 'student', studentMethod);
+  const dir = cfg.eval.studentDir ? path.resolve(cfg.eval.studentDir) : path.join(ctx.runDir, 'student', studentMethod);
   if (!fs.existsSync(dir)) throw new Error(`${method}: no trained student at ${dir} (run kard-train first)`);
   const { model, tokenizer } = await loadStudent(dir);
   const counter = await loadTokenCounter(dir);
-  const instruction = instructionFor(cfg.dataset.name);
+  const instruction = instructionFor(datasetName(cfg));
   const hits = await retrieveFor(method, questions, ctx);
   const sc = studentMethod === 'ft' ? 1 : cfg.eval.sc;
   const maxNewTokens = studentMethod === 'ft' ? 8 : cfg.eval.maxNewTokens;

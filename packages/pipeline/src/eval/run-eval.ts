@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { EvalMethod, KardConfig } from '../config/schema';
+import { datasetName, type EvalMethod, type KardConfig } from '../config/schema';
 import { assertReplaceable } from '@kard/core';
 import { REPORT_OWNER, writeReport, type EvalReport } from '../report/report';
 import { RunFolder } from '../run/run-folder';
@@ -78,7 +78,11 @@ async function evaluate(
   const report: EvalReport = {
     createdAt: new Date().toISOString(),
     run: runDir,
-    dataset: { name: cfg.dataset.name, file: path.resolve(cfg.dataset.eval), questions: questions.length },
+    dataset: {
+      name: datasetName(cfg) ?? path.basename(cfg.dataset.eval),
+      file: path.resolve(cfg.dataset.eval),
+      questions: questions.length,
+    },
     settings: {
       nDocs: cfg.eval.nDocs,
       maxDoc: cfg.eval.maxDoc,

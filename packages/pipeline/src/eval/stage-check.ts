@@ -35,7 +35,8 @@ async function stagesRead(cfg: KardConfig, run: RunFolder, plan: StagePlan): Pro
   const methods = cfg.eval.methods as EvalMethod[];
   const has = (p: string) => fs.existsSync(run.path(p));
   const out: Array<Promise<PlannedStage>> = [];
-  for (const m of methods) out.push(plan.student(STUDENT_OF[m]));
+  // a student trained elsewhere (eval.studentDir) has no stage here to check
+  if (!cfg.eval.studentDir) for (const m of methods) out.push(plan.student(STUDENT_OF[m]));
   if (methods.some((m) => STUDENT_OF[m] === 'kard')) out.push(plan.index());
   if (methods.includes('kard-reranker')) out.push(plan.reranker());
   // diagnostics: reranker vs BM25 on the reranker's validation data; rationale loss of the kard and rd students

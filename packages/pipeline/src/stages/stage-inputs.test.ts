@@ -123,7 +123,9 @@ describe('stageInputs', () => {
       {
         reads: {
           lr: 'student.lr',
-          teacher: configSection('teacher', { except: ['samples'] }),
+          teacher: configSection('teacher', {
+            except: ['samples', 'mode', 'temperature', 'maxTokens', 'concurrency', 'pricePrompt', 'priceCompletion'],
+          }),
           twice: derived(['student.lr'], (lr) => 2 * (lr as number)),
         },
         params: { method: 'ft' },

@@ -4,7 +4,7 @@
 // hashes (test/fixtures/stage-hashes-v1.json holds the hashes the hand-written inputs gave).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { StudentMethod } from '../config/schema';
+import { resolvedDatasetName, type StudentMethod } from '../config/schema';
 import { configSection, derived, fingerprint, fingerprints, type HashSource } from './stage-inputs';
 
 /** The stages of the training pipeline (a stage kind; prepare and student run once per method). */
@@ -58,9 +58,28 @@ export const STAGE_READS = {
     after: { indexHash: 'index', tokenizerHash: 'student-tokenizer' },
     reads: {
       seed: 'seed',
-      dataset: configSection('dataset', { except: ['eval', 'evalLimit'] }),
+      dataset: {
+        ...configSection('dataset', { except: ['eval', 'evalLimit', 'name'] }),
+        // the name as resolved (an unset name is told from the file), so a StrategyQA config keeps its hash
+        name: derived(['dataset.name', 'dataset.train', 'dataset.format', 'dataset.eval'], resolvedDatasetName),
+      },
       data: fingerprints(['dataset.train', 'teacher.rationales']),
-      teacher: configSection('teacher'),
+      teacher: {
+        ...configSection('teacher', {
+          except: ['samples', 'mode', 'temperature', 'concurrency', 'pricePrompt', 'priceCompletion'],
+        }),
+        // generation ran at 0.7 before the temperature was an option; an import has none
+        temperature: derived(['teacher.temperature', 'teacher.endpoint'], (t, endpoint) =>
+          endpoint === undefined || t === 0.7 ? undefined : t,
+        ),
+        // n matters only when generating (an import reads every rationale of the file)
+        samples: derived(['teacher.samples', 'teacher.endpoint'], (n, endpoint) => (endpoint === undefined ? 1 : n)),
+        // run folders from before the mode existed were made in `answer` mode, and keep their hash under it; so do
+        // imported FLAN rationales, whose yes/no answer column both modes check alike
+        mode: derived(['teacher.mode', 'teacher.endpoint', 'teacher.format'], (mode, endpoint, format) =>
+          mode === 'answer' || (endpoint === undefined && format === 'flan-cot') ? undefined : mode,
+        ),
+      },
       // the tokenizer that counts the input budget: a scratch student's, else the model's own
       tokenizer: derived(['student.model', 'student.tokenizer'], (model, tokenizer) =>
         model === 'scratch' ? tokenizer : model,
@@ -69,7 +88,7 @@ export const STAGE_READS = {
       nKnowledge: 'student.nKnowledge',
       candidates: derived(['reranker.candidates'], (candidates) => (method === 'kard' ? candidates : 0)),
     },
-    unhashed: ['progress'],
+    unhashed: ['progress', 'teacher.concurrency', 'teacher.pricePrompt', 'teacher.priceCompletion'],
   }),
   'student-init': (): StageReads => ({
     after: { tokenizer: 'student-tokenizer' },

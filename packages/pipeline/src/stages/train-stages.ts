@@ -7,13 +7,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { prepare, type KardExample } from '@kard/cot-data';
-import { generateTeacherRationales } from './teacher-stage';
+import { generateTeacherRationales, teacherCostLine } from './teacher-stage';
 import type { Passage, PassageLookup, PassageStore } from '@kard/knowledge-base';
 import { initBackend, type BackendName } from '@kard/nn';
 import { readJsonl, writeFileAtomic } from '@kard/core';
 import { rerankerRecord, type RerankerRecord } from '@kard/reranker';
 import { Bm25Index } from '@kard/retriever';
-import type { KardConfig, StudentMethod } from '../config/schema';
+import { datasetName, type KardConfig, type StudentMethod } from '../config/schema';
 import type { RunFolder } from '../run/run-folder';
 import {
   denoisingExamples,
@@ -103,9 +103,7 @@ export class TrainingPipeline {
           : teacher.endpoint
             ? [
                 {
-                  file: await generateTeacherRationales(this.cfg, trainFile, this.run.path('teacher'), (d, t) =>
-                    this.hooks.onProgress?.('teacher', d, t),
-                  ),
+                  file: await this.teacher(trainFile),
                   format: 'generation-cache' as const,
                   // a cache holds the first teacher.samples of each question that prepare reads
                   maxPerQuestion: teacher.samples,
@@ -115,7 +113,13 @@ export class TrainingPipeline {
       const index = Bm25Index.load(this.run.path('index')).attachPassages(await this.passages());
       const manifest = await prepare(
         {
-          dataset: { file: trainFile, format: dataset.format as 'auto', name: dataset.name, onInvalid: 'skip' },
+          dataset: {
+            file: trainFile,
+            format: dataset.format as 'auto',
+            name: datasetName(this.cfg),
+            onInvalid: 'skip',
+          },
+          teacherMode: teacher.mode,
           rationales,
           mode: method,
           nKnowledge: student.nKnowledge,
@@ -132,6 +136,18 @@ export class TrainingPipeline {
       );
       return manifest.counts;
     });
+  }
+
+  /** Generates the teacher's rationales (teacher.endpoint) and logs what they cost; returns the cache file. */
+  private async teacher(trainFile: string): Promise<string> {
+    const { cacheFile, summary } = await generateTeacherRationales(
+      this.cfg,
+      trainFile,
+      this.run.path('teacher'),
+      (d, t) => this.hooks.onProgress?.('teacher', d, t),
+    );
+    this.hooks.onProgress?.('teacher', summary.questions, summary.questions, teacherCostLine(summary));
+    return cacheFile;
   }
 
   /**

@@ -32,7 +32,7 @@ export function indexCommand(io: CliIo): Command {
     .addOption(new Option('--stopwords <name>', 'stop words').choices(['lucene', 'none']).default('lucene'))
     .addOption(
       new Option('--format <name>', 'corpus line format')
-        .choices(['auto', 'pyserini', 'beir', 'jsonl', 'dpr-tsv'])
+        .choices(['auto', 'pyserini', 'beir', 'jsonl', 'dpr-tsv', 'facts'])
         .default('auto'),
     )
     .option('--skip-malformed', 'skip and count malformed lines instead of failing')
