@@ -17,6 +17,7 @@ export {
   type KardExample,
 } from './examples/kard-examples';
 export { openKnowledge, type Knowledge, type KnowledgeOptions } from './examples/knowledge';
+export { canSearchBatch, PrefetchedSearch, type BatchSearchLike } from './examples/batched-search';
 export { evidenceHits, type EvidenceHits } from './examples/evidence';
 
 export { parseAnswer, statedAnswer } from './teacher/answer';

@@ -5,7 +5,14 @@ import { assertReplaceable, createProgress, toJsonl, UsageError, writeDirAtomic 
 import { datasetNameOf, loadQuestions, type DatasetFormat } from './datasets/load';
 import { loadTokenCounter, type TokenCounter } from './examples/budget';
 import type { PassageLookup } from '@kard/knowledge-base';
-import { buildExamples, type RerankerRecordBuilder, type ScorerLike, type SearchLike } from './examples/kard-examples';
+import { canSearchBatch, PrefetchedSearch } from './examples/batched-search';
+import {
+  buildExamples,
+  type RationalePair,
+  type RerankerRecordBuilder,
+  type ScorerLike,
+  type SearchLike,
+} from './examples/kard-examples';
 import { openKnowledge } from './examples/knowledge';
 import { instructionFor, type PromptMode } from './examples/prompt';
 import { splitByQuestion } from './examples/split';
@@ -172,6 +179,24 @@ export async function prepare(config: PrepareConfig, parts: PrepareParts = {}): 
     parts.counter ?? (config.tokenizer ? await loadTokenCounter(path.resolve(config.tokenizer)) : undefined);
   const maxInputTokens = config.maxInputTokens ?? 512;
 
+  // a retriever that answers batches (Bm25Index.searchBatch, a threaded one) gets each chunk's queries together
+  const batched = mode === 'kard' && canSearchBatch(retriever) ? new PrefetchedSearch(retriever) : undefined;
+  if (batched) retriever = batched;
+  const nKnowledge = config.nKnowledge ?? 1;
+  const prefetch = batched
+    ? (pairs: RationalePair[]) =>
+        batched.prefetch(
+          pairs.flatMap((p) => [
+            { query: config.query === 'question' ? p.question : p.rationale, k: nKnowledge },
+            ...(builder && rerankerK > 0
+              ? [
+                  { query: p.rationale, k: rerankerK },
+                  { query: p.question, k: rerankerK },
+                ]
+              : []),
+          ]),
+        )
+    : undefined;
   const total = mode === 'ft' ? loaded.questions.length : kept.length;
   const bar = createProgress({ label: 'examples', total, unit: 'examples', show: config.progress });
   const built = await buildExamples(loaded.questions, kept, {
@@ -184,6 +209,7 @@ export async function prepare(config: PrepareConfig, parts: PrepareParts = {}): 
     rerankerRecord: mode === 'kard' && rerankerK > 0 ? (pair) => builder!(pair, retriever!, rerankerK) : undefined,
     counter,
     maxInputTokens,
+    prefetch,
     onProgress: (done) => bar.update(done),
   });
   bar.stop();

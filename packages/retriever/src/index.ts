@@ -10,6 +10,7 @@ export {
   type Bm25Params,
   type FlexsearchBm25Options,
   type PassageSource,
+  readBm25Manifest,
 } from './sparse';
 export {
   TrecFormatError,

@@ -14,7 +14,13 @@ export {
 export { generate, type GenerateOptions, type GeneratedSequence } from './generation';
 export { loadTokenizer, type Tokenizer } from './tokenizer';
 export { readExamples, tokenizeExamples, type TextExample, type TokenizedExample } from './training/examples';
-export { denoisingExamples, type DenoisingOptions } from './training/denoising';
+export {
+  denoisingDraws,
+  denoisingExample,
+  denoisingExamples,
+  type DenoisingDraw,
+  type DenoisingOptions,
+} from './training/denoising';
 export {
   Seq2SeqTrainer,
   CausalLmTrainer,

@@ -1,14 +1,29 @@
 #!/usr/bin/env node
-// BM25 benchmark: @kard/retriever's Bm25Index against MiniSearch, wink-bm25-text-search and flexsearch on the
-// shipped Wikipedia paragraphs with StrategyQA questions (single thread, k = 10), then a synthetic scale run.
-// Run: npm run bench:retrieval   (builds the package first; BENCH_SCALE_DOCS=0 skips the scale run)
+// BM25 benchmark, all figures from one run (issue 14):
+// - corpora: the shipped 22.5k Wikipedia paragraphs, and generated corpora (BENCH_SCALE_DOCS, default 1M and 5M)
+//   whose words are drawn from the shipped paragraphs' unigram distribution (gen-corpus.mjs), 40-120 words each;
+// - query sets: the 2,061 StrategyQA questions, the 2,061 FLAN rationales (long, as KARD's preprocessing queries),
+//   and 2,061 6-word synthetic queries;
+// - per corpus x query set: q/s of the default (pruned) search on one thread and on all threads, of the exhaustive
+//   scorer on one thread, and the share of identical top-10s (ids and scores);
+// - builds in child processes (peak RSS from getrusage): today's single-thread builder (bundled from
+//   BENCH_BASELINE_COMMIT), 1 thread and all threads; index bytes per passage; load time and resident memory;
+// - peers: LanceDB's native full-text search (Rust BM25) on every corpus, the JS engines on the 22.5k corpus;
+// - a projection to 21M passages, and the issue's targets as PASS/FAIL lines.
+// Results: tools/bench/retrieval/results/bm25.{json,md}, written atomically.
+// Run: npm run bench:retrieval   (BENCH_SCALE_DOCS=0 skips the generated corpora; BENCH_QUERY_SECONDS caps each
+// timed pass, default 20; generated corpora and indexes are cached under node_modules/.cache/kard-bench-retrieval)
 import { createRequire } from 'node:module';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SHIPPED_CORPUS, syntheticQueries, unigram, writeCorpus } from './gen-corpus.mjs';
 
 const require = createRequire(import.meta.url);
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../../..');
 const { Bm25Index } = require('@kard/retriever');
 const MiniSearch = require('minisearch');
 const bm25 = require('wink-bm25-text-search');
@@ -16,20 +31,36 @@ const nlp = require('wink-nlp-utils');
 const { Index: FlexIndex } = require('flexsearch');
 
 const K = 10;
-/** Slow engines answer queries until this many seconds have passed (all queries when they are fast). */
-const QUERY_SECONDS = Number(process.env.BENCH_QUERY_SECONDS ?? 15);
-const SCALE_DOCS = Number(process.env.BENCH_SCALE_DOCS ?? 1_000_000);
+/** Each timed pass answers queries until this many seconds have passed (all of them when fast enough). */
+const QUERY_SECONDS = Number(process.env.BENCH_QUERY_SECONDS ?? 20);
+const SCALE_DOCS = (process.env.BENCH_SCALE_DOCS ?? '1000000,5000000')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
+const THREADS = Number(process.env.BENCH_THREADS ?? os.availableParallelism());
+const CACHE = process.env.BENCH_CACHE ?? path.join(root, 'node_modules/.cache/kard-bench-retrieval');
+const RESULTS = path.join(here, 'results');
+/** The last commit before issue 14's builder and scorer: "today's" builder, the baseline. */
+const BASELINE_COMMIT = process.env.BENCH_BASELINE_COMMIT ?? 'd2b6c95';
+const PROJECT_DOCS = 21_000_000;
+const GiB = 2 ** 30;
 
-const passages = ['strategyqa_paragraphs.jsonl', 'hotpotqa_paragraphs.jsonl'].flatMap((f) =>
+const readJsonl = (f) =>
   fs
-    .readFileSync(path.join(root, 'datasets/wikipedia', f), 'utf8')
+    .readFileSync(f, 'utf8')
     .split('\n')
     .filter(Boolean)
-    .map((l) => JSON.parse(l)),
-);
-const queries = JSON.parse(fs.readFileSync(path.join(root, 'datasets/strategyqa/train.json'), 'utf8')).map(
+    .map((l) => JSON.parse(l));
+const passages = SHIPPED_CORPUS.flatMap(readJsonl);
+const strategyQa = JSON.parse(fs.readFileSync(path.join(root, 'datasets/strategyqa/train.json'), 'utf8')).map(
   (q) => q.question,
 );
+const flanRationales = fs
+  .readFileSync(path.join(root, 'datasets/flan-cot/strategyqa_train.tsv'), 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => l.split('\t')[2]);
+let queries = strategyQa; // the JS peers' query set
 const text = (p) => `${p.title}\n${p.text}`;
 
 function time(fn) {
@@ -49,13 +80,6 @@ function qps(search) {
     elapsed = Number(process.hrtime.bigint() - t) / 1e9;
   }
   return { qps: n / elapsed, queries: n };
-}
-
-async function measureKard() {
-  const t = process.hrtime.bigint();
-  const index = await Bm25Index.build(passages);
-  const buildSeconds = Number(process.hrtime.bigint() - t) / 1e9;
-  return { buildSeconds, ...qps((q) => index.search(q, K)), index };
 }
 
 function measureMiniSearch() {
@@ -89,127 +113,433 @@ function measureFlexsearch() {
   return { buildSeconds: seconds, ...qps((q) => index.search(q, { limit: K, suggest: true })) };
 }
 
-function row(name, r) {
-  return (
-    `${name.padEnd(26)} ${r.buildSeconds.toFixed(2).padStart(8)} ${r.qps.toFixed(0).padStart(9)}   ` +
-    `${String(r.queries).padStart(5)}`
+function log(line = '') {
+  console.log(line);
+}
+
+/** Runs bench-child.mjs and returns its JSON line. */
+function child(args) {
+  const r = spawnSync(process.execPath, [path.join(here, 'bench-child.mjs'), ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 20,
+  });
+  if (r.status !== 0) throw new Error(`bench-child ${args.slice(0, 3).join(' ')} failed (exit ${r.status})`);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+/**
+ * Today's builder as it was at BASELINE_COMMIT: its sources (retriever, knowledge-base, core) taken from git and
+ * bundled with esbuild into one CommonJS file, so the baseline is measured in the same run on the same machine.
+ */
+async function baselineBundle() {
+  const commit = execFileSync('git', ['rev-parse', '--short', BASELINE_COMMIT], { cwd: root, encoding: 'utf8' }).trim();
+  const file = path.join(CACHE, `baseline-${commit}.cjs`);
+  if (fs.existsSync(file)) return { file, commit };
+  const src = fs.mkdtempSync(path.join(os.tmpdir(), 'kard-baseline-'));
+  try {
+    const tar = execFileSync(
+      'git',
+      ['archive', commit, 'packages/core', 'packages/knowledge-base', 'packages/retriever'],
+      {
+        cwd: root,
+        maxBuffer: 1 << 28,
+      },
+    );
+    execFileSync('tar', ['-x', '-C', src], { input: tar });
+    const esbuild = require('esbuild');
+    const tmp = `${file}.tmp-${process.pid}`;
+    await esbuild.build({
+      entryPoints: [path.join(src, 'packages/retriever/src/sparse/index.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      outfile: tmp,
+      logLevel: 'error',
+      plugins: [
+        {
+          name: 'kard-at-commit',
+          setup(b) {
+            b.onResolve({ filter: /^@kard\// }, (a) => ({
+              path: path.join(src, 'packages', a.path.slice('@kard/'.length), 'src/index.ts'),
+            }));
+            b.onResolve({ filter: /^[^./]/ }, (a) => ({ path: a.path, external: true }));
+          },
+        },
+      ],
+    });
+    fs.renameSync(tmp, file);
+  } finally {
+    fs.rmSync(src, { recursive: true, force: true });
+  }
+  return { file, commit };
+}
+
+const dirBytes = (dir) => fs.readdirSync(dir).reduce((s, f) => s + fs.statSync(path.join(dir, f)).size, 0);
+
+/** Queries per second of `search` over `qs` (a warm-up of 50 first), stopping after QUERY_SECONDS. */
+function timedPass(qs, search) {
+  for (const q of qs.slice(0, 50)) search(q);
+  const lists = [];
+  const t = process.hrtime.bigint();
+  let elapsed = 0;
+  while (lists.length < qs.length && elapsed < QUERY_SECONDS) {
+    lists.push(search(qs[lists.length]));
+    elapsed = Number(process.hrtime.bigint() - t) / 1e9;
+  }
+  return { qps: lists.length / elapsed, queries: lists.length, lists };
+}
+
+const sameList = (a, b) => a.length === b.length && a.every((h, i) => h.id === b[i].id && h.score === b[i].score);
+
+async function measureQueries(index, qs) {
+  const pruned = timedPass(qs, (q) => index.search(q, K));
+  const exhaustive = timedPass(qs, (q) => index.search(q, K, { exhaustive: true }));
+  const n = Math.min(pruned.queries, exhaustive.queries);
+  let identical = 0;
+  for (let i = 0; i < n; i++) if (sameList(pruned.lists[i], exhaustive.lists[i])) identical++;
+  let parallel = null;
+  if (typeof index.searchBatchParallel === 'function') {
+    const batch = qs.slice(0, Math.max(pruned.queries, 200));
+    await index.searchBatchParallel(batch.slice(0, 50), K, { threads: THREADS });
+    const t = process.hrtime.bigint();
+    const lists = await index.searchBatchParallel(batch, K, { threads: THREADS });
+    const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+    let same = 0;
+    for (let i = 0; i < Math.min(lists.length, pruned.lists.length); i++)
+      if (sameList(lists[i], pruned.lists[i])) same++;
+    parallel = {
+      qps: batch.length / seconds,
+      queries: batch.length,
+      identicalToSingle: same / Math.min(lists.length, pruned.lists.length),
+    };
+  }
+  return {
+    pruned1T: { qps: pruned.qps, queries: pruned.queries },
+    prunedAllThreads: parallel,
+    exhaustive1T: { qps: exhaustive.qps, queries: exhaustive.queries },
+    identicalTop10: { compared: n, share: n ? identical / n : null },
+  };
+}
+
+/** LanceDB's native FTS (BM25 in Rust) over the same passages: table + index build time, then q/s per query set. */
+async function measureLance(name, files, querySets) {
+  let lancedb;
+  try {
+    lancedb = require('@lancedb/lancedb');
+  } catch {
+    return { error: '@lancedb/lancedb is not installed' };
+  }
+  const dir = path.join(CACHE, `lance-${name}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  const db = await lancedb.connect(dir);
+  const t = process.hrtime.bigint();
+  let table;
+  let batch = [];
+  const flush = async () => {
+    if (!batch.length) return;
+    if (table) await table.add(batch);
+    else table = await db.createTable('passages', batch);
+    batch = [];
+  };
+  const { readPassages } = require('@kard/knowledge-base');
+  for (const f of files)
+    for await (const p of readPassages(f)) {
+      batch.push({ id: p.id, text: p.title ? `${p.title}\n${p.text}` : p.text });
+      if (batch.length === 100_000) await flush();
+    }
+  await flush();
+  const ingestSeconds = Number(process.hrtime.bigint() - t) / 1e9;
+  const t2 = process.hrtime.bigint();
+  await table.createIndex('text', {
+    config: lancedb.Index.fts({ withPosition: false, stem: true, removeStopWords: true, lowercase: true }),
+  });
+  const indexSeconds = Number(process.hrtime.bigint() - t2) / 1e9;
+  const out = { ingestSeconds, indexSeconds, indexBytes: null, sets: {} };
+  for (const [set, qs] of Object.entries(querySets)) {
+    let errors = 0;
+    const search = async (q) => {
+      try {
+        return await table.query().fullTextSearch(q).limit(K).select(['id', '_score']).toArray();
+      } catch {
+        errors++;
+        return [];
+      }
+    };
+    for (const q of qs.slice(0, 20)) await search(q);
+    let n = 0;
+    const t3 = process.hrtime.bigint();
+    let elapsed = 0;
+    while (n < qs.length && elapsed < QUERY_SECONDS) {
+      await search(qs[n++]);
+      elapsed = Number(process.hrtime.bigint() - t3) / 1e9;
+    }
+    out.sets[set] = { qps: n / elapsed, queries: n, errors };
+  }
+  table.close?.();
+  db.close?.();
+  fs.rmSync(dir, { recursive: true, force: true });
+  return out;
+}
+
+async function measureCorpus(corpus, querySets, baseline) {
+  const { name, files, docs } = corpus;
+  log(`\n== ${name}: ${docs.toLocaleString()} passages`);
+  const indexDir = path.join(CACHE, `index-${name}`);
+  const builds = {
+    baseline: child(['build', baseline.file, '1', '-', ...files]),
+    threads1: child(['build', 'current', '1', '-', ...files]),
+    threadsAll: child(['build', 'current', String(THREADS), indexDir, ...files]),
+  };
+  for (const [k, b] of Object.entries(builds))
+    log(
+      `  build ${k.padEnd(10)} ${b.buildSeconds.toFixed(1).padStart(7)} s  peak RSS ${(b.maxRssBytes / GiB).toFixed(2)} GiB`,
+    );
+  const indexBytes = dirBytes(indexDir);
+  const load = child(['load', indexDir]);
+  log(
+    `  index ${(indexBytes / docs).toFixed(0)} bytes/passage; load ${load.loadSeconds.toFixed(2)} s, RSS ${(load.maxRssBytes / GiB).toFixed(2)} GiB`,
   );
+  const index = Bm25Index.load(indexDir);
+  const sets = {};
+  for (const [set, qs] of Object.entries(querySets)) {
+    sets[set] = await measureQueries(index, qs);
+    const r = sets[set];
+    log(
+      `  ${set.padEnd(12)} pruned 1T ${r.pruned1T.qps.toFixed(0).padStart(7)} q/s  all ${r.prunedAllThreads ? r.prunedAllThreads.qps.toFixed(0).padStart(7) : '    n/a'} q/s  ` +
+        `exhaustive ${r.exhaustive1T.qps.toFixed(0).padStart(7)} q/s  identical top-10 ${(100 * (r.identicalTop10.share ?? 0)).toFixed(1)}% of ${r.identicalTop10.compared}`,
+    );
+  }
+  const lance = await measureLance(name, files, querySets);
+  if (lance.error) log(`  LanceDB: ${lance.error}`);
+  else
+    log(
+      `  LanceDB FTS: ingest ${lance.ingestSeconds.toFixed(1)} s, index ${lance.indexSeconds.toFixed(1)} s; ` +
+        Object.entries(lance.sets)
+          .map(([s, r]) => `${s} ${r.qps.toFixed(0)} q/s${r.errors ? ` (${r.errors} errors)` : ''}`)
+          .join(', '),
+    );
+  return { name, docs, builds, indexBytes, indexBytesPerPassage: indexBytes / docs, load, sets, lance };
+}
+
+function jsPeers() {
+  queries = strategyQa;
+  const out = {};
+  for (const [name, fn] of [
+    ['MiniSearch', measureMiniSearch],
+    ['wink-bm25-text-search', measureWink],
+    ['flexsearch (any-term)', measureFlexsearch],
+  ]) {
+    const r = fn();
+    out[name] = { buildSeconds: r.buildSeconds, qps: r.qps, queries: r.queries };
+    log(`  ${name.padEnd(24)} build ${r.buildSeconds.toFixed(2)} s, ${r.qps.toFixed(0)} q/s (StrategyQA questions)`);
+  }
+  return out;
+}
+
+function ratio(a, b) {
+  return a !== undefined && a !== null && b ? a / b : null;
+}
+
+/** The issue's targets as PASS/FAIL lines, each with its ratio; a target whose corpus is not in the run is n/a. */
+function targets(results) {
+  const lines = [];
+  const add = (label, ok, detail) => lines.push({ label, status: ok === null ? 'n/a' : ok ? 'PASS' : 'FAIL', detail });
+  const gen = results.corpora.filter((c) => c.name.startsWith('gen-'));
+  const at = (n) => gen.find((c) => c.docs === n);
+  const oneM = at(1_000_000) ?? gen[0];
+  const note = (c, n) =>
+    c && c.docs !== n ? ` [measured at ${c.docs.toLocaleString()}, not ${n.toLocaleString()}: indicative]` : '';
+  if (oneM) {
+    const s = oneM.sets.strategyqa;
+    const r = ratio(s.pruned1T.qps, s.exhaustive1T.qps);
+    add(
+      'pruned 1T >= 10x exhaustive, 100% identical top-10 (StrategyQA questions)',
+      r >= 10 && s.identicalTop10.share === 1,
+      `${r?.toFixed(1)}x, identical ${(100 * s.identicalTop10.share).toFixed(1)}%${note(oneM, 1_000_000)}`,
+    );
+    const rt = ratio(s.prunedAllThreads?.qps, s.pruned1T.qps);
+    add(
+      `pruned all threads (${THREADS}) >= 1.7x pruned 1T`,
+      rt === null ? null : rt >= 1.7,
+      rt === null ? 'no threaded batch search in this build' : `${rt.toFixed(2)}x${note(oneM, 1_000_000)}`,
+    );
+    const lance = oneM.lance.sets?.strategyqa?.qps;
+    const rl = ratio(s.pruned1T.qps, lance);
+    add(
+      'pruned 1T >= 2x LanceDB FTS (StrategyQA questions)',
+      rl === null ? null : rl >= 2,
+      rl === null ? 'LanceDB not measured' : `${rl.toFixed(1)}x${note(oneM, 1_000_000)}`,
+    );
+    const rb = ratio(oneM.builds.baseline.buildSeconds, oneM.builds.threadsAll.buildSeconds);
+    add(
+      `build all threads >= 3x today's build`,
+      rb >= 3,
+      `${rb.toFixed(2)}x (${oneM.builds.baseline.buildSeconds.toFixed(1)} s -> ${oneM.builds.threadsAll.buildSeconds.toFixed(1)} s)${note(oneM, 1_000_000)}`,
+    );
+  } else add('targets at 1M', null, 'no generated corpus in this run (BENCH_SCALE_DOCS)');
+  const big = at(5_000_000) ?? gen[gen.length - 1];
+  if (big) {
+    const peak = Math.max(big.builds.threads1.maxRssBytes, big.builds.threadsAll.maxRssBytes);
+    add('5M build peak RSS < 16 GiB', peak < 16 * GiB, `${(peak / GiB).toFixed(2)} GiB${note(big, 5_000_000)}`);
+    add(
+      '21M projection: build < 24 GiB',
+      results.projection.buildBytes < 24 * GiB,
+      `${(results.projection.buildBytes / GiB).toFixed(1)} GiB`,
+    );
+    add(
+      '21M projection: serve < 12 GiB',
+      results.projection.serveBytes < 12 * GiB,
+      `${(results.projection.serveBytes / GiB).toFixed(1)} GiB`,
+    );
+  }
+  const shipped = results.corpora.find((c) => c.name === 'shipped-22.5k');
+  if (shipped) {
+    const s = shipped.sets.strategyqa;
+    const r = ratio(s.pruned1T.qps, s.exhaustive1T.qps);
+    add(
+      // within timing noise (10 %) of the exhaustive scorer, and in today's 20k q/s class
+      '22.5k: no regression (pruned >= 0.9x exhaustive, >= 20k q/s)',
+      r >= 0.9 && s.pruned1T.qps >= 20_000 && s.identicalTop10.share === 1,
+      `${s.pruned1T.qps.toFixed(0)} q/s, ${r.toFixed(2)}x exhaustive, identical ${(100 * s.identicalTop10.share).toFixed(1)}%`,
+    );
+  }
+  return lines;
+}
+
+/** Memory for 21M passages from the largest generated corpus's per-passage figures (above an idle node). */
+function projection(corpora, idle) {
+  const gen = corpora.filter((c) => c.name.startsWith('gen-'));
+  const c = gen[gen.length - 1] ?? corpora[corpora.length - 1];
+  const base = idle.maxRssBytes;
+  const buildPeak = Math.max(c.builds.threads1.maxRssBytes, c.builds.threadsAll.maxRssBytes);
+  const perBuild = (buildPeak - base) / c.docs;
+  const perServe = (c.load.maxRssBytes - base) / c.docs;
+  return {
+    from: c.name,
+    docs: PROJECT_DOCS,
+    idleNodeBytes: base,
+    buildBytesPerPassage: perBuild,
+    serveBytesPerPassage: perServe,
+    indexBytesPerPassage: c.indexBytesPerPassage,
+    // linear in passages: an upper bound for a build whose segments spill to disk
+    buildBytes: base + perBuild * PROJECT_DOCS,
+    serveBytes: base + perServe * PROJECT_DOCS,
+  };
+}
+
+function markdown(r) {
+  const f = (x, d = 0) => (x === null || x === undefined ? 'n/a' : x.toFixed(d));
+  const out = [
+    `# BM25 retrieval benchmark`,
+    '',
+    `${r.date}, node ${r.node}, ${r.cpus} cores (${r.threads} threads used), k = ${K}, each timed pass capped at ${QUERY_SECONDS} s. ` +
+      `Baseline builder: commit ${r.baselineCommit}.`,
+    '',
+    '## Queries (q/s)',
+    '',
+    '| corpus | query set | pruned 1T | pruned all threads | exhaustive 1T | pruned / exhaustive | identical top-10 | LanceDB FTS | pruned / LanceDB |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const c of r.corpora)
+    for (const [set, s] of Object.entries(c.sets)) {
+      const lance = c.lance.sets?.[set]?.qps;
+      out.push(
+        `| ${c.name} | ${set} | ${f(s.pruned1T.qps)} | ${f(s.prunedAllThreads?.qps)} | ${f(s.exhaustive1T.qps)} | ` +
+          `${f(ratio(s.pruned1T.qps, s.exhaustive1T.qps), 1)}x | ${f(100 * (s.identicalTop10.share ?? 0), 1)}% of ${s.identicalTop10.compared} | ` +
+          `${f(lance)} | ${f(ratio(s.pruned1T.qps, lance), 1)}x |`,
+      );
+    }
+  out.push(
+    '',
+    '## Builds and memory',
+    '',
+    "| corpus | passages | today's build s | 1 thread s | all threads s | all / today | peak RSS 1T GiB | peak RSS all GiB | index bytes/passage | load s | loaded RSS GiB | LanceDB ingest + index s |",
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  );
+  for (const c of r.corpora) {
+    const b = c.builds;
+    out.push(
+      `| ${c.name} | ${c.docs.toLocaleString()} | ${f(b.baseline.buildSeconds, 1)} | ${f(b.threads1.buildSeconds, 1)} | ${f(b.threadsAll.buildSeconds, 1)} | ` +
+        `${f(ratio(b.baseline.buildSeconds, b.threadsAll.buildSeconds), 2)}x | ${f(b.threads1.maxRssBytes / GiB, 2)} | ${f(b.threadsAll.maxRssBytes / GiB, 2)} | ` +
+        `${f(c.indexBytesPerPassage)} | ${f(c.load.loadSeconds, 2)} | ${f(c.load.maxRssBytes / GiB, 2)} | ` +
+        `${c.lance.error ? 'n/a' : `${f(c.lance.ingestSeconds, 1)} + ${f(c.lance.indexSeconds, 1)}`} |`,
+    );
+  }
+  const p = r.projection;
+  out.push(
+    '',
+    `## Projection to ${p.docs.toLocaleString()} passages (from ${p.from})`,
+    '',
+    `build ${f(p.buildBytes / GiB, 1)} GiB (${f(p.buildBytesPerPassage)} bytes/passage), serve ${f(p.serveBytes / GiB, 1)} GiB (${f(p.serveBytesPerPassage)} bytes/passage), index ${f((p.indexBytesPerPassage * p.docs) / GiB, 1)} GiB on disk`,
+    '',
+    '## JS peers (shipped 22.5k, StrategyQA questions, one thread)',
+    '',
+    '| engine | build s | q/s |',
+    '|---|---:|---:|',
+  );
+  for (const [name, x] of Object.entries(r.jsPeers)) out.push(`| ${name} | ${f(x.buildSeconds, 2)} | ${f(x.qps)} |`);
+  out.push('', '## Targets', '');
+  for (const t of r.targets) out.push(`- **${t.status}** ${t.label}: ${t.detail}`);
+  return `${out.join('\n')}\n`;
+}
+
+function writeAtomic(file, text) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
 }
 
 async function main() {
-  console.log(
-    `corpus: ${passages.length} Wikipedia paragraphs; queries: ${queries.length} StrategyQA questions; k = ${K}; ` +
-      `node ${process.version}`,
+  fs.mkdirSync(CACHE, { recursive: true });
+  log(
+    `node ${process.version}, ${os.availableParallelism()} cores, ${THREADS} threads, k = ${K}; corpora: shipped 22.5k` +
+      `${SCALE_DOCS.map((n) => `, generated ${n.toLocaleString()}`).join('')}`,
   );
-  const kard = await measureKard();
-  const others = [
-    ['MiniSearch', measureMiniSearch()],
-    ['wink-bm25-text-search', measureWink()],
-    ['flexsearch (any-term)', measureFlexsearch()],
-  ];
-  console.log(
-    `\n${'engine'.padEnd(26)} ${'build s'.padStart(8)} ${'q/s'.padStart(9)}   timed queries   kard speed-up: ` +
-      `queries, build`,
-  );
-  console.log(row('kard Bm25Index (exact)', kard));
-  for (const [name, r] of others) {
-    console.log(
-      `${row(name, r)}   ${(kard.qps / r.qps).toFixed(1).padStart(7)}x ` +
-        `${(r.buildSeconds / kard.buildSeconds).toFixed(1).padStart(6)}x`,
-    );
-  }
-  const fastest = Math.max(...others.map(([, r]) => r.qps));
-  console.log(`\nkard q/s / fastest other = ${(kard.qps / fastest).toFixed(1)}x (target >= 10x)`);
-  if (SCALE_DOCS > 0) await scaleRun(SCALE_DOCS);
-}
-
-/** Zipf(s = 1) over a vocabulary of `v` synthetic words: a CDF to sample ranks by binary search. */
-function zipf(v) {
-  const cdf = new Float64Array(v);
-  let sum = 0;
-  for (let r = 0; r < v; r++) cdf[r] = sum += 1 / (r + 1);
-  for (let r = 0; r < v; r++) cdf[r] /= sum;
-  return (u) => {
-    let lo = 0;
-    let hi = v - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cdf[mid] < u) lo = mid + 1;
-      else hi = mid;
+  const dist = unigram();
+  const querySets = {
+    strategyqa: strategyQa,
+    'flan-rationale': flanRationales,
+    'synthetic-6w': syntheticQueries(strategyQa.length, { dist }),
+  };
+  const baseline = await baselineBundle();
+  const idle = child(['idle']);
+  const corpora = [{ name: 'shipped-22.5k', files: SHIPPED_CORPUS, docs: passages.length }];
+  for (const n of SCALE_DOCS) {
+    const file = path.join(CACHE, `gen-${n}.jsonl`);
+    if (!fs.existsSync(file)) {
+      log(`generating ${n.toLocaleString()} passages -> ${file}`);
+      await writeCorpus(file, n, { dist });
     }
-    return lo;
-  };
-}
-
-/** A seeded generator (mulberry32), so every run indexes the same synthetic corpus. */
-function random(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-async function scaleRun(n) {
-  const vocabulary = 1_000_000;
-  const sample = zipf(vocabulary);
-  const rand = random(42);
-  // Words are letters only ("w" + base-26 rank), so the analyzer keeps each as one token.
-  const word = (r) => {
-    let s = 'w';
-    for (r += 1; r > 0; r = Math.floor(r / 26)) s += String.fromCharCode(97 + (r % 26));
-    return s;
-  };
-  function* docs() {
-    for (let i = 0; i < n; i++) {
-      const len = 40 + Math.floor(rand() * 81); // 40..120 words, mean 80 (a DPR passage is 100 words)
-      const words = new Array(len);
-      for (let j = 0; j < len; j++) words[j] = word(sample(rand()));
-      yield { id: `doc${i}`, text: words.join(' ') };
-    }
+    corpora.push({ name: `gen-${n}`, files: [file], docs: n });
   }
-  global.gc?.();
-  const before = process.memoryUsage();
-  const t = process.hrtime.bigint();
-  const index = await Bm25Index.build(docs(), { stemmer: 'none' });
-  const buildSeconds = Number(process.hrtime.bigint() - t) / 1e9;
-  global.gc?.();
-  const after = process.memoryUsage();
-  const d = index.data;
-  const arrays = [
-    d.ids.bytes,
-    d.ids.offsets,
-    d.ids.sortedRows,
-    d.ids.rank,
-    d.docLengths,
-    d.termOffsets,
-    d.postingDocs,
-    d.postingTfs,
-  ];
-  const arrayBytes = arrays.reduce((s, a) => s + a.byteLength, 0) + n * 8; /* norms */
-  // Queries: 6 words from the same distribution, skipping the 100 most frequent (a stop-word list's job).
-  const qs = Array.from({ length: 500 }, () =>
-    Array.from({ length: 6 }, () => word(100 + (sample(rand() * 0.999 + 0.001) % (vocabulary - 100)))).join(' '),
+  const results = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: os.availableParallelism(),
+    threads: THREADS,
+    k: K,
+    querySeconds: QUERY_SECONDS,
+    baselineCommit: baseline.commit,
+    querySets: Object.fromEntries(Object.entries(querySets).map(([k, v]) => [k, v.length])),
+    corpora: [],
+  };
+  for (const c of corpora) results.corpora.push(await measureCorpus(c, querySets, baseline));
+  log('\n== JS peers on the shipped corpus');
+  results.jsPeers = jsPeers();
+  results.projection = projection(results.corpora, idle);
+  results.targets = targets(results);
+  const p = results.projection;
+  log(
+    `\nprojection to ${p.docs.toLocaleString()} passages (from ${p.from}): build ${(p.buildBytes / GiB).toFixed(1)} GiB, serve ${(p.serveBytes / GiB).toFixed(1)} GiB`,
   );
-  index.search(qs[0], K);
-  const q = time(() => qs.forEach((query) => index.search(query, K)));
-  const perDoc = (bytes) => (bytes / n).toFixed(0);
-  const heapDelta = after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers;
-  console.log(
-    `\nsynthetic scale run: ${n.toLocaleString()} passages, Zipf(1) over ${vocabulary.toLocaleString()} words, ` +
-      `40-120 words each`,
-  );
-  console.log(
-    `  build ${buildSeconds.toFixed(1)} s (${(n / buildSeconds).toFixed(0)} passages/s), ` +
-      `${index.termCount.toLocaleString()} terms, ${d.postingDocs.length.toLocaleString()} postings`,
-  );
-  console.log(
-    `  index arrays ${perDoc(arrayBytes)} bytes/passage; heap + array buffers after build ${perDoc(heapDelta)} ` +
-      `bytes/passage; rss ${(after.rss / 2 ** 30).toFixed(2)} GiB`,
-  );
-  console.log(`  search ${(qs.length / q.seconds).toFixed(0)} q/s at k = ${K} (6-word queries)`);
-  console.log(`  projected arrays for 21M such passages: ${(((arrayBytes / n) * 21e6) / 2 ** 30).toFixed(1)} GiB`);
+  log('\ntargets:');
+  for (const t of results.targets) log(`  ${t.status.padEnd(4)} ${t.label}: ${t.detail}`);
+  writeAtomic(path.join(RESULTS, 'bm25.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeAtomic(path.join(RESULTS, 'bm25.md'), markdown(results));
+  log(`\nwrote ${path.relative(root, path.join(RESULTS, 'bm25.json'))} and bm25.md`);
 }
 
 main().catch((err) => {

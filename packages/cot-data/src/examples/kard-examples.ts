@@ -76,6 +76,13 @@ export interface BuildExamplesOptions {
   counter?: TokenCounter;
   maxInputTokens?: number;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Called with each chunk of `prefetchChunk` pairs before their examples are built, so the retriever can answer the
+   * chunk's queries in one batch (`PrefetchedSearch.prefetch`).
+   */
+  prefetch?: (pairs: RationalePair[]) => Promise<void>;
+  /** Pairs per `prefetch` call (default 4096): bounds the hits held at once. */
+  prefetchChunk?: number;
 }
 
 export interface BuiltExamples {
@@ -121,12 +128,27 @@ export async function buildExamples(
   }
   if (mode === 'kard' && !opts.retriever) throw new Error('buildExamples: mode "kard" needs a retriever');
 
-  let done = 0;
-  for (const r of rationales) {
+  const pairOf = (r: VerifiedRationale): RationalePair & { q: McQuestion } => {
     const q = byId.get(r.questionId);
     if (!q) throw new Error(`buildExamples: rationale of unknown question ${r.questionId}`);
-    const rationale = stripFinalAnswer(r.text);
-    const id = `${q.id}#${r.sample}`;
+    return {
+      id: `${q.id}#${r.sample}`,
+      questionId: q.id,
+      question: q.question,
+      rationale: stripFinalAnswer(r.text),
+      q,
+    };
+  };
+  const chunk = opts.prefetch ? (opts.prefetchChunk ?? 4096) : rationales.length;
+  let done = 0;
+  for (let from = 0; from < rationales.length; from += chunk) {
+    const pairs = rationales.slice(from, from + chunk).map(pairOf);
+    await opts.prefetch?.(pairs.map(({ q: _q, ...pair }) => pair));
+    for (const pair of pairs) await buildOne(pair);
+  }
+  return { examples, reranker };
+
+  async function buildOne({ q, id, rationale }: RationalePair & { q: McQuestion }): Promise<void> {
     let knowledgeIds: string[] = [];
     let passages: Passage[] = [];
     if (mode === 'kard') {
@@ -150,7 +172,6 @@ export async function buildExamples(
       reranker.push(await opts.rerankerRecord({ id, questionId: q.id, question: q.question, rationale }));
     opts.onProgress?.(++done, rationales.length);
   }
-  return { examples, reranker };
 }
 
 function missing(id: string): never {

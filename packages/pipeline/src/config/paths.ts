@@ -41,6 +41,9 @@ function readable(key: string, dir: string): void {
  */
 export function checkConfigPaths(cfg: KardConfig, scope: PathCheckScope): void {
   for (const f of cfg.knowledge.corpus) requireFile('knowledge.corpus', f, 'a passage file');
+  const { store, index } = cfg.knowledge;
+  if (store) requireFolder('knowledge.store', store, 'a passage store built by `kard-kb build`', ['manifest.json']);
+  if (index) requireFolder('knowledge.index', index, 'a BM25 index built by `kard-retriever index`', ['manifest.json']);
   if (scope === 'index') return;
   if (scope === 'eval') {
     requireFile('dataset.eval', cfg.dataset.eval, 'the evaluation questions');

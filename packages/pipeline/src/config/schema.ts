@@ -46,7 +46,22 @@ const RunSchema = z.strictObject({
     validationFraction: num(0, 0.9).default(0.1).describe('share of training questions held out for validation'),
   }),
   knowledge: section({
-    corpus: z.array(z.string()).min(1).describe('passage files ({id,title,text} JSONL, Pyserini, BEIR, DPR TSV)'),
+    corpus: z
+      .array(z.string())
+      .default([])
+      .describe('passage files ({id,title,text} JSONL, Pyserini, BEIR, DPR TSV); or give knowledge.store'),
+    store: text()
+      .optional()
+      .describe(
+        'a prebuilt passage store folder (`kard-kb build`), shared by runs instead of building passages/ from ' +
+          'knowledge.corpus',
+      ),
+    index: text()
+      .optional()
+      .describe(
+        'a prebuilt BM25 index folder (`kard-retriever index --corpus <store>/passages.jsonl`) of the same passages, ' +
+          'shared by runs instead of building index/',
+      ),
     k1: num(0).default(0.9).describe('BM25 k1'),
     b: num(0, 1).default(0.4).describe('BM25 b'),
   }),
@@ -194,8 +209,24 @@ const RunSchema = z.strictObject({
   }),
 });
 
-/** The run config: {@link RunSchema} plus the rule that rd and kard students need a teacher. */
+/**
+ * The run config: {@link RunSchema} plus the rules that the passages come from one place (corpus files or a prebuilt
+ * store) and that rd and kard students need a teacher.
+ */
 export const KardConfigSchema = RunSchema.superRefine((c, ctx) => {
+  const { corpus, store } = c.knowledge;
+  if (!corpus.length && !store)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['knowledge', 'corpus'],
+      message: 'required: passage files (knowledge.corpus) or a prebuilt passage store (knowledge.store)',
+    });
+  if (corpus.length && store)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['knowledge', 'store'],
+      message: 'set knowledge.corpus or knowledge.store, not both (the store holds the passages the corpus would)',
+    });
   const needsTeacher = c.student.methods.includes('kard') || c.student.methods.includes('rd');
   if (needsTeacher && !c.teacher.rationales && !c.teacher.endpoint) {
     ctx.addIssue({

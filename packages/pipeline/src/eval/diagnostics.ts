@@ -30,10 +30,11 @@ export async function rerankerMetrics(
   runDir: string,
   passages: PassageLookup,
   seed: number,
+  indexDir = path.join(runDir, 'index'),
 ): Promise<RerankerMetrics | undefined> {
   const file = path.join(runDir, 'data', 'kard', 'reranker.validation.jsonl');
   if (!fs.existsSync(file) || !fs.existsSync(path.join(runDir, 'reranker'))) return undefined;
-  const index = Bm25Index.load(path.join(runDir, 'index'));
+  const index = Bm25Index.load(indexDir);
   // questionScore = BM25(question, d): what a hybrid reranker reads (at inference, the first stage's hit score).
   const examples = withQuestionScores(rerankerExamples(readJsonl<RerankerRecord>(file), passages), index);
   const reranker = await loadRerankerFolder(path.join(runDir, 'reranker'), { passages });

@@ -12,6 +12,7 @@ import {
 } from '@kard/cot-data';
 import type { PassageLookup } from '@kard/knowledge-base';
 import { loadRerankerFolder } from '@kard/reranker';
+import { indexFolder } from '../stages/sources';
 import { Bm25Index, type Hit } from '@kard/retriever';
 import { datasetName, type EvalMethod, type KardConfig, type StudentMethod } from '../config/schema';
 import { generate, loadStudent, scoreExamples, type StudentModel, type Tokenizer } from '@kard/student';
@@ -125,7 +126,7 @@ export function evalQuestions(cfg: KardConfig): McQuestion[] {
 /** The passages each question gets under `method`: none, BM25 top-nDocs, or BM25 top-maxDoc reranked to nDocs. */
 export async function retrieveFor(method: EvalMethod, questions: McQuestion[], ctx: EvalContext): Promise<Hit[][]> {
   if (method === 'ft' || method === 'rd') return questions.map(() => []);
-  const index = Bm25Index.load(path.join(ctx.runDir, 'index')).attachPassages(ctx.passages);
+  const index = Bm25Index.load(indexFolder(ctx.cfg, ctx.runDir)).attachPassages(ctx.passages);
   const { nDocs, maxDoc } = ctx.cfg.eval;
   if (method === 'kard-bm25')
     return index.searchBatch(

@@ -4,7 +4,7 @@ import { assertReplaceable } from '@kard/core';
 import { REPORT_OWNER, writeReport, type EvalReport } from '../report/report';
 import { RunFolder } from '../run/run-folder';
 import { lockRunFolder } from '../run/run-lock';
-import { openPassages } from '../stages/sources';
+import { indexFolder, openPassages } from '../stages/sources';
 import { StagePlan } from '../stages/stage-plan';
 import { rationaleLoss, rerankerMetrics } from './diagnostics';
 import { evalQuestions, evaluateMethod, type Prediction } from './evaluate';
@@ -64,7 +64,7 @@ async function evaluate(
     );
   }
   let t0 = Date.now();
-  const reranking = await rerankerMetrics(runDir, passages, cfg.seed);
+  const reranking = await rerankerMetrics(runDir, passages, cfg.seed, indexFolder(cfg, runDir));
   const rerankingSeconds = (Date.now() - t0) / 1000;
   t0 = Date.now();
   const rationale = await rationaleLoss(cfg, runDir);

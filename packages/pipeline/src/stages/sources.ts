@@ -4,7 +4,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseJsonText } from '@kard/core';
 import { PassageStore, readPassages, type Passage } from '@kard/knowledge-base';
+import { Bm25Index, readBm25Manifest } from '@kard/retriever';
 import type { KardConfig } from '../config/schema';
+import { ConfigError } from '../config/validate';
 import type { RunFolder } from '../run/run-folder';
 import type { StagePlan } from './stage-plan';
 
@@ -20,6 +22,8 @@ async function* corpusPassages(files: string[]): AsyncGenerator<Passage> {
  * across the files (a repeat is a `DuplicatePassageIdError` naming it).
  */
 export async function openPassages(run: RunFolder, plan: StagePlan): Promise<PassageStore> {
+  // a prebuilt store (knowledge.store) is shared by runs: opened where it is, never rebuilt
+  if (plan.cfg.knowledge.store) return PassageStore.open(path.resolve(plan.cfg.knowledge.store));
   const dir = run.path('passages');
   const files = plan.cfg.knowledge.corpus;
   const { stage, inputs, outputs } = await plan.passages();
@@ -39,6 +43,71 @@ export async function openPassages(run: RunFolder, plan: StagePlan): Promise<Pas
     { outputs },
   );
   return PassageStore.open(dir);
+}
+
+/** The BM25 index folder a run reads: the prebuilt knowledge.index, else the run's own index/. */
+export function indexFolder(cfg: KardConfig, runDir: string): string {
+  return cfg.knowledge.index ? path.resolve(cfg.knowledge.index) : path.join(runDir, 'index');
+}
+
+/** Rows whose ids are compared between an index and its store: both ends and 62 spread between. */
+function sampleRows(size: number): number[] {
+  const rows = new Set<number>();
+  for (let i = 0; i < 64 && size > 0; i++) rows.add(Math.min(size - 1, Math.round((i * (size - 1)) / 63)));
+  return [...rows];
+}
+
+const rebuildHint = (store: PassageStore) =>
+  `rebuild it from the store: kard-retriever index --corpus ${path.join(store.dir, 'passages.jsonl')} --out <dir>`;
+
+/**
+ * Refuses (ConfigError on knowledge.index) a prebuilt index that cannot be this store's, from its manifest alone:
+ * another passage count, or BM25 parameters other than the config's.
+ */
+export function checkPrebuiltIndex(cfg: KardConfig, store: PassageStore): { passages: number; terms: number } {
+  const dir = path.resolve(cfg.knowledge.index!);
+  const m = readBm25Manifest(dir);
+  if (m.counts.documents !== store.size)
+    throw new ConfigError(
+      `${dir} indexes ${m.counts.documents} passages but the passage store ${store.dir} holds ${store.size}: the ` +
+        `index was built from another corpus; ${rebuildHint(store)}`,
+      'knowledge.index',
+    );
+  const { k1, b } = cfg.knowledge;
+  if (m.params.k1 !== k1 || m.params.b !== b)
+    throw new ConfigError(
+      `${dir} was built with k1 ${m.params.k1}, b ${m.params.b}; this config asks for k1 ${k1}, b ${b} (set ` +
+        `knowledge.k1/b to match, or rebuild the index with --k1 ${k1} --b ${b})`,
+      'knowledge.index',
+    );
+  return { passages: m.counts.documents, terms: m.counts.terms };
+}
+
+/**
+ * The run's BM25 index, with hits reading their passages from `store`. The index must index the store's passages
+ * row for row (same count, same ids at 64 spread rows): an index of another corpus would hand out ids the store
+ * lacks or, worse, other passages' text; it is a ConfigError naming both folders.
+ */
+export function loadIndexFor(cfg: KardConfig, run: RunFolder, store: PassageStore): Bm25Index {
+  const dir = indexFolder(cfg, run.dir);
+  const index = Bm25Index.load(dir);
+  const key = cfg.knowledge.index ? 'knowledge.index' : 'knowledge';
+  if (index.size !== store.size)
+    throw new ConfigError(
+      `the BM25 index ${dir} holds ${index.size} passages, the passage store ${store.dir} ${store.size}: they come ` +
+        `from different corpora; ${rebuildHint(store)}`,
+      key,
+    );
+  for (const row of sampleRows(store.size)) {
+    const [a, b] = [index.idAt(row), store.idAt(row)];
+    if (a !== b)
+      throw new ConfigError(
+        `the BM25 index ${dir} and the passage store ${store.dir} disagree at row ${row} (index id ` +
+          `${JSON.stringify(a)}, store id ${JSON.stringify(b)}): they come from different corpora; ${rebuildHint(store)}`,
+        key,
+      );
+  }
+  return index.attachPassages(store);
 }
 
 /**

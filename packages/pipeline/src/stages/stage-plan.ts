@@ -49,8 +49,10 @@ export class StagePlan {
     return this.planned('passages', ['passages'], () => this.inputs(STAGE_READS.passages())) as Promise<PlannedStage>;
   }
 
+  /** The index stage: builds the run's index/, or with a prebuilt knowledge.index checks it and writes nothing. */
   index(): Promise<PlannedStage> {
-    return this.planned('index', ['index'], () => this.inputs(STAGE_READS.index())) as Promise<PlannedStage>;
+    const outputs = this.cfg.knowledge.index ? [] : ['index'];
+    return this.planned('index', outputs, () => this.inputs(STAGE_READS.index())) as Promise<PlannedStage>;
   }
 
   /** Undefined when the student keeps its tokenizer whole (no scratch student, or no student.vocabSize). */

@@ -39,16 +39,35 @@ function rerankerInitWeights(init: unknown): string | undefined {
   return file;
 }
 
+/**
+ * A prebuilt folder (knowledge.store, knowledge.index) counts by its manifest.json, not its gigabytes: a store's
+ * records its files' sizes and build time, an index's the sha256 of every array, so a rebuilt folder changes the
+ * hash. Unset, the entry is absent and hashes as before the option existed.
+ */
+const manifestOf = (dir: unknown): string | undefined =>
+  typeof dir === 'string' ? path.resolve(dir, 'manifest.json') : undefined;
+
+/** The passages: the corpus files' fingerprints, or a prebuilt store's manifest. */
+const passageReads = () => ({
+  corpus: fingerprints(['knowledge.corpus']),
+  store: fingerprint('knowledge.store', manifestOf),
+});
+
 export const STAGE_READS = {
   passages: (): StageReads => ({
-    reads: { corpus: fingerprints(['knowledge.corpus']) },
+    reads: passageReads(),
   }),
   index: (): StageReads => ({
-    reads: { corpus: fingerprints(['knowledge.corpus']), k1: 'knowledge.k1', b: 'knowledge.b' },
+    reads: {
+      ...passageReads(),
+      k1: 'knowledge.k1',
+      b: 'knowledge.b',
+      prebuilt: fingerprint('knowledge.index', manifestOf),
+    },
   }),
   'student-tokenizer': (): StageReads => ({
     reads: {
-      corpus: fingerprints(['knowledge.corpus']),
+      ...passageReads(),
       tokenizer: fingerprints(['student.tokenizer'], (dir) => [path.join(dir as string, 'tokenizer.json')]),
       vocabSize: 'student.vocabSize',
     },
@@ -93,7 +112,7 @@ export const STAGE_READS = {
   'student-init': (): StageReads => ({
     after: { tokenizer: 'student-tokenizer' },
     reads: {
-      corpus: fingerprints(['knowledge.corpus']),
+      ...passageReads(),
       seed: 'seed',
       student: {
         dModel: 'student.dModel',

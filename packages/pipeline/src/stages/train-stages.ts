@@ -16,7 +16,8 @@ import { Bm25Index } from '@kard/retriever';
 import { datasetName, type KardConfig, type StudentMethod } from '../config/schema';
 import type { RunFolder } from '../run/run-folder';
 import {
-  denoisingExamples,
+  denoisingDraws,
+  denoisingExample,
   isHubId,
   loadStudent,
   loadTokenizer,
@@ -29,7 +30,8 @@ import {
 } from '@kard/student';
 import { trainStudent } from './student-training';
 import { trainRerankerStage } from './reranker-stage';
-import { datasetSubset, openPassages } from './sources';
+import { checkPrebuiltIndex, datasetSubset, loadIndexFor, openPassages } from './sources';
+import { threadedSearch } from './threaded-search';
 import { StagePlan, type PlannedStage } from './stage-plan';
 
 export const STAGES = ['index', 'prepare', 'student', 'reranker', 'all'] as const;
@@ -66,8 +68,12 @@ export class TrainingPipeline {
     return out.marker.inputsHash;
   }
 
-  /** The corpus, through the run's passage store (built on first use). */
+  /** The corpus, through the run's passage store (built on first use) or the prebuilt knowledge.store. */
   async passages(): Promise<PassageLookup> {
+    return this.store();
+  }
+
+  private async store(): Promise<PassageStore> {
     this.corpus ??= await openPassages(this.run, this.plan);
     return this.corpus;
   }
@@ -80,6 +86,12 @@ export class TrainingPipeline {
 
   async index(): Promise<string> {
     return this.runPlanned(await this.plan.index(), async () => {
+      // a prebuilt index (knowledge.index) is shared by runs: checked against the store, never rebuilt
+      if (this.cfg.knowledge.index)
+        return {
+          prebuilt: path.resolve(this.cfg.knowledge.index),
+          ...checkPrebuiltIndex(this.cfg, await this.store()),
+        };
       const { k1, b } = this.cfg.knowledge;
       const index = await Bm25Index.build(await this.passages(), {
         k1,
@@ -110,7 +122,7 @@ export class TrainingPipeline {
                 },
               ]
             : [{ file: path.resolve(teacher.rationales!), format: teacher.format }];
-      const index = Bm25Index.load(this.run.path('index')).attachPassages(await this.passages());
+      const index = loadIndexFor(this.cfg, this.run, await this.store());
       const manifest = await prepare(
         {
           dataset: {
@@ -132,7 +144,11 @@ export class TrainingPipeline {
           overwrite: true, // a stage output: ours by construction
           progress: this.cfg.progress,
         },
-        { retriever: index, passages: await this.passages(), rerankerRecord },
+        {
+          retriever: threadedSearch(index, (done, total) => this.hooks.onProgress?.(`retrieve-${method}`, done, total)),
+          passages: await this.passages(),
+          rerankerRecord,
+        },
       );
       return manifest.counts;
     });
@@ -206,10 +222,8 @@ export class TrainingPipeline {
       );
       // A window needs pretrainLength tokens; a dozen characters a token is ample and spares tokenizing long articles
       // whole.
-      const docs = [...(await this.passages())].map((p) =>
-        tok.encode(passageText(p, 12 * s.pretrainLength)).slice(0, -1),
-      );
-      const examples = denoisingExamples(docs, {
+      const tokens = (p: Passage) => tok.encode(passageText(p, 12 * s.pretrainLength)).slice(0, -1);
+      const opts = {
         count: s.pretrainSteps * s.batchSize,
         length: s.pretrainLength,
         noise: s.pretrainNoise,
@@ -217,7 +231,21 @@ export class TrainingPipeline {
         sentinelIds,
         eosId: tok.eosTokenId,
         seed: this.cfg.seed,
-      });
+      };
+      // Two passes, so memory holds a token count per passage, not the tokenized corpus: count every passage's
+      // tokens, draw the windows from the counts, then tokenize only the drawn passages (the same examples as
+      // drawing from the tokenized corpus).
+      const store = await this.store();
+      const lengths = new Uint32Array(store.size);
+      let row = 0;
+      for (const p of store) {
+        lengths[row++] = tokens(p).length;
+        if (row % 1000 === 0) this.hooks.onProgress?.('student-init', row, store.size, 'counting tokens');
+      }
+      const draws = denoisingDraws(lengths, opts);
+      const drawn = new Map<number, number[]>();
+      for (const d of [...new Set(draws.map((d) => d.doc))].sort((a, b) => a - b)) drawn.set(d, tokens(store.at(d)));
+      const examples = draws.map((d, e) => denoisingExample(d, drawn.get(d.doc)!, e, opts));
       const result = await this.trainStudentStage(
         'student-init',
         examples,
@@ -380,7 +408,9 @@ export class TrainingPipeline {
         this.run.path('reranker'),
         path.join(work, 'checkpoints'),
         (step, total, loss) => this.hooks.onProgress?.('reranker', step, total, `loss ${loss.toFixed(3)}`),
-        this.cfg.reranker.hybrid ? Bm25Index.load(this.run.path('index')) : undefined,
+        this.cfg.reranker.hybrid
+          ? loadIndexFor(this.cfg, this.run, await this.store()).attachPassages(null)
+          : undefined,
       );
     });
   }

@@ -23,16 +23,37 @@ export interface DenoisingOptions {
 
 /** One example per draw: a random document (weighted by its length), a random window, spans masked. */
 export function denoisingExamples(docs: number[][], opts: DenoisingOptions): TokenizedExample[] {
-  const usable = docs.filter((d) => d.length >= 2);
+  return denoisingDraws(
+    docs.map((d) => d.length),
+    opts,
+  ).map((draw, e) => denoisingExample(draw, docs[draw.doc], e, opts));
+}
+
+/** Where one denoising example comes from: a document, its window's start, and which window tokens are masked. */
+export interface DenoisingDraw {
+  /** Index of the document in the lengths given to `denoisingDraws`. */
+  doc: number;
+  start: number;
+  masked: boolean[];
+}
+
+/**
+ * The draws `denoisingExamples` makes, from the documents' token counts alone: a caller with a corpus too large to
+ * hold tokenized (a passage store) counts tokens in one pass, then tokenizes only the drawn documents for
+ * `denoisingExample`. Same seed and lengths, same draws.
+ */
+export function denoisingDraws(lengths: ArrayLike<number>, opts: DenoisingOptions): DenoisingDraw[] {
+  const usable: number[] = [];
+  for (let i = 0; i < lengths.length; i++) if (lengths[i] >= 2) usable.push(i);
   if (usable.length === 0) throw new Error('denoisingExamples: no document has two or more tokens');
   if (!(opts.noise > 0 && opts.noise < 1))
     throw new Error(`denoisingExamples: noise must be in (0, 1), got ${opts.noise}`);
   if (opts.sentinelIds.length === 0) throw new Error('denoisingExamples: no sentinel ids');
   const rng = new Rng(opts.seed);
   // Documents drawn in proportion to the windows they hold, so long articles are not under-sampled.
-  const cumulative: number[] = [];
+  const cumulative = new Float64Array(usable.length);
   let total = 0;
-  for (const d of usable) cumulative.push((total += Math.max(1, d.length - opts.length + 1)));
+  usable.forEach((d, i) => (cumulative[i] = total += Math.max(1, lengths[d] - opts.length + 1)));
   const pick = () => {
     const x = rng.uniform() * total;
     let lo = 0;
@@ -44,21 +65,34 @@ export function denoisingExamples(docs: number[][], opts: DenoisingOptions): Tok
     }
     return usable[lo];
   };
-  const out: TokenizedExample[] = [];
+  const out: DenoisingDraw[] = [];
   for (let e = 0; e < opts.count; e++) {
     const doc = pick();
-    const start = rng.int(Math.max(1, doc.length - opts.length + 1));
-    const window = doc.slice(start, start + opts.length);
-    const masked = maskSpans(window.length, opts, rng);
-    const input: number[] = [];
-    let sentinel = 0;
-    for (let i = 0; i < window.length; i++) {
-      if (!masked[i]) input.push(window[i]);
-      else if (i === 0 || !masked[i - 1]) input.push(opts.sentinelIds[sentinel++]);
-    }
-    out.push({ id: `denoise-${e}`, inputIds: [...input, opts.eosId], targetIds: [...window, opts.eosId] });
+    const n = lengths[doc];
+    const start = rng.int(Math.max(1, n - opts.length + 1));
+    out.push({ doc, start, masked: maskSpans(Math.min(opts.length, n - start), opts, rng) });
   }
   return out;
+}
+
+/** Example `e` of a draw, from its document's tokens (the draw's lengths must be these tokens' count). */
+export function denoisingExample(
+  draw: DenoisingDraw,
+  tokens: number[],
+  e: number,
+  opts: Pick<DenoisingOptions, 'sentinelIds' | 'eosId'>,
+): TokenizedExample {
+  const window = tokens.slice(draw.start, draw.start + draw.masked.length);
+  if (window.length !== draw.masked.length)
+    throw new Error(`denoisingExample: document ${draw.doc} has ${tokens.length} tokens, fewer than the draw counted`);
+  const masked = draw.masked;
+  const input: number[] = [];
+  let sentinel = 0;
+  for (let i = 0; i < window.length; i++) {
+    if (!masked[i]) input.push(window[i]);
+    else if (i === 0 || !masked[i - 1]) input.push(opts.sentinelIds[sentinel++]);
+  }
+  return { id: `denoise-${e}`, inputIds: [...input, opts.eosId], targetIds: [...window, opts.eosId] };
 }
 
 /**
