@@ -40,7 +40,8 @@ export async function loadTokenizer(dir: string): Promise<Tokenizer> {
   const vocab = tok.get_vocab() as Map<string, number>;
   // T5's entries by name first: the ids the students have always been built and trained with
   const eosTokenId = vocab.get('</s>') ?? (tok.eos_token_id as number | undefined) ?? 1;
-  const padTokenId = vocab.get('<pad>') ?? (tok.pad_token_id as number | undefined) ?? 0;
+  // GPT-2's tokenizer has no pad token: pad with EOS, as transformers users set pad_token = eos_token
+  const padTokenId = vocab.get('<pad>') ?? (tok.pad_token_id as number | undefined) ?? eosTokenId;
   return {
     dir: abs,
     vocabSize: vocab.size,

@@ -138,6 +138,9 @@ export class Gpt2LMHeadModel extends Module {
   /** Logits [B, T, V] for right-padded sequences (positions 0..T-1, as HF without position_ids). */
   forward(batch: LmBatch, rng?: Rng): tf.Tensor {
     const [b, t] = batch.inputIds.shape;
+    // past the learned positions the embedding look-up would read out of range, silently
+    if (t > this.config.nPositions)
+      throw new Error(`GPT-2: a ${t}-token sequence is longer than n_positions (${this.config.nPositions})`);
     const positions = tf.tile(tf.reshape(tf.range(0, t, 1, 'int32'), [1, t]), [b, 1]);
     const bias = tf.add(causalMask(t), additiveMask(batch.attentionMask));
     return this.logits(this.transformer.forward(batch.inputIds, positions, bias, undefined, rng).hidden);
