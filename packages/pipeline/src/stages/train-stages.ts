@@ -17,6 +17,8 @@ import type { KardConfig, StudentMethod } from '../config/schema';
 import type { RunFolder } from '../run/run-folder';
 import {
   denoisingExamples,
+  encodePrompt,
+  encodeTarget,
   isHubId,
   loadStudent,
   loadTokenizer,
@@ -24,13 +26,14 @@ import {
   saveStudent,
   trimUnigramTokenizer,
   type Student,
+  type StudentSource,
   type TokenizedExample,
-  type Tokenizer,
 } from '@kard/student';
 import { trainStudent } from './student-training';
 import { trainRerankerStage } from './reranker-stage';
 import { datasetSubset, openPassages } from './sources';
 import { StagePlan, type PlannedStage } from './stage-plan';
+import { scratchGpt2Positions } from './stage-reads';
 
 export const STAGES = ['index', 'prepare', 'student', 'reranker', 'all'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -178,12 +181,7 @@ export class TrainingPipeline {
     if (!planned) return undefined;
     await this.tokenizer();
     return this.runPlanned(planned, async (work) => {
-      const opened = await openStudent({
-        model: 'scratch',
-        tokenizer: this.scratchTokenizer(),
-        scratch: s,
-        seed: this.cfg.seed,
-      });
+      const opened = await openStudent(this.studentSource('scratch'));
       const tok = opened.tokenizer;
       const sentinelIds = Array.from({ length: 100 }, (_, i) => tok.tokenId(`<extra_id_${i}>`)).filter(
         (id): id is number => id !== undefined,
@@ -227,7 +225,21 @@ export class TrainingPipeline {
         ...(await loadStudent(this.run.path('student', 'init'))),
         origin: `pre-trained scratch start ${this.run.path('student', 'init')}`,
       };
-    return openStudent({ model: s.model, tokenizer: this.scratchTokenizer(), scratch: s, seed: this.cfg.seed });
+    return openStudent(this.studentSource(s.model));
+  }
+
+  /** The configured student: its architecture (a scratch model's; a folder's is checked against it when set). */
+  private studentSource(model: string): StudentSource {
+    const s = this.cfg.student;
+    const { dModel, dFf, numLayers, numHeads } = s;
+    const nPositions = s.arch === 'gpt2' ? scratchGpt2Positions(s.maxInputTokens, s.maxTargetTokens) : undefined;
+    return {
+      model,
+      arch: s.arch,
+      tokenizer: this.scratchTokenizer(),
+      scratch: { dModel, dFf, numLayers, numHeads, nPositions },
+      seed: this.cfg.seed,
+    };
   }
 
   /**
@@ -244,12 +256,12 @@ export class TrainingPipeline {
       const opened = await this.startingPoint(init);
       return this.trainStudentStage(
         'student-base',
-        this.examples('rd', opened.tokenizer),
+        this.examples('rd', opened),
         s.baseSteps,
         opened,
         work,
         this.run.path('student', 'base'),
-        this.examples('rd', opened.tokenizer, 'validation'),
+        this.examples('rd', opened, 'validation'),
       );
     });
   }
@@ -269,20 +281,20 @@ export class TrainingPipeline {
         : await this.startingPoint(init);
       return this.trainStudentStage(
         stage,
-        this.examples(method, opened.tokenizer),
+        this.examples(method, opened),
         s.steps,
         opened,
         work,
         this.run.path('student', method),
-        this.examples(method, opened.tokenizer, 'validation'),
+        this.examples(method, opened, 'validation'),
       );
     });
   }
 
-  /** data/<method>/<split>.jsonl encoded for the student (undefined when the split does not exist). */
+  /** data/<method>/<split>.jsonl encoded for the student's architecture (empty when the split does not exist). */
   private examples(
     method: StudentMethod,
-    tokenizer: Tokenizer,
+    { model, tokenizer }: Student,
     split: 'train' | 'validation' = 'train',
   ): TokenizedExample[] {
     const s = this.cfg.student;
@@ -290,8 +302,8 @@ export class TrainingPipeline {
     if (split === 'validation' && !fs.existsSync(file)) return [];
     return readJsonl<KardExample>(file).map((e, i) => ({
       id: String(i),
-      inputIds: tokenizer.encode(e.input, { maxLength: s.maxInputTokens }),
-      targetIds: tokenizer.encode(e.target, { maxLength: s.maxTargetTokens }),
+      inputIds: encodePrompt(model, tokenizer, e.input, s.maxInputTokens),
+      targetIds: encodeTarget(model, tokenizer, e.target, s.maxTargetTokens),
     }));
   }
 
