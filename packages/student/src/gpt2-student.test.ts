@@ -33,69 +33,62 @@ const examples: TokenizedExample[] = [
 describe('causal-LM loss masked to the rationale', () => {
   const model = createModel(tinyGpt2Config({ initializerRange: 0.5 }), 11) as Gpt2LMHeadModel;
 
-  /** Hand computation: each example alone (no padding), log-softmax of its logits, rationale positions only. */
-  function handLoss(): { mean: number; terms: Array<{ ex: number; pos: number; token: number }> } {
-    let sum = 0;
-    const terms: Array<{ ex: number; pos: number; token: number }> = [];
-    examples.forEach((e, ex) => {
+  /**
+   * Hand computation: each example alone (no padding), its full-sequence logits, log-softmax with plain tfjs ops, and
+   * the log-probabilities of the rationale tokens picked by a one-hot mask (or, `withPrompt`, of every next token).
+   */
+  function handLoss(withPrompt = false): { loss: tf.Scalar; count: number } {
+    let count = 0;
+    const terms = examples.map((e) => {
       const seq = [...e.inputIds, ...e.targetIds];
-      const logp = tf.tidy(() => {
-        const ids = tf.tensor2d([seq], undefined, 'int32');
-        const logits = model.forward({ inputIds: ids, attentionMask: tf.onesLike(ids), labels: ids });
-        return tf.logSoftmax(logits, -1).arraySync() as number[][][];
-      });
-      // the token at position p + 1 is predicted at p; the rationale starts after the separator
-      for (let p = e.inputIds.length - 1; p < seq.length - 1; p++) {
-        sum -= logp[0][p][seq[p + 1]];
-        terms.push({ ex, pos: p, token: seq[p + 1] });
-      }
+      const ids = tf.tensor2d([seq], undefined, 'int32');
+      const logits = model.forward({ inputIds: ids, attentionMask: tf.onesLike(ids), labels: ids });
+      const logp = tf.logSoftmax(logits, -1);
+      // the token at position p + 1 is predicted at p; the rationale's first token at the separator's position
+      const pick = Array.from({ length: seq.length }, (_, p) =>
+        Array.from({ length: model.config.vocabSize }, (_, k) => {
+          const counted = p < seq.length - 1 && (withPrompt || p >= e.inputIds.length - 1);
+          return counted && k === seq[p + 1] ? 1 : 0;
+        }),
+      );
+      count += pick.flat().reduce((a: number, x) => a + x, 0);
+      return tf.sum(tf.mul(logp, tf.tensor3d([pick])));
     });
-    return { mean: sum / terms.length, terms };
+    return { loss: tf.div(tf.neg(tf.addN(terms)), count) as tf.Scalar, count };
   }
+
+  const params = () => [...model.namedParameters().entries()];
 
   test('the padded batch loss is the mean NLL of the rationale tokens alone', () => {
     const batch = collateCausal(examples, 0);
     const labels = batch.labels.arraySync() as number[][];
     expect(labels[0]).toEqual([-100, -100, -100, -100, 8, 9, 1]);
     expect(labels[1]).toEqual([-100, -100, 11, 12, 4, 3, 1]);
-    const loss = model.loss(batch).dataSync()[0];
-    const hand = handLoss();
-    expect(hand.terms.length).toBe(8); // 3 + 5 rationale tokens (EOS included)
-    expect(loss).toBeCloseTo(hand.mean, 5);
+    const hand = tf.tidy(() => handLoss());
+    expect(hand.count).toBe(8); // 3 + 5 rationale tokens (EOS included)
+    expect(model.loss(batch).dataSync()[0]).toBeCloseTo(hand.loss.dataSync()[0], 5);
+    // the per-token losses: zero on prompt and padding, summing to the same total
+    const per = model.tokenLosses(batch).arraySync() as number[][];
+    per.forEach((row, r) => row.forEach((x, t) => labels[r][t + 1] === IGNORE_INDEX && expect(x).toBe(0)));
+    expect(per.flat().reduce((a, x) => a + x, 0) / 8).toBeCloseTo(hand.loss.dataSync()[0], 5);
   });
 
-  test('only rationale positions get a gradient, each (softmax - onehot) / N; prompt and padding get exactly 0', () => {
+  test("every parameter gradient is the hand loss's: prompt tokens contribute nothing", () => {
     const batch = collateCausal(examples, 0);
-    const [b, t] = batch.inputIds.shape;
-    const v = model.config.vocabSize;
-    // a zero "probe" added to the logits: d loss / d probe is d loss / d logits at every position
-    const logits = model.logits.bind(model);
-    const probe = tf.zeros([b, t, v]);
-    model.logits = (h: tf.Tensor) => tf.add(logits(h), probe);
-    const grad = tf
-      .grad((p: tf.Tensor) => {
-        model.logits = (h: tf.Tensor) => tf.add(logits(h), p);
-        return model.loss(batch);
-      })(probe)
-      .arraySync() as number[][][];
-    model.logits = logits;
-    const probs = tf.tidy(() => tf.softmax(model.forward(batch), -1).arraySync() as number[][][]);
-    const counted = new Set(handLoss().terms.map((x) => `${x.ex}:${x.pos}`));
-    const labels = batch.labels.arraySync() as number[][];
-    let rationaleRows = 0;
-    for (let r = 0; r < b; r++)
-      for (let p = 0; p < t; p++) {
-        if (counted.has(`${r}:${p}`)) {
-          rationaleRows++;
-          const y = labels[r][p + 1];
-          for (let k = 0; k < v; k++) expect(grad[r][p][k]).toBeCloseTo((probs[r][p][k] - (k === y ? 1 : 0)) / 8, 5);
-        } else {
-          // prompt, separator-predicting and padding positions (and the last, which predicts nothing)
-          expect(grad[r][p].every((g) => g === 0)).toBe(true);
-        }
-      }
-    expect(rationaleRows).toBe(8);
-    expect(labels.flat().filter((l) => l !== IGNORE_INDEX).length).toBe(8);
+    const vars = params().map(([, v]) => v as tf.Variable);
+    const ours = tf.variableGrads(() => model.loss(batch), vars).grads;
+    const hand = tf.variableGrads(() => handLoss().loss, vars).grads;
+    const withPrompt = tf.variableGrads(() => handLoss(true).loss, vars).grads;
+    let differs = 0;
+    for (const v of vars) {
+      const a = ours[v.name].dataSync();
+      const h = hand[v.name].dataSync();
+      const w = withPrompt[v.name].dataSync();
+      for (let i = 0; i < a.length; i++) expect(a[i]).toBeCloseTo(h[i], 5);
+      for (let i = 0; i < a.length; i++) if (Math.abs(a[i] - w[i]) > 1e-4) differs++;
+    }
+    // counting the prompt's next-token losses too would change the gradients: the test can tell
+    expect(differs).toBeGreaterThan(100);
   });
 
   test('createTrainer picks the causal trainer for GPT-2', () => {
