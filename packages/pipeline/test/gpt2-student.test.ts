@@ -17,14 +17,9 @@ test('student.arch gpt2: kard-train all + kard-eval (sc 2) on a tiny config, FT 
     const lines = fs.readFileSync('datasets/wikipedia/strategyqa_paragraphs.jsonl', 'utf8').split('\n').filter(Boolean);
     fs.writeFileSync(corpus, `${lines.slice(0, 400).join('\n')}\n`);
     const runDir = path.join(dir, 'run');
-    const cfg = loadConfig(path.join(__dirname, 'fixtures', 'tiny.config.yaml'), {
+    const cfg = loadConfig(path.join(__dirname, 'fixtures', 'tiny-gpt2.config.yaml'), {
       run: runDir,
       'knowledge.corpus': [corpus],
-      'dataset.trainLimit': 16,
-      'dataset.evalLimit': 4,
-      'student.arch': 'gpt2',
-      'student.lr': 0.01,
-      'eval.sc': 2,
     });
     await startBackend(cfg);
     await new TrainingPipeline(cfg, new RunFolder(runDir)).runStage('all');

@@ -172,8 +172,9 @@ export class TrainingPipeline {
   /**
    * A scratch student's pre-training (student.pretrainSteps > 0): a random T5 taught to rebuild windows of the
    * knowledge base's passages with spans masked (the part T5's pre-training plays for a real checkpoint: without
-   * it a model this small never learns to copy from its input, so retrieved knowledge cannot help it). Every
-   * student then starts from student/init. Undefined when there is none.
+   * it a model this small never learns to copy from its input, so retrieved knowledge cannot help it). A GPT-2 reads
+   * the same examples as prompt (masked window) ++ target (the window). Every student then starts from student/init.
+   * Undefined when there is none.
    */
   async init(): Promise<string | undefined> {
     const s = this.cfg.student;
