@@ -247,4 +247,6 @@ test('a GPT-2 folder with its own byte-level BPE tokenizer.json loads the same w
   });
   expect(out.tokens.every((t) => t >= 0 && t < 260)).toBe(true);
   expect(student.tokenizer.decode([the, vocab['Ġ'], vocab['t']])).toBe(' the t');
+  // a student that answers EOS at once generated the empty text (transformers.js itself throws on no ids)
+  expect(student.tokenizer.decode([])).toBe('');
 });

@@ -54,7 +54,9 @@ export async function loadTokenizer(dir: string): Promise<Tokenizer> {
       if (max === undefined || ids.length <= max) return ids;
       return special ? [...ids.slice(0, max - 1), eosTokenId] : ids.slice(0, max);
     },
-    decode: (ids, opts = {}) => tok.decode(ids, { skip_special_tokens: opts.skipSpecialTokens ?? true }),
+    // transformers.js throws on no ids; a student whose first token is EOS generated the empty text
+    decode: (ids, opts = {}) =>
+      ids.length ? tok.decode(ids, { skip_special_tokens: opts.skipSpecialTokens ?? true }) : '',
     tokenId: (token) => vocab.get(token),
   };
 }
