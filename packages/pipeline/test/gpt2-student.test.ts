@@ -15,7 +15,7 @@ test('student.arch gpt2: kard-train all + kard-eval (sc 2) on a tiny config, FT 
   try {
     const corpus = path.join(dir, 'corpus.jsonl');
     const lines = fs.readFileSync('datasets/wikipedia/strategyqa_paragraphs.jsonl', 'utf8').split('\n').filter(Boolean);
-    fs.writeFileSync(corpus, `${lines.slice(0, 400).join('\n')}\n`);
+    fs.writeFileSync(corpus, `${lines.slice(0, 300).join('\n')}\n`);
     const runDir = path.join(dir, 'run');
     const cfg = loadConfig(path.join(__dirname, 'fixtures', 'tiny-gpt2.config.yaml'), {
       run: runDir,
@@ -27,7 +27,12 @@ test('student.arch gpt2: kard-train all + kard-eval (sc 2) on a tiny config, FT 
     for (const m of ['ft', 'rd', 'kard']) {
       const folder = path.join(runDir, 'student', m);
       const config = JSON.parse(fs.readFileSync(path.join(folder, 'config.json'), 'utf8'));
-      expect(config).toMatchObject({ model_type: 'gpt2', architectures: ['GPT2LMHeadModel'], n_embd: 16 });
+      expect(config).toMatchObject({
+        model_type: 'gpt2',
+        architectures: ['GPT2LMHeadModel'],
+        n_embd: 16,
+        vocab_size: 700,
+      });
       expect(config.n_positions).toBe(1024);
       expect(fs.existsSync(path.join(folder, 'tokenizer.json'))).toBe(true);
       const marker = JSON.parse(fs.readFileSync(path.join(runDir, '.stages', `student-${m}.json`), 'utf8'));
