@@ -24,12 +24,23 @@ export {
 export {
   Seq2SeqTrainer,
   CausalLmTrainer,
+  createTrainer,
   type StudentTrainerOptions,
   type StepRecord,
   type StudentTrainResult,
 } from './training/trainer';
 export { scoreExamples, type ExampleScore, type ScoredExample } from './score';
 export { createScratchT5, type ScratchT5Options } from './scratch-t5';
-export { loadStudent, openStudent, saveStudent, type Student, type StudentSource } from './open';
+export { createScratchGpt2, type ScratchGpt2Options } from './scratch-gpt2';
+export { encodePrompt, encodeTarget, isDecoderOnly } from './encode';
+export {
+  loadStudent,
+  openStudent,
+  saveStudent,
+  STUDENT_ARCHS,
+  type Student,
+  type StudentArch,
+  type StudentSource,
+} from './open';
 export { downloadFromHub, HubDownloadError, isHubId } from './hub';
 export { trimUnigramTokenizer, type TrimTokenizerOptions, type TrimmedTokenizer } from './vocab-trim';

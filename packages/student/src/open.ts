@@ -1,9 +1,15 @@
-// A student and its tokenizer, from wherever it comes: a fresh scratch T5, a local model folder, or the Hub.
+// A student and its tokenizer, from wherever it comes: a fresh scratch T5 or GPT-2, a local model folder, or the Hub.
 import * as path from 'node:path';
+import { ModelLoadError } from './errors';
 import { downloadFromHub, isHubId } from './hub';
 import { fromPretrained, savePretrained, type StudentModel } from './pretrained';
+import { createScratchGpt2 } from './scratch-gpt2';
 import { createScratchT5, type ScratchT5Options } from './scratch-t5';
 import { loadTokenizer, type Tokenizer } from './tokenizer';
+
+/** The student architectures: encoder-decoder T5, decoder-only GPT-2. */
+export const STUDENT_ARCHS = ['t5', 'gpt2'] as const;
+export type StudentArch = (typeof STUDENT_ARCHS)[number];
 
 /** A model with the tokenizer it reads and writes. */
 export interface Student {
@@ -16,23 +22,40 @@ export interface StudentSource {
   model: string;
   /** Tokenizer folder for 'scratch' (a loaded folder brings its own). */
   tokenizer: string;
-  scratch: ScratchT5Options;
+  /**
+   * The architecture of a scratch model (default t5: dModel, dFf, numLayers, numHeads size it either way). A folder's
+   * comes from its config.json's model_type; set here, it must agree.
+   */
+  arch?: StudentArch;
+  /** Sizes a scratch model; `nPositions` is a scratch GPT-2's longest sequence (default 1024). */
+  scratch: ScratchT5Options & { nPositions?: number };
   /** Seeds a scratch model's initialisation. */
   seed: number;
 }
 
-/** The student to fine-tune: a fresh small T5, a local folder, or a Hub download; `origin` says which. */
+/** The student to fine-tune: a fresh small T5 or GPT-2, a local folder, or a Hub download; `origin` says which. */
 export async function openStudent(src: StudentSource): Promise<Student & { origin: string }> {
   if (src.model === 'scratch') {
     const tokenizer = await loadTokenizer(path.resolve(src.tokenizer));
+    const gpt2 = src.arch === 'gpt2';
     return {
-      model: createScratchT5(tokenizer, src.scratch, src.seed),
+      model: gpt2
+        ? createScratchGpt2(tokenizer, src.scratch, src.seed)
+        : createScratchT5(tokenizer, src.scratch, src.seed),
       tokenizer,
-      origin: `scratch T5 from ${src.tokenizer}`,
+      origin: `scratch ${gpt2 ? 'GPT-2' : 'T5'} from ${src.tokenizer}`,
     };
   }
   const dir = isHubId(src.model) ? await downloadFromHub(src.model) : path.resolve(src.model);
-  return { model: fromPretrained(dir).model, tokenizer: await loadTokenizer(dir), origin: dir };
+  const { model } = fromPretrained(dir);
+  if (src.arch && model.config.modelType !== src.arch) {
+    model.dispose();
+    throw new ModelLoadError(
+      `the student is set to ${src.arch} but the folder holds a ${model.config.modelType} model`,
+      path.join(dir, 'config.json'),
+    );
+  }
+  return { model, tokenizer: await loadTokenizer(dir), origin: dir };
 }
 
 /** A model folder with its tokenizer (one written by `saveStudent`, or any Hugging Face folder). */

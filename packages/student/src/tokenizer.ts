@@ -40,7 +40,8 @@ export async function loadTokenizer(dir: string): Promise<Tokenizer> {
   const vocab = tok.get_vocab() as Map<string, number>;
   // T5's entries by name first: the ids the students have always been built and trained with
   const eosTokenId = vocab.get('</s>') ?? (tok.eos_token_id as number | undefined) ?? 1;
-  const padTokenId = vocab.get('<pad>') ?? (tok.pad_token_id as number | undefined) ?? 0;
+  // GPT-2's tokenizer has no pad token: pad with EOS, as transformers users set pad_token = eos_token
+  const padTokenId = vocab.get('<pad>') ?? (tok.pad_token_id as number | undefined) ?? eosTokenId;
   return {
     dir: abs,
     vocabSize: vocab.size,
@@ -53,7 +54,9 @@ export async function loadTokenizer(dir: string): Promise<Tokenizer> {
       if (max === undefined || ids.length <= max) return ids;
       return special ? [...ids.slice(0, max - 1), eosTokenId] : ids.slice(0, max);
     },
-    decode: (ids, opts = {}) => tok.decode(ids, { skip_special_tokens: opts.skipSpecialTokens ?? true }),
+    // transformers.js throws on no ids; a student whose first token is EOS generated the empty text
+    decode: (ids, opts = {}) =>
+      ids.length ? tok.decode(ids, { skip_special_tokens: opts.skipSpecialTokens ?? true }) : '',
     tokenId: (token) => vocab.get(token),
   };
 }

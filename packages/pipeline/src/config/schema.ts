@@ -132,6 +132,14 @@ const RunSchema = z.strictObject({
     warmupRatio: num(0, 1).default(0.05).describe('linear warm-up share of the steps'),
     weightDecay: num(0).default(0.01).describe('AdamW weight decay'),
     checkpointEvery: int(1).default(50).describe('save a resumable checkpoint every N steps'),
+    arch: z
+      .enum(['t5', 'gpt2'])
+      .optional()
+      .describe(
+        "the student's architecture: a scratch model's (default t5; gpt2 is decoder-only, the reference's --lm_type " +
+          "gpt, sized by dModel/dFf/numLayers/numHeads as n_embd/n_inner/n_layer/n_head); a model folder's is read " +
+          'from its config.json and, when set, checked',
+      ),
   }),
   reranker: section({
     base: text().default('scratch').describe("'scratch' (small BERT) or a BERT folder (LoRA is trained on it)"),

@@ -15,7 +15,15 @@ import {
 import { Bm25Index } from '@kard/retriever';
 import type { KardConfig } from '../config/schema';
 import { readJsonl } from '@kard/core';
-import { loadStudent, scoreExamples, type ScoredExample, type StudentModel, type Tokenizer } from '@kard/student';
+import {
+  encodePrompt,
+  encodeTarget,
+  loadStudent,
+  scoreExamples,
+  type ScoredExample,
+  type StudentModel,
+  type Tokenizer,
+} from '@kard/student';
 
 export interface RerankerMetrics {
   /** Held-out (validation) questions of the reranker data; the target is BM25's top-1 for the rationale. */
@@ -44,18 +52,19 @@ export async function rerankerMetrics(
 
 /** Pairs whose loss counts only the rationale tokens (the target before its "Answer:" line). */
 export function rationalePairs(
+  model: StudentModel,
   tok: Tokenizer,
   examples: KardExample[],
   maxInput: number,
   maxTarget: number,
 ): ScoredExample[] {
   return examples.map((e) => {
-    const target = tok.encode(e.target, { maxLength: maxTarget });
+    const target = encodeTarget(model, tok, e.target, maxTarget);
     const rationale = e.target.split(/\nAnswer:/)[0];
-    const n = Math.min(target.length, tok.encode(rationale).length - 1);
+    const n = Math.min(target.length, encodeTarget(model, tok, rationale).length - 1);
     return {
       id: e.id,
-      inputIds: tok.encode(e.input, { maxLength: maxInput }),
+      inputIds: encodePrompt(model, tok, e.input, maxInput),
       targetIds: target,
       lossMask: target.map((_, i) => i < n),
     };
@@ -95,14 +104,14 @@ export async function rationaleLoss(cfg: KardConfig, runDir: string): Promise<Ra
   const kardDir = path.join(runDir, 'student', 'kard');
   if (fs.existsSync(kardDir)) {
     const { model, tokenizer } = await loadStudent(kardDir);
-    out.kardWithKnowledge = meanTokenLoss(model, rationalePairs(tokenizer, both, mi, mt));
-    out.kardWithoutKnowledge = meanTokenLoss(model, rationalePairs(tokenizer, rd, mi, mt));
+    out.kardWithKnowledge = meanTokenLoss(model, rationalePairs(model, tokenizer, both, mi, mt));
+    out.kardWithoutKnowledge = meanTokenLoss(model, rationalePairs(model, tokenizer, rd, mi, mt));
     model.dispose();
   }
   const rdDir = path.join(runDir, 'student', 'rd');
   if (fs.existsSync(rdDir)) {
     const { model, tokenizer } = await loadStudent(rdDir);
-    out.rdWithoutKnowledge = meanTokenLoss(model, rationalePairs(tokenizer, rd, mi, mt));
+    out.rdWithoutKnowledge = meanTokenLoss(model, rationalePairs(model, tokenizer, rd, mi, mt));
     model.dispose();
   }
   return out;

@@ -16,6 +16,8 @@ import { indexFolder } from '../stages/sources';
 import { Bm25Index, type Hit } from '@kard/retriever';
 import { datasetName, type EvalMethod, type KardConfig, type StudentMethod } from '../config/schema';
 import { generate, loadStudent, scoreExamples, type StudentModel, type Tokenizer } from '@kard/student';
+// prompts and targets as the student's architecture reads them (T5 encoder input, or GPT-2 prompt ++ EOS separator)
+import { encodePrompt, encodeTarget } from '@kard/student';
 import { majorityVote, summarizeAccuracy, type AccuracySummary } from './stats';
 
 export interface Prediction {
@@ -59,9 +61,9 @@ export function scoreOptions(
   maxTarget: number,
 ): string {
   const prefix = `${rationale.split(/\nAnswer:/)[0].trim()}\nAnswer:`;
-  const start = Math.min(tok.encode(prefix).length - 1, maxTarget - 3);
+  const start = Math.min(encodeTarget(model, tok, prefix).length - 1, maxTarget - 3);
   const examples = labels.map((l) => {
-    const full = tok.encode(`${prefix} ${l}`);
+    const full = encodeTarget(model, tok, `${prefix} ${l}`);
     const target =
       full.length > maxTarget ? [...full.slice(0, start), ...full.slice(full.length - (maxTarget - start))] : full;
     return { id: l, inputIds: input, targetIds: target, lossMask: target.map((_, i) => i >= start) };
@@ -169,7 +171,7 @@ export async function evaluateMethod(
     const inputs = qs.map((q, j) => {
       const passages = hits[i + j].map((h) => h.passage ?? ctx.passages.get(h.id)!);
       const fitted = fitInput(instruction, q, studentMethod, passages, counter, cfg.student.maxInputTokens);
-      return tokenizer.encode(fitted.input, { maxLength: cfg.student.maxInputTokens });
+      return encodePrompt(model, tokenizer, fitted.input, cfg.student.maxInputTokens);
     });
     const outs = decode(model, inputs, {
       maxNewTokens,

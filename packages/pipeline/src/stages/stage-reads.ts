@@ -53,6 +53,11 @@ const passageReads = () => ({
   store: fingerprint('knowledge.store', manifestOf),
 });
 
+/** A scratch GPT-2's learned positions: room for the longest prompt + target, and at least GPT-2's 1024. */
+export function scratchGpt2Positions(maxInputTokens: number, maxTargetTokens: number): number {
+  return Math.max(1024, maxInputTokens + maxTargetTokens);
+}
+
 export const STAGE_READS = {
   passages: (): StageReads => ({
     reads: passageReads(),
@@ -124,6 +129,13 @@ export const STAGE_READS = {
           vocabSize ? undefined : tokenizer,
         ),
         pretrainSteps: 'student.pretrainSteps',
+        arch: 'student.arch',
+        // a scratch GPT-2's learned positions (a T5 has none: undefined, out of the hash)
+        nPositions: derived(
+          ['student.arch', 'student.maxInputTokens', 'student.maxTargetTokens'],
+          (arch, input, target) =>
+            arch === 'gpt2' ? scratchGpt2Positions(input as number, target as number) : undefined,
+        ),
         pretrainLength: 'student.pretrainLength',
         pretrainNoise: 'student.pretrainNoise',
         batchSize: 'student.batchSize',

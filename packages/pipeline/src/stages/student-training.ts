@@ -1,8 +1,8 @@
-// The student stage's training: @kard/student's Seq2SeqTrainer (length-bucketed batches, AdamW with linear
+// The student stage's training: @kard/student's Seq2SeqTrainer or CausalLmTrainer (length-bucketed batches, AdamW with linear
 // warm-up/decay, clipping, eval loss, checkpoints that resume exactly) run for a fixed number of steps, resuming
 // from the newest checkpoint in the stage's work folder when a killed run is started again.
 import type { StepRecord, StudentModel, TokenizedExample } from '@kard/student';
-import { Seq2SeqTrainer } from '@kard/student';
+import { createTrainer } from '@kard/student';
 
 export interface StudentTrainOptions {
   steps: number;
@@ -42,7 +42,7 @@ export async function trainStudent(
   opts: StudentTrainOptions,
 ): Promise<StudentTrainResult> {
   if (examples.length === 0) throw new Error('trainStudent: no training examples');
-  const trainer = new Seq2SeqTrainer(model, {
+  const trainer = createTrainer(model, {
     outputDir: opts.checkpointDir,
     totalSteps: opts.steps,
     batchSize: opts.batchSize,

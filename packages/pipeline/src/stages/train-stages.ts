@@ -18,6 +18,8 @@ import type { RunFolder } from '../run/run-folder';
 import {
   denoisingDraws,
   denoisingExample,
+  encodePrompt,
+  encodeTarget,
   isHubId,
   loadStudent,
   loadTokenizer,
@@ -25,14 +27,15 @@ import {
   saveStudent,
   trimUnigramTokenizer,
   type Student,
+  type StudentSource,
   type TokenizedExample,
-  type Tokenizer,
 } from '@kard/student';
 import { trainStudent } from './student-training';
 import { trainRerankerStage } from './reranker-stage';
 import { checkPrebuiltIndex, datasetSubset, loadIndexFor, openPassages } from './sources';
 import { threadedSearch } from './threaded-search';
 import { StagePlan, type PlannedStage } from './stage-plan';
+import { scratchGpt2Positions } from './stage-reads';
 
 export const STAGES = ['index', 'prepare', 'student', 'reranker', 'all'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -201,8 +204,9 @@ export class TrainingPipeline {
   /**
    * A scratch student's pre-training (student.pretrainSteps > 0): a random T5 taught to rebuild windows of the
    * knowledge base's passages with spans masked (the part T5's pre-training plays for a real checkpoint: without
-   * it a model this small never learns to copy from its input, so retrieved knowledge cannot help it). Every
-   * student then starts from student/init. Undefined when there is none.
+   * it a model this small never learns to copy from its input, so retrieved knowledge cannot help it). A GPT-2 reads
+   * the same examples as prompt (masked window) ++ target (the window). Every student then starts from student/init.
+   * Undefined when there is none.
    */
   async init(): Promise<string | undefined> {
     const s = this.cfg.student;
@@ -210,12 +214,7 @@ export class TrainingPipeline {
     if (!planned) return undefined;
     await this.tokenizer();
     return this.runPlanned(planned, async (work) => {
-      const opened = await openStudent({
-        model: 'scratch',
-        tokenizer: this.scratchTokenizer(),
-        scratch: s,
-        seed: this.cfg.seed,
-      });
+      const opened = await openStudent(this.studentSource('scratch'));
       const tok = opened.tokenizer;
       const sentinelIds = Array.from({ length: 100 }, (_, i) => tok.tokenId(`<extra_id_${i}>`)).filter(
         (id): id is number => id !== undefined,
@@ -271,7 +270,21 @@ export class TrainingPipeline {
         ...(await loadStudent(this.run.path('student', 'init'))),
         origin: `pre-trained scratch start ${this.run.path('student', 'init')}`,
       };
-    return openStudent({ model: s.model, tokenizer: this.scratchTokenizer(), scratch: s, seed: this.cfg.seed });
+    return openStudent(this.studentSource(s.model));
+  }
+
+  /** The configured student: its architecture (a scratch model's; a folder's is checked against it when set). */
+  private studentSource(model: string): StudentSource {
+    const s = this.cfg.student;
+    const { dModel, dFf, numLayers, numHeads } = s;
+    const nPositions = s.arch === 'gpt2' ? scratchGpt2Positions(s.maxInputTokens, s.maxTargetTokens) : undefined;
+    return {
+      model,
+      arch: s.arch,
+      tokenizer: this.scratchTokenizer(),
+      scratch: { dModel, dFf, numLayers, numHeads, nPositions },
+      seed: this.cfg.seed,
+    };
   }
 
   /**
@@ -288,12 +301,12 @@ export class TrainingPipeline {
       const opened = await this.startingPoint(init);
       return this.trainStudentStage(
         'student-base',
-        this.examples('rd', opened.tokenizer),
+        this.examples('rd', opened),
         s.baseSteps,
         opened,
         work,
         this.run.path('student', 'base'),
-        this.examples('rd', opened.tokenizer, 'validation'),
+        this.examples('rd', opened, 'validation'),
       );
     });
   }
@@ -313,20 +326,20 @@ export class TrainingPipeline {
         : await this.startingPoint(init);
       return this.trainStudentStage(
         stage,
-        this.examples(method, opened.tokenizer),
+        this.examples(method, opened),
         s.steps,
         opened,
         work,
         this.run.path('student', method),
-        this.examples(method, opened.tokenizer, 'validation'),
+        this.examples(method, opened, 'validation'),
       );
     });
   }
 
-  /** data/<method>/<split>.jsonl encoded for the student (undefined when the split does not exist). */
+  /** data/<method>/<split>.jsonl encoded for the student's architecture (empty when the split does not exist). */
   private examples(
     method: StudentMethod,
-    tokenizer: Tokenizer,
+    { model, tokenizer }: Student,
     split: 'train' | 'validation' = 'train',
   ): TokenizedExample[] {
     const s = this.cfg.student;
@@ -334,8 +347,8 @@ export class TrainingPipeline {
     if (split === 'validation' && !fs.existsSync(file)) return [];
     return readJsonl<KardExample>(file).map((e, i) => ({
       id: String(i),
-      inputIds: tokenizer.encode(e.input, { maxLength: s.maxInputTokens }),
-      targetIds: tokenizer.encode(e.target, { maxLength: s.maxTargetTokens }),
+      inputIds: encodePrompt(model, tokenizer, e.input, s.maxInputTokens),
+      targetIds: encodeTarget(model, tokenizer, e.target, s.maxTargetTokens),
     }));
   }
 

@@ -22,8 +22,9 @@ export function padBatch(rows: number[][], pad: number, side: 'left' | 'right'):
 }
 
 /**
- * Generates continuations for each input (token ids, EOS included for T5 as the tokenizer adds it).
- * Returns, per input, `numReturnSequences` sequences of new tokens.
+ * Generates continuations for each input (token ids, EOS included for T5 as the tokenizer adds it; a decoder-only
+ * prompt as encodePrompt makes it). Returns, per input, `numReturnSequences` sequences of new tokens. A decoder-only
+ * model stops at its last position (n_positions) even before `maxNewTokens`.
  */
 export function generate(
   model: StudentModel,
@@ -42,6 +43,13 @@ export function generate(
   if (!o.doSample && o.numBeams === 1 && o.numReturnSequences > 1)
     throw new Error('greedy search returns one sequence: set doSample or numBeams');
   const { ids, mask } = padBatch(inputs, pad, cfg.modelType === 't5' ? 'right' : 'left');
+  if (cfg.modelType === 'gpt2') {
+    // A decoder-only model reads prompt and continuation in its n_positions learned positions: stop where they end.
+    const room = cfg.nPositions - ids[0].length;
+    if (room < 1)
+      throw new Error(`prompt of ${ids[0].length} tokens leaves no room in the model's ${cfg.nPositions} positions`);
+    o.maxNewTokens = Math.min(o.maxNewTokens, room);
+  }
   const idsT = tf.tensor2d(ids, undefined, 'int32');
   const maskT = tf.tensor2d(mask, undefined, 'int32');
   const expand = o.numBeams > 1 ? o.numBeams : o.numReturnSequences;

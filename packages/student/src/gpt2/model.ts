@@ -1,6 +1,6 @@
 // GPT2LMHeadModel, mirroring modeling_gpt2.py: Conv1D weights [in, out], learned positions, tied lm_head.
 import * as tf from '@tensorflow/tfjs-core';
-import { Conv1D, Embedding, LayerNorm, Module, crossEntropy, dropout } from '@kard/nn';
+import { Conv1D, Embedding, IGNORE_INDEX, LayerNorm, Module, crossEntropy, dropout } from '@kard/nn';
 import { Rng } from '@kard/core';
 import { activation, additiveMask, causalMask, mergeHeads, normalInit, splitHeads } from '../activations';
 import type { Gpt2Config } from '../config';
@@ -135,34 +135,58 @@ export class Gpt2LMHeadModel extends Module {
     ]);
   }
 
-  /** Logits [B, T, V] for right-padded sequences (positions 0..T-1, as HF without position_ids). */
-  forward(batch: LmBatch, rng?: Rng): tf.Tensor {
+  /** Final hidden states [B, T, d] of right-padded sequences (positions 0..T-1, as HF without position_ids). */
+  private hiddenStates(batch: LmBatch, rng?: Rng): tf.Tensor {
     const [b, t] = batch.inputIds.shape;
+    // past the learned positions the embedding look-up would read out of range, silently
+    if (t > this.config.nPositions)
+      throw new Error(`GPT-2: a ${t}-token sequence is longer than n_positions (${this.config.nPositions})`);
     const positions = tf.tile(tf.reshape(tf.range(0, t, 1, 'int32'), [1, t]), [b, 1]);
     const bias = tf.add(causalMask(t), additiveMask(batch.attentionMask));
-    return this.logits(this.transformer.forward(batch.inputIds, positions, bias, undefined, rng).hidden);
+    return this.transformer.forward(batch.inputIds, positions, bias, undefined, rng).hidden;
+  }
+
+  /** Logits [B, T, V] for right-padded sequences. */
+  forward(batch: LmBatch, rng?: Rng): tf.Tensor {
+    return this.logits(this.hiddenStates(batch, rng));
+  }
+
+  /**
+   * The hidden states of the positions that predict a counted label (labels[:, 1:] != -100), flattened [N, d], with
+   * those labels [N] and their flat indices into [B, T-1]. Only these go through the vocabulary projection: a
+   * prompt-masked batch counts a fraction of its positions (a 128-token prompt, a 48-token rationale), and the
+   * [B*T, V] logits of the rest would be computed only to be ignored. Same loss and gradients as HF's full head.
+   */
+  private countedHidden(batch: LmBatch, rng?: Rng): { hidden: tf.Tensor2D; labels: tf.Tensor1D; index: number[] } {
+    const [b, t] = batch.inputIds.shape;
+    const hidden = this.hiddenStates(batch, rng);
+    const next = tf.reshape(tf.slice(batch.labels, [0, 1], [b, t - 1]), [-1]);
+    const index: number[] = [];
+    (next.dataSync() as Int32Array).forEach((y, i) => y !== IGNORE_INDEX && index.push(i));
+    const idx = tf.tensor1d(index, 'int32');
+    const flat = tf.reshape(tf.slice(hidden, [0, 0, 0], [b, t - 1, -1]), [b * (t - 1), this.config.nEmbd]);
+    return { hidden: tf.gather(flat, idx) as tf.Tensor2D, labels: tf.gather(next, idx) as tf.Tensor1D, index };
   }
 
   /** HF's causal-LM loss: logits at t predict labels at t+1, -100 ignored, mean over counted tokens. */
   loss(batch: LmBatch, rng?: Rng): tf.Scalar {
     return tf.tidy(() => {
-      const logits = this.forward(batch, rng);
-      const [b, t] = batch.labels.shape;
-      return crossEntropy(
-        tf.slice(logits, [0, 0, 0], [b, t - 1, -1]),
-        tf.slice(batch.labels, [0, 1], [b, t - 1]),
-      ) as tf.Scalar;
+      const { hidden, labels, index } = this.countedHidden(batch, rng);
+      if (index.length === 0) return tf.scalar(0);
+      return crossEntropy(tf.matMul(hidden, this.transformer.wte.weight, false, true), labels) as tf.Scalar;
     });
   }
 
-  /** Per-token NLL [B, T-1] aligned with labels[:, 1:]. */
+  /** Per-token NLL [B, T-1] aligned with labels[:, 1:] (0 where the label is -100). */
   tokenLosses(batch: LmBatch): tf.Tensor {
     return tf.tidy(() => {
-      const logits = this.forward(batch);
       const [b, t] = batch.labels.shape;
-      return crossEntropy(tf.slice(logits, [0, 0, 0], [b, t - 1, -1]), tf.slice(batch.labels, [0, 1], [b, t - 1]), {
+      const { hidden, labels, index } = this.countedHidden(batch);
+      if (index.length === 0) return tf.zeros([b, t - 1]);
+      const nll = crossEntropy(tf.matMul(hidden, this.transformer.wte.weight, false, true), labels, {
         reduction: 'none',
       });
+      return tf.reshape(tf.scatterND(tf.tensor2d(index, [index.length, 1], 'int32'), nll, [b * (t - 1)]), [b, t - 1]);
     });
   }
 

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import type { Rng } from '@kard/core';
 import { ExampleFormatError } from '../errors';
+import { withEos } from '../encode';
 import type { Tokenizer } from '../tokenizer';
 
 /** One line of an input/target JSONL file (as written by @kard/cot-data). */
@@ -52,29 +53,21 @@ export function tokenizeExamples(
   examples: TextExample[],
   opts: { maxSourceLength?: number; maxTargetLength?: number; causal?: boolean } = {},
 ): TokenizedExample[] {
-  const trunc = (ids: number[], max: number | undefined, keepEos: boolean) =>
-    max === undefined || ids.length <= max
-      ? ids
-      : keepEos
-        ? [...ids.slice(0, max - 1), ids[ids.length - 1]]
-        : ids.slice(0, max);
+  const trunc = (ids: number[], max: number | undefined) =>
+    max === undefined || ids.length <= max ? ids : [...ids.slice(0, max - 1), ids[ids.length - 1]];
   return examples.map((e) => {
     if (opts.causal) {
-      // Decoder-only: prompt without special tokens, target followed by EOS.
+      // Decoder-only: prompt, EOS separator, target, EOS (encode.ts)
       return {
         id: e.id,
-        inputIds: trunc(tok.encode(e.input, { addSpecialTokens: false }), opts.maxSourceLength, false),
-        targetIds: trunc(
-          [...tok.encode(e.target, { addSpecialTokens: false }), tok.eosTokenId],
-          opts.maxTargetLength,
-          true,
-        ),
+        inputIds: withEos(tok, e.input, opts.maxSourceLength),
+        targetIds: withEos(tok, e.target, opts.maxTargetLength),
       };
     }
     return {
       id: e.id,
-      inputIds: trunc(tok.encode(e.input), opts.maxSourceLength, true),
-      targetIds: trunc(tok.encode(e.target), opts.maxTargetLength, true),
+      inputIds: trunc(tok.encode(e.input), opts.maxSourceLength),
+      targetIds: trunc(tok.encode(e.target), opts.maxTargetLength),
     };
   });
 }

@@ -302,3 +302,8 @@ export class CausalLmTrainer extends Trainer {
     super(model, opts, collateCausal);
   }
 }
+
+/** The trainer for the model's architecture: Seq2SeqTrainer for T5, CausalLmTrainer for GPT-2. */
+export function createTrainer(model: StudentModel, opts: StudentTrainerOptions): Seq2SeqTrainer | CausalLmTrainer {
+  return model.config.modelType === 't5' ? new Seq2SeqTrainer(model, opts) : new CausalLmTrainer(model, opts);
+}
