@@ -22,6 +22,8 @@ export interface Prediction {
   id: string;
   question: string;
   passages: Array<{ id: string; title?: string }>;
+  /** Of `passages`, how many went into the student's input (the last possibly cut) under its token budget. */
+  passagesInInput: number;
   rationale: string;
   /** Every sampled output under self-consistency. */
   samples?: string[];
@@ -175,11 +177,11 @@ export async function evaluateMethod(
   const predictions: Prediction[] = [];
   for (let i = 0; i < questions.length; i += cfg.eval.batchSize) {
     const qs = questions.slice(i, i + cfg.eval.batchSize);
-    const inputs = qs.map((q, j) => {
+    const fitted = qs.map((q, j) => {
       const passages = hits[i + j].map((h) => h.passage ?? ctx.passages.get(h.id)!);
-      const fitted = fitInput(instruction, q, studentMethod, passages, counter, cfg.student.maxInputTokens);
-      return tokenizer.encode(fitted.input, { maxLength: cfg.student.maxInputTokens });
+      return fitInput(instruction, q, studentMethod, passages, counter, cfg.student.maxInputTokens);
     });
+    const inputs = fitted.map((f) => tokenizer.encode(f.input, { maxLength: cfg.student.maxInputTokens }));
     const outs = decode(model, inputs, decoding, tokenizer.eosTokenId, i);
     qs.forEach((q, j) => {
       const texts = outs.slice(j * sc, (j + 1) * sc).map((ids) => tokenizer.decode(ids));
@@ -205,6 +207,7 @@ export async function evaluateMethod(
         id: q.id,
         question: q.question,
         passages: hits[i + j].map((h) => ({ id: h.id, title: h.passage?.title })),
+        passagesInInput: fitted[j].passagesUsed,
         rationale: texts[0],
         ...(sc > 1 ? { samples: texts } : {}),
         predicted: predicted ?? null,
