@@ -89,7 +89,7 @@ test('report.md lists the paired McNemar tests and the comparison with another r
     },
   });
   expect(md).toContain('| ft | kard-bm25 | 4 | 0 | 1 | 1.0000 |');
-  expect(md).toContain('Against /r/eval-greedy (decoding greedy');
+  expect(md).toContain('Against /r/eval-greedy (decoding greedy), question by question');
   expect(md).toContain('| kard-bm25 | 75.0% | 50.0% | 4 | 1 | 0 | 1.0000 |');
 });
 

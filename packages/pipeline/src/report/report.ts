@@ -97,8 +97,7 @@ export function reportMarkdown(r: EvalReport): string {
   if (r.compared) {
     const o = r.compared.settings;
     lines.push(
-      `Against ${r.compared.report} (decoding ${o.decoding ?? 'greedy or sampled'}, sc ${o.sc ?? '–'}), question by ` +
-        'question (exact McNemar):',
+      `Against ${r.compared.report} (decoding ${decodingOf(o)}), question by question (exact McNemar):`,
       '',
       '| method | accuracy here | accuracy there | n | only here right | only there right | p |',
       '|---|---|---|---|---|---|---|',
@@ -151,6 +150,13 @@ export function reportMarkdown(r: EvalReport): string {
 }
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+/** A report's decoding in words; reports from before eval.decoding sampled exactly when sc > 1. */
+const decodingOf = (o: Partial<EvalReport['settings']>) =>
+  (o.decoding ?? ((o.sc ?? 1) > 1 ? 'sample' : 'greedy')) === 'sample'
+    ? `sampling, sc ${o.sc}`
+    : o.decoding === 'beam'
+      ? `beam search, ${o.numBeams} beams`
+      : 'greedy';
 const pValue = (p: number) => (p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
 
 /** A horizontal bar per method with its 95% interval as a whisker, and the majority-class rate as a dashed line. */

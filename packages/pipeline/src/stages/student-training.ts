@@ -116,22 +116,22 @@ export interface LossCurve {
   validationExamples: number;
 }
 
-/** A JSONL log's records, the last of each step (a resumed run logs the steps after its checkpoint again). */
-function byStep<T extends { step: number }>(file: string): T[] {
+/**
+ * The records of a JSONL log that carry `key`, the last of each step (a resumed run logs the steps after its
+ * checkpoint again; the trainer's log also holds its evaluation records, under the same step numbers).
+ */
+function byStep(file: string, key: string): Array<{ step: number; loss: number }> {
   if (!fs.existsSync(file)) return [];
-  const out = new Map<number, T>();
-  for (const r of readJsonl<T>(file)) out.set(r.step, r);
-  return [...out.values()].sort((a, b) => a.step - b.step);
+  const out = new Map<number, number>();
+  for (const r of readJsonl<Record<string, unknown>>(file))
+    if (typeof r[key] === 'number') out.set(r.step as number, r[key] as number);
+  return [...out].sort(([a], [b]) => a - b).map(([step, loss]) => ({ step, loss }));
 }
 
 /** The loss curves of a training run from its checkpoint folder's logs, written into the trained student's folder. */
 export function writeLossCurve(checkpointDir: string, studentDir: string, validationExamples: number): LossCurve {
-  const train = byStep<{ step: number; loss?: number }>(path.join(checkpointDir, 'log.jsonl'))
-    .filter((r) => typeof r.loss === 'number')
-    .map((r) => ({ step: r.step, loss: r.loss! }));
-  const validation = byStep<{ step: number; validationLoss: number }>(path.join(checkpointDir, CURVE_FILE)).map(
-    (r) => ({ step: r.step, loss: r.validationLoss }),
-  );
+  const train = byStep(path.join(checkpointDir, 'log.jsonl'), 'loss');
+  const validation = byStep(path.join(checkpointDir, CURVE_FILE), 'validationLoss');
   const curve = { train, validation, validationExamples: Math.min(validationExamples, CURVE_EXAMPLES) };
   writeFileAtomic(path.join(studentDir, LOSS_CURVE_FILE), `${JSON.stringify(curve)}\n`);
   return curve;
