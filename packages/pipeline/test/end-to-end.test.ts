@@ -84,9 +84,34 @@ test(
       ]);
       await new TrainingPipeline(cfg, run).runStage('student', ['ft']); // back to the evaluated setting
 
-      await runEvaluation(cfg);
+      // the reference's inference: self-consistency (here 3 samples), several passages, and the oracle upper bound
+      // (StrategyQA's facts as the test-time rationale); eval settings leave the stage hashes alone
+      const evalCfg = loadConfig(path.join(__dirname, 'fixtures', 'tiny.config.yaml'), {
+        run: runDir,
+        'student.baseSteps': 3,
+        'student.lr': 0.01,
+        'eval.sc': 3,
+        'eval.nDocs': 3,
+        'eval.methods': 'ft,rd,kard-bm25,kard-reranker,kard-oracle',
+      });
+      expect(evalCfg.eval.decoding).toBe('sample');
+      await runEvaluation(evalCfg);
       const report = JSON.parse(fs.readFileSync(path.join(runDir, 'eval', 'report.json'), 'utf8'));
-      expect(report.methods.map((m: { name: string }) => m.name)).toEqual(['ft', 'rd', 'kard-bm25', 'kard-reranker']);
+      expect(report.methods.map((m: { name: string }) => m.name)).toEqual([
+        'ft',
+        'rd',
+        'kard-bm25',
+        'kard-reranker',
+        'kard-oracle',
+      ]);
+      expect(report.paired).toHaveLength(10); // every two of five methods
+      expect(report.majorityClass.rate).toBeGreaterThanOrEqual(0.5);
+      expect(report.lossCurves).toEqual(['base', 'ft', 'rd', 'kard']);
+      // the curve holds every training step of the student (2) and a validation point at the last one
+      const curve = JSON.parse(fs.readFileSync(run.path('student', 'kard', 'loss-curve.json'), 'utf8'));
+      expect(curve.train.map((p: { step: number }) => p.step)).toEqual([1, 2]);
+      expect(curve.validation.at(-1).step).toBe(2);
+      expect(fs.existsSync(path.join(runDir, 'eval', 'loss-curves.svg'))).toBe(true);
       for (const m of report.methods) {
         expect(m.n).toBe(6);
         expect(m.accuracy).toBeGreaterThanOrEqual(0);
@@ -106,9 +131,14 @@ test(
         expect(preds.filter((p: { answeredBy: string }) => p.answeredBy === 'scored').length).toBe(m.scored);
         // with the scoring fallback every question gets one of its options
         expect(preds.every((p: { predicted: string | null }) => p.predicted === 'A' || p.predicted === 'B')).toBe(true);
-        expect(
-          preds.every((p: { passages: unknown[] }) => p.passages.length === (m.name.startsWith('kard') ? 1 : 0)),
-        ).toBe(true);
+        const kard = m.name.startsWith('kard');
+        expect(preds.every((p: { passages: unknown[] }) => p.passages.length === (kard ? 3 : 0))).toBe(true);
+        for (const p of preds) {
+          expect(p.passagesInInput).toBeGreaterThanOrEqual(kard ? 1 : 0);
+          expect(p.passagesInInput).toBeLessThanOrEqual(p.passages.length);
+          // ft answers greedily; the others sample three rationales and vote
+          expect(p.samples?.length).toBe(m.name === 'ft' ? undefined : 3);
+        }
       }
       const rr = report.retrieval.reranking;
       for (const s of [rr.bm25, rr.reranker]) {

@@ -7,7 +7,8 @@ import { readPassages, type Passage } from '@kard/knowledge-base';
 import { RerankerEnsemble, loadReranker, loadRerankerFolder } from '@kard/reranker';
 import { Bm25Index } from '@kard/retriever';
 import { loadConfig, RunFolder, startBackend, TrainingPipeline } from '../src';
-import { evalQuestions, retrieveFor } from '../src/eval/evaluate';
+import { evalQuestions } from '../src/eval/evaluate';
+import { retrieveFor } from '../src/eval/retrieval';
 import { distance } from './params';
 
 const root = path.resolve(__dirname, '../../..');
@@ -44,7 +45,8 @@ test(
       const marker = JSON.parse(fs.readFileSync(run.path('.stages', 'reranker.json'), 'utf8'));
       expect(marker.result.members.map((m: { seed: number }) => m.seed)).toEqual(seeds);
 
-      // kard-reranker retrieval: BM25 top maxDoc reordered by the members' mean score, nDocs kept
+      // kard-reranker retrieval: BM25 top maxDoc for the question and its options, reordered by the members' mean
+      // score, nDocs kept
       const passages = new Map<string, Passage>();
       for await (const p of readPassages(path.resolve(cfg.knowledge.corpus[0]))) passages.set(p.id, p);
       const questions = evalQuestions(cfg).slice(0, 3);
@@ -57,9 +59,11 @@ test(
       const ens = loaded as RerankerEnsemble;
       const index = Bm25Index.load(run.path('index')).attachPassages(passages);
       for (const [i, q] of questions.entries()) {
+        // the reference's query (cache_retrieval.py): "{question} A. {option} B. {option}", StrategyQA's yes and no
+        const query = `${q.question} A. yes B. no`;
         const want = await ens.rerank(
-          q.question,
-          index.search(q.question, Math.max(cfg.eval.maxDoc, cfg.eval.nDocs)),
+          query,
+          index.search(query, Math.max(cfg.eval.maxDoc, cfg.eval.nDocs)),
           cfg.eval.nDocs,
         );
         expect(got[i].map((h) => h.id)).toEqual(want.map((h) => h.id));

@@ -15,6 +15,7 @@ export {
   type RationalePair,
   type RerankerRecord,
 } from './data/records';
+export { kardCeLoss, kardKlLoss, type RerankerLoss } from './training/loss';
 export { pretrainInverseCloze, type InverseClozeOptions } from './training/inverse-cloze';
 export { saveMembers, trainMembers, type TrainedMember } from './training/members';
 export {

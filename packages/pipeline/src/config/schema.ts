@@ -6,7 +6,7 @@ import { z } from 'zod';
 
 export const STUDENT_METHODS = ['ft', 'rd', 'kard'] as const;
 export type StudentMethod = (typeof STUDENT_METHODS)[number];
-export const EVAL_METHODS = ['ft', 'rd', 'kard-bm25', 'kard-reranker'] as const;
+export const EVAL_METHODS = ['ft', 'rd', 'kard-bm25', 'kard-reranker', 'kard-oracle'] as const;
 export type EvalMethod = (typeof EVAL_METHODS)[number];
 export const BACKENDS = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'native-cpu', 'wasm', 'cpu'] as const;
 
@@ -172,10 +172,33 @@ const RunSchema = z.strictObject({
         "add the question's BM25 score, a length prior and a passage prior to late interaction, with learned weights " +
           '(@kard/reranker README)',
       ),
+    loss: z
+      .enum(['ce', 'kl'])
+      .default('ce')
+      .describe(
+        "objective (reference reranker/main.py --loss_type): 'ce', cross-entropy of softmax(score / tauModel) " +
+          "against the candidate the rationale's BM25 scores highest (the reference's default); 'kl', KL from " +
+          'softmax(BM25(rationale) / tau) to softmax(score / tauModel)',
+      ),
+    tau: num(0)
+      .default(1)
+      .meta({
+        description: "kl: initial temperature of the rationale's BM25 distribution (reference --tau)",
+        hashOnlyWhenSet: true,
+      } satisfies OptionMeta & { description: string }),
+    tauModel: num(0)
+      .default(100)
+      .meta({
+        description: "initial temperature of the reranker's scores (reference --model_tau)",
+        hashOnlyWhenSet: true,
+      } satisfies OptionMeta & { description: string }),
     annealing: z
       .enum(['kard', 'none'])
       .default('kard')
-      .describe("temperature schedule: KARD's (crosses zero), or fixed τ = 1, τ_model = 100"),
+      .describe(
+        "kl: temperature schedule, KARD's (crosses zero) or fixed tau, tauModel; ce keeps them fixed, as the " +
+          "reference's annealing runs in its kl branch only",
+      ),
     ensemble: int(1)
       .default(1)
       .meta({
@@ -191,10 +214,39 @@ const RunSchema = z.strictObject({
       .min(1)
       .default(['ft', 'rd', 'kard-bm25', 'kard-reranker'])
       .describe('methods to evaluate'),
-    nDocs: int(1).default(1).describe('passages given to the student'),
-    maxDoc: int(1).default(20).describe('BM25 candidates the reranker reorders'),
-    sc: int(1).default(1).describe('self-consistency: sampled rationales per question (1: greedy)'),
-    temperature: num(0).default(0.7).describe('sampling temperature for self-consistency'),
+    nDocs: int(1).default(1).describe('passages given to the student (packed whole while the input budget allows)'),
+    maxDoc: int(1)
+      .default(100)
+      .describe('BM25 candidates the reranker reorders (reference generate_predict.py: MAX_DOC = 100)'),
+    query: z
+      .enum(['question-options', 'question'])
+      .default('question-options')
+      .describe(
+        "retrieval query: 'question-options', \"{question} A. {option} B. {option} ...\" as the reference's " +
+          "cache_retrieval.py forms it (StrategyQA too: A. yes B. no); 'question', the question alone",
+      ),
+    decoding: z
+      .enum(['sample', 'greedy', 'beam'])
+      .default('sample')
+      .describe(
+        "'sample': sc rationales sampled with temperature, topK and topP, majority vote (the reference's default); " +
+          "'greedy' (the reference's --greedy); 'beam': beam search with numBeams and lengthPenalty",
+      ),
+    sc: int(1).default(5).describe('self-consistency: rationales sampled per question (reference --self_consistency)'),
+    temperature: num(0).default(1).describe('sampling temperature (1: as the reference, which leaves it unset)'),
+    topK: int(0).default(50).describe('sampling: keep the k likeliest tokens (0: all)'),
+    topP: num(0, 1).default(0.95).describe('sampling: nucleus, the smallest set of tokens with this probability'),
+    samplingSeed: int(0).optional().describe('seed of the sampling generator (default: the run seed)'),
+    numBeams: int(1).default(4).describe('beam search: beams'),
+    lengthPenalty: num(-10, 10).default(1).describe('beam search: score = sum log p / length ** lengthPenalty'),
+    oracleRationales: text()
+      .optional()
+      .describe(
+        'kard-oracle: teacher rationales of the evaluation questions, each the BM25 query for its own question ' +
+          "(the reference's --ground_truth_doc; teacher.rationales' formats); unset, questions whose dataset carries " +
+          'gold facts (StrategyQA facts, OpenBookQA fact) use those',
+      ),
+    oracleFormat: z.enum(RATIONALE_FORMATS).default('flan-cot').describe('format of eval.oracleRationales'),
     maxNewTokens: int(1).default(128).describe('rationale tokens generated'),
     noRepeatNgramSize: int(0)
       .default(0)

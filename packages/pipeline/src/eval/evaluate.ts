@@ -1,5 +1,6 @@
-// kard-eval's work: each method's student answers the evaluation questions (greedy, or self-consistency over
-// sampled rationales), answers are parsed as @kard/cot-data parses them, and accuracy gets a Wilson interval.
+// kard-eval's work: each method's student answers the evaluation questions (self-consistency over sampled
+// rationales as the reference's generate_predict.py, greedy, or beam search), answers are parsed as @kard/cot-data
+// parses them, and accuracy gets a Wilson interval.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
@@ -11,19 +12,20 @@ import {
   type McQuestion,
 } from '@kard/cot-data';
 import type { PassageLookup } from '@kard/knowledge-base';
-import { loadRerankerFolder } from '@kard/reranker';
-import { indexFolder } from '../stages/sources';
-import { Bm25Index, type Hit } from '@kard/retriever';
+import type { Hit } from '@kard/retriever';
 import { datasetName, type EvalMethod, type KardConfig, type StudentMethod } from '../config/schema';
 import { generate, loadStudent, scoreExamples, type StudentModel, type Tokenizer } from '@kard/student';
 // prompts and targets as the student's architecture reads them (T5 encoder input, or GPT-2 prompt ++ EOS separator)
 import { encodePrompt, encodeTarget } from '@kard/student';
+import { retrieveFor } from './retrieval';
 import { majorityVote, summarizeAccuracy, type AccuracySummary } from './stats';
 
 export interface Prediction {
   id: string;
   question: string;
   passages: Array<{ id: string; title?: string }>;
+  /** Of `passages`, how many went into the student's input (the last possibly cut) under its token budget. */
+  passagesInInput: number;
   rationale: string;
   /** Every sampled output under self-consistency. */
   samples?: string[];
@@ -75,34 +77,59 @@ export function scoreOptions(
 /** Examples per teacher-forced scoring batch. */
 const SCORE_BATCH = 16;
 
+/** How a method's student decodes: eval.decoding with its settings (ft answers in a few tokens, greedily). */
+export interface Decoding {
+  mode: KardConfig['eval']['decoding'];
+  /** Sequences per question: sc when sampling, else 1 (beam search returns its best). */
+  samples: number;
+  temperature: number;
+  topK: number;
+  topP: number;
+  numBeams: number;
+  lengthPenalty: number;
+  seed: number;
+  maxNewTokens: number;
+  noRepeatNgramSize: number;
+}
+
+export function decodingFor(cfg: KardConfig, student: StudentMethod): Decoding {
+  const e = cfg.eval;
+  // the ft student writes no rationale, only its answer: one greedy answer, as before sampling was the default
+  const mode = student === 'ft' ? 'greedy' : e.decoding;
+  return {
+    mode,
+    samples: mode === 'sample' ? e.sc : 1,
+    temperature: e.temperature,
+    topK: e.topK,
+    topP: e.topP,
+    numBeams: e.numBeams,
+    lengthPenalty: e.lengthPenalty,
+    seed: e.samplingSeed ?? cfg.seed,
+    maxNewTokens: student === 'ft' ? 8 : e.maxNewTokens,
+    noRepeatNgramSize: e.noRepeatNgramSize,
+  };
+}
+
 /**
- * Generated token ids (without the closing </s>) for each input x sample, rows input-major. Temperature 0 decodes
- * greedily; above 0 it samples from softmax(logits / temperature) over the whole vocabulary.
+ * Generated token ids (without the closing </s>) for each input x sample, rows input-major. Sampling draws from
+ * softmax(logits / temperature) cut to the top-k tokens and then to the top-p nucleus (Hugging Face's order, the
+ * reference's top_k 50, top_p 0.95); `batchOffset` moves the seed, so each batch samples from its own stream.
  */
-function decode(
-  model: StudentModel,
-  inputs: number[][],
-  opts: {
-    maxNewTokens: number;
-    eosId: number;
-    samples: number;
-    temperature: number;
-    seed: number;
-    noRepeatNgramSize: number;
-  },
-): number[][] {
-  const sampled = opts.temperature > 0;
+function decode(model: StudentModel, inputs: number[][], d: Decoding, eosId: number, batchOffset: number): number[][] {
   const out = generate(model, inputs, {
-    maxNewTokens: opts.maxNewTokens,
-    numReturnSequences: opts.samples,
-    doSample: sampled,
-    temperature: sampled ? opts.temperature : 1,
-    topK: 0,
-    seed: opts.seed,
-    noRepeatNgramSize: opts.noRepeatNgramSize,
+    maxNewTokens: d.maxNewTokens,
+    numReturnSequences: d.samples,
+    doSample: d.mode === 'sample',
+    temperature: d.temperature,
+    topK: d.topK,
+    topP: d.topP,
+    numBeams: d.mode === 'beam' ? d.numBeams : 1,
+    lengthPenalty: d.lengthPenalty,
+    seed: d.seed + batchOffset,
+    noRepeatNgramSize: d.noRepeatNgramSize,
   });
   return out.flatMap((seqs) =>
-    seqs.map((s) => (s.tokens[s.tokens.length - 1] === opts.eosId ? s.tokens.slice(0, -1) : s.tokens)),
+    seqs.map((s) => (s.tokens[s.tokens.length - 1] === eosId ? s.tokens.slice(0, -1) : s.tokens)),
   );
 }
 
@@ -111,6 +138,7 @@ export const STUDENT_OF: Record<EvalMethod, StudentMethod> = {
   rd: 'rd',
   'kard-bm25': 'kard',
   'kard-reranker': 'kard',
+  'kard-oracle': 'kard',
 };
 
 export interface EvalContext {
@@ -123,23 +151,6 @@ export interface EvalContext {
 export function evalQuestions(cfg: KardConfig): McQuestion[] {
   const loaded = loadQuestions(path.resolve(cfg.dataset.eval), { format: cfg.dataset.format as 'auto' });
   return cfg.dataset.evalLimit ? loaded.questions.slice(0, cfg.dataset.evalLimit) : loaded.questions;
-}
-
-/** The passages each question gets under `method`: none, BM25 top-nDocs, or BM25 top-maxDoc reranked to nDocs. */
-export async function retrieveFor(method: EvalMethod, questions: McQuestion[], ctx: EvalContext): Promise<Hit[][]> {
-  if (method === 'ft' || method === 'rd') return questions.map(() => []);
-  const index = Bm25Index.load(indexFolder(ctx.cfg, ctx.runDir)).attachPassages(ctx.passages);
-  const { nDocs, maxDoc } = ctx.cfg.eval;
-  if (method === 'kard-bm25')
-    return index.searchBatch(
-      questions.map((q) => q.question),
-      nDocs,
-    );
-  const reranker = await loadRerankerFolder(path.join(ctx.runDir, 'reranker'), { passages: ctx.passages });
-  const out: Hit[][] = [];
-  for (const q of questions)
-    out.push(await reranker.rerank(q.question, index.search(q.question, Math.max(maxDoc, nDocs)), nDocs));
-  return out;
 }
 
 /** Whether any given passage is one of the question's gold evidence paragraphs (StrategyQA `evidenceIds`). */
@@ -163,24 +174,17 @@ export async function evaluateMethod(
   const counter = await loadTokenCounter(dir);
   const instruction = instructionFor(datasetName(cfg));
   const hits = await retrieveFor(method, questions, ctx);
-  const sc = studentMethod === 'ft' ? 1 : cfg.eval.sc;
-  const maxNewTokens = studentMethod === 'ft' ? 8 : cfg.eval.maxNewTokens;
+  const decoding = decodingFor(cfg, studentMethod);
+  const sc = decoding.samples;
   const predictions: Prediction[] = [];
   for (let i = 0; i < questions.length; i += cfg.eval.batchSize) {
     const qs = questions.slice(i, i + cfg.eval.batchSize);
-    const inputs = qs.map((q, j) => {
+    const fitted = qs.map((q, j) => {
       const passages = hits[i + j].map((h) => h.passage ?? ctx.passages.get(h.id)!);
-      const fitted = fitInput(instruction, q, studentMethod, passages, counter, cfg.student.maxInputTokens);
-      return encodePrompt(model, tokenizer, fitted.input, cfg.student.maxInputTokens);
+      return fitInput(instruction, q, studentMethod, passages, counter, cfg.student.maxInputTokens);
     });
-    const outs = decode(model, inputs, {
-      maxNewTokens,
-      eosId: tokenizer.eosTokenId,
-      samples: sc,
-      temperature: sc > 1 ? cfg.eval.temperature : 0,
-      seed: cfg.seed + i,
-      noRepeatNgramSize: cfg.eval.noRepeatNgramSize,
-    });
+    const inputs = fitted.map((f) => encodePrompt(model, tokenizer, f.input, cfg.student.maxInputTokens));
+    const outs = decode(model, inputs, decoding, tokenizer.eosTokenId, i);
     qs.forEach((q, j) => {
       const texts = outs.slice(j * sc, (j + 1) * sc).map((ids) => tokenizer.decode(ids));
       const parsedAnswers = texts.map((t) => parseAnswer(t, q.options));
@@ -205,6 +209,7 @@ export async function evaluateMethod(
         id: q.id,
         question: q.question,
         passages: hits[i + j].map((h) => ({ id: h.id, title: h.passage?.title })),
+        passagesInInput: fitted[j].passagesUsed,
         rationale: texts[0],
         ...(sc > 1 ? { samples: texts } : {}),
         predicted: predicted ?? null,

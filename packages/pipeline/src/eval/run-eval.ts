@@ -1,6 +1,8 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { datasetName, type EvalMethod, type KardConfig } from '../config/schema';
-import { assertReplaceable } from '@kard/core';
+import { assertReplaceable, readJsonFile, readJsonl, UsageError } from '@kard/core';
+import { readLossCurves } from '../report/loss-curves';
 import { REPORT_OWNER, writeReport, type EvalReport } from '../report/report';
 import { RunFolder } from '../run/run-folder';
 import { lockRunFolder } from '../run/run-lock';
@@ -9,6 +11,7 @@ import { StagePlan } from '../stages/stage-plan';
 import { rationaleLoss, rerankerMetrics } from './diagnostics';
 import { evalQuestions, evaluateMethod, type Prediction } from './evaluate';
 import { assertStagesCurrent } from './stage-check';
+import { majorityClass, pairedTest } from './stats';
 
 /**
  * Evaluates every configured method and writes `<run>/eval/` (report.json, report.md, accuracy.svg, predictions),
@@ -22,6 +25,8 @@ export async function runEvaluation(
   opts: {
     outDir?: string;
     overwrite?: boolean;
+    /** Another report folder of the same questions: each method is tested against its namesake there. */
+    compare?: string;
     onProgress?: (method: string, done: number, total: number) => void;
     log?: (msg: string) => void;
   } = {},
@@ -30,6 +35,7 @@ export async function runEvaluation(
   // <run>/eval is ours by construction; a folder the user names is checked before hours of decoding, not after
   const replace = { overwrite: opts.outDir === undefined || opts.overwrite };
   if (opts.outDir !== undefined) assertReplaceable(opts.outDir, { ...REPORT_OWNER, ...replace });
+  if (opts.compare !== undefined) readComparedReport(opts.compare); // a wrong folder is named before decoding
   const lock = lockRunFolder(runDir);
   try {
     const plan = new StagePlan(cfg);
@@ -75,6 +81,11 @@ async function evaluate(
   );
   const evidenceHitRate: Record<string, number> = {};
   for (const m of methods) if (m.evidenceHitRate !== undefined) evidenceHitRate[m.name] = m.evidenceHitRate;
+  const paired: NonNullable<EvalReport['paired']> = [];
+  for (const [i, a] of methods.entries())
+    for (const b of methods.slice(i + 1))
+      paired.push({ first: a.name, second: b.name, ...pairedTest(predictions[a.name], predictions[b.name]) });
+  const lossCurves = readLossCurves(runDir);
   const report: EvalReport = {
     createdAt: new Date().toISOString(),
     run: runDir,
@@ -90,9 +101,21 @@ async function evaluate(
       maxNewTokens: cfg.eval.maxNewTokens,
       noRepeatNgramSize: cfg.eval.noRepeatNgramSize,
       answerFallback: cfg.eval.answerFallback,
+      query: cfg.eval.query,
+      decoding: cfg.eval.decoding,
+      temperature: cfg.eval.temperature,
+      topK: cfg.eval.topK,
+      topP: cfg.eval.topP,
+      numBeams: cfg.eval.numBeams,
+      lengthPenalty: cfg.eval.lengthPenalty,
+      samplingSeed: cfg.eval.samplingSeed ?? cfg.seed,
     },
     methods,
     retrieval: { reranking, evidenceHitRate },
+    majorityClass: majorityClass(questions.map((q) => q.answer)),
+    paired,
+    ...(opts.compare !== undefined ? { compared: compareReports(opts.compare, methods, predictions) } : {}),
+    lossCurves: Object.keys(lossCurves),
     rationaleLoss: rationale,
     seconds: {
       methods: methods.reduce((a, m) => a + m.seconds, 0),
@@ -100,7 +123,32 @@ async function evaluate(
       rationaleLoss: rationaleSeconds,
     },
   };
-  await writeReport(opts.outDir ?? path.join(runDir, 'eval'), report, predictions, replace);
+  await writeReport(opts.outDir ?? path.join(runDir, 'eval'), report, predictions, { ...replace, lossCurves });
   passages.close();
   return report;
+}
+
+/** A report folder kard-eval wrote (its report.json), or a UsageError naming what is missing. */
+function readComparedReport(dir: string): EvalReport {
+  const file = path.join(path.resolve(dir), 'report.json');
+  if (!fs.existsSync(file)) throw new UsageError(`--compare ${dir}: no report.json there (a kard-eval report folder)`);
+  return readJsonFile<EvalReport>(file);
+}
+
+/** Each method evaluated here and in `dir`, paired question by question with that report's predictions. */
+function compareReports(
+  dir: string,
+  methods: EvalReport['methods'],
+  predictions: Record<string, Prediction[]>,
+): NonNullable<EvalReport['compared']> {
+  const other = readComparedReport(dir);
+  const out: NonNullable<EvalReport['compared']>['methods'] = [];
+  for (const m of methods) {
+    const there = other.methods.find((o) => o.name === m.name);
+    const file = path.join(path.resolve(dir), `predictions.${m.name}.jsonl`);
+    if (!there || !fs.existsSync(file)) continue;
+    const test = pairedTest(predictions[m.name], readJsonl<Prediction>(file));
+    out.push({ name: m.name, accuracy: m.accuracy, otherAccuracy: there.accuracy, ...test });
+  }
+  return { report: path.resolve(dir), settings: other.settings, methods: out };
 }

@@ -101,7 +101,11 @@ describe('stage hashes', () => {
           .filter((s) => s !== 'student-tokenizer' && s !== 'student-init')
           .sort(),
       );
+      expect(await changed('reranker.loss', 'ce')).toEqual(['reranker']); // the demo pins kl
+      expect(await changed('reranker.tauModel', 50)).toEqual(['reranker']);
       expect(await changed('eval.sc', 3)).toEqual([]);
+      expect(await changed('eval.decoding', 'sample')).toEqual([]);
+      expect(await changed('eval.query', 'question')).toEqual([]);
     } finally {
       process.chdir(cwd);
     }

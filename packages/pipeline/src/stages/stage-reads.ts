@@ -157,7 +157,9 @@ export const STAGE_READS = {
   reranker: (): StageReads => ({
     after: { prepared: 'prepare' },
     reads: {
-      reranker: configSection('reranker'),
+      reranker: configSection('reranker', { except: ['loss'] }),
+      // kl was the only objective before reranker.loss existed: folders trained with it keep their hashes
+      loss: derived(['reranker.loss'], (loss) => (loss === 'kl' ? undefined : loss)),
       initWeights: fingerprint('reranker.init', rerankerInitWeights),
       seed: 'seed',
     },

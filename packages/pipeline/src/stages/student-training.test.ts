@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { initBackend } from '@kard/nn';
 import { createScratchT5, loadTokenizer, type TokenizedExample } from '@kard/student';
-import { trainStudent, type StudentTrainOptions } from './student-training';
+import { curveEvery, trainStudent, writeLossCurve, type StudentTrainOptions } from './student-training';
 
 const TOKENIZER = path.resolve(__dirname, '../../../../models/t5-tokenizer');
 
@@ -35,3 +35,38 @@ test('resumed from a checkpoint of the last step: no steps run, the same validat
   expect(again.losses).toEqual([]);
   expect(again.validationLoss).toBe(first.validationLoss);
 }, 30000);
+
+describe('loss curves', () => {
+  test('curveEvery: about five points, the last step one of them; a prime step count gets only its last', () => {
+    expect(curveEvery(300)).toBe(60);
+    expect(curveEvery(400)).toBe(80);
+    expect(curveEvery(7)).toBe(1); // 7 points: 7 / 5 rounds down to 1
+    expect(curveEvery(2)).toBe(1);
+    expect(curveEvery(997)).toBe(997); // only divisor below 199 is 1: 997 points would be too many
+  });
+
+  test("writeLossCurve keeps each step's last training loss (a resumed run logs steps again) beside the evaluations", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kard-curve-'));
+    const log = [
+      { step: 1, epoch: 0, loss: 3.0, lr: 1 },
+      { step: 2, epoch: 0, loss: 2.8, lr: 1 },
+      { step: 2, epoch: 0, evalLoss: 2.9 }, // the trainer's own evaluation record, same step
+      { step: 2, epoch: 0, loss: 2.7, lr: 1 }, // resumed from the checkpoint of step 1: step 2 again
+      { step: 3, epoch: 0, loss: 2.5, lr: 1 },
+    ];
+    fs.writeFileSync(path.join(dir, 'log.jsonl'), log.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    fs.writeFileSync(path.join(dir, 'validation-curve.jsonl'), '{"step":3,"validationLoss":2.6}\n');
+    const student = path.join(dir, 'student');
+    const curve = writeLossCurve(dir, student, 200);
+    expect(curve).toEqual({
+      train: [
+        { step: 1, loss: 3.0 },
+        { step: 2, loss: 2.7 },
+        { step: 3, loss: 2.5 },
+      ],
+      validation: [{ step: 3, loss: 2.6 }],
+      validationExamples: 64,
+    });
+    expect(JSON.parse(fs.readFileSync(path.join(student, 'loss-curve.json'), 'utf8'))).toEqual(curve);
+  });
+});

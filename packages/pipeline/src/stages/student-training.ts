@@ -1,6 +1,9 @@
 // The student stage's training: @kard/student's Seq2SeqTrainer or CausalLmTrainer (length-bucketed batches, AdamW with linear
 // warm-up/decay, clipping, eval loss, checkpoints that resume exactly) run for a fixed number of steps, resuming
 // from the newest checkpoint in the stage's work folder when a killed run is started again.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readJsonl, writeFileAtomic } from '@kard/core';
 import type { StepRecord, StudentModel, TokenizedExample } from '@kard/student';
 import { createTrainer } from '@kard/student';
 
@@ -42,6 +45,9 @@ export async function trainStudent(
   opts: StudentTrainOptions,
 ): Promise<StudentTrainResult> {
   if (examples.length === 0) throw new Error('trainStudent: no training examples');
+  const validation = opts.validation?.length ? opts.validation : undefined;
+  const every = curveEvery(opts.steps);
+  const curveSet = validation?.slice(0, CURVE_EXAMPLES);
   const trainer = createTrainer(model, {
     outputDir: opts.checkpointDir,
     totalSteps: opts.steps,
@@ -58,11 +64,17 @@ export async function trainStudent(
     finalDir: false, // the stage saves the student where the run folder wants it
     tokenizerDir: opts.tokenizerDir,
     progress: false, // the app draws the stage's bar from onStep
-    onStep: (r: StepRecord) =>
-      opts.onStep?.({ step: r.step, steps: opts.steps, loss: r.loss, lr: r.lr, tokensPerSecond: r.tokensPerSecond }),
+    onStep: (r: StepRecord) => {
+      opts.onStep?.({ step: r.step, steps: opts.steps, loss: r.loss, lr: r.lr, tokensPerSecond: r.tokensPerSecond });
+      // the loss curve's validation points: a pure forward pass between steps, so training is what it was without it
+      if (curveSet && r.step % every === 0)
+        fs.appendFileSync(
+          path.join(opts.checkpointDir, CURVE_FILE),
+          `${JSON.stringify({ step: r.step, validationLoss: trainer.evaluate(curveSet) })}\n`,
+        );
+    },
     onCheckpoint: opts.onCheckpoint,
   });
-  const validation = opts.validation?.length ? opts.validation : undefined;
   const result = await trainer.train(examples, validation);
   let validationLoss = result.evals.at(-1)?.evalLoss;
   // Resumed from a checkpoint of the last step (a kill between that checkpoint and the stage's marker), the
@@ -79,4 +91,48 @@ export async function trainStudent(
     validationLoss,
     tokensPerSecond: tps.length ? tps[tps.length >> 1] : 0,
   };
+}
+
+/** Validation examples the loss curve's points are measured on (the final validationLoss uses them all). */
+export const CURVE_EXAMPLES = 64;
+const CURVE_FILE = 'validation-curve.jsonl';
+/** The file a trained student's folder holds its loss curves in. */
+export const LOSS_CURVE_FILE = 'loss-curve.json';
+
+/**
+ * Steps between the curve's validation points: the largest divisor of `steps` at most steps / 5 (so the last step is
+ * one of about five points), or `steps` alone when that divisor would mean more than 50 points (a prime step count).
+ */
+export function curveEvery(steps: number): number {
+  for (let d = Math.max(1, Math.floor(steps / 5)); d >= 1; d--) if (steps % d === 0) return steps / d > 50 ? steps : d;
+  return steps;
+}
+
+export interface LossCurve {
+  /** Training loss of every step (of a resumed run too: read from the trainer's log). */
+  train: Array<{ step: number; loss: number }>;
+  /** Mean target-token loss on the first CURVE_EXAMPLES validation examples, every curveEvery(steps) steps. */
+  validation: Array<{ step: number; loss: number }>;
+  validationExamples: number;
+}
+
+/**
+ * The records of a JSONL log that carry `key`, the last of each step (a resumed run logs the steps after its
+ * checkpoint again; the trainer's log also holds its evaluation records, under the same step numbers).
+ */
+function byStep(file: string, key: string): Array<{ step: number; loss: number }> {
+  if (!fs.existsSync(file)) return [];
+  const out = new Map<number, number>();
+  for (const r of readJsonl<Record<string, unknown>>(file))
+    if (typeof r[key] === 'number') out.set(r.step as number, r[key] as number);
+  return [...out].sort(([a], [b]) => a - b).map(([step, loss]) => ({ step, loss }));
+}
+
+/** The loss curves of a training run from its checkpoint folder's logs, written into the trained student's folder. */
+export function writeLossCurve(checkpointDir: string, studentDir: string, validationExamples: number): LossCurve {
+  const train = byStep(path.join(checkpointDir, 'log.jsonl'), 'loss');
+  const validation = byStep(path.join(checkpointDir, CURVE_FILE), 'validationLoss');
+  const curve = { train, validation, validationExamples: Math.min(validationExamples, CURVE_EXAMPLES) };
+  writeFileAtomic(path.join(studentDir, LOSS_CURVE_FILE), `${JSON.stringify(curve)}\n`);
+  return curve;
 }

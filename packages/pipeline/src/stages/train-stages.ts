@@ -30,7 +30,7 @@ import {
   type StudentSource,
   type TokenizedExample,
 } from '@kard/student';
-import { trainStudent } from './student-training';
+import { trainStudent, writeLossCurve } from './student-training';
 import { trainRerankerStage } from './reranker-stage';
 import { checkPrebuiltIndex, datasetSubset, loadIndexFor, openPassages } from './sources';
 import { threadedSearch } from './threaded-search';
@@ -395,6 +395,8 @@ export class TrainingPipeline {
         message: `resumed from checkpoint at step ${result.resumedFromStep}`,
       });
     await saveStudent(opened, outDir, { overwrite: true }); // a stage output: ours by construction
+    // what kard-eval's loss-curves.svg draws (the work folder with the trainer's logs goes when the stage ends)
+    writeLossCurve(path.join(work, 'checkpoints'), outDir, validation.length);
     const parameters = model.numParameters();
     model.dispose();
     return {

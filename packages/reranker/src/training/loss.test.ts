@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@kard/nn';
-import { kardKlLoss } from './loss';
+import { kardCeLoss, kardKlLoss } from './loss';
 
 const softmax = (x: number[]) => {
   const m = Math.max(...x);
@@ -71,6 +71,52 @@ describe('kardKlLoss', () => {
     expect(got).toBeCloseTo(
       q.reduce((a, qi) => a + (1 / 3) * Math.log(1 / 3 / qi), 0),
       5,
+    );
+  });
+});
+
+describe('kardCeLoss', () => {
+  const model = [
+    [30, 10, -20],
+    [5, 5, 50],
+    [0, 4, 8],
+  ];
+  const bm25 = [
+    [2, 7, 0], // label 1
+    [3, 1, 3], // a tie: the first, 0 (torch.argmax)
+    [0, 0, 0.5], // label 2
+  ];
+
+  it('equals −mean log softmax(s/τ_model)[argmax BM25], by hand', () => {
+    // τ_model = 10: row 0 logits (3, 1, −2) with label 1; row 1 (0.5, 0.5, 5) with label 0; row 2 (0, 0.4, 0.8), 2
+    const e = Math.exp;
+    const nll0 = -(1 - Math.log(e(3) + e(1) + e(-2)));
+    const nll1 = -(0.5 - Math.log(e(0.5) + e(0.5) + e(5)));
+    const nll2 = -(0.8 - Math.log(e(0) + e(0.4) + e(0.8)));
+    const got = kardCeLoss(tf.tensor2d(model), tf.tensor2d(bm25), 10).dataSync()[0];
+    expect(got).toBeCloseTo((nll0 + nll1 + nll2) / 3, 5);
+  });
+
+  it('has gradient (softmax − onehot) / (τ_model · B), matching central finite differences of the hand loss', () => {
+    const tauModel = 4;
+    const labels = [1, 0, 2];
+    const g = tf
+      .grad((x: tf.Tensor) => kardCeLoss(x as tf.Tensor2D, tf.tensor2d(bm25), tauModel))(tf.tensor2d(model))
+      .arraySync() as number[][];
+    // float64 hand loss, differentiated numerically entry by entry
+    const lossOf = (m: number[][]) =>
+      m.reduce((acc, row, b) => acc - Math.log(softmax(row.map((v) => v / tauModel))[labels[b]]), 0) / m.length;
+    const h = 1e-4;
+    model.forEach((row, b) =>
+      row.forEach((_, j) => {
+        const plus = model.map((r) => r.slice());
+        const minus = model.map((r) => r.slice());
+        plus[b][j] += h;
+        minus[b][j] -= h;
+        expect(g[b][j]).toBeCloseTo((lossOf(plus) - lossOf(minus)) / (2 * h), 4);
+        const q = softmax(row.map((v) => v / tauModel));
+        expect(g[b][j]).toBeCloseTo((q[j] - (j === labels[b] ? 1 : 0)) / (tauModel * 3), 6);
+      }),
     );
   });
 });

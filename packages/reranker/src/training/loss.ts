@@ -21,3 +21,23 @@ export function kardKlLoss(
     return tf.div(kl, modelScores.shape[0]) as tf.Scalar;
   });
 }
+
+/**
+ * The reference's default reranker loss (reranker/main.py, --loss_type ce): torch's CrossEntropyLoss (mean over the
+ * batch) of the scores / τ_model against the candidate the rationale's BM25 scores highest; a tie goes to the
+ * first such candidate, as torch's argmax does. τ (the target temperature) plays no part: only the argmax counts.
+ *
+ * @param modelScores  [B, k] late-interaction scores of the question against its candidates
+ * @param targetScores [B, k] BM25 scores of the rationale against the same candidates
+ */
+export function kardCeLoss(modelScores: tf.Tensor2D, targetScores: tf.Tensor2D, tauModel: number): tf.Scalar {
+  const labels = (targetScores.arraySync() as number[][]).map((row) => row.indexOf(Math.max(...row)));
+  return tf.tidy(() => {
+    const logQ = tf.logSoftmax(tf.div(modelScores, tauModel), -1);
+    const oneHot = tf.oneHot(tf.tensor1d(labels, 'int32'), modelScores.shape[1]);
+    return tf.neg(tf.div(tf.sum(tf.mul(oneHot, logQ)), modelScores.shape[0])) as tf.Scalar;
+  });
+}
+
+/** Which of the two: the reference's default `ce`, or `kl`. */
+export type RerankerLoss = 'ce' | 'kl';

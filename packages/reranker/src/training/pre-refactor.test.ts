@@ -64,7 +64,16 @@ const examples: RerankerExample[] = words.map((w, i) => ({
   fromRationale: words.map((v, j) => ({ id: `r${i}-${j}`, text: `a passage on the ${v}`, score: v === w ? 8 : j % 3 })),
   fromQuestion: words.map((v, j) => ({ id: `q${i}-${j}`, text: `notes about ${v} things`, score: v === w ? 5 : 0 })),
 }));
-const opts = { epochs: 2, batchSize: 3, k: 4, lr: 1e-2, progress: false as const, seed: 5, maxGradNorm: 1 };
+const opts = {
+  epochs: 2,
+  batchSize: 3,
+  k: 4,
+  lr: 1e-2,
+  progress: false as const,
+  seed: 5,
+  maxGradNorm: 1,
+  loss: 'kl' as const,
+};
 const fullModel = () =>
   ColbertModel.create(
     BertEncoder.random({ ...config, vocab_size: 30522 }, { seed: 3, positionScale: 0.1 }),

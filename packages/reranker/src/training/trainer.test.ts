@@ -36,7 +36,8 @@ const makeModel = () =>
     },
     4,
   );
-const opts = { epochs: 2, batchSize: 3, k: 4, lr: 1e-2, progress: false as const, seed: 5 };
+// kl: these tests follow its temperature schedule (the ce default keeps the temperatures fixed)
+const opts = { epochs: 2, batchSize: 3, k: 4, lr: 1e-2, progress: false as const, seed: 5, loss: 'kl' as const };
 const weights = (m: ColbertModel) => [...m.trainableVariables()].map(([n, v]) => [n, Array.from(v.dataSync())]);
 
 describe('RerankerTrainer', () => {
@@ -50,6 +51,21 @@ describe('RerankerTrainer', () => {
     expect(r.losses.every(Number.isFinite)).toBe(true);
     expect(steps[0]).toBe(1); // τ starts at 1 and anneals afterwards
     expect(steps[5]).toBeLessThan(1);
+  });
+
+  it("trains with the reference's ce loss by default, at fixed temperatures even under 'kard' annealing", async () => {
+    const temps: Array<[number, number]> = [];
+    const { loss: _kl, ...ce } = opts;
+    const t = new RerankerTrainer(makeModel(), tokenizer, examples, {
+      ...ce,
+      epochs: 1,
+      annealing: 'kard',
+      onStep: (s) => temps.push([s.tau, s.tauModel]),
+    });
+    expect(t.options.loss).toBe('ce');
+    const r = await t.train();
+    expect(temps).toEqual(Array.from({ length: r.steps }, () => [1, 100]));
+    expect(r.losses.every((l) => Number.isFinite(l) && l > 0)).toBe(true);
   });
 
   it('resumes from a checkpoint to exactly the weights of an uninterrupted run', async () => {

@@ -7,7 +7,7 @@ import type { BertTokenizer } from '../tokenizer';
 import { temperaturesAt, type AnnealingSchedule, type Temperatures } from './annealing';
 import { rerankerCheckpoints, type DataPosition } from './checkpoint';
 import { isInformative, sampleCandidates, type Candidate, type RerankerExample } from './data';
-import { kardKlLoss } from './loss';
+import { kardCeLoss, kardKlLoss, type RerankerLoss } from './loss';
 
 export interface RerankerTrainerOptions {
   /** Passes over the training questions. KARD: 3. */
@@ -22,11 +22,19 @@ export interface RerankerTrainerOptions {
   warmupRatio: number;
   /** AdamW decoupled weight decay. KARD uses torch's default, 0.01. */
   weightDecay: number;
-  /** Initial target temperature τ. KARD: 1. */
+  /**
+   * Objective. KARD: 'ce' (reranker/main.py's default --loss_type): cross-entropy against the candidate the rationale
+   * scores highest; 'kl' matches the whole distribution softmax(BM25(rationale) / τ).
+   */
+  loss: RerankerLoss;
+  /** Initial target temperature τ (kl only). KARD: 1. */
   tau: number;
   /** Initial model temperature τ_model. KARD: 100. */
   tauModel: number;
-  /** Temperature schedule. KARD: 'kard'. */
+  /**
+   * Temperature schedule of the kl loss. KARD: 'kard'. The ce loss keeps (τ, τ_model) fixed: the reference anneals
+   * inside its kl branch only, so its ce default trains at τ_model = 100 throughout.
+   */
   annealing: AnnealingSchedule;
   /** Clip the global gradient norm; KARD does not clip (undefined). */
   maxGradNorm?: number;
@@ -51,6 +59,7 @@ export const KARD_TRAINING: RerankerTrainerOptions = {
   lr: 1e-4,
   warmupRatio: 0.05,
   weightDecay: 0.01,
+  loss: 'ce',
   tau: 1,
   tauModel: 100,
   annealing: 'kard',
@@ -113,8 +122,10 @@ export class RerankerTrainer {
 
   /** What a checkpoint must share with this run to be resumed by it. */
   private fingerprint(): Record<string, unknown> {
-    const { epochs, batchSize, k, lr, warmupRatio, weightDecay, tau, tauModel, annealing, seed } = this.options;
+    const { epochs, batchSize, k, lr, warmupRatio, weightDecay, tau, tauModel, annealing, seed, loss } = this.options;
     return {
+      // a kl checkpoint (written before the option existed) fingerprints without it
+      ...(loss === 'kl' ? {} : { loss }),
       epochs,
       batchSize,
       k,
@@ -152,7 +163,9 @@ export class RerankerTrainer {
         { training: true, nextSeed },
         this.model.mix ? questionScores(groups.flat()) : undefined,
       );
-      return kardKlLoss(scores, target, temps.tau, temps.tauModel);
+      return this.options.loss === 'ce'
+        ? kardCeLoss(scores, target, temps.tauModel)
+        : kardKlLoss(scores, target, temps.tau, temps.tauModel);
     } finally {
       target.dispose();
     }
@@ -191,7 +204,8 @@ export class RerankerTrainer {
         },
         step: ({ step, position: p }) => {
           const batch = p.order.slice(p.cursor, p.cursor + o.batchSize).map((i) => this.examples[i]);
-          const temps = temperaturesAt(step, total, { tau: o.tau, tauModel: o.tauModel }, o.annealing);
+          const annealing = o.loss === 'kl' ? o.annealing : 'none';
+          const temps = temperaturesAt(step, total, { tau: o.tau, tauModel: o.tauModel }, annealing);
           const lr = schedule(step);
           const { loss } = optimizerStep(opt, [() => this.batchLoss(batch, temps, rng)], {
             lr,

@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { initBackend, type BackendName } from '@kard/nn';
-import { assertReplaceable, writeFileAtomic } from '@kard/core';
+import { assertReplaceable, UsageError, writeFileAtomic } from '@kard/core';
 import {
   RERANKER_OWNER,
   compareWithBm25,
@@ -84,6 +84,7 @@ program
   .option('--hidden <n>', 'from-scratch hidden size', int, 64)
   .option('--layers <n>', 'from-scratch layers', int, 1)
   .option('--hybrid', "add the question's BM25 score and a length prior to late interaction, with learned weights")
+  .option('--loss <kl|ce>', "objective: kl (what this tool's measurements used) or ce (the reference's default)", 'kl')
   .option('--annealing <kard|none>', 'temperature schedule', 'kard')
   .option('--tau-model <x>', 'initial model temperature (KARD: 100)', parseFloat, 100)
   .option('--seed <n>', 'seed', int, 42)
@@ -129,6 +130,7 @@ program
         batchSize: o.batchSize,
         lr: o.lr,
         maxSteps: o.maxSteps,
+        loss: lossType(o.loss),
         annealing: o.annealing,
         tauModel: o.tauModel,
         seed: o.seed,
@@ -196,3 +198,8 @@ program.parseAsync(process.argv).catch((err) => {
   process.stderr.write(`${(err as Error).message}\n`);
   process.exit(1);
 });
+
+function lossType(v: string): 'kl' | 'ce' {
+  if (v !== 'kl' && v !== 'ce') throw new UsageError(`--loss must be kl or ce, got "${v}"`);
+  return v;
+}
