@@ -2,6 +2,7 @@ export type { Hit, Retriever, Reranker } from './types';
 export { Analyzer, tokenize, type AnalyzerOptions } from './analysis';
 export {
   Bm25Index,
+  BuildWorkerError,
   FlexsearchBm25,
   EmptyCorpusError,
   IndexFormatError,
@@ -10,6 +11,8 @@ export {
   type Bm25Params,
   type FlexsearchBm25Options,
   type PassageSource,
+  type ParallelSearchOptions,
+  toShared,
 } from './sparse';
 export {
   TrecFormatError,

@@ -19,3 +19,45 @@ test('segmented build equals the in-thread builder', async () => {
   expect(many.data.postingTfs).toEqual(one.data.postingTfs);
   expect(many.data.docLengths).toEqual(one.data.docLengths);
 });
+
+test('the threaded tokenizer splits any Unicode text as the Analyzer does (random strings)', async () => {
+  // letters of several scripts, digits, astral letters (U+1D49C) and symbols (emoji), combining marks, lone
+  // surrogates, case pairs whose lowercase changes length (U+0130) or depends on context (final sigma)
+  const pieces = [
+    'a',
+    'Z',
+    '7',
+    'é',
+    'e\u0301',
+    'ß',
+    'İ',
+    'Σ',
+    'ΑΣ ',
+    '東',
+    '٣',
+    '𝒜',
+    '😀',
+    '\ud800',
+    '\udc00',
+    ' ',
+    '-',
+    '’',
+    '\n',
+    'the',
+    'Running',
+  ];
+  let seed = 7;
+  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const docs = Array.from({ length: 300 }, (_, i) => ({
+    id: `d${i}`,
+    text: Array.from({ length: 1 + Math.floor(rand() * 40) }, () => pieces[Math.floor(rand() * pieces.length)]).join(
+      '',
+    ),
+  }));
+  const one = await Bm25Index.build(docs);
+  const many = await Bm25Index.build(docs, { threads: 2, batchDocs: 17 });
+  expect(many.data.terms).toEqual(one.data.terms);
+  expect(many.data.docLengths).toEqual(one.data.docLengths);
+  expect(many.data.postingDocs).toEqual(one.data.postingDocs);
+  expect(many.data.postingTfs).toEqual(one.data.postingTfs);
+});

@@ -39,7 +39,32 @@ export interface SegmentInfo {
 const STOP = -1;
 /** Raw tokens whose analysed form is remembered across segments (bounds memory on huge vocabularies). */
 const STEM_CACHE_LIMIT = 1_000_000;
-const TOKEN = /[\p{L}\p{N}]+/gu;
+const NOT_WORD = 0;
+const WORD = 1;
+const HIGH_SURROGATE = 2;
+const ASTRAL = 3;
+/** Per UTF-16 code unit: a letter/digit (the analyzer's [\p{L}\p{N}]), not one, or a high surrogate. */
+const WORD_CLASS = (() => {
+  const table = new Uint8Array(0x10000);
+  const word = /^[\p{L}\p{N}]$/u;
+  for (let c = 0; c < 0x10000; c++) {
+    if (c >= 0xd800 && c <= 0xdbff) table[c] = HIGH_SURROGATE;
+    else if (c < 0xdc00 || c > 0xdfff) table[c] = word.test(String.fromCharCode(c)) ? WORD : NOT_WORD;
+  }
+  return table;
+})();
+const ASCII_WORD = WORD_CLASS.slice(0, 0x80);
+const ASTRAL_WORD = /^[\p{L}\p{N}]$/u;
+
+/** ASTRAL when the surrogate pair at `at` is a letter/digit, else NOT_WORD (a lone surrogate is neither). */
+function astralWord(s: string, at: number): number {
+  const cp = s.codePointAt(at)!;
+  return cp > 0xffff && ASTRAL_WORD.test(String.fromCodePoint(cp)) ? ASTRAL : NOT_WORD;
+}
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+/** Distinct tokens a segment's token table holds before it starts over (bounds memory on huge corpora). */
+const TOKEN_CACHE_LIMIT = 2_000_000;
 
 export class SegmentWriter {
   private readonly analyzer: Analyzer;
@@ -50,7 +75,6 @@ export class SegmentWriter {
   // The open segment's vocabulary.
   private vocabulary = new Map<string, number>();
   private terms: string[] = [];
-  private tokenIds = new Map<string, number>();
   private firstSeq = new GrowableUint32Array(1 << 12);
   private firstPos = new GrowableUint32Array(1 << 12);
   private df = new Uint32Array(1 << 12);
@@ -59,6 +83,11 @@ export class SegmentWriter {
   private slot = new Uint32Array(1 << 12);
   private mark = new Uint32Array(1 << 12);
   private cursor = new Uint32Array(1 << 12);
+  // ASCII tokens of the open segment: open-addressing table of (index + 1), and per token its string, hash, term.
+  private table = new Int32Array(1 << 16);
+  private asciiTokens: string[] = [];
+  private asciiHash = new Uint32Array(1 << 12);
+  private asciiTerm = new Int32Array(1 << 12);
   /** raw token -> analysed term (null: stop word), kept across segments. */
   private readonly stems = new Map<string, string | null>();
   private readonly forwardTerms = new GrowableUint32Array(1 << 16);
@@ -105,35 +134,28 @@ export class SegmentWriter {
       let unique = 0;
       const len = lower.length;
       let start = -1;
-      // ASCII fast path: runs of [a-z0-9]; the first other character >= 0x80 hands the rest of the document to the
-      // Unicode regex (from the start of the current run, so a run like "café" stays one token).
-      let c = 0;
-      let at = 0;
-      for (; at <= len; at++) {
-        c = at < len ? lower.charCodeAt(at) : 32;
-        if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
-          if (start < 0) start = at;
+      // Tokens are maximal runs of letters/digits ([\p{L}\p{N}]+), found with a per-code-unit class table and
+      // hashed as they are scanned; astral characters (surrogate pairs) are classified by code point.
+      let h = 0;
+      for (let at = 0; at <= len; at++) {
+        let c = at < len ? lower.charCodeAt(at) : 32;
+        let cls = c < 0x80 ? ASCII_WORD[c] : WORD_CLASS[c];
+        if (cls === HIGH_SURROGATE) cls = astralWord(lower, at);
+        if (cls !== NOT_WORD) {
+          if (start < 0) {
+            start = at;
+            h = FNV_OFFSET;
+          }
+          h = Math.imul(h ^ c, FNV_PRIME);
+          if (cls === ASTRAL) {
+            c = lower.charCodeAt(++at);
+            h = Math.imul(h ^ c, FNV_PRIME);
+          }
           continue;
         }
-        if (c >= 0x80) break;
         if (start >= 0) {
-          const t = this.termOf(lower.slice(start, at), seq, pos++);
+          const t = this.tokenTermOf(lower, start, at, h >>> 0, seq, pos++);
           start = -1;
-          if (t === STOP) continue;
-          length++;
-          if (this.lastDoc[t] !== doc) {
-            this.lastDoc[t] = doc;
-            this.slot[t] = fTerms.length;
-            fTerms.push(t);
-            fTfs.push(1);
-            unique++;
-          } else fTfs.data[this.slot[t]]++;
-        }
-      }
-      if (at <= len) {
-        TOKEN.lastIndex = start >= 0 ? start : at;
-        for (let m = TOKEN.exec(lower); m !== null; m = TOKEN.exec(lower)) {
-          const t = this.termOf(m[0], seq, pos++);
           if (t === STOP) continue;
           length++;
           if (this.lastDoc[t] !== doc) {
@@ -217,9 +239,66 @@ export class SegmentWriter {
     return this.segments;
   }
 
-  private termOf(token: string, seq: number, pos: number): number {
-    const known = this.tokenIds.get(token);
-    if (known !== undefined) return known;
+  /**
+   * The term of the token lower[start, end) with FNV-1a hash `h`, looked up in an open-addressing table
+   * that compares characters in place: no substring is made for a token seen before (most of them).
+   */
+  private tokenTermOf(lower: string, start: number, end: number, h: number, seq: number, pos: number): number {
+    const table = this.table;
+    const mask = table.length - 1;
+    const len = end - start;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const k = table[i] - 1;
+      if (k < 0) break;
+      if (this.asciiHash[k] !== h) continue;
+      const token = this.asciiTokens[k];
+      if (token.length !== len) continue;
+      let j = 0;
+      while (j < len && token.charCodeAt(j) === lower.charCodeAt(start + j)) j++;
+      if (j === len) return this.asciiTerm[k];
+    }
+    const token = lower.slice(start, end);
+    const t = this.resolve(token, seq, pos);
+    if (this.asciiTokens.length >= TOKEN_CACHE_LIMIT) this.clearAsciiTable();
+    const k = this.asciiTokens.length;
+    this.asciiTokens.push(token);
+    if (k === this.asciiHash.length) {
+      const grown = new Uint32Array(k * 2);
+      grown.set(this.asciiHash);
+      this.asciiHash = grown;
+      const terms = new Int32Array(k * 2);
+      terms.set(this.asciiTerm);
+      this.asciiTerm = terms;
+    }
+    this.asciiHash[k] = h;
+    this.asciiTerm[k] = t;
+    if (2 * (k + 1) > table.length) this.rehash(table.length * 2);
+    else {
+      let i = h & mask;
+      while (table[i] !== 0) i = (i + 1) & mask;
+      table[i] = k + 1;
+    }
+    return t;
+  }
+
+  private rehash(size: number): void {
+    const table = new Int32Array(size);
+    const mask = size - 1;
+    for (let k = 0; k < this.asciiTokens.length; k++) {
+      let i = this.asciiHash[k] & mask;
+      while (table[i] !== 0) i = (i + 1) & mask;
+      table[i] = k + 1;
+    }
+    this.table = table;
+  }
+
+  private clearAsciiTable(): void {
+    this.table = new Int32Array(1 << 16);
+    this.asciiTokens = [];
+  }
+
+  /** Analyses a token (stem cache first) and finds or adds its term in the segment vocabulary. */
+  private resolve(token: string, seq: number, pos: number): number {
     let term = this.stems.get(token);
     if (term === undefined) {
       term = this.analyzer.term(token);
@@ -228,7 +307,6 @@ export class SegmentWriter {
     }
     let t = STOP;
     if (term !== null) t = this.vocabulary.get(term) ?? this.newTerm(term, seq, pos);
-    this.tokenIds.set(token, t);
     return t;
   }
 
@@ -262,7 +340,7 @@ export class SegmentWriter {
     this.segments.push({ segment: this.segment, file, terms: count });
     this.segmentNo++;
     this.vocabulary = new Map();
-    this.tokenIds = new Map();
+    this.clearAsciiTable();
     this.terms = [];
     this.firstSeq.length = 0;
     this.firstPos.length = 0;
