@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { readPassages } from '@kard/knowledge-base';
 import { Bm25Index } from './bm25-index';
 
 const docs = [
@@ -60,4 +61,41 @@ test('the threaded tokenizer splits any Unicode text as the Analyzer does (rando
   expect(many.data.docLengths).toEqual(one.data.docLengths);
   expect(many.data.postingDocs).toEqual(one.data.postingDocs);
   expect(many.data.postingTfs).toEqual(one.data.postingTfs);
+});
+
+test('saved index files are byte for byte those of the in-thread build (6,000 real paragraphs, many batches and segments)', async () => {
+  const root = path.resolve(__dirname, '../../../..');
+  const file = path.join(root, 'datasets/wikipedia/strategyqa_paragraphs.jsonl');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kard-segments-'));
+  try {
+    const head = async function* () {
+      let n = 0;
+      for await (const p of readPassages(file)) {
+        yield p;
+        if (++n === 6000) break;
+      }
+    };
+    const one = await Bm25Index.build(head());
+    const many = await Bm25Index.build(head(), {
+      threads: 2,
+      batchDocs: 700,
+      segmentTerms: 3000,
+      tempDir: dir,
+    });
+    await one.save(path.join(dir, 'one'));
+    await many.save(path.join(dir, 'many'));
+    const names = fs.readdirSync(path.join(dir, 'one')).sort();
+    expect(fs.readdirSync(path.join(dir, 'many')).sort()).toEqual(names);
+    for (const name of names) {
+      const [a, b] = ['one', 'many'].map((d) => fs.readFileSync(path.join(dir, d, name)));
+      const same =
+        name === 'manifest.json'
+          ? a.toString().replace(/"createdAt": "[^"]*"/, '') === b.toString().replace(/"createdAt": "[^"]*"/, '')
+          : a.equals(b);
+      expect([name, same]).toEqual([name, true]);
+    }
+    expect(fs.readdirSync(dir).sort()).toEqual(['many', 'one']); // segments removed
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -63,7 +63,8 @@ export async function buildSegmented(
   const corpus = options.corpus ?? [];
   const tempDir = options.tempDir ?? os.tmpdir();
   fs.mkdirSync(tempDir, { recursive: true });
-  const spill = fs.mkdtempSync(path.join(tempDir, '.kard-bm25-segments-'));
+  removeStaleSpills(tempDir);
+  const spill = fs.mkdtempSync(path.join(tempDir, `${SPILL_PREFIX}${process.pid}-`));
 
   const workers: Worker[] = [];
   const inFlight: Pending[][] = [];
@@ -80,9 +81,9 @@ export async function buildSegmented(
     w?.();
   };
   const waitForChange = () => new Promise<void>((resolve) => (wake = resolve));
-  const fail = (w: number, what: string, cause?: unknown) => {
+  const fail = (w: number, what: string, cause?: unknown, seq?: number) => {
     if (failure) return;
-    const batch = inFlight[w]?.[0];
+    const batch = inFlight[w]?.find((b) => seq === undefined || b.seq === seq);
     const where = batch
       ? ` while indexing batch ${batch.seq} (passages ${batch.base + 1}..${batch.base + batch.documents})`
       : '';
@@ -112,7 +113,7 @@ export async function buildSegmented(
         } else if (m.type === 'finished') {
           segments.push(...m.segments);
           finished[w] = true;
-        } else if (m.type === 'error') fail(w, m.message);
+        } else if (m.type === 'error') fail(w, m.message, undefined, m.seq);
         signal();
       });
       worker.on('error', (err) => fail(w, err.message, err));
@@ -174,7 +175,23 @@ export async function buildSegmented(
   }
 }
 
+const SPILL_PREFIX = '.kard-bm25-segments-';
+
+/** Spill folders of builds that were killed (their process is gone): removed before a new build spills beside them. */
+function removeStaleSpills(dir: string): void {
+  for (const name of fs.readdirSync(dir)) {
+    const pid = Number(/^\.kard-bm25-segments-(\d+)-/.exec(name)?.[1]);
+    if (!pid || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH')
+        fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+    }
+  }
+}
+
 type WorkerReply =
   | { type: 'batch'; record: BatchRecord; docLengths: Uint32Array }
   | { type: 'finished'; segments: SegmentInfo[] }
-  | { type: 'error'; message: string };
+  | { type: 'error'; seq: number; message: string };

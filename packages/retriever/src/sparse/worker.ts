@@ -24,9 +24,15 @@ function runBuildWorker(): void {
   const writer = new SegmentWriter(dir, `w${worker}`, analyzer, segmentTerms);
   port.on('message', (m: { type: 'batch'; seq: number; base: number; texts: string[] } | { type: 'finish' }) => {
     if (m.type === 'batch') {
-      crashHook(m.seq);
-      const { docLengths, record } = writer.addBatch(m.seq, m.base, m.texts);
-      port.postMessage({ type: 'batch', record, docLengths }, [docLengths.buffer as ArrayBuffer]);
+      try {
+        crashHook(m.seq);
+        const { docLengths, record } = writer.addBatch(m.seq, m.base, m.texts);
+        port.postMessage({ type: 'batch', record, docLengths }, [docLengths.buffer as ArrayBuffer]);
+      } catch (err) {
+        // reported with its batch (an uncaught error can overtake the replies still queued for earlier batches)
+        port.postMessage({ type: 'error', seq: m.seq, message: (err as Error).stack ?? String(err) });
+        port.close();
+      }
     } else {
       port.postMessage({ type: 'finished', segments: writer.finish() });
     }
