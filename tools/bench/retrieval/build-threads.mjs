@@ -27,11 +27,16 @@ async function child(corpus, threads, out) {
   const { Bm25Index } = require('@kard/retriever');
   const { readPassages } = require('@kard/knowledge-base');
   const t = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   const index = await Bm25Index.build(readPassages(corpus), { threads, tempDir: path.dirname(out) });
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+  const cpu = process.cpuUsage(cpu0); // all threads of the process (on a loaded machine, the steadier figure)
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   await index.save(out, { overwrite: true });
   const peakRssMiB = process.resourceUsage().maxRSS / 1024;
-  console.log(JSON.stringify({ threads, seconds, peakRssMiB, documents: index.size, terms: index.termCount }));
+  console.log(
+    JSON.stringify({ threads, seconds, cpuSeconds, peakRssMiB, documents: index.size, terms: index.termCount }),
+  );
 }
 
 function rng(seed) {
@@ -99,13 +104,23 @@ async function main() {
     runs.push(r);
   }
   const base = runs[0];
-  console.log('| build | threads | seconds | speed-up vs today | peak RSS (MiB) | index files equal to today |');
-  console.log('| ----- | ------: | ------: | ----------------: | -------------: | -------------------------- |');
+  console.log(
+    `load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${os.availableParallelism()} cores`,
+  );
+  console.log(
+    '| build | threads | seconds | speed-up vs today | CPU s (all threads) | peak RSS (MiB) | index files equal to today |',
+  );
+  console.log(
+    '| ----- | ------: | ------: | ----------------: | ------------------: | -------------: | -------------------------- |',
+  );
   for (const r of runs) {
     const diff = r === base ? '' : sameFiles(base.out, r.out);
     console.log(
       `| ${r.threads === 0 ? 'today (Bm25Builder)' : 'segmented'} | ${r.threads || 1} | ${r.seconds.toFixed(2)} | ` +
-        `${(base.seconds / r.seconds).toFixed(2)}x | ${r.peakRssMiB.toFixed(0)} | ${r === base ? '-' : diff === null ? 'yes' : `NO (${diff})`} |`,
+        `${(base.seconds / r.seconds).toFixed(2)}x | ${r.cpuSeconds.toFixed(1)} | ${r.peakRssMiB.toFixed(0)} | ${r === base ? '-' : diff === null ? 'yes' : `NO (${diff})`} |`,
     );
   }
 }
