@@ -3,6 +3,8 @@
 // peak RSS (each build in its own process), and a byte-for-byte comparison of the saved index files.
 // Passages: 40-120 words drawn from the unigram distribution of the shipped Wikipedia paragraphs (raw words, so
 // analysis, stop words and stemming run as on real text), written once to a JSONL file and read with readPassages.
+// Then threaded search on the built index: the 2,061 StrategyQA questions, k = 10, searchBatch (one thread) against
+// searchBatchParallel (all cores), with the share of identical results.
 // Run: npx nx run @kard/retriever:build && BENCH_BUILD_DOCS=200000 nice -n 10 node tools/bench/retrieval/build-threads.mjs
 //      [BENCH_BUILD_THREADS=1,2] [BENCH_BUILD_DIR=/tmp/kard-bench-build]
 import { execFileSync } from 'node:child_process';
@@ -19,7 +21,8 @@ const N = Number(process.env.BENCH_BUILD_DOCS ?? 200_000);
 const THREADS = (process.env.BENCH_BUILD_THREADS ?? `1,${os.availableParallelism()}`).split(',').map(Number);
 const DIR = process.env.BENCH_BUILD_DIR ?? path.join(os.tmpdir(), 'kard-bench-build');
 
-if (process.argv[2] === '--child') await child(process.argv[3], Number(process.argv[4]), process.argv[5]);
+if (process.argv[2] === '--search') await searchChild(process.argv[3]);
+else if (process.argv[2] === '--child') await child(process.argv[3], Number(process.argv[4]), process.argv[5]);
 else await main();
 
 /** One build in this process; prints a JSON line with its figures. threads 0 = today's in-thread builder. */
@@ -36,6 +39,31 @@ async function child(corpus, threads, out) {
   const peakRssMiB = process.resourceUsage().maxRSS / 1024;
   console.log(
     JSON.stringify({ threads, seconds, cpuSeconds, peakRssMiB, documents: index.size, terms: index.termCount }),
+  );
+}
+
+/** q/s of searchBatch against searchBatchParallel (all cores) on the StrategyQA questions; results compared. */
+async function searchChild(dir) {
+  const { Bm25Index } = require('@kard/retriever');
+  const index = Bm25Index.load(dir);
+  const questions = JSON.parse(fs.readFileSync(path.join(root, 'datasets/strategyqa/train.json'), 'utf8')).map(
+    (q) => q.question,
+  );
+  index.searchBatch(questions.slice(0, 50), 10); // warm up
+  let t = process.hrtime.bigint();
+  const one = index.searchBatch(questions, 10);
+  const oneSeconds = Number(process.hrtime.bigint() - t) / 1e9;
+  t = process.hrtime.bigint();
+  const all = await index.searchBatchParallel(questions, 10);
+  const allSeconds = Number(process.hrtime.bigint() - t) / 1e9;
+  const same = one.filter((hits, i) => JSON.stringify(hits) === JSON.stringify(all[i])).length;
+  console.log(
+    JSON.stringify({
+      queries: questions.length,
+      oneQps: questions.length / oneSeconds,
+      allQps: questions.length / allSeconds,
+      same,
+    }),
   );
 }
 
@@ -104,6 +132,15 @@ async function main() {
     runs.push(r);
   }
   const base = runs[0];
+  const search = JSON.parse(
+    execFileSync(process.execPath, [here, '--search', base.out], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+      .trim()
+      .split('\n')
+      .pop(),
+  );
   console.log(
     `load average ${os
       .loadavg()
@@ -123,4 +160,9 @@ async function main() {
         `${(base.seconds / r.seconds).toFixed(2)}x | ${r.cpuSeconds.toFixed(1)} | ${r.peakRssMiB.toFixed(0)} | ${r === base ? '-' : diff === null ? 'yes' : `NO (${diff})`} |`,
     );
   }
+  console.log(
+    `\nsearch, ${search.queries} StrategyQA questions, k = 10: one thread ${search.oneQps.toFixed(0)} q/s, ` +
+      `${os.availableParallelism()} threads (searchBatchParallel, worker start-up included) ${search.allQps.toFixed(0)} q/s ` +
+      `(${(search.allQps / search.oneQps).toFixed(2)}x); identical results ${((100 * search.same) / search.queries).toFixed(1)}%`,
+  );
 }
