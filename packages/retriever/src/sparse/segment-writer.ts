@@ -83,11 +83,14 @@ export class SegmentWriter {
   private slot = new Uint32Array(1 << 12);
   private mark = new Uint32Array(1 << 12);
   private cursor = new Uint32Array(1 << 12);
-  // ASCII tokens of the open segment: open-addressing table of (index + 1), and per token its string, hash, term.
+  // Tokens of the open segment: open-addressing table of (index + 1); per token its characters, hash and term.
   private table = new Int32Array(1 << 16);
-  private asciiTokens: string[] = [];
-  private asciiHash = new Uint32Array(1 << 12);
-  private asciiTerm = new Int32Array(1 << 12);
+  private tokenCount = 0;
+  /** Token k is pool[tokenStart[k], tokenStart[k + 1]). */
+  private tokenStart = new Uint32Array(1 << 12);
+  private pool = new Uint16Array(1 << 16);
+  private tokenHash = new Uint32Array(1 << 12);
+  private tokenTerm = new Int32Array(1 << 12);
   /** raw token -> analysed term (null: stop word), kept across segments. */
   private readonly stems = new Map<string, string | null>();
   private readonly forwardTerms = new GrowableUint32Array(1 << 16);
@@ -240,38 +243,50 @@ export class SegmentWriter {
   }
 
   /**
-   * The term of the token lower[start, end) with FNV-1a hash `h`, looked up in an open-addressing table
-   * that compares characters in place: no substring is made for a token seen before (most of them).
+   * The term of the token lower[start, end) with FNV-1a hash `h`, looked up in an open-addressing table whose
+   * tokens sit in one UTF-16 pool and are compared in place: no substring is made for a token seen before.
    */
   private tokenTermOf(lower: string, start: number, end: number, h: number, seq: number, pos: number): number {
     const table = this.table;
     const mask = table.length - 1;
     const len = end - start;
+    const pool = this.pool;
+    const starts = this.tokenStart;
     for (let i = h & mask; ; i = (i + 1) & mask) {
       const k = table[i] - 1;
       if (k < 0) break;
-      if (this.asciiHash[k] !== h) continue;
-      const token = this.asciiTokens[k];
-      if (token.length !== len) continue;
+      if (this.tokenHash[k] !== h) continue;
+      const from = starts[k];
+      if (starts[k + 1] - from !== len) continue;
       let j = 0;
-      while (j < len && token.charCodeAt(j) === lower.charCodeAt(start + j)) j++;
-      if (j === len) return this.asciiTerm[k];
+      while (j < len && pool[from + j] === lower.charCodeAt(start + j)) j++;
+      if (j === len) return this.tokenTerm[k];
     }
-    const token = lower.slice(start, end);
-    const t = this.resolve(token, seq, pos);
-    if (this.asciiTokens.length >= TOKEN_CACHE_LIMIT) this.clearAsciiTable();
-    const k = this.asciiTokens.length;
-    this.asciiTokens.push(token);
-    if (k === this.asciiHash.length) {
-      const grown = new Uint32Array(k * 2);
-      grown.set(this.asciiHash);
-      this.asciiHash = grown;
-      const terms = new Int32Array(k * 2);
-      terms.set(this.asciiTerm);
-      this.asciiTerm = terms;
+    const t = this.resolve(lower.slice(start, end), seq, pos);
+    if (this.tokenCount >= TOKEN_CACHE_LIMIT) this.clearTokenTable();
+    const k = this.tokenCount++;
+    if (k + 1 >= this.tokenHash.length) {
+      const n = this.tokenHash.length * 2;
+      const hashes = new Uint32Array(n);
+      hashes.set(this.tokenHash);
+      this.tokenHash = hashes;
+      const terms = new Int32Array(n);
+      terms.set(this.tokenTerm);
+      this.tokenTerm = terms;
+      const tokenStart = new Uint32Array(n);
+      tokenStart.set(this.tokenStart);
+      this.tokenStart = tokenStart;
     }
-    this.asciiHash[k] = h;
-    this.asciiTerm[k] = t;
+    const from = this.tokenStart[k];
+    if (from + len > this.pool.length) {
+      const grown = new Uint16Array(Math.max(this.pool.length * 2, from + len));
+      grown.set(this.pool);
+      this.pool = grown;
+    }
+    for (let j = 0; j < len; j++) this.pool[from + j] = lower.charCodeAt(start + j);
+    this.tokenStart[k + 1] = from + len;
+    this.tokenHash[k] = h;
+    this.tokenTerm[k] = t;
     if (2 * (k + 1) > table.length) this.rehash(table.length * 2);
     else {
       let i = h & mask;
@@ -284,17 +299,17 @@ export class SegmentWriter {
   private rehash(size: number): void {
     const table = new Int32Array(size);
     const mask = size - 1;
-    for (let k = 0; k < this.asciiTokens.length; k++) {
-      let i = this.asciiHash[k] & mask;
+    for (let k = 0; k < this.tokenCount; k++) {
+      let i = this.tokenHash[k] & mask;
       while (table[i] !== 0) i = (i + 1) & mask;
       table[i] = k + 1;
     }
     this.table = table;
   }
 
-  private clearAsciiTable(): void {
+  private clearTokenTable(): void {
     this.table = new Int32Array(1 << 16);
-    this.asciiTokens = [];
+    this.tokenCount = 0;
   }
 
   /** Analyses a token (stem cache first) and finds or adds its term in the segment vocabulary. */
@@ -340,7 +355,7 @@ export class SegmentWriter {
     this.segments.push({ segment: this.segment, file, terms: count });
     this.segmentNo++;
     this.vocabulary = new Map();
-    this.clearAsciiTable();
+    this.clearTokenTable();
     this.terms = [];
     this.firstSeq.length = 0;
     this.firstPos.length = 0;
