@@ -141,3 +141,35 @@ it('a killed threaded build leaves nothing that loads as an index, and rerunning
   // the killed build's spill folder went when the next build started beside it
   expect(leftovers()).toEqual([]);
 }, 60_000);
+
+it('kard-retriever search --threads 2 writes the run --threads 1 writes', async () => {
+  const corpus = file('search.jsonl', lines(3000));
+  const out = path.join(dir, 'search-index');
+  expect(await main(['index', '--corpus', corpus, '--out', out, '--threads', '0', '--no-progress'], capture())).toBe(0);
+  const topics = file(
+    'topics.tsv',
+    Array.from({ length: 300 }, (_, i) => `q${i}\tword${i % 97} text ${i * 7}\n`).join(''),
+  );
+  const runs = [];
+  for (const threads of ['1', '2']) {
+    const run = path.join(dir, `run-${threads}.txt`);
+    const args = [
+      'search',
+      '--index',
+      out,
+      '--topics',
+      topics,
+      '--k',
+      '20',
+      '--output',
+      run,
+      '--threads',
+      threads,
+      '--no-progress',
+    ];
+    expect(await main(args, capture())).toBe(0);
+    runs.push(fs.readFileSync(run, 'utf8'));
+  }
+  expect(runs[0].split('\n')).toHaveLength(300 * 20 + 1);
+  expect(runs[1]).toBe(runs[0]);
+});

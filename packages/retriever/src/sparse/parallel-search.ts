@@ -87,6 +87,7 @@ export async function searchInWorkers(
   options: ParallelSearchOptions = {},
 ): Promise<Hit[][]> {
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
+  if (queries.length === 0) return [];
   const threads = Math.max(
     1,
     Math.min(options.threads ?? os.availableParallelism(), Math.ceil(queries.length / CHUNK)),
