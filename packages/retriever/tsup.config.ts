@@ -3,7 +3,8 @@ import { library } from '../../tools/build/tsup.base';
 
 export default defineConfig({
   ...library,
-  // The library, and the `kard-retriever` bin (dist/cli/main.js keeps its shebang).
-  entry: { index: 'src/index.ts', 'cli/main': 'src/cli/main.ts' },
+  // The library, the `kard-retriever` bin (dist/cli/main.js keeps its shebang), and the worker threads' entry
+  // (dist/sparse/worker.js, found beside either bundle by worker-spawn.ts).
+  entry: { index: 'src/index.ts', 'cli/main': 'src/cli/main.ts', 'sparse/worker': 'src/sparse/worker.ts' },
   dts: { entry: { index: 'src/index.ts' } },
 });

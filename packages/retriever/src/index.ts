@@ -2,6 +2,7 @@ export type { Hit, Retriever, Reranker } from './types';
 export { Analyzer, tokenize, type AnalyzerOptions } from './analysis';
 export {
   Bm25Index,
+  BuildWorkerError,
   FlexsearchBm25,
   EmptyCorpusError,
   IndexFormatError,
@@ -11,6 +12,8 @@ export {
   type FlexsearchBm25Options,
   type PassageSource,
   readBm25Manifest,
+  type ParallelSearchOptions,
+  toShared,
 } from './sparse';
 export {
   TrecFormatError,

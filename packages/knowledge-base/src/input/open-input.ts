@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
-import { createReadStream, promises as fsp } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createReadStream, promises as fsp, type ReadStream } from 'node:fs';
 import { PassThrough, pipeline, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import unbzip2 from 'unbzip2-stream';
@@ -17,6 +18,57 @@ export interface OpenedInput {
   bytes: number;
   /** Compressed bytes read so far: progress that needs no knowledge of the decompressed size. */
   bytesRead(): number;
+  /** What decompresses: `lbzip2` (a child process, parallel), `js` (unbzip2-stream), `zlib`, or `none`. */
+  decoder: 'lbzip2' | 'js' | 'zlib' | 'none';
+}
+
+export interface OpenInputOptions {
+  /**
+   * bzip2 decoder: `'auto'` (default) runs `lbzip2 -dc` as a child process when it is on the PATH (parallel, many
+   * times faster) and falls back to the pure-JS stream; `'js'` forces the fallback, `'lbzip2'` requires lbzip2.
+   * The environment variable KARD_BZIP2 (`auto`, `js`, `lbzip2`) sets the default.
+   */
+  bzip2?: 'auto' | 'lbzip2' | 'js';
+}
+
+let lbzip2Found: boolean | undefined;
+/** Whether `lbzip2` runs here (checked once per process). */
+export function hasLbzip2(): boolean {
+  lbzip2Found ??= spawnSync('lbzip2', ['--version'], { stdio: 'ignore' }).status === 0;
+  return lbzip2Found;
+}
+
+function bzip2Decoder(file: string, options: OpenInputOptions): 'lbzip2' | 'js' {
+  const choice = options.bzip2 ?? (process.env.KARD_BZIP2 as OpenInputOptions['bzip2']) ?? 'auto';
+  if (choice === 'js') return 'js';
+  if (choice === 'lbzip2') {
+    if (!hasLbzip2()) throw new InputFileError(file, 'lbzip2 was required (KARD_BZIP2=lbzip2) but is not installed');
+    return 'lbzip2';
+  }
+  if (choice !== 'auto')
+    throw new InputFileError(file, `KARD_BZIP2 must be auto, js or lbzip2, got ${JSON.stringify(choice)}`);
+  return hasLbzip2() ? 'lbzip2' : 'js';
+}
+
+/**
+ * `lbzip2 -dc` as a stream stage: compressed bytes in through its stdin, decompressed out of `out`. A non-zero exit
+ * (a truncated or corrupt file) destroys `out` with lbzip2's own message, so it is never a silently short input.
+ */
+function lbzip2Stage(raw: ReadStream, counter: Transform, out: PassThrough): () => void {
+  const child = spawn('lbzip2', ['-dc'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  pipeline(raw, counter, child.stdin, (err) => {
+    // a read error is the input's; EPIPE (lbzip2 gone: the consumer stopped early, or lbzip2 failed) is not
+    if (err && (err as NodeJS.ErrnoException).code !== 'EPIPE' && !out.destroyed) out.destroy(err);
+  });
+  child.stdout.pipe(out, { end: false });
+  child.on('error', (err) => out.destroy(err));
+  child.on('close', (code, signal) => {
+    if (code === 0) out.end();
+    else if (!out.destroyed) out.destroy(new Error(`lbzip2 ${signal ?? `exited with code ${code}`}: ${stderr.trim()}`));
+  });
+  return () => child.kill();
 }
 
 /** Compression by magic bytes, never by file name: `.gz` files that are not gzip exist in the wild. */
@@ -27,7 +79,7 @@ export function detectCompression(head: Buffer): Compression {
 }
 
 /** Opens a plain, gzip or bzip2 file as a stream of decompressed bytes. */
-export async function openInput(file: string): Promise<OpenedInput> {
+export async function openInput(file: string, options: OpenInputOptions = {}): Promise<OpenedInput> {
   let bytes: number;
   let head: Buffer;
   try {
@@ -62,9 +114,14 @@ export async function openInput(file: string): Promise<OpenedInput> {
   // pipeline destroys every stage on failure; the error reaches the consumer through the last stage, a modern
   // Readable (unbzip2-stream is a classic through-stream without async iteration).
   const out = new PassThrough({ highWaterMark: 1 << 20 });
+  let decoder: OpenedInput['decoder'] = compression === 'gzip' ? 'zlib' : 'none';
+  let stop = () => {};
   if (compression === 'gzip') pipeline(raw, counter, createGunzip(), out, () => {});
-  else if (compression === 'bzip2') pipeline(raw, counter, unbzip2(), out, () => {});
-  else pipeline(raw, counter, out, () => {});
+  else if (compression === 'bzip2') {
+    decoder = bzip2Decoder(file, options);
+    if (decoder === 'lbzip2') stop = lbzip2Stage(raw, counter, out);
+    else pipeline(raw, counter, unbzip2(), out, () => {});
+  } else pipeline(raw, counter, out, () => {});
   const what = compression === 'none' ? 'input' : `${compression} input`;
   async function* chunks(): AsyncGenerator<Buffer> {
     try {
@@ -73,9 +130,16 @@ export async function openInput(file: string): Promise<OpenedInput> {
       throw new InputFileError(file, `cannot read ${what} (${(err as Error).message})`, { cause: err });
     } finally {
       out.destroy();
+      stop();
+      raw.destroy();
     }
   }
-  return { chunks: chunks(), close: () => out.destroy(), compression, bytes, bytesRead: () => read };
+  const close = () => {
+    out.destroy();
+    stop();
+    raw.destroy();
+  };
+  return { chunks: chunks(), close, compression, bytes, bytesRead: () => read, decoder };
 }
 
 export interface ReadLinesOptions {

@@ -34,6 +34,8 @@ export interface ReadStats {
   skipped: number;
   /** 1-based line numbers of the first skipped lines, at most {@link MAX_SKIPPED_LINES}. */
   skippedLines: number[];
+  /** 1-based line of the passage yielded last (0 before the first). */
+  line: number;
   /** True once the whole file has been read. */
   done: boolean;
   /** Set when some bytes were not UTF-8 (and `onInvalidUtf8` is `'count'`). */
@@ -44,7 +46,7 @@ export const MAX_SKIPPED_LINES = 10;
 
 /** A corpus file as a stream of passages. Iterate it once; `stats` is complete when iteration ends. */
 export class PassageReader implements AsyncIterable<Passage> {
-  readonly stats: ReadStats = { read: 0, skipped: 0, skippedLines: [], done: false };
+  readonly stats: ReadStats = { read: 0, skipped: 0, skippedLines: [], line: 0, done: false };
   private started = false;
 
   constructor(
@@ -96,6 +98,7 @@ export class PassageReader implements AsyncIterable<Passage> {
         continue;
       }
       stats.read++;
+      stats.line = lineNo;
       yield passage;
     }
     stats.done = true;

@@ -1,6 +1,16 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Command, Option } from 'commander';
-import { assertReplaceable, createProgress } from '@kard/core';
-import { type CorpusFormat, invalidUtf8Warning, type Passage, readPassages } from '@kard/knowledge-base';
+import { assertReplaceable, createProgress, InputFormatError } from '@kard/core';
+import {
+  type CorpusFormat,
+  DuplicatePassageIdError,
+  invalidUtf8Warning,
+  type Passage,
+  type PassageReader,
+  readPassages,
+  type ReadPassagesOptions,
+} from '@kard/knowledge-base';
 import { Bm25Index, BM25_INDEX_OWNER, type CorpusFileInfo } from '../sparse';
 import { type CliIo, describeFile, parseNumber } from './io';
 
@@ -16,6 +26,7 @@ interface IndexOptions {
   strict?: boolean;
   progress?: boolean;
   overwrite?: boolean;
+  threads: number;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -37,6 +48,13 @@ export function indexCommand(io: CliIo): Command {
     )
     .option('--skip-malformed', 'skip and count malformed lines instead of failing')
     .option('--strict', 'refuse bytes that are not UTF-8 (default: read them as U+FFFD, count them and warn)')
+    .option(
+      '--threads <n>',
+      'worker threads analysing and inverting the corpus (segments spilled beside --out, merged into one index ' +
+        'identical to the in-thread build); 0 builds in the calling thread, in memory',
+      parseNumber('--threads', 0, 1024, true),
+      os.availableParallelism(),
+    )
     .option('--progress', 'show a progress bar even when stderr is not a terminal')
     .option('--no-progress', 'never show a progress bar')
     .action(async (o: IndexOptions) => {
@@ -46,13 +64,12 @@ export function indexCommand(io: CliIo): Command {
       const files: CorpusFileInfo[] = [];
       for (const file of o.corpus) files.push(await describeFile(file));
       const progress = createProgress({ label: 'index', unit: 'passages', show: o.progress });
-      const readers = o.corpus.map((file) =>
-        readPassages(file, {
-          format: o.format,
-          onError: o.skipMalformed ? 'skip' : 'throw',
-          onInvalidUtf8: o.strict ? 'throw' : 'count',
-        }),
-      );
+      const readOptions: ReadPassagesOptions = {
+        format: o.format,
+        onError: o.skipMalformed ? 'skip' : 'throw',
+        onInvalidUtf8: o.strict ? 'throw' : 'count',
+      };
+      const readers = o.corpus.map((file) => readPassages(file, readOptions));
       async function* passages(): AsyncGenerator<Passage> {
         for (const reader of readers) yield* reader;
       }
@@ -64,8 +81,14 @@ export function indexCommand(io: CliIo): Command {
           stemmer: o.stemmer,
           stopwords: o.stopwords,
           corpus: files,
+          threads: o.threads,
+          // spill segments on the output's file system, never inside --out (which is swapped in whole)
+          tempDir: path.dirname(path.resolve(o.out)),
           onProgress: (n) => progress.update(n),
         });
+      } catch (err) {
+        if (err instanceof DuplicatePassageIdError) throw await duplicateAt(err, readers, readOptions);
+        throw err;
       } finally {
         progress.stop();
       }
@@ -86,4 +109,35 @@ export function indexCommand(io: CliIo): Command {
           `-> ${o.out}\n`,
       );
     });
+}
+
+/**
+ * A duplicate id as an error naming the file and line of both passages (rows are counted over all corpus files in
+ * order); the lines are found by reading the files again, which costs nothing unless there is a duplicate.
+ */
+async function duplicateAt(
+  err: DuplicatePassageIdError,
+  readers: PassageReader[],
+  options: ReadPassagesOptions,
+): Promise<InputFormatError> {
+  const locate = async (row: number): Promise<string> => {
+    for (const r of readers) {
+      if (row < r.stats.read) {
+        const again = readPassages(r.file, options);
+        for await (const _ of again) if (again.stats.read === row + 1) return `${r.file}:${again.stats.line}`;
+      }
+      row -= r.stats.read;
+    }
+    return `passage ${row + 1}`;
+  };
+  const [first, second] = err.rows;
+  const at = await locate(second);
+  const [file, line] = [at.slice(0, at.lastIndexOf(':')), Number(at.slice(at.lastIndexOf(':') + 1))];
+  return new InputFormatError(
+    file,
+    line,
+    `duplicate passage id ${JSON.stringify(err.id)} (first at ${await locate(first)}); ids must be unique: ` +
+      `remove or rename one of them`,
+    { cause: err },
+  );
 }

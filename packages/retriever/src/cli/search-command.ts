@@ -1,5 +1,6 @@
+import * as os from 'node:os';
 import { Command } from 'commander';
-import { Bm25Index } from '../sparse';
+import { Bm25Index, type LoadBm25Options } from '../sparse';
 import { formatRunLines, readTopics } from '../trec';
 import { createProgress, writeFileAtomic } from '@kard/core';
 import { type CliIo, parseNumber } from './io';
@@ -11,6 +12,7 @@ interface SearchOptions {
   output: string;
   tag: string;
   progress?: boolean;
+  threads: number;
 }
 
 export function searchCommand(io: CliIo): Command {
@@ -21,19 +23,33 @@ export function searchCommand(io: CliIo): Command {
     .requiredOption('--output <file>', 'TREC run file to write')
     .option('--k <n>', 'hits per query', parseNumber('--k', 1, 1e7, true), 1000)
     .option('--tag <tag>', 'run tag (last column)', 'bm25')
+    .option(
+      '--threads <n>',
+      'worker threads answering queries, sharing the index memory (1: the calling thread)',
+      parseNumber('--threads', 1, 1024, true),
+      os.availableParallelism(),
+    )
     .option('--progress', 'show a progress bar even when stderr is not a terminal')
     .option('--no-progress', 'never show a progress bar')
-    .action((o: SearchOptions) => {
+    .action(async (o: SearchOptions) => {
       const topics = readTopics(o.topics);
-      const index = Bm25Index.load(o.index);
+      // `shared`: load straight into SharedArrayBuffers where the loader supports it (else searchBatchParallel
+      // moves the arrays there once).
+      const loadOptions: LoadBm25Options & { shared?: boolean } = { shared: o.threads > 1 };
+      const index = Bm25Index.load(o.index, loadOptions);
       const progress = createProgress({ label: 'search', total: topics.length, unit: 'queries', show: o.progress });
       const started = Date.now();
-      const lines: string[] = [];
-      for (const { qid, query } of topics) {
-        lines.push(formatRunLines(qid, index.search(query, o.k), o.tag));
-        progress.increment();
+      let hits: Awaited<ReturnType<Bm25Index['searchBatchParallel']>>;
+      try {
+        hits = await index.searchBatchParallel(
+          topics.map((t) => t.query),
+          o.k,
+          { threads: o.threads, onProgress: (n) => progress.update(n) },
+        );
+      } finally {
+        progress.stop();
       }
-      progress.stop();
+      const lines = topics.map(({ qid }, i) => formatRunLines(qid, hits[i], o.tag));
       writeFileAtomic(o.output, lines.join(''));
       const seconds = (Date.now() - started) / 1000;
       io.stdout(`${topics.length} queries in ${seconds.toFixed(2)} s -> ${o.output}\n`);

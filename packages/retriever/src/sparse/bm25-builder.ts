@@ -10,6 +10,16 @@ export interface Bm25BuildOptions extends Partial<Bm25Params>, AnalyzerOptions {
   onProgress?: (passages: number) => void;
   /** The files the passages came from, recorded in the saved manifest. */
   corpus?: CorpusFileInfo[];
+  /**
+   * Worker threads for `Bm25Index.build` (a segmented build: batches analysed and inverted in workers, spilled to
+   * `tempDir`, merged; same index). Omitted or 0: this builder, in the calling thread and in memory.
+   */
+  threads?: number;
+  /** Where a threaded build spills its segments (a hidden folder inside, removed afterwards). Default os.tmpdir(). */
+  tempDir?: string;
+  /** Threaded build: documents per batch (default 4,096) and terms per segment vocabulary (default 4M). */
+  batchDocs?: number;
+  segmentTerms?: number;
 }
 
 const TOKEN = /[\p{L}\p{N}]+/gu;

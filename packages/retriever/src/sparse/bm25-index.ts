@@ -2,6 +2,8 @@ import type { Passage } from '@kard/knowledge-base';
 import { Analyzer, tokenize } from '../analysis';
 import type { Hit, Retriever } from '../types';
 import { Bm25Builder, type Bm25BuildOptions } from './bm25-builder';
+import { buildSegmented } from './parallel-build';
+import { type ParallelSearchOptions, searchInWorkers } from './parallel-search';
 import type { Bm25Data, Bm25Params, CorpusFileInfo } from './bm25-data';
 import { type LoadBm25Options, loadBm25Data, saveBm25Data } from './bm25-storage';
 import { UnknownDocumentError } from './errors';
@@ -83,6 +85,8 @@ export class Bm25Index implements Retriever {
     passages: Iterable<Passage> | AsyncIterable<Passage>,
     options: Bm25BuildOptions = {},
   ): Promise<Bm25Index> {
+    if (options.threads !== undefined && options.threads > 0)
+      return new Bm25Index(await buildSegmented(passages, { ...options, threads: options.threads }));
     const builder = new Bm25Builder(options);
     const progress = options.onProgress;
     if (Symbol.asyncIterator in passages) {
@@ -178,6 +182,17 @@ export class Bm25Index implements Retriever {
   }
 
   /**
+   * `searchBatch` spread over worker threads (default: all cores) that share this index's arrays through
+   * SharedArrayBuffers (moved there once, see `toShared`); same hits, in query order.
+   */
+  async searchBatchParallel(queries: string[], k = 10, options: ParallelSearchOptions = {}): Promise<Hit[][]> {
+    if ((options.threads ?? 2) <= 1) return this.searchBatch(queries, k);
+    const results = await searchInWorkers(this.data, queries, k, options);
+    if (this.passages) for (const hits of results) for (const h of hits) this.attach(h);
+    return results;
+  }
+
+  /**
    * BM25 of `query` against each of the given documents (0 where no query term occurs), e.g. to score a
    * rationale against reranking candidates. Throws `UnknownDocumentError` for an id the index lacks.
    */
@@ -251,9 +266,11 @@ export class Bm25Index implements Retriever {
   }
 
   private hit(d: number, score: number, rank: number): Hit {
-    const id = this.data.ids.get(d);
-    const hit: Hit = { id, score, rank };
-    const passage = this.passages?.get(id);
+    return this.attach({ id: this.data.ids.get(d), score, rank });
+  }
+
+  private attach(hit: Hit): Hit {
+    const passage = this.passages?.get(hit.id);
     if (passage !== undefined) hit.passage = passage;
     return hit;
   }

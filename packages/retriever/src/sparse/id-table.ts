@@ -16,10 +16,15 @@ export class IdTable {
     readonly offsets: Uint32Array,
     /** Rows sorted by id. */
     readonly sortedRows: Uint32Array,
+    /** The inverse of `sortedRows`, when already at hand (e.g. shared with a worker thread); computed otherwise. */
+    rank?: Uint32Array,
   ) {
     this.buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.rank = new Uint32Array(sortedRows.length);
-    for (let i = 0; i < sortedRows.length; i++) this.rank[sortedRows[i]] = i;
+    if (rank) this.rank = rank;
+    else {
+      this.rank = new Uint32Array(sortedRows.length);
+      for (let i = 0; i < sortedRows.length; i++) this.rank[sortedRows[i]] = i;
+    }
   }
 
   /** Packs `ids` (row order). Throws `DuplicatePassageIdError` when an id repeats. */
