@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 // The training stages. Each reads only what it declares (stage-reads.ts), and its marker's hash is computed from that,
 // so the hash says exactly when it is stale:
 // index <- corpus; student-tokenizer <- corpus + tokenizer (scratch students only); prepare-<m> <- index + dataset +
@@ -96,9 +97,12 @@ export class TrainingPipeline {
           ...checkPrebuiltIndex(this.cfg, await this.store()),
         };
       const { k1, b } = this.cfg.knowledge;
+      // All cores, segments spilled beside the run's other work files; the index equals the one-thread build's.
       const index = await Bm25Index.build(await this.passages(), {
         k1,
         b,
+        threads: os.availableParallelism(),
+        tempDir: this.run.path('.work'),
         onProgress: (n) => this.hooks.onProgress?.('index', n, 0),
       });
       await index.save(this.run.path('index'), { overwrite: true }); // a stage output: ours by construction
