@@ -17,6 +17,7 @@ interface KardPage {
     candidates?: ShownHit[];
     reranked?: ShownHit[];
     tokens?: number[];
+    score?: number;
     text?: string;
     answer?: string | null;
     streamed: number;
@@ -128,7 +129,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       $('rationale').textContent = m.text;
       break;
     case 'answer':
-      Object.assign(r!, { tokens: m.tokens, text: m.text, answer: m.answer });
+      Object.assign(r!, { tokens: m.tokens, score: m.score, text: m.text, answer: m.answer });
       $('rationale').textContent = m.text;
       $('gen-ms').textContent = `${m.tokens.length} tokens, ${m.ms.generate.toFixed(0)} ms`;
       $('answer').textContent = m.answer ? `${m.answer}. ${m.answerText}` : '(no option named in the rationale)';
@@ -148,6 +149,8 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
 page.ask = (question, options = ['yes', 'no']) => {
   const id = nextId++;
   page.results[id] = { question, streamed: 0 };
+  ($('question') as HTMLTextAreaElement).value = question;
+  ($('options') as HTMLInputElement).value = options.join(', ');
   for (const el of ['candidates', 'reranked']) $(el).replaceChildren();
   $('rationale').textContent = '';
   $('answer').textContent = '';

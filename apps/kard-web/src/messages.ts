@@ -40,6 +40,8 @@ export type FromWorker =
       type: 'answer';
       id: number;
       tokens: number[];
+      /** The rationale's sum of token log-probabilities (EOS included), as generate reports it. */
+      score: number;
       text: string;
       answer: string | null;
       answerText: string | null;

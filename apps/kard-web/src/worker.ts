@@ -146,7 +146,7 @@ async function ask(L: Loaded, msg: Extract<ToWorker, { type: 'ask' }>): Promise<
   const tokens: number[] = [];
   const eos = L.tokenizer.eosTokenId;
   // kard-eval's greedy decoding (pipeline/src/eval/evaluate.ts: decode), streamed
-  generate(L.model, [ids], {
+  const [[sequence]] = generate(L.model, [ids], {
     maxNewTokens: settings.maxNewTokens,
     numReturnSequences: 1,
     doSample: false,
@@ -164,6 +164,7 @@ async function ask(L: Loaded, msg: Extract<ToWorker, { type: 'ask' }>): Promise<
     type: 'answer',
     id: msg.id,
     tokens,
+    score: sequence.score,
     text,
     answer,
     answerText: options.find((o) => o.label === answer)?.text ?? null,

@@ -12,7 +12,15 @@ import { rerankerFromFiles, type RerankerConfigFile } from '@kard/reranker/brows
 import { generate, loadStudent } from '@kard/student';
 import { studentFromFiles } from '@kard/student/browser';
 import { PassageStore } from '@kard/knowledge-base';
-import { exportWebBundle, loadConfig, RunFolder, startBackend, TrainingPipeline, WebExportError } from '../src';
+import {
+  exportWebBundle,
+  loadConfig,
+  RunFolder,
+  startBackend,
+  TrainingPipeline,
+  WebExportError,
+  writeRunInfo,
+} from '../src';
 import type { WebBundleManifest } from '../src';
 
 const root = path.resolve(__dirname, '../../..');
@@ -31,8 +39,10 @@ beforeAll(async () => {
       run: runDir,
       'student.methods': ['kard'],
     });
-    await startBackend(cfg);
-    await new TrainingPipeline(cfg, new RunFolder(runDir)).runStage('all');
+    const backend = await startBackend(cfg);
+    const run = new RunFolder(runDir);
+    await new TrainingPipeline(cfg, run).runStage('all');
+    writeRunInfo(run, cfg, backend); // as kard-train does after each stage
   } finally {
     process.chdir(cwd);
   }
@@ -96,7 +106,9 @@ test('the browser entries rebuild the same index, reranker and student from the 
   // a flipped byte is caught by the checksum
   const bad = { ...buffers, postingTfs: buffers.postingTfs.slice() };
   bad.postingTfs[0] ^= 1;
-  await expect(bm25IndexFromBuffers('bundle/index', indexManifest, bad)).rejects.toThrow(/posting-tfs.*corrupt/);
+  await expect(bm25IndexFromBuffers('bundle/index', indexManifest, bad)).rejects.toThrow(
+    /posting-tfs.u16 is corrupt: its sha256 is/,
+  );
 
   const store = PassageStore.open(path.join(runDir, 'passages'));
   try {

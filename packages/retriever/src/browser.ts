@@ -35,8 +35,8 @@ export async function bm25IndexFromBuffers(
   manifest: Bm25Manifest,
   buffers: Record<Bm25FileKey, Uint8Array>,
 ): Promise<Bm25Index> {
-  const data = bm25DataFromBuffers(where, manifest, buffers);
+  // the checksums first, as Bm25Index.load checks them: a flipped byte is named as such, not as what it broke
   const problems = await bm25ChecksumProblems(manifest, buffers, webCryptoSha256);
   if (problems.length > 0) throw new IndexFormatError(where, problems[0]);
-  return new Bm25Index(data);
+  return new Bm25Index(bm25DataFromBuffers(where, manifest, buffers));
 }

@@ -122,7 +122,7 @@ export async function exportWebBundle(
   if (!Number.isInteger(chunkBytes) || chunkBytes < 1)
     throw new RangeError(`chunkBytes must be ≥ 1, got ${chunkBytes}`);
   const runInfo = readJsonFile<{ config?: Record<string, Record<string, unknown>> }>(
-    need(run, 'all', path.join(run, 'run.json'), 'no run.json (not a finished run folder)'),
+    need(run, 'all', path.join(run, 'run.json'), 'no run.json, which kard-train writes as each stage finishes'),
   );
   const cfg = runInfo.config ?? {};
   const index = path.join(run, 'index');
