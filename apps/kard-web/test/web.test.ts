@@ -190,19 +190,24 @@ async function ready(page: Page, query = ''): Promise<{ backend: string; reason:
   await page.goto(url + query);
   await page.waitForFunction(
     () => {
-      const k = (window as unknown as { kard?: { ready: boolean; error?: string } }).kard;
+      const k = (globalThis as unknown as { kard?: { ready: boolean; error?: string } }).kard;
       return k?.ready || k?.error;
     },
     null,
     { timeout: 90000 },
   );
-  return page.evaluate(() => (window as unknown as { kard: { backend: string; reason: string; error?: string } }).kard);
+  return page.evaluate(
+    () => (globalThis as unknown as { kard: { backend: string; reason: string; error?: string } }).kard,
+  );
 }
 
 const ask = (page: Page, question: string): Promise<PageResult> =>
   page.evaluate(
     (q) =>
-      (window as unknown as { kard: { ask(q: string, o: string[]): Promise<PageResult> } }).kard.ask(q, ['yes', 'no']),
+      (globalThis as unknown as { kard: { ask(q: string, o: string[]): Promise<PageResult> } }).kard.ask(q, [
+        'yes',
+        'no',
+      ]),
     question,
   );
 
@@ -292,7 +297,7 @@ test('offline: once loaded, the page answers again with the server stopped (its 
   try {
     expect((await ready(page)).error).toBeUndefined();
     await page.waitForFunction(
-      () => (window as unknown as { kard: { offlineReady: boolean } }).kard.offlineReady,
+      () => (globalThis as unknown as { kard: { offlineReady: boolean } }).kard.offlineReady,
       null,
       {
         timeout: 30000,
