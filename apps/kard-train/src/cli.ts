@@ -27,7 +27,9 @@ const program = addConfigOptions(
       'student model: scratch, a folder, or a Hub id such as google/flan-t5-base (= --student-model)',
     )
     .option('--method <list>', 'students to train, comma-separated: ft,rd,kard (= --student-methods)')
-    .showHelpAfterError(),
+    .showHelpAfterError()
+    // `export-web --run` is the subcommand's own flag, not the training config's `--run`
+    .enablePositionalOptions(),
 ).action(async (stage: string, opts: Record<string, unknown>) => {
   if (!(STAGES as readonly string[]).includes(stage))
     throw new ConfigError(`unknown stage (known: ${STAGES.join(', ')})`, 'stage');

@@ -19,6 +19,7 @@ interface KardPage {
     tokens?: number[];
     score?: number;
     text?: string;
+    ms?: { retrieve: number; rerank: number; generate: number };
     answer?: string | null;
     streamed: number;
   }>;
@@ -129,7 +130,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       $('rationale').textContent = m.text;
       break;
     case 'answer':
-      Object.assign(r!, { tokens: m.tokens, score: m.score, text: m.text, answer: m.answer });
+      Object.assign(r!, { tokens: m.tokens, score: m.score, text: m.text, answer: m.answer, ms: m.ms });
       $('rationale').textContent = m.text;
       $('gen-ms').textContent = `${m.tokens.length} tokens, ${m.ms.generate.toFixed(0)} ms`;
       $('answer').textContent = m.answer ? `${m.answer}. ${m.answerText}` : '(no option named in the rationale)';
