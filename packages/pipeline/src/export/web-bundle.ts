@@ -132,6 +132,12 @@ export async function exportWebBundle(
     need(run, 'index', path.join(store, 'manifest.json'), 'no passage store'),
   );
   const student = path.join(run, 'student', method);
+  if (fs.existsSync(path.join(student, 'model.safetensors.index.json')))
+    throw new WebExportError(
+      run,
+      'student',
+      `student/${method} is sharded; the web bundle takes one model.safetensors`,
+    );
   for (const f of STUDENT_FILES) need(run, 'student', path.join(student, f), `no trained ${method} student`);
   const rerankerDir = path.join(run, 'reranker');
   const ensembleFile = path.join(rerankerDir, 'ensemble.json');
