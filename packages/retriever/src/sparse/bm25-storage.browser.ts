@@ -6,7 +6,8 @@ export interface LoadBm25Options {
   onWarning?: (message: string) => void;
 }
 
-const NODE_ONLY = 'reads and writes index folders, which a browser has not: build the index with ' +
+const NODE_ONLY =
+  'reads and writes index folders, which a browser has not: build the index with ' +
   'bm25IndexFromBuffers (@kard/retriever/browser) from the fetched manifest and arrays';
 
 export function loadBm25Data(dir: string): Bm25Data {
