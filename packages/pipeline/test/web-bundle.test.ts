@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { Bm25Index } from '@kard/retriever';
 import { bm25IndexFromBuffers, type Bm25FileKey, type Bm25Manifest } from '@kard/retriever/browser';
 import { loadRerankerFolder } from '@kard/reranker';
-import { rerankerFromFiles, type RerankerConfigFile } from '@kard/reranker/browser';
+import { RerankerEnsemble, rerankerFromFiles, type RerankerConfigFile } from '@kard/reranker/browser';
 import { generate, loadStudent } from '@kard/student';
 import { studentFromFiles } from '@kard/student/browser';
 import { PassageStore } from '@kard/knowledge-base';
@@ -38,6 +38,7 @@ beforeAll(async () => {
     const cfg = loadConfig(path.join(__dirname, 'fixtures', 'tiny.config.yaml'), {
       run: runDir,
       'student.methods': ['kard'],
+      'reranker.ensemble': 2, // the bundle's ensemble layout, and the browser's RerankerEnsemble
     });
     const backend = await startBackend(cfg);
     const run = new RunFolder(runDir);
@@ -113,19 +114,22 @@ test('the browser entries rebuild the same index, reranker and student from the 
   const store = PassageStore.open(path.join(runDir, 'passages'));
   try {
     const nodeReranker = await loadRerankerFolder(path.join(runDir, 'reranker'), { passages: store });
-    const r = m.reranker.members[0];
-    const webReranker = rerankerFromFiles(
-      {
-        config: json<RerankerConfigFile>(`${r}/reranker_config.json`),
-        adapter: read(`${r}/adapter_model.safetensors`),
-        encoderConfig: json(`${r}/encoder/config.json`),
-        encoderWeights: read(`${r}/encoder/model.safetensors`),
-        tokenizer: json(`${r}/tokenizer/tokenizer.json`),
-        tokenizerConfig: json(`${r}/tokenizer/tokenizer_config.json`),
-      },
-      r,
-      { passages: store },
+    expect(m.reranker.members).toEqual(['reranker/0', 'reranker/1']);
+    const members = m.reranker.members.map((r) =>
+      rerankerFromFiles(
+        {
+          config: json<RerankerConfigFile>(`${r}/reranker_config.json`),
+          adapter: read(`${r}/adapter_model.safetensors`),
+          encoderConfig: json(`${r}/encoder/config.json`),
+          encoderWeights: read(`${r}/encoder/model.safetensors`),
+          tokenizer: json(`${r}/tokenizer/tokenizer.json`),
+          tokenizerConfig: json(`${r}/tokenizer/tokenizer_config.json`),
+        },
+        r,
+        { passages: store },
+      ),
     );
+    const webReranker = new RerankerEnsemble(members);
     for (const q of questions) {
       const hits = node.search(q, 4);
       const a = await nodeReranker.rerank(q, hits);
