@@ -12,6 +12,7 @@ module.exports = {
   },
   moduleNameMapper: {
     '^@kard/([a-z0-9-]+)$': path.join(__dirname, 'packages/$1/src/index.ts'),
+    '^@kard/([a-z0-9-]+)/browser$': path.join(__dirname, 'packages/$1/src/browser.ts'),
   },
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],

@@ -1,7 +1,11 @@
 import { defineConfig } from 'tsup';
-import { library } from '../../tools/build/tsup.base';
+import { browserLibrary, library } from '../../tools/build/tsup.base';
 
-export default defineConfig({
-  ...library,
-  entry: ['src/index.ts'],
-});
+export default defineConfig(async () => [
+  {
+    ...library,
+    entry: ['src/index.ts'],
+  },
+  // @kard/core/browser: the browser-safe part (src/browser.ts), no Node built-ins
+  await browserLibrary(),
+]);

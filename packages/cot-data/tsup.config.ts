@@ -1,9 +1,13 @@
 import { defineConfig } from 'tsup';
-import { library } from '../../tools/build/tsup.base';
+import { browserLibrary, library } from '../../tools/build/tsup.base';
 
-export default defineConfig({
-  ...library,
-  // The library, and the `kard-cot` bin (dist/cli/main.js keeps its shebang).
-  entry: { index: 'src/index.ts', 'cli/main': 'src/cli/main.ts' },
-  dts: { entry: { index: 'src/index.ts' } },
-});
+export default defineConfig(async () => [
+  {
+    ...library,
+    // The library, and the `kard-cot` bin (dist/cli/main.js keeps its shebang).
+    entry: { index: 'src/index.ts', 'cli/main': 'src/cli/main.ts' },
+    dts: { entry: { index: 'src/index.ts' } },
+  },
+  // @kard/cot-data/browser: the browser-safe part (src/browser.ts), no Node built-ins
+  await browserLibrary(),
+]);

@@ -107,3 +107,18 @@ test('a missing student.tokenizer is named with its key and path before any stag
   );
   expect(fs.existsSync(runDir)).toBe(false); // not even the run folder: the index stage never started
 });
+
+test('export-web refuses a run without a trained student, naming the stage to run, and exits 1', () => {
+  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kard-cli-export-'));
+  fs.writeFileSync(path.join(runDir, 'run.json'), '{"config": {}}');
+  for (const d of ['index', 'passages']) {
+    fs.mkdirSync(path.join(runDir, d));
+    fs.writeFileSync(path.join(runDir, d, 'manifest.json'), '{"size": 0}');
+  }
+  const out = path.join(runDir, 'bundle');
+  const r = run('export-web', '--run', runDir, '--out', out);
+  expect(r.status).toBe(1);
+  expect(r.stderr).toContain('no trained kard student (student/kard/config.json): run `kard-train student` first');
+  expect(fs.existsSync(out)).toBe(false);
+  expect(run('export-web', '--help').stdout).toMatch(/--run <dir>[\s\S]*--out <dir>[\s\S]*--student <method>/);
+});

@@ -9,6 +9,7 @@ export {
 export {
   SafetensorsError,
   readSafetensorsHeader,
+  parseSafetensors,
   readSafetensors,
   readSafetensorsDir,
   findSafetensorsFiles,

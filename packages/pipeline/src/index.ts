@@ -12,3 +12,10 @@ export { REPORT_OWNER, type EvalReport } from './report/report';
 export { StaleStagesError } from './eval/stage-check';
 export { addConfigOptions, configFromOptions } from './cli/options';
 export { stageProgress } from './cli/progress';
+export {
+  exportWebBundle,
+  WebExportError,
+  WEB_BUNDLE_FORMAT,
+  type ExportWebOptions,
+  type WebBundleManifest,
+} from './export/web-bundle';

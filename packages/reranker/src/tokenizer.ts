@@ -1,7 +1,8 @@
 // WordPiece tokenization through transformers.js, with truncation done here so [SEP] always closes a sequence
-// (transformers.js v4 drops the final [SEP] when it truncates), as Python's tokenizer does.
-import { AutoTokenizer } from '@huggingface/transformers';
-import { checkTokenizerFolder } from '@kard/core';
+// (transformers.js v4 drops the final [SEP] when it truncates), as Python's tokenizer does. In a browser the same
+// tokenizer comes from its JSON through @huggingface/tokenizers, which transformers.js's encode delegates to.
+import { Tokenizer as JsonTokenizer } from '@huggingface/tokenizers';
+import { loadAutoTokenizer } from './hf-tokenizer';
 
 /** A padded batch: row-major [batch, length] int32 ids and 0/1 mask. */
 export interface TokenBatch {
@@ -11,7 +12,14 @@ export interface TokenBatch {
   length: number;
 }
 
-type HfTokenizer = Awaited<ReturnType<typeof AutoTokenizer.from_pretrained>>;
+/** What BertTokenizer needs of a Hugging Face tokenizer: ids of a text without special tokens. */
+type HfTokenizer = { encode(text: string, opts: { add_special_tokens: boolean }): number[] };
+
+/** A token named in tokenizer_config.json (a string, or an AddedToken object with `content`). */
+function configToken(config: Record<string, unknown> | undefined, key: string): string | undefined {
+  const v = config?.[key] as string | { content?: string } | undefined;
+  return typeof v === 'string' ? v : v?.content;
+}
 
 export class BertTokenizer {
   private constructor(
@@ -24,20 +32,37 @@ export class BertTokenizer {
 
   /** Loads a local tokenizer folder (tokenizer.json / vocab.txt), never the network. */
   static async fromPretrained(dir: string): Promise<BertTokenizer> {
-    checkTokenizerFolder(dir);
-    const tok = await AutoTokenizer.from_pretrained(dir, { local_files_only: true });
-    const vocab = tok.get_vocab();
+    const tok = await loadAutoTokenizer(dir);
+    return BertTokenizer.fromVocab(tok, tok.get_vocab(), tok.config, dir);
+  }
+
+  /** From parsed tokenizer.json and tokenizer_config.json (fetched by a browser); `where` names them in errors. */
+  static fromJson(
+    tokenizerJson: Record<string, unknown>,
+    tokenizerConfig: Record<string, unknown>,
+    where: string,
+  ): BertTokenizer {
+    const tok = new JsonTokenizer(tokenizerJson, tokenizerConfig);
+    const encoder = { encode: (text: string, o: { add_special_tokens: boolean }) => tok.encode(text, o).ids };
+    return BertTokenizer.fromVocab(encoder, tok.get_vocab(), tokenizerConfig, where);
+  }
+
+  private static fromVocab(
+    tok: HfTokenizer,
+    vocab: Map<string, number>,
+    config: Record<string, unknown> | undefined,
+    where: string,
+  ): BertTokenizer {
     const id = (t: string, name: string): number => {
       const v = vocab.get(t);
-      if (v === undefined) throw new Error(`${dir}: tokenizer has no ${name} token "${t}"`);
+      if (v === undefined) throw new Error(`${where}: tokenizer has no ${name} token "${t}"`);
       return v;
     };
-    const cls = (tok.config?.cls_token as string | undefined) ?? '[CLS]';
     return new BertTokenizer(
       tok,
-      id(cls, 'CLS'),
-      id(tok.sep_token ?? '[SEP]', 'SEP'),
-      id(tok.pad_token ?? '[PAD]', 'PAD'),
+      id(configToken(config, 'cls_token') ?? '[CLS]', 'CLS'),
+      id(configToken(config, 'sep_token') ?? '[SEP]', 'SEP'),
+      id(configToken(config, 'pad_token') ?? '[PAD]', 'PAD'),
       vocab.size,
     );
   }

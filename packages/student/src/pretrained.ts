@@ -3,7 +3,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   SafetensorsError,
-  StateDictError,
   findSafetensorsFiles,
   readSafetensorsDir,
   writeSafetensorsDir,
@@ -12,15 +11,9 @@ import {
 import { HF_FLOAT_FIELDS, readJsonFile, stringifyHfConfig, writeDirAtomic } from '@kard/core';
 import { configToJson, parseConfig, type ModelConfig } from './config';
 import { ModelLoadError } from './errors';
-import { Gpt2LMHeadModel } from './gpt2/model';
-import { T5ForConditionalGeneration } from './t5/model';
+import { modelFromWeights, type StudentModel } from './model-from-weights';
 
-export type StudentModel = T5ForConditionalGeneration | Gpt2LMHeadModel;
-
-/** Builds a randomly initialised model (HF's init distributions, drawn from `seed`). */
-export function createModel(config: ModelConfig, seed = 0): StudentModel {
-  return config.modelType === 't5' ? new T5ForConditionalGeneration(config, seed) : new Gpt2LMHeadModel(config, seed);
-}
+export { createModel, modelFromWeights, type StudentModel } from './model-from-weights';
 
 const TOKENIZER_FILES = [
   'tokenizer.json',
@@ -30,48 +23,6 @@ const TOKENIZER_FILES = [
   'vocab.json',
   'merges.txt',
 ];
-
-/** Renames checkpoint keys the way transformers does when loading, and lists the keys it ignores. */
-function normalizeKeys(
-  model: StudentModel,
-  tensors: Map<string, NamedArray>,
-): { tensors: Map<string, NamedArray>; ignore: RegExp[] } {
-  if (model instanceof T5ForConditionalGeneration) {
-    if (!tensors.has('shared.weight')) {
-      const alias = tensors.get('encoder.embed_tokens.weight') ?? tensors.get('decoder.embed_tokens.weight');
-      if (alias) tensors.set('shared.weight', alias);
-    }
-    const ignore = [
-      /^(encoder|decoder)\.embed_tokens\.weight$/,
-      /^decoder\.block\.0\.layer\.1\.EncDecAttention\.relative_attention_bias\.weight$/,
-    ];
-    if (model.config.tieWordEmbeddings) ignore.push(/^lm_head\.weight$/);
-    return { tensors, ignore };
-  }
-  // Checkpoints saved from GPT2Model (e.g. the original `gpt2`) lack the `transformer.` prefix.
-  if (![...tensors.keys()].some((k) => k.startsWith('transformer.'))) {
-    tensors = new Map([...tensors].map(([k, v]) => [k === 'lm_head.weight' ? k : `transformer.${k}`, v]));
-  }
-  return { tensors, ignore: [/\.attn\.(masked_)?bias$/, /^lm_head\.weight$/] };
-}
-
-/**
- * transformers 5 writes `tie_word_embeddings: true` for every T5 (it forces the flag) and keeps a model untied when the
- * checkpoint's lm_head.weight differs from shared.weight, as in Flan-T5 folders it saves. Do the same.
- */
-function untieIfHeadDiffers(config: ModelConfig, tensors: Map<string, NamedArray>): ModelConfig {
-  if (config.modelType !== 't5' || !config.tieWordEmbeddings) return config;
-  const head = tensors.get('lm_head.weight');
-  const shared = tensors.get('shared.weight') ?? tensors.get('encoder.embed_tokens.weight');
-  if (!head || !shared || sameValues(head.values, shared.values)) return config;
-  return { ...config, tieWordEmbeddings: false };
-}
-
-function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 export interface LoadedModel {
   model: StudentModel;
@@ -112,28 +63,7 @@ export function fromPretrained(dir: string): LoadedModel {
     throw err;
   }
   const weightsFile = files.length === 1 ? files[0] : path.join(dir, 'model.safetensors.index.json');
-  const model = createModel(untieIfHeadDiffers(config, tensors));
-  try {
-    const { tensors: named, ignore } = normalizeKeys(model, tensors);
-    const { missing, unexpected } = model.loadStateDict(named, { ignore });
-    if (missing.length)
-      throw new ModelLoadError(
-        `checkpoint lacks ${missing.length} tensor(s) the config implies: ` +
-          `${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`,
-        weightsFile,
-      );
-    if (unexpected.length)
-      throw new ModelLoadError(
-        `checkpoint has tensor(s) the config does not explain: ` +
-          `${unexpected.slice(0, 5).join(', ')}${unexpected.length > 5 ? ', ...' : ''}`,
-        weightsFile,
-      );
-  } catch (err) {
-    model.dispose();
-    if (err instanceof StateDictError)
-      throw new ModelLoadError(`${err.message} (config.json disagrees with the weights)`, weightsFile);
-    throw err;
-  }
+  const model = modelFromWeights(config, tensors, weightsFile);
   const genFile = path.join(dir, 'generation_config.json');
   const generationConfig = fs.existsSync(genFile) ? readJsonFile<Record<string, unknown>>(genFile) : {};
   return { model, config, generationConfig, dir };

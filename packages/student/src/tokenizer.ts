@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkTokenizerFolder } from '@kard/core';
 import { ModelLoadError } from './errors';
+import { wrapTokenizer } from './tokenizer-json';
 
 export interface EncodeOptions {
   /** Add the tokenizer's special tokens (T5: EOS appended). Default true. */
@@ -37,26 +38,14 @@ export async function loadTokenizer(dir: string): Promise<Tokenizer> {
   checkTokenizerFolder(abs);
   const { AutoTokenizer } = await import('@huggingface/transformers');
   const tok = await AutoTokenizer.from_pretrained(abs, { local_files_only: true });
-  const vocab = tok.get_vocab() as Map<string, number>;
-  // T5's entries by name first: the ids the students have always been built and trained with
-  const eosTokenId = vocab.get('</s>') ?? (tok.eos_token_id as number | undefined) ?? 1;
-  // GPT-2's tokenizer has no pad token: pad with EOS, as transformers users set pad_token = eos_token
-  const padTokenId = vocab.get('<pad>') ?? (tok.pad_token_id as number | undefined) ?? eosTokenId;
-  return {
-    dir: abs,
-    vocabSize: vocab.size,
-    padTokenId,
-    eosTokenId,
-    encode(text, opts = {}) {
-      const special = opts.addSpecialTokens ?? true;
-      const ids = tok.encode(text, { add_special_tokens: special }) as number[];
-      const max = opts.maxLength;
-      if (max === undefined || ids.length <= max) return ids;
-      return special ? [...ids.slice(0, max - 1), eosTokenId] : ids.slice(0, max);
+  return wrapTokenizer(
+    {
+      encode: (text, special) => tok.encode(text, { add_special_tokens: special }) as number[],
+      decode: (ids, skip) => tok.decode(ids, { skip_special_tokens: skip }),
+      vocab: tok.get_vocab() as Map<string, number>,
+      eosTokenId: tok.eos_token_id as number | undefined,
+      padTokenId: tok.pad_token_id as number | undefined,
     },
-    // transformers.js throws on no ids; a student whose first token is EOS generated the empty text
-    decode: (ids, opts = {}) =>
-      ids.length ? tok.decode(ids, { skip_special_tokens: opts.skipSpecialTokens ?? true }) : '',
-    tokenId: (token) => vocab.get(token),
-  };
+    abs,
+  );
 }

@@ -1,4 +1,3 @@
-import { checkTokenizerFolder } from '@kard/core';
 import type { Passage } from '@kard/knowledge-base';
 import type { McQuestion } from '../question';
 import { formatInput, formatPassage, type PromptMode } from './prompt';
@@ -10,13 +9,7 @@ export interface TokenCounter {
   readonly name: string;
 }
 
-/** The student's tokenizer, through transformers.js `AutoTokenizer` on a local folder with tokenizer.json. */
-export async function loadTokenCounter(dir: string): Promise<TokenCounter> {
-  checkTokenizerFolder(dir);
-  const { AutoTokenizer } = await import('@huggingface/transformers');
-  const tok = await AutoTokenizer.from_pretrained(dir, { local_files_only: true });
-  return { name: dir, count: (text: string) => tok.encode(text).length };
-}
+export { loadTokenCounter } from './token-counter';
 
 export interface FittedInput {
   input: string;

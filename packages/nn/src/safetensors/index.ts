@@ -13,4 +13,5 @@ export {
   SINGLE_FILE,
   INDEX_FILE,
 } from './read';
+export { parseSafetensors } from './parse';
 export { type ArrayToWrite, writeSafetensors, writeSafetensorsDir } from './write';

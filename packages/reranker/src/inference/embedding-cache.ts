@@ -1,8 +1,11 @@
 // Passage token embeddings kept per corpus and model, so a corpus is encoded once. On disk: one safetensors file
 // whose tensors are named by passage id ([tokens, dim] each) and whose metadata records the model fingerprint.
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import { readSafetensors, writeSafetensors, type ArrayToWrite } from '@kard/nn';
+import type { ColbertModel } from '../colbert/model';
 
 export interface PassageEmbedding {
   /** Real (unpadded) tokens × compression dim, row-major. */
@@ -11,6 +14,25 @@ export interface PassageEmbedding {
 }
 
 const FILE = 'passage-embeddings.safetensors';
+
+/** A hash of every weight and option, so cached embeddings are only reused by the model that made them. */
+export function modelFingerprint(model: ColbertModel): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify({ config: model.encoder.config, options: model.options }));
+  const tensors: Record<string, tf.Tensor> = {
+    ...model.encoder.namedTensors(),
+    ...(model.encoder.lora?.namedTensors() ?? {}),
+  };
+  tensors['compressor.weight'] = model.compressor.weight;
+  tensors['compressor.bias'] = model.compressor.bias;
+  if (model.mix) Object.assign(tensors, { 'mix.weight': model.mix.weight, 'mix.prior': model.mix.prior });
+  for (const name of Object.keys(tensors).sort()) {
+    h.update(name);
+    const v = tensors[name].dataSync() as Float32Array;
+    h.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+  }
+  return h.digest('hex').slice(0, 32);
+}
 
 export class PassageEmbeddingCache {
   private readonly map = new Map<string, PassageEmbedding>();

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
 import { KardError } from '@kard/core';
 import { indexedText, type Passage, type PassageLookup } from '@kard/knowledge-base';
@@ -7,7 +6,9 @@ import type { ColbertModel } from '../colbert/model';
 import { lateInteraction } from '../colbert/late-interaction';
 import { loadReranker, rerankerTokenizerDir } from '../io/save';
 import { BertTokenizer } from '../tokenizer';
-import { PassageEmbeddingCache, type PassageEmbedding } from './embedding-cache';
+import { modelFingerprint, PassageEmbeddingCache, type PassageEmbedding } from './embedding-cache';
+
+export { modelFingerprint } from './embedding-cache';
 
 export interface NeuralRerankerOptions {
   /** Passages per encoder call. Default 32. */
@@ -55,25 +56,6 @@ export class MissingBm25ScoreError extends KardError {
     );
     this.name = 'MissingBm25ScoreError';
   }
-}
-
-/** A hash of every weight and option, so cached embeddings are only reused by the model that made them. */
-export function modelFingerprint(model: ColbertModel): string {
-  const h = createHash('sha256');
-  h.update(JSON.stringify({ config: model.encoder.config, options: model.options }));
-  const tensors: Record<string, tf.Tensor> = {
-    ...model.encoder.namedTensors(),
-    ...(model.encoder.lora?.namedTensors() ?? {}),
-  };
-  tensors['compressor.weight'] = model.compressor.weight;
-  tensors['compressor.bias'] = model.compressor.bias;
-  if (model.mix) Object.assign(tensors, { 'mix.weight': model.mix.weight, 'mix.prior': model.mix.prior });
-  for (const name of Object.keys(tensors).sort()) {
-    h.update(name);
-    const v = tensors[name].dataSync() as Float32Array;
-    h.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
-  }
-  return h.digest('hex').slice(0, 32);
 }
 
 /** KARD's neural reranker: orders candidates by ColBERT late interaction with the question. */

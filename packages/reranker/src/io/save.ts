@@ -9,49 +9,20 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { readSafetensors, writeSafetensors, type ArrayToWrite } from '@kard/nn';
-import {
-  HF_FLOAT_FIELDS,
-  readJsonFile,
-  stringifyHfConfig,
-  writeDirAtomic,
-  writeFileAtomic,
-  KardError,
-} from '@kard/core';
+import { HF_FLOAT_FIELDS, readJsonFile, stringifyHfConfig, writeDirAtomic, writeFileAtomic } from '@kard/core';
 import { loadBertEncoder } from '../bert/checkpoint';
-import { LoraAdapters, type LoraConfig } from '../bert/lora';
-import { ColbertModel, HYBRID_INIT } from '../colbert/model';
+import type { ColbertModel } from '../colbert/model';
+import {
+  checkRerankerConfig,
+  PEFT_PREFIX,
+  rerankerFromWeights,
+  RerankerLoadError,
+  type PeftLoraConfig,
+  type RerankerConfigFile,
+} from './from-weights';
 
-const PEFT_PREFIX = 'base_model.model.';
+export { RerankerLoadError, type RerankerConfigFile } from './from-weights';
 const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'vocab.txt', 'special_tokens_map.json'];
-
-export interface RerankerConfigFile {
-  format: 'kard-reranker';
-  version: 1;
-  /** `lora`: frozen base + adapters; `head`: frozen base, only the compressor; `full`: encoder trained too. */
-  mode: 'lora' | 'head' | 'full';
-  /** Base model folder (LoRA/head modes), as given at save time; `encoder` (inside this folder) in full mode. */
-  base_model: string;
-  hidden_size: number;
-  compression_dim: number;
-  query_max_length: number;
-  passage_max_length: number;
-  /**
-   * Hybrid scoring (late interaction + BM25(question) + length and passage priors: `mix.weight`, `mix.prior`); absent =
-   * false.
-   */
-  hybrid?: boolean;
-}
-
-/** Thrown when a saved reranker cannot be put back together (bad config, base model that does not fit the head). */
-export class RerankerLoadError extends KardError {
-  constructor(
-    message: string,
-    readonly file: string,
-  ) {
-    super(`${file}: ${message}`);
-    this.name = 'RerankerLoadError';
-  }
-}
 
 function toArrays(tensors: Record<string, tf.Tensor>, prefix = ''): Map<string, ArrayToWrite> {
   const out = new Map<string, ArrayToWrite>();
@@ -153,9 +124,7 @@ export function readRerankerConfig(dir: string): RerankerConfigFile {
   } catch (err) {
     throw new RerankerLoadError(`cannot read: ${(err as Error).message}`, file);
   }
-  if (cfg.format !== 'kard-reranker')
-    throw new RerankerLoadError(`not a kard-reranker config (format ${JSON.stringify(cfg.format)})`, file);
-  return cfg;
+  return checkRerankerConfig(cfg, file);
 }
 
 /**
@@ -166,71 +135,12 @@ export function loadReranker(dir: string, opts: { baseModel?: string } = {}): Co
   const cfg = readRerankerConfig(dir);
   const basePath =
     cfg.mode === 'full' ? path.join(dir, 'encoder') : path.resolve(dir, opts.baseModel ?? cfg.base_model);
+  const adapterFile = path.join(dir, 'adapter_model.safetensors');
+  const adapter = readSafetensors(adapterFile).tensors;
+  const peft = cfg.mode === 'lora' ? readJsonFile<PeftLoraConfig>(path.join(dir, 'adapter_config.json')) : undefined;
   const encoder = loadBertEncoder(basePath, { trainable: false });
-  try {
-    if (encoder.config.hidden_size !== cfg.hidden_size) {
-      throw new RerankerLoadError(
-        `base model ${basePath} has hidden size ${encoder.config.hidden_size}, but the saved head expects ` +
-          `${cfg.hidden_size}`,
-        path.join(dir, 'reranker_config.json'),
-      );
-    }
-    const file = path.join(dir, 'adapter_model.safetensors');
-    const tensors = readSafetensors(file).tensors;
-    const get = (name: string, shape: number[]): tf.Variable => {
-      const arr = tensors.get(PEFT_PREFIX + name);
-      if (!arr) throw new RerankerLoadError(`missing tensor "${PEFT_PREFIX + name}"`, file);
-      if (!tf.util.arraysEqual(arr.shape, shape))
-        throw new RerankerLoadError(`tensor "${name}" has shape [${arr.shape}], expected [${shape}]`, file);
-      return tf.variable(tf.tensor(Float32Array.from(arr.values), shape), false);
-    };
-    const H = cfg.hidden_size;
-    const compressor = {
-      weight: get('compressor.weight', [cfg.compression_dim, H]),
-      bias: get('compressor.bias', [cfg.compression_dim]),
-    };
-    if (cfg.mode === 'lora') {
-      const peft = readJsonFile<{
-        r: number;
-        lora_alpha: number;
-        lora_dropout: number;
-        target_modules: LoraConfig['targetModules'];
-      }>(path.join(dir, 'adapter_config.json'));
-      const lc: LoraConfig = {
-        r: peft.r,
-        alpha: peft.lora_alpha,
-        dropout: peft.lora_dropout,
-        targetModules: peft.target_modules,
-      };
-      const a = new Map<string, tf.Variable>();
-      const b = new Map<string, tf.Variable>();
-      for (let i = 0; i < encoder.config.num_hidden_layers; i++) {
-        for (const m of lc.targetModules) {
-          const name = `encoder.layer.${i}.attention.self.${m}`;
-          a.set(name, get(`bert.${name}.lora_A.weight`, [lc.r, H]));
-          b.set(name, get(`bert.${name}.lora_B.weight`, [H, lc.r]));
-        }
-      }
-      encoder.lora = new LoraAdapters(lc, a, b);
-    }
-    const hybrid = cfg.hybrid ?? false;
-    return new ColbertModel(
-      encoder,
-      compressor,
-      {
-        compressionDim: cfg.compression_dim,
-        queryMaxLength: cfg.query_max_length,
-        passageMaxLength: cfg.passage_max_length,
-        hybrid,
-      },
-      hybrid
-        ? { weight: get('mix.weight', [HYBRID_INIT.length]), prior: get('mix.prior', [cfg.compression_dim]) }
-        : null,
-    );
-  } catch (err) {
-    encoder.dispose();
-    throw err;
-  }
+  const files = { config: path.join(dir, 'reranker_config.json'), adapter: adapterFile, base: basePath };
+  return rerankerFromWeights(cfg, encoder, adapter, peft, files);
 }
 
 /** The tokenizer folder to use with a saved reranker: its own copy, else the base model's folder. */

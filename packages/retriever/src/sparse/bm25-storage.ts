@@ -1,53 +1,35 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { AnalyzerSettings } from '../analysis';
 import { writeDirAtomic } from '@kard/core';
-import type { Bm25Data, Bm25Params, CorpusFileInfo } from './bm25-data';
+import type { Bm25Data } from './bm25-data';
+import {
+  arraySpec,
+  assembleBm25Data,
+  BM25_FILE_KEYS as FILE_KEYS,
+  BM25_INDEX_FORMAT,
+  BM25_INDEX_VERSION,
+  bm25FileNames as fileNames,
+  type Bm25FileKey as FileKey,
+  type Bm25Manifest,
+  BYTES,
+  checkBm25Manifest,
+  checksumMismatch,
+  MAKE,
+} from './bm25-format';
 import { IndexFormatError } from './errors';
-import { IdTable } from './id-table';
-import { checkBm25Structure, deepCheckBm25, sha256Of, type Bm25FileNames, type TypedArray } from './bm25-verify';
+import { checkBm25Structure, deepCheckBm25, type TypedArray } from './bm25-verify';
 import { readTypedArray, writeTypedArray } from './typed-files';
 
-export const BM25_INDEX_FORMAT = 'kard-bm25-index';
-/**
- * Bumped whenever the files or their meaning change; a folder of another version is refused. The per-file sha256
- * came later within version 1 (the files did not change): a folder without them loads with a warning.
- */
-export const BM25_INDEX_VERSION = 1;
+export { BM25_INDEX_FORMAT, BM25_INDEX_VERSION, type Bm25Manifest } from './bm25-format';
 
-type ArrayType = 'uint8' | 'uint16' | 'uint32';
-
-interface ArrayFile {
-  file: string;
-  type: ArrayType;
-  length: number;
-  /** sha256 of the file's bytes, checked on load. Absent in indexes written before checksums. */
-  sha256?: string;
+/** sha256 of an array's bytes as stored (little-endian), in hex. */
+export function sha256Of(array: TypedArray): string {
+  return createHash('sha256')
+    .update(new Uint8Array(array.buffer, array.byteOffset, array.byteLength))
+    .digest('hex');
 }
-
-/** manifest.json of a saved BM25 index folder. */
-export interface Bm25Manifest {
-  format: typeof BM25_INDEX_FORMAT;
-  version: number;
-  createdAt: string;
-  byteOrder: 'little';
-  params: Bm25Params;
-  analyzer: AnalyzerSettings & { tokens: string; lowercase: true };
-  counts: { documents: number; documentsWithTerms: number; terms: number; postings: number; totalLength: number };
-  corpus: CorpusFileInfo[];
-  files: Record<
-    'ids' | 'idOffsets' | 'idOrder' | 'docLengths' | 'terms' | 'termOffsets' | 'postingDocs' | 'postingTfs',
-    ArrayFile
-  >;
-}
-
-const BYTES: Record<ArrayType, number> = { uint8: 1, uint16: 2, uint32: 4 };
-const MAKE = {
-  uint8: (n: number) => new Uint8Array(n),
-  uint16: (n: number) => new Uint16Array(n),
-  uint32: (n: number) => new Uint32Array(n),
-};
 
 /** What a saved index folder is, for writeDirAtomic's ownership check: its manifest.json with our format. */
 export const BM25_INDEX_OWNER = { kind: 'BM25 index', manifest: 'manifest.json', format: BM25_INDEX_FORMAT } as const;
@@ -126,47 +108,7 @@ export function readBm25Manifest(dir: string): Bm25Manifest {
   } catch (err) {
     throw new IndexFormatError(dir, 'manifest.json is not valid JSON', { cause: err });
   }
-  if (manifest?.format !== BM25_INDEX_FORMAT) {
-    throw new IndexFormatError(
-      dir,
-      `not a BM25 index (format ${JSON.stringify(manifest?.format)}, expected ${JSON.stringify(BM25_INDEX_FORMAT)})`,
-    );
-  }
-  if (manifest.version !== BM25_INDEX_VERSION) {
-    throw new IndexFormatError(
-      dir,
-      `written by index format version ${manifest.version}; this @kard/retriever reads version ` +
-        `${BM25_INDEX_VERSION}: rebuild the index`,
-    );
-  }
-  const bad = manifestShapeError(manifest);
-  if (bad) throw new IndexFormatError(dir, `manifest.json is malformed: ${bad}`);
-  return manifest;
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isCount = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
-
-/** What in a (format- and version-checked) manifest the loader cannot use, or undefined when it is usable. */
-function manifestShapeError(m: Bm25Manifest): string | undefined {
-  if (!isObject(m.params) || !Number.isFinite(m.params.k1) || !Number.isFinite(m.params.b))
-    return '"params" must hold numbers k1 and b';
-  if (!isObject(m.analyzer) || !['porter', 'none'].includes(m.analyzer.stemmer as string))
-    return `"analyzer.stemmer" must be "porter" or "none"`;
-  if (!['lucene', 'none'].includes(m.analyzer.stopwords as string))
-    return `"analyzer.stopwords" must be "lucene" or "none"`;
-  if (!isObject(m.counts) || !isCount(m.counts.terms) || !isCount(m.counts.documents))
-    return '"counts" must hold the numbers of terms and documents';
-  if (!isObject(m.files)) return '"files" must be an object';
-  for (const [key, spec] of Object.entries(m.files)) {
-    if (!isObject(spec)) return `"files.${key}" must be an object`;
-    if (typeof spec.file !== 'string' || spec.file === '' || /[/\\]/.test(spec.file) || spec.file.startsWith('.'))
-      return `"files.${key}.file" must be a file name inside the index folder`;
-    if (!Object.prototype.hasOwnProperty.call(BYTES, spec.type as string))
-      return `"files.${key}.type" must be one of ${Object.keys(BYTES).join(', ')}`;
-    if (!isCount(spec.length)) return `"files.${key}.length" must be a count`;
-  }
-  return undefined;
+  return checkBm25Manifest(dir, manifest);
 }
 
 export interface LoadBm25Options {
@@ -177,17 +119,6 @@ export interface LoadBm25Options {
   onWarning?: (message: string) => void;
 }
 
-type FileKey = keyof Bm25Manifest['files'];
-const FILE_KEYS: FileKey[] = [
-  'ids',
-  'idOffsets',
-  'idOrder',
-  'docLengths',
-  'terms',
-  'termOffsets',
-  'postingDocs',
-  'postingTfs',
-];
 const warnedDirs = new Set<string>();
 const warnOnce = (dir: string, message: string) => {
   const key = path.resolve(dir);
@@ -198,8 +129,7 @@ const warnOnce = (dir: string, message: string) => {
 
 /** One array file, size-checked against the manifest; its checksum is left to the caller. */
 function readArrayFile(dir: string, m: Bm25Manifest, key: FileKey): TypedArray {
-  const spec = m.files?.[key];
-  if (!spec || !(spec.type in BYTES)) throw new IndexFormatError(dir, `manifest.json lacks the array ${key}`);
+  const spec = arraySpec(dir, m, key);
   const file = path.join(dir, spec.file);
   if (!fs.existsSync(file)) throw new IndexFormatError(dir, `${spec.file} is missing`);
   const expected = spec.length * BYTES[spec.type];
@@ -208,44 +138,6 @@ function readArrayFile(dir: string, m: Bm25Manifest, key: FileKey): TypedArray {
     throw new IndexFormatError(dir, `${spec.file} has ${actual} bytes, the manifest says ${expected}`);
   return readTypedArray(file, MAKE[spec.type] as (n: number) => TypedArray, spec.length);
 }
-
-const checksumMismatch = (spec: ArrayFile, actual: string) =>
-  `${spec.file} is corrupt: its sha256 is ${actual}, the manifest says ${spec.sha256} (rebuild the index)`;
-
-/** The arrays as `Bm25Data`, their counts checked against the manifest (no checksums, no structure). */
-function assemble(dir: string, m: Bm25Manifest, a: Record<FileKey, TypedArray>): Bm25Data {
-  const ids = new IdTable(a.ids as Uint8Array, a.idOffsets as Uint32Array, a.idOrder as Uint32Array);
-  const termBytes = a.terms;
-  const terms =
-    m.counts.terms === 0
-      ? []
-      : Buffer.from(termBytes.buffer, termBytes.byteOffset, termBytes.byteLength).toString('utf8').split('\n');
-  const docLengths = a.docLengths as Uint32Array;
-  const termOffsets = a.termOffsets as Uint32Array;
-  if (
-    terms.length !== m.counts.terms ||
-    termOffsets.length !== terms.length + 1 ||
-    docLengths.length !== m.counts.documents ||
-    ids.size !== docLengths.length ||
-    a.postingDocs.length !== m.counts.postings
-  ) {
-    throw new IndexFormatError(dir, 'array sizes disagree with manifest counts');
-  }
-  return {
-    params: m.params,
-    analyzer: { stemmer: m.analyzer.stemmer, stopwords: m.analyzer.stopwords },
-    ids,
-    docLengths,
-    terms,
-    termOffsets,
-    postingDocs: a.postingDocs as Uint32Array,
-    postingTfs: a.postingTfs as Uint16Array | Uint32Array,
-    corpus: m.corpus ?? [],
-  };
-}
-
-const fileNames = (m: Bm25Manifest) =>
-  Object.fromEntries(FILE_KEYS.map((k) => [k, m.files[k].file])) as unknown as Bm25FileNames;
 
 /**
  * Reads the arrays saved by `saveBm25Data`, checking every file against the manifest: its size, its sha256, and
@@ -272,7 +164,7 @@ export function loadBm25Data(dir: string, options: LoadBm25Options = {}): Bm25Da
     if (options.onWarning) options.onWarning(message);
     else warnOnce(dir, message);
   }
-  const data = assemble(dir, m, arrays);
+  const data = assembleBm25Data(dir, m, arrays);
   checkBm25Structure(dir, data, fileNames(m));
   return data;
 }
@@ -317,7 +209,7 @@ export function checkBm25Index(dir: string): Bm25CheckReport {
     arrays[key] = array;
   }
   try {
-    const data = assemble(dir, manifest, arrays);
+    const data = assembleBm25Data(dir, manifest, arrays);
     checkBm25Structure(dir, data, fileNames(manifest));
     problems.push(...deepCheckBm25(data, fileNames(manifest)));
   } catch (err) {

@@ -2,18 +2,10 @@
 // structure the search loop trusts without bounds checks. A flipped byte or a zeroed block of the same size
 // would otherwise give wrong rankings silently: a document row out of range scores nothing, a zero term
 // frequency lets one document enter the top-k twice.
-import { createHash } from 'node:crypto';
 import type { Bm25Data } from './bm25-data';
 import { IndexFormatError } from './errors';
 
 export type TypedArray = Uint8Array | Uint16Array | Uint32Array;
-
-/** sha256 of an array's bytes as stored (little-endian), in hex. */
-export function sha256Of(array: TypedArray): string {
-  return createHash('sha256')
-    .update(new Uint8Array(array.buffer, array.byteOffset, array.byteLength))
-    .digest('hex');
-}
 
 /** The file names of the arrays, for messages. */
 export interface Bm25FileNames {

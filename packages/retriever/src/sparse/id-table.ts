@@ -1,5 +1,24 @@
 import { DuplicatePassageIdError } from '@kard/knowledge-base';
 
+// TextEncoder/TextDecoder rather than Buffer: the table also runs in a browser (@kard/retriever/browser).
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Bytes of `s` in UTF-8 (a lone surrogate counts as U+FFFD's 3 bytes, as the encoder writes it). */
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
 /**
  * Document ids as one UTF-8 blob with offsets (a JS string per id would cost ~40 bytes each at 21M
  * passages), plus the rows in id order: binary search by id, and `rank` to break score ties by id with an
@@ -8,7 +27,6 @@ import { DuplicatePassageIdError } from '@kard/knowledge-base';
 export class IdTable {
   /** rank[row] = position of the row's id in ascending id order. */
   readonly rank: Uint32Array;
-  private readonly buffer: Buffer;
 
   constructor(
     readonly bytes: Uint8Array,
@@ -19,7 +37,6 @@ export class IdTable {
     /** The inverse of `sortedRows`, when already at hand (e.g. shared with a worker thread); computed otherwise. */
     rank?: Uint32Array,
   ) {
-    this.buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     if (rank) this.rank = rank;
     else {
       this.rank = new Uint32Array(sortedRows.length);
@@ -32,13 +49,12 @@ export class IdTable {
     const offsets = new Uint32Array(ids.length + 1);
     let total = 0;
     for (let i = 0; i < ids.length; i++) {
-      total += Buffer.byteLength(ids[i], 'utf8');
+      total += utf8Length(ids[i]);
       if (total > 0xffffffff) throw new RangeError('document ids exceed 4 GiB of UTF-8');
       offsets[i + 1] = total;
     }
     const bytes = new Uint8Array(total);
-    const buffer = Buffer.from(bytes.buffer);
-    for (let i = 0; i < ids.length; i++) buffer.write(ids[i], offsets[i], 'utf8');
+    for (let i = 0; i < ids.length; i++) encoder.encodeInto(ids[i], bytes.subarray(offsets[i], offsets[i + 1]));
     const sortedRows = new Uint32Array(ids.length);
     for (let i = 0; i < ids.length; i++) sortedRows[i] = i;
     sortedRows.sort((a, b) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : a - b));
@@ -56,7 +72,7 @@ export class IdTable {
   }
 
   get(row: number): string {
-    return this.buffer.toString('utf8', this.offsets[row], this.offsets[row + 1]);
+    return decoder.decode(this.bytes.subarray(this.offsets[row], this.offsets[row + 1]));
   }
 
   /** The row of `id`, or -1. */

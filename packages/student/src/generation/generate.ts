@@ -86,6 +86,7 @@ export function generate(
           for (let t = 1; t < vocab; t++) if (logits[r * vocab + t] > logits[r * vocab + tok]) tok = t;
         }
         out[r].tokens.push(tok);
+        o.onToken(r, tok);
         out[r].score += logSoftmax(logits, r * vocab, vocab)[tok];
         if (tok === eos) finished[r] = true;
         feed.push(tok);

@@ -24,6 +24,11 @@ export interface GenerateOptions {
   useCache?: boolean;
   /** Hugging Face's no_repeat_ngram_size: never repeat an n-gram of the sequence (0 = off). Default 0. */
   noRepeatNgramSize?: number;
+  /**
+   * Called with each token as greedy search or sampling picks it (row: input index × sequences per input), to
+   * stream output; beam search, whose tokens are only final at the end, does not call it.
+   */
+  onToken?: (row: number, token: number) => void;
 }
 
 export interface GeneratedSequence {
@@ -47,6 +52,7 @@ export function resolveOptions(o: GenerateOptions): Required<GenerateOptions> {
     earlyStopping: o.earlyStopping ?? false,
     useCache: o.useCache ?? true,
     noRepeatNgramSize: o.noRepeatNgramSize ?? 0,
+    onToken: o.onToken ?? (() => {}),
   };
 }
 
