@@ -189,8 +189,17 @@ function chooseIcd(allowSoftware: boolean): IcdSearch {
   return { ...s, action: `no hardware driver found: set VK_ICD_FILENAMES=${SWIFTSHADER_ICD} (SwiftShader, CPU)` };
 }
 
+interface AdapterInfoLike {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  isFallbackAdapter?: boolean;
+}
+
 function reportOf(adapter: GPUAdapter, icd: IcdSearch | undefined): WebGpuAdapterReport {
-  const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
+  // `info` is newer than some copies of @webgpu/types; Dawn has it.
+  const info = (adapter as unknown as { info: AdapterInfoLike }).info;
   const l = adapter.limits;
   const description = info.description || '';
   return {
