@@ -260,8 +260,22 @@ export async function prepareWebGpu(allowSoftware: boolean): Promise<{ tfjsName:
   }
   const g = globalThis as unknown as { navigator?: { gpu?: unknown } };
   if (!g.navigator?.gpu) {
-    // The chosen adapter, whatever tfjs asks for.
-    const gpuShim = { requestAdapter: async () => adapter, getPreferredCanvasFormat: () => 'rgba8unorm' };
+    // The chosen adapter, whatever tfjs asks for; its device gets the adapter's storage-buffer limit too (tfjs asks
+    // for the default 8 per shader stage, and its AddN binds one buffer per input).
+    const withLimits = {
+      features: adapter.features,
+      limits: adapter.limits,
+      info: (adapter as unknown as { info: AdapterInfoLike }).info,
+      requestDevice: (desc?: GPUDeviceDescriptor) =>
+        adapter.requestDevice({
+          ...desc,
+          requiredLimits: {
+            ...desc?.requiredLimits,
+            maxStorageBuffersPerShaderStage: adapter.limits.maxStorageBuffersPerShaderStage,
+          },
+        }),
+    };
+    const gpuShim = { requestAdapter: async () => withLimits, getPreferredCanvasFormat: () => 'rgba8unorm' };
     try {
       g.navigator = Object.assign(g.navigator ?? {}, { gpu: gpuShim });
     } catch {
