@@ -82,8 +82,8 @@ cpSync(path.join(root, 'node_modules/seedrandom'), path.join(out, 'app/node_modu
 copyPackage('webgpu', []);
 const dawn = path.join(root, 'node_modules/webgpu/dist/linux-x64/dawn.node');
 mkdirSync(path.join(out, 'app/node_modules/webgpu/dist/linux-x64'), { recursive: true });
-const xz = (src, dest) => writeFileSync(dest, execFileSync('xz', ['-9', '-T0', '-c', src], { maxBuffer: 2 ** 30 }));
-log('compressing dawn.node and node (xz -9: a minute or two)');
+const xz = (src, dest) => writeFileSync(dest, execFileSync('xz', ['-6', '-T0', '-c', src], { maxBuffer: 2 ** 30 }));
+log('compressing dawn.node and node (xz -6: a minute or two)');
 xz(dawn, path.join(out, 'app/node_modules/webgpu/dist/linux-x64/dawn.node.xz'));
 mkdirSync(path.join(out, 'bin'), { recursive: true });
 xz(process.execPath, path.join(out, 'bin/node.xz'));

@@ -1,7 +1,6 @@
 // One training step of a tiny transformer block (embedding gather, RMS norm, multi-head attention with a
 // causal mask, ReLU feed-forward, tied LM head, fused cross-entropy), built from plain tfjs ops: loss and every
 // parameter gradient agree between the cpu backend and native-cpu.
-import * as tf from '@tensorflow/tfjs-core';
 import '../autodiff';
 import { nativeOrSkip, runOn, worstError } from './testing/parity';
 import { transformerBlockStep as block } from './testing/transformer-block';

@@ -107,6 +107,10 @@ let loaded: Loaded | undefined;
 let dawn: DawnModule | undefined;
 /** The dawn.node callbacks queued with setImmediate and not yet run: calling them pumps Dawn's events. */
 const pendingPumps = new Set<() => void>();
+let pumping = false;
+let schedule: (pump: () => void) => unknown = () => undefined;
+const SLEEP_CELL = new Int32Array(new SharedArrayBuffer(4));
+const PUMP_HANDLE = { ref: () => PUMP_HANDLE, unref: () => PUMP_HANDLE, hasRef: () => false };
 
 /**
  * Routes dawn.node's setImmediate calls (native functions) through `pendingPumps`, so readSync can run them now.
@@ -125,23 +129,34 @@ function installPump(): void {
       if (!isNative(fn) || args.length) return original(fn, ...args);
       const pump = fn as () => void;
       pendingPumps.add(pump);
-      return original(() => {
+      // Inside pumpUntil nothing is scheduled: a read can pump millions of times before the event loop runs again.
+      return pumping ? PUMP_HANDLE : schedule(pump);
+    }) as typeof setImmediate;
+    schedule = (pump) =>
+      original(() => {
         if (pendingPumps.delete(pump)) pump();
       });
-    }) as typeof setImmediate;
   }
 }
 
 /** Runs Dawn's event pump until `done()` or `timeoutMs`; returns done(). */
 function pumpUntil(done: () => boolean, timeoutMs: number): boolean {
   const t0 = Date.now();
-  while (!done()) {
-    if (Date.now() - t0 > timeoutMs) return false;
-    const now = [...pendingPumps];
-    pendingPumps.clear();
-    for (const p of now) p();
+  pumping = true;
+  try {
+    for (let i = 0; !done(); i++) {
+      if (Date.now() - t0 > timeoutMs) return false;
+      const now = [...pendingPumps];
+      pendingPumps.clear();
+      for (const p of now) p();
+      // After a few quick tries, wait 50 µs between pumps instead of spinning on a shared core.
+      if (i > 16) Atomics.wait(SLEEP_CELL, 0, 0, 0.05);
+    }
+    return true;
+  } finally {
+    pumping = false;
+    for (const p of pendingPumps) schedule(p);
   }
-  return true;
 }
 
 function loadDawn(): DawnModule {
