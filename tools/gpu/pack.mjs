@@ -45,8 +45,6 @@ esbuild.buildSync({
   format: 'esm',
   target: 'node20',
   external: EXTERNAL,
-  // @kard/nn imports the tfjs umbrella for its side effects (gradients), which tfjs-core registers by itself.
-  alias: { '@tensorflow/tfjs': '@tensorflow/tfjs-core' },
   banner: {
     js:
       "import { createRequire as __kardCreateRequire } from 'node:module';" +
