@@ -17,4 +17,6 @@ module.exports = {
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   testTimeout: 60000,
+  // Picks the Vulkan driver for the webgpu tests before jest copies process.env into each test file.
+  globalSetup: path.join(__dirname, 'tools/test/jest-global-setup.cjs'),
 };

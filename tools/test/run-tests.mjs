@@ -7,8 +7,10 @@
 //   KARD_TEST_STATIC=0    skip lint and type-check
 //   KARD_TEST_CPU_PASS=0  skip the cpu-backend pass
 //   KARD_FORMAT_CHECK=0   skip `prettier --check`
+//   KARD_TEST_WEBGPU_PASS=0  skip the webgpu pass (the *.webgpu.test.ts files, on SwiftShader's CPU-emulated
+//                         Vulkan when no GPU driver is installed; tools/setup/setup.sh installs it with chromium)
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -18,6 +20,10 @@ const NUMERICS_PROJECTS = ['@kard/nn', '@kard/student', '@kard/reranker'];
 // of CPU on the pure-JS backend. Run it there by hand: KARD_BACKEND=cpu npx jest -c packages/student/jest.config.js
 // overfit
 const CPU_PASS_SKIP = ['packages/student/test/overfit\\.test\\.ts'];
+
+// The webgpu-only test files: they run in their own pass with KARD_BACKEND=webgpu, never in the other two.
+const WEBGPU_TESTS = '\\.webgpu\\.test\\.ts$';
+const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const out = path.join(root, '.jest-results.json');
@@ -73,15 +79,38 @@ if (on('KARD_TEST_STATIC', true)) {
   check('typecheck');
 }
 if (on('KARD_FORMAT_CHECK', FORMAT_CHECK_DEFAULT)) check('format:check');
-jest('all projects, best backend', []);
+jest('all projects, best backend', [`--testPathIgnorePatterns=${WEBGPU_TESTS}`]);
 if (on('KARD_TEST_CPU_PASS', true)) {
   // --passWithNoTests: a path pattern given on the command line may match nothing in these three projects.
   const select = NUMERICS_PROJECTS.map((p) => `--selectProjects=${p}`);
-  const skip = CPU_PASS_SKIP.map((p) => `--testPathIgnorePatterns=${p}`);
+  const skip = [...CPU_PASS_SKIP, WEBGPU_TESTS].map((p) => `--testPathIgnorePatterns=${p}`);
   // The pure-JS backend is several times slower: tests without their own timeout get 5 minutes.
   jest('numerics on the cpu backend', ['--passWithNoTests', '--testTimeout=300000', ...select, ...skip], {
     KARD_BACKEND: 'cpu',
   });
+}
+
+if (on('KARD_TEST_WEBGPU_PASS', true)) {
+  // With no GPU driver, the tests need SwiftShader's: say how to get it rather than fail inside Dawn.
+  const icds = ['/etc/vulkan/icd.d', '/usr/share/vulkan/icd.d'].flatMap((d) => {
+    try {
+      return readdirSync(d).filter((n) => !/swiftshader|lvp|lavapipe/i.test(n));
+    } catch {
+      return [];
+    }
+  });
+  if (process.platform === 'linux' && !process.env.VK_ICD_FILENAMES && !icds.length && !existsSync(SWIFTSHADER_ICD)) {
+    console.error(
+      `\nwebgpu pass: no Vulkan driver and no ${SWIFTSHADER_ICD}: run tools/setup/setup.sh (installs chromium, ` +
+        'whose SwiftShader is the CPU Vulkan driver these tests use, and libvulkan1)',
+    );
+    failed++;
+    ok = false;
+  } else {
+    jest('webgpu (SwiftShader without a GPU)', ['--passWithNoTests', '--testTimeout=300000', WEBGPU_TESTS], {
+      KARD_BACKEND: 'webgpu',
+    });
+  }
 }
 
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);

@@ -56,4 +56,13 @@ export {
   type StepOptions,
 } from './training';
 export { crossEntropy, IGNORE_INDEX } from './losses';
+export {
+  webgpuAdapterReport,
+  describeAdapter,
+  searchVulkanIcds,
+  SWIFTSHADER_ICD,
+  WebGpuError,
+  type WebGpuAdapterReport,
+  type IcdSearch,
+} from './backend';
 export { rmsNorm } from './backend/fused-ops';

@@ -20,6 +20,10 @@ const HELP = `Usage: npm run bench:student -- [options]
                      on 2 shared cores); GFLOP/s are comparable across batch sizes, tokens/s roughly
   --profile          print the slowest kernels of one training step (native-cpu and cpu only; ms are wall time)
   --quick            tiny model and batch: checks the script runs, numbers mean nothing
+  --model <shape>    small (t5-small, default) or base (t5-base: d 768, 12+12 layers, 12 heads, d_ff 3072)
+  --batch <n>        sequences a batch on fast backends (default 8; --quick: 2)
+  --seq <n>          source and target tokens a sequence (default 128; --quick: 16)
+  --json <file>      also write the results as JSON (tools/gpu/run.sh compares them with PyTorch's)
   -h, --help         this text`;
 const { values: opts } = parseArgs({
   options: {
@@ -30,6 +34,10 @@ const { values: opts } = parseArgs({
     'slow-batch': { type: 'string', default: '2' },
     profile: { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
+    model: { type: 'string', default: 'small' },
+    batch: { type: 'string' },
+    seq: { type: 'string' },
+    json: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -40,11 +48,14 @@ if (opts.help) {
 
 // t5-small: d_model 512, d_kv 64, d_ff 2048, 6+6 layers, 8 heads, vocab 32128, ReLU, tied embeddings.
 const SMALL = { vocabSize: 32128, dModel: 512, dKv: 64, dFf: 2048, numLayers: 6, numHeads: 8 };
+const BASE = { vocabSize: 32128, dModel: 768, dKv: 64, dFf: 3072, numLayers: 12, numHeads: 12 };
 const QUICK = { vocabSize: 512, dModel: 64, dKv: 16, dFf: 128, numLayers: 2, numHeads: 4 };
-const cfg = t5Config({ ...(opts.quick ? QUICK : SMALL), dropoutRate: Number(opts.dropout) });
-const fullBatch = opts.quick ? 2 : 8,
-  tSrc = opts.quick ? 16 : 128,
-  tTgt = opts.quick ? 16 : 128;
+if (!['small', 'base'].includes(opts.model)) throw new Error(`--model: small or base, not ${opts.model}`);
+const shape = opts.quick ? QUICK : opts.model === 'base' ? BASE : SMALL;
+const cfg = t5Config({ ...shape, dropoutRate: Number(opts.dropout) });
+const fullBatch = Number(opts.batch ?? (opts.quick ? 2 : 8)),
+  tSrc = Number(opts.seq ?? (opts.quick ? 16 : 128)),
+  tTgt = tSrc;
 const now = () => performance.now() / 1000;
 const fmt = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
 
@@ -283,5 +294,11 @@ if (native && !opts.quick) {
       `${fmt(native.trainGflops / native.gemm, 2)} of its GEMM rate (>= 0.5: ` +
       `${native.trainGflops / native.gemm >= 0.5 ? 'met' : 'NOT met'})`,
   );
+}
+if (opts.json) {
+  const { writeFileSync } = await import('node:fs');
+  const model = opts.quick ? 'quick' : opts.model;
+  const flopsPerStep = 3 * forwardFlops(cfg, fullBatch, tSrc, tTgt);
+  writeFileSync(opts.json, JSON.stringify({ model, config: shape, tSrc, tTgt, flopsPerStep, results }, null, 2) + '\n');
 }
 if (results.some((r) => !r.same)) process.exitCode = 1;

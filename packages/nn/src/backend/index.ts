@@ -6,3 +6,5 @@ export type { AdamWStep } from './adamw-update';
 export { loadNativeAddon, nativeAddonPath } from './native-addon';
 export { nativeKernels, NATIVE_CPU } from './native-cpu';
 export { installFastSegmentSum } from './segment-sum';
+export { webgpuAdapterReport, describeAdapter, searchVulkanIcds, SWIFTSHADER_ICD, WebGpuError } from './webgpu';
+export type { WebGpuAdapterReport, IcdSearch } from './webgpu';

@@ -7,9 +7,10 @@ import { NATIVE_CPU, registerNativeCpuBackend } from './native-cpu';
 import { registerSoftmaxCrossEntropy } from './softmax-cross-entropy';
 import { installFastSegmentSum } from './segment-sum';
 import { registerWasmFallbacks } from './wasm-fallbacks';
+import { prepareWebGpu } from './webgpu';
 import { KardError } from '@kard/core';
 
-export type BackendName = 'tfjs-node-gpu' | 'tfjs-node' | 'native-cpu' | 'wasm' | 'cpu';
+export type BackendName = 'tfjs-node-gpu' | 'webgpu' | 'tfjs-node' | 'native-cpu' | 'wasm' | 'cpu';
 
 export interface BackendInfo {
   /** The backend now running. */
@@ -38,7 +39,18 @@ export class BackendUnavailableError extends KardError {
   }
 }
 
-export const BACKEND_ORDER: readonly BackendName[] = ['tfjs-node-gpu', 'tfjs-node', 'native-cpu', 'wasm', 'cpu'];
+/**
+ * Best first. `webgpu` is tried automatically only on a hardware adapter (a GPU driver found); the software one
+ * (SwiftShader, a CPU emulation far slower than native-cpu) runs only when forced.
+ */
+export const BACKEND_ORDER: readonly BackendName[] = [
+  'tfjs-node-gpu',
+  'webgpu',
+  'tfjs-node',
+  'native-cpu',
+  'wasm',
+  'cpu',
+];
 
 const optionalRequire = createRequire(__filename);
 
@@ -48,8 +60,10 @@ function isNotInstalled(err: unknown, pkg: string): boolean {
 }
 
 /** Makes `name` loadable by tfjs; returns its tfjs name and a description, or throws with the reason. */
-function prepare(name: BackendName): { tfjsName: string; what: string } {
+async function prepare(name: BackendName, forced: boolean): Promise<{ tfjsName: string; what: string }> {
   switch (name) {
+    case 'webgpu':
+      return prepareWebGpu(forced);
     case 'tfjs-node-gpu':
     case 'tfjs-node': {
       const pkg = `@tensorflow/${name}`;
@@ -90,8 +104,8 @@ function prepare(name: BackendName): { tfjsName: string; what: string } {
   }
 }
 
-async function start(name: BackendName): Promise<{ tfjsName: string; what: string }> {
-  const p = prepare(name);
+async function start(name: BackendName, forced = false): Promise<{ tfjsName: string; what: string }> {
+  const p = await prepare(name, forced);
   if (!(await tf.setBackend(p.tfjsName))) throw new Error(`tf.setBackend('${p.tfjsName}') failed`);
   await tf.ready();
   return p;
@@ -99,7 +113,7 @@ async function start(name: BackendName): Promise<{ tfjsName: string; what: strin
 
 /**
  * Starts a tfjs backend: the one forced by `opts.backend` or `$KARD_BACKEND`, else the first of
- * tfjs-node-gpu, tfjs-node, native-cpu, wasm, cpu that starts. Returns which one runs and why.
+ * tfjs-node-gpu, webgpu (hardware adapters only), tfjs-node, native-cpu, wasm, cpu that starts. Returns which one runs and why.
  */
 export async function initBackend(opts: InitBackendOptions = {}): Promise<BackendInfo> {
   registerSoftmaxCrossEntropy();
@@ -109,7 +123,7 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
       throw new BackendUnavailableError(forced, `unknown backend; expected one of ${BACKEND_ORDER.join(', ')}`);
     }
     try {
-      const p = await start(forced);
+      const p = await start(forced, true);
       const by = opts.backend ? 'the backend option' : 'KARD_BACKEND';
       return { name: forced, tfjsName: p.tfjsName, reason: `forced by ${by}: ${p.what}`, skipped: [] };
     } catch (err) {

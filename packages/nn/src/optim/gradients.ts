@@ -57,7 +57,16 @@ export function globalNorm(grads: Map<string, tf.Tensor>): number {
     else for (let i = 0; i < values.length; i++) total += values[i] * values[i];
   }
   if (rest.length) {
-    const sq = tf.tidy(() => tf.addN(rest.map((g) => tf.sum(tf.square(g)))));
+    // addN in groups of 6: on webgpu it binds one buffer per input, and devices may allow as few as 8 a shader.
+    const sq = tf.tidy(() => {
+      let parts = rest.map((g) => tf.sum(tf.square(g)));
+      while (parts.length > 1) {
+        const next: tf.Tensor[] = [];
+        for (let i = 0; i < parts.length; i += 6) next.push(tf.addN(parts.slice(i, i + 6)));
+        parts = next;
+      }
+      return parts[0];
+    });
     total += sq.dataSync()[0];
     sq.dispose();
   }

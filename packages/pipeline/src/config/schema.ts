@@ -8,7 +8,7 @@ export const STUDENT_METHODS = ['ft', 'rd', 'kard'] as const;
 export type StudentMethod = (typeof STUDENT_METHODS)[number];
 export const EVAL_METHODS = ['ft', 'rd', 'kard-bm25', 'kard-reranker', 'kard-oracle'] as const;
 export type EvalMethod = (typeof EVAL_METHODS)[number];
-export const BACKENDS = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'native-cpu', 'wasm', 'cpu'] as const;
+export const BACKENDS = ['auto', 'tfjs-node-gpu', 'webgpu', 'tfjs-node', 'native-cpu', 'wasm', 'cpu'] as const;
 
 /**
  * Metadata of an option added after run folders existed: left out of stage hashes while it has its default,

@@ -1,7 +1,7 @@
 // kard-student: generate and score with a Hugging Face model folder. Thin wiring; the work lives in the library.
 import { Command } from 'commander';
 import { describeCliError, UsageError } from '@kard/core';
-import { initBackend, type BackendName } from '@kard/nn';
+import { initBackend, webgpuAdapterReport, type BackendName } from '@kard/nn';
 import { generate } from '../generation';
 import { fromPretrained } from '../pretrained';
 import { scoreExamples } from '../score';
@@ -25,6 +25,16 @@ export function buildProgram(): Command {
   );
 
   program
+    .command('env')
+    .description('start the backend (the best that works, or --backend) and print it with its GPU adapter as JSON')
+    .option('--backend <name>', 'force a backend (tfjs-node-gpu, webgpu, tfjs-node, native-cpu, wasm, cpu)')
+    .action(async (o) => {
+      const b = await initBackend({ backend: o.backend });
+      const out = { backend: b.name, reason: b.reason, skipped: b.skipped, adapter: webgpuAdapterReport() ?? null };
+      process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+    });
+
+  program
     .command('generate')
     .description('generate text; prints one JSON line per input: {id, input, outputs: [{text, tokens, score}]}')
     .requiredOption('--model <dir>', 'model folder (config.json, model.safetensors, tokenizer.json)')
@@ -40,7 +50,7 @@ export function buildProgram(): Command {
     .option('--length-penalty <x>', 'beam length penalty', float, 1)
     .option('--seed <n>', 'sampling seed', int, 0)
     .option('--batch-size <n>', 'inputs per batch', int, 8)
-    .option('--backend <name>', 'force a backend (tfjs-node-gpu, tfjs-node, native-cpu, wasm, cpu)')
+    .option('--backend <name>', 'force a backend (tfjs-node-gpu, webgpu, tfjs-node, native-cpu, wasm, cpu)')
     .action(async (o) => {
       if (!o.input === !o.inputs) throw new UsageError('give exactly one of --input or --inputs');
       const { model, tok } = await setup(o);
