@@ -8,8 +8,12 @@ export {
   UnknownDocumentError,
   type Bm25BuildOptions,
   type Bm25Params,
+  type Bm25SearchArrays,
+  type Bm25SearchOptions,
   type FlexsearchBm25Options,
+  type LoadBm25Options,
   type PassageSource,
+  searchArraysFromCsr,
 } from './sparse';
 export {
   TrecFormatError,

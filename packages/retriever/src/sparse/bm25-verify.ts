@@ -1,18 +1,23 @@
-// What loading an index checks beyond sizes: the bytes (a sha256 per array file, recorded at save) and the
+// What loading an index checks beyond sizes: the bytes (a crc32 per array file, recorded at save) and the
 // structure the search loop trusts without bounds checks. A flipped byte or a zeroed block of the same size
 // would otherwise give wrong rankings silently: a document row out of range scores nothing, a zero term
 // frequency lets one document enter the top-k twice.
-import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import type { Bm25Data } from './bm25-data';
 import { IndexFormatError } from './errors';
 
 export type TypedArray = Uint8Array | Uint16Array | Uint32Array;
 
-/** sha256 of an array's bytes as stored (little-endian), in hex. */
-export function sha256Of(array: TypedArray): string {
-  return createHash('sha256')
-    .update(new Uint8Array(array.buffer, array.byteOffset, array.byteLength))
-    .digest('hex');
+/** zlib's crc32 reads at most this much per call (its length is a 32-bit integer). */
+const CRC_CHUNK = 1 << 30;
+
+/** crc32 of an array's bytes as stored (little-endian), 8 hex digits. */
+export function crc32Of(array: TypedArray): string {
+  const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+  let crc = 0;
+  for (let at = 0; at < bytes.length; at += CRC_CHUNK)
+    crc = crc32(bytes.subarray(at, Math.min(at + CRC_CHUNK, bytes.length)), crc);
+  return crc.toString(16).padStart(8, '0');
 }
 
 /** The file names of the arrays, for messages. */

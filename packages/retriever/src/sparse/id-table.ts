@@ -16,9 +16,11 @@ export class IdTable {
     readonly offsets: Uint32Array,
     /** Rows sorted by id. */
     readonly sortedRows: Uint32Array,
+    /** Where to put `rank` (e.g. a SharedArrayBuffer's view); a fresh array by default. */
+    rank: Uint32Array = new Uint32Array(sortedRows.length),
   ) {
     this.buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.rank = new Uint32Array(sortedRows.length);
+    this.rank = rank;
     for (let i = 0; i < sortedRows.length; i++) this.rank[sortedRows[i]] = i;
   }
 
