@@ -5,7 +5,7 @@ export {
   Bm25Index,
   type Bm25SearchOptions,
   type PassageSource,
-  PRUNE_MIN_POSTINGS,
+  PRUNE_MIN_DOCUMENTS,
   type TermExplanation,
 } from './bm25-index';
 export { FlexsearchBm25, type FlexsearchBm25Options } from './flexsearch-search';
