@@ -19,15 +19,9 @@ export {
   type Bm25Manifest,
 } from './sparse/bm25-format';
 
-/** sha256 in hex through WebCrypto (browsers, workers, Node ≥ 20). */
-export async function webCryptoSha256(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 /**
  * A `Bm25Index` from an index folder's manifest.json (parsed) and the bytes of its array files, keyed as in the
- * manifest's `files`: the same checks as `Bm25Index.load` (sizes, sha256 through WebCrypto, structure), each
+ * manifest's `files`: the same checks as `Bm25Index.load` (sizes, crc32, structure), each
  * failure an `IndexFormatError` naming `where` (e.g. the URL of the index folder).
  */
 export async function bm25IndexFromBuffers(
@@ -36,7 +30,7 @@ export async function bm25IndexFromBuffers(
   buffers: Record<Bm25FileKey, Uint8Array>,
 ): Promise<Bm25Index> {
   // the checksums first, as Bm25Index.load checks them: a flipped byte is named as such, not as what it broke
-  const problems = await bm25ChecksumProblems(manifest, buffers, webCryptoSha256);
+  const problems = bm25ChecksumProblems(manifest, buffers);
   if (problems.length > 0) throw new IndexFormatError(where, problems[0]);
   return new Bm25Index(bm25DataFromBuffers(where, manifest, buffers));
 }

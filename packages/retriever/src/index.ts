@@ -9,11 +9,15 @@ export {
   UnknownDocumentError,
   type Bm25BuildOptions,
   type Bm25Params,
+  type Bm25SearchArrays,
+  type Bm25SearchOptions,
   type FlexsearchBm25Options,
+  type LoadBm25Options,
   type PassageSource,
   readBm25Manifest,
   type ParallelSearchOptions,
   toShared,
+  searchArraysFromCsr,
 } from './sparse';
 export {
   TrecFormatError,

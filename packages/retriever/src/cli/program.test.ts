@@ -170,8 +170,8 @@ describe('kard-retriever CLI', () => {
     expect(await main(['index', '--corpus', corpusA, '--out', checked, '--no-progress'], capture())).toBe(0);
     let io = capture();
     expect(await main(['check', checked], io)).toBe(0);
-    expect(io.out).toMatch(/^index .*checked: kard-bm25-index version 1, 2 documents, \d+ terms, \d+ postings\n/);
-    expect(io.out.match(/sha256 ok/g)).toHaveLength(8);
+    expect(io.out).toMatch(/^index .*checked: kard-bm25-index version 2, 2 documents, \d+ terms, \d+ postings\n/);
+    expect(io.out.match(/crc32 ok/g)).toHaveLength(8);
     expect(io.out).toMatch(/\nok in [\d.]+ s: checksums match, document rows in range, term frequencies >= 1/);
 
     // Same size, other bytes: every posting points at document row 1.
@@ -179,8 +179,8 @@ describe('kard-retriever CLI', () => {
     fs.writeFileSync(docs, Buffer.from(new Uint32Array(fs.statSync(docs).size / 4).fill(1).buffer));
     io = capture();
     expect(await main(['check', checked], io)).toBe(1);
-    expect(io.out).toMatch(/posting-docs.u32 +\d+ bytes {2}sha256 MISMATCH/);
-    expect(io.out).toMatch(/problem: posting-docs.u32 is corrupt: its sha256 is [0-9a-f]{64}, the manifest says/);
+    expect(io.out).toMatch(/posting-docs.u32 +\d+ bytes {2}crc32 MISMATCH/);
+    expect(io.out).toMatch(/problem: posting-docs.u32 is corrupt: its crc32 is [0-9a-f]{8}, the manifest says/);
     expect(io.err).toMatch(/^kard-retriever: index .*checked: \d+ problems? found \(rebuild the index\)\n$/);
     io = capture();
     const run = path.join(dir, 'never-run.txt');

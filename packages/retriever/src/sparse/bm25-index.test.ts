@@ -112,6 +112,6 @@ describe('Bm25Index on a small corpus', () => {
       ]),
     ).rejects.toThrow(DuplicatePassageIdError);
     await expect(Bm25Index.build(corpus, { b: 2 })).rejects.toThrow(/b must be/);
-    expect(() => index.search('cat', 0)).toThrow(/k must be/);
+    expect(() => index.search('cat', -1)).toThrow(/k must be/);
   });
 });

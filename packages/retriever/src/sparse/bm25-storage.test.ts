@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { crc32 } from 'node:zlib';
 import { readPassages } from '@kard/knowledge-base';
 import { OutputExistsError, writeDirAtomic } from '@kard/core';
 import { Bm25Index } from './bm25-index';
@@ -95,22 +95,50 @@ describe('Bm25Index save/load', () => {
     expect(() => Bm25Index.load(path.join(tmp, 'nowhere'))).toThrow(/no such folder/);
   });
 
+  it('refuses a version 1 index (sha256 checksums, no crc32) with a rebuild message', async () => {
+    const dir = path.join(tmp, 'v1');
+    await index.save(dir);
+    const f = path.join(dir, 'manifest.json');
+    const m = JSON.parse(fs.readFileSync(f, 'utf8'));
+    for (const spec of Object.values(m.files) as { crc32?: string; sha256?: string }[]) {
+      delete spec.crc32;
+      spec.sha256 = '0'.repeat(64);
+    }
+    fs.writeFileSync(f, JSON.stringify({ ...m, version: 1 }));
+    expect(() => Bm25Index.load(dir)).toThrow(
+      `index ${dir}: written by index format version 1; this @kard/retriever reads version 2: rebuild the index`,
+    );
+  });
+
+  it('loads into SharedArrayBuffers with shared: true, with the same results', async () => {
+    const dir = path.join(tmp, 'shared');
+    await index.save(dir);
+    const loaded = Bm25Index.load(dir, { shared: true });
+    const { data, arrays } = loaded;
+    const typed = [data.docLengths, data.termOffsets, data.postingDocs, data.postingTfs, data.ids.bytes];
+    typed.push(data.ids.offsets, data.ids.sortedRows, data.ids.rank, ...Object.values(arrays));
+    for (const a of typed) expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
+    for (const q of questions.slice(0, 50)) expect(loaded.search(q, 20)).toEqual(index.search(q, 20));
+  });
+
   describe('same-size corruption', () => {
-    const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+    const crcOf = (file: string) => crc32(fs.readFileSync(file)).toString(16).padStart(8, '0');
     /** A fresh copy of the saved index with `edit` applied to one file's bytes in place (same size). */
-    const corrupt = async (name: string, file: string, edit: (bytes: Buffer) => void, keepChecksums = true) => {
+    const corrupt = async (name: string, file: string, edit: (bytes: Buffer) => void, fixChecksum = false) => {
       const dir = path.join(tmp, name);
       await index.save(dir);
       const bytes = fs.readFileSync(path.join(dir, file));
       edit(bytes);
       fs.writeFileSync(path.join(dir, file), bytes);
-      if (!keepChecksums) stripChecksums(dir);
+      if (fixChecksum) recordChecksums(dir);
       return dir;
     };
-    const stripChecksums = (dir: string) => {
+    /** The manifest made to agree with the files, as a faulty writer would leave it. */
+    const recordChecksums = (dir: string) => {
       const f = path.join(dir, 'manifest.json');
       const m = JSON.parse(fs.readFileSync(f, 'utf8'));
-      for (const spec of Object.values(m.files) as { sha256?: string }[]) delete spec.sha256;
+      for (const spec of Object.values(m.files) as { file: string; crc32: string }[])
+        spec.crc32 = crcOf(path.join(dir, spec.file));
       fs.writeFileSync(f, JSON.stringify(m));
     };
     const u32 = (b: Buffer) => new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
@@ -121,56 +149,47 @@ describe('Bm25Index save/load', () => {
       for (let i = 0; i < tfs.length; i += 2) tfs[i] = 0;
     };
 
-    it('records the sha256 of every array file in the manifest', async () => {
+    it('records the crc32 of every array file in the manifest (zlib crc32 of the bytes)', async () => {
       const dir = path.join(tmp, 'checksums');
       await index.save(dir);
       const m = readBm25Manifest(dir);
       expect(Object.keys(m.files)).toHaveLength(8);
-      for (const spec of Object.values(m.files)) expect(spec.sha256).toBe(sha256(path.join(dir, spec.file)));
+      for (const spec of Object.values(m.files)) expect(spec.crc32).toBe(crcOf(path.join(dir, spec.file)));
     });
 
-    it('refuses a file whose bytes changed, naming it', async () => {
-      const ids = await corrupt('bad-ids', 'posting-docs.u32', outOfRange);
-      expect(() => Bm25Index.load(ids)).toThrow(
-        new RegExp(`posting-docs.u32 is corrupt: its sha256 is ${sha256(path.join(ids, 'posting-docs.u32'))}`),
+    it('refuses a file with one flipped byte, or truncated, naming it', async () => {
+      const docs = await corrupt('bad-docs', 'posting-docs.u32', (b) => void (b[b.length >> 1] ^= 0x10));
+      expect(() => Bm25Index.load(docs)).toThrow(
+        new RegExp(`posting-docs.u32 is corrupt: its crc32 is ${crcOf(path.join(docs, 'posting-docs.u32'))}`),
       );
       const tfs = await corrupt('bad-tfs', 'posting-tfs.u16', zeroEveryOtherTf);
-      expect(() => Bm25Index.load(tfs)).toThrow(/posting-tfs.u16 is corrupt: its sha256/);
+      expect(() => Bm25Index.load(tfs)).toThrow(/posting-tfs.u16 is corrupt: its crc32/);
       const lengths = await corrupt('bad-lengths', 'doc-lengths.u32', (b) => void (b[0] ^= 1));
-      expect(() => Bm25Index.load(lengths)).toThrow(/doc-lengths.u32 is corrupt: its sha256/);
+      expect(() => Bm25Index.load(lengths)).toThrow(/doc-lengths.u32 is corrupt: its crc32/);
+      const terms = await corrupt('bad-terms', 'terms.utf8', (b) => void (b[3] ^= 0x20));
+      expect(() => Bm25Index.load(terms)).toThrow(/terms.utf8 is corrupt: its crc32/);
+      const cut = path.join(tmp, 'cut');
+      await index.save(cut);
+      const size = fs.statSync(path.join(cut, 'id-offsets.u32')).size;
+      fs.truncateSync(path.join(cut, 'id-offsets.u32'), size - 3);
+      expect(() => Bm25Index.load(cut, { shared: true })).toThrow(
+        `index ${cut}: id-offsets.u32 has ${size - 3} bytes, the manifest says ${size}`,
+      );
     });
 
-    it('without checksums (an older index) still refuses rows out of range, zero frequencies, wrong lengths', async () => {
-      const warnings: string[] = [];
-      const onWarning = (w: string) => void warnings.push(w);
-      const ids = await corrupt('old-ids', 'posting-docs.u32', outOfRange, false);
-      expect(() => Bm25Index.load(ids, { onWarning })).toThrow(
+    it('with checksums that agree (a faulty writer) still refuses rows out of range, zero frequencies, wrong lengths', async () => {
+      const ids = await corrupt('w-ids', 'posting-docs.u32', outOfRange, true);
+      expect(() => Bm25Index.load(ids)).toThrow(
         /posting-docs.u32 is corrupt: posting 0 \(term ".*"\) names row 4000000000; the index has 4858 documents/,
       );
-      const tfs = await corrupt('old-tfs', 'posting-tfs.u16', zeroEveryOtherTf, false);
-      expect(() => Bm25Index.load(tfs, { onWarning })).toThrow(
-        /posting-tfs.u16 is corrupt: posting 0 .* has term frequency 0/,
-      );
-      const lengths = await corrupt('old-lengths', 'doc-lengths.u32', (b) => void (u32(b)[7] += 1), false);
-      expect(() => Bm25Index.load(lengths, { onWarning })).toThrow(
+      const tfs = await corrupt('w-tfs', 'posting-tfs.u16', zeroEveryOtherTf, true);
+      expect(() => Bm25Index.load(tfs)).toThrow(/posting-tfs.u16 is corrupt: posting 0 .* has term frequency 0/);
+      const lengths = await corrupt('w-lengths', 'doc-lengths.u32', (b) => void (u32(b)[7] += 1), true);
+      expect(() => Bm25Index.load(lengths)).toThrow(
         new RegExp(`doc-lengths.u32 is corrupt: document ${index.idAt(7)} has length ${index.data.docLengths[7] + 1}`),
       );
-      const order = await corrupt('old-order', 'id-order.u32', (b) => void (u32(b)[1] = u32(b)[0]), false);
-      expect(() => Bm25Index.load(order, { onWarning })).toThrow(/id-order.u32 is corrupt: row \d+ appears twice/);
-      expect(warnings).toHaveLength(4);
-      expect(warnings[0]).toMatch(/has no checksums .* Rebuild it/);
-    });
-
-    it('loads a sound index without checksums with one warning and the same results', async () => {
-      const dir = path.join(tmp, 'old-sound');
-      await index.save(dir);
-      stripChecksums(dir);
-      const warnings: string[] = [];
-      const loaded = Bm25Index.load(dir, { onWarning: (w) => void warnings.push(w) });
-      expect(warnings).toEqual([
-        `index ${dir} has no checksums (written before they were recorded), so only its structure was checked. Rebuild it with \`kard-retriever index\` to add them.`,
-      ]);
-      for (const q of questions.slice(0, 50)) expect(loaded.search(q, 20)).toEqual(index.search(q, 20));
+      const order = await corrupt('w-order', 'id-order.u32', (b) => void (u32(b)[1] = u32(b)[0]), true);
+      expect(() => Bm25Index.load(order)).toThrow(/id-order.u32 is corrupt: row \d+ appears twice/);
     });
 
     it('check lists every mismatching file and passes a sound index', async () => {
@@ -185,8 +204,8 @@ describe('Bm25Index save/load', () => {
         'posting-tfs.u16',
       ]);
       expect(report.problems).toEqual([
-        expect.stringMatching(/^posting-docs.u32 is corrupt: its sha256/),
-        expect.stringMatching(/^posting-tfs.u16 is corrupt: its sha256/),
+        expect.stringMatching(/^posting-docs.u32 is corrupt: its crc32/),
+        expect.stringMatching(/^posting-tfs.u16 is corrupt: its crc32/),
         expect.stringMatching(/^posting-docs.u32 is corrupt: posting 0 .* names row 4000000000/),
       ]);
       const sound = path.join(tmp, 'sound');

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { crc32 } from 'node:zlib';
 import { writeDirAtomic } from '@kard/core';
 import type { Bm25Data } from './bm25-data';
 import {
@@ -17,6 +17,7 @@ import {
   checkBm25Manifest,
   checksumMismatch,
   MAKE,
+  MAKE_SHARED,
 } from './bm25-format';
 import { IndexFormatError } from './errors';
 import { checkBm25Structure, deepCheckBm25, type TypedArray } from './bm25-verify';
@@ -24,11 +25,16 @@ import { readTypedArray, writeTypedArray } from './typed-files';
 
 export { BM25_INDEX_FORMAT, BM25_INDEX_VERSION, type Bm25Manifest } from './bm25-format';
 
-/** sha256 of an array's bytes as stored (little-endian), in hex. */
-export function sha256Of(array: TypedArray): string {
-  return createHash('sha256')
-    .update(new Uint8Array(array.buffer, array.byteOffset, array.byteLength))
-    .digest('hex');
+/** zlib's crc32 reads at most this much per call (its length is a 32-bit integer). */
+const CRC_CHUNK = 1 << 30;
+
+/** crc32 of an array's bytes as stored (little-endian), 8 hex digits (zlib's; equal to bm25-format's crc32Js). */
+export function crc32Of(array: TypedArray): string {
+  const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+  let crc = 0;
+  for (let at = 0; at < bytes.length; at += CRC_CHUNK)
+    crc = crc32(bytes.subarray(at, Math.min(at + CRC_CHUNK, bytes.length)), crc);
+  return crc.toString(16).padStart(8, '0');
 }
 
 /** What a saved index folder is, for writeDirAtomic's ownership check: its manifest.json with our format. */
@@ -66,7 +72,7 @@ export async function saveBm25Data(d: Bm25Data, dir: string, options: { overwrit
   } as const;
   const files = {} as Bm25Manifest['files'];
   for (const [key, a] of Object.entries(arrays))
-    files[key as keyof typeof arrays] = { file: a.file, type: a.type, length: a.data.length, sha256: sha256Of(a.data) };
+    files[key as keyof typeof arrays] = { file: a.file, type: a.type, length: a.data.length, crc32: crc32Of(a.data) };
   const manifest: Bm25Manifest = {
     format: BM25_INDEX_FORMAT,
     version: BM25_INDEX_VERSION,
@@ -113,22 +119,17 @@ export function readBm25Manifest(dir: string): Bm25Manifest {
 
 export interface LoadBm25Options {
   /**
-   * Where the one-line warning about an index without checksums goes. Default: stderr, once per folder and
-   * process.
+   * Allocate every array on a SharedArrayBuffer (read straight into it, as always: no second copy), so worker
+   * threads can search the loaded index without copies. Default false.
    */
-  onWarning?: (message: string) => void;
+  shared?: boolean;
 }
 
-const warnedDirs = new Set<string>();
-const warnOnce = (dir: string, message: string) => {
-  const key = path.resolve(dir);
-  if (warnedDirs.has(key)) return;
-  warnedDirs.add(key);
-  process.stderr.write(`warning: ${message}\n`);
-};
-
-/** One array file, size-checked against the manifest; its checksum is left to the caller. */
-function readArrayFile(dir: string, m: Bm25Manifest, key: FileKey): TypedArray {
+/**
+ * One array file read straight into its final typed array (on a SharedArrayBuffer with `shared`), size-checked
+ * against the manifest; its checksum is left to the caller.
+ */
+function readArrayFile(dir: string, m: Bm25Manifest, key: FileKey, shared = false): TypedArray {
   const spec = arraySpec(dir, m, key);
   const file = path.join(dir, spec.file);
   if (!fs.existsSync(file)) throw new IndexFormatError(dir, `${spec.file} is missing`);
@@ -136,35 +137,26 @@ function readArrayFile(dir: string, m: Bm25Manifest, key: FileKey): TypedArray {
   const actual = fs.statSync(file).size;
   if (actual !== expected)
     throw new IndexFormatError(dir, `${spec.file} has ${actual} bytes, the manifest says ${expected}`);
-  return readTypedArray(file, MAKE[spec.type] as (n: number) => TypedArray, spec.length);
+  return readTypedArray(file, (shared ? MAKE_SHARED : MAKE)[spec.type] as (n: number) => TypedArray, spec.length);
 }
 
 /**
- * Reads the arrays saved by `saveBm25Data`, checking every file against the manifest: its size, its sha256, and
- * the structure search relies on (see `checkBm25Structure`). An index written before checksums loads with a
- * one-line warning.
+ * Reads the arrays saved by `saveBm25Data`, each straight into its final typed array (on SharedArrayBuffers with
+ * `shared`), checking every file against the manifest: its size, its crc32, and the structure search relies on
+ * (see `checkBm25Structure`). Throws `IndexFormatError` naming the file at the first problem.
  */
 export function loadBm25Data(dir: string, options: LoadBm25Options = {}): Bm25Data {
   checkByteOrder(dir);
   const m = readBm25Manifest(dir);
   const arrays = {} as Record<FileKey, TypedArray>;
-  const unchecked: string[] = [];
   for (const key of FILE_KEYS) {
-    const array = readArrayFile(dir, m, key);
+    const array = readArrayFile(dir, m, key, options.shared);
     const spec = m.files[key];
-    if (spec.sha256 === undefined) unchecked.push(spec.file);
-    else {
-      const actual = sha256Of(array);
-      if (actual !== spec.sha256) throw new IndexFormatError(dir, checksumMismatch(spec, actual));
-    }
+    const actual = crc32Of(array);
+    if (actual !== spec.crc32) throw new IndexFormatError(dir, checksumMismatch(spec, actual));
     arrays[key] = array;
   }
-  if (unchecked.length > 0) {
-    const message = `index ${dir} has no checksums (written before they were recorded), so only its structure was checked. Rebuild it with \`kard-retriever index\` to add them.`;
-    if (options.onWarning) options.onWarning(message);
-    else warnOnce(dir, message);
-  }
-  const data = assembleBm25Data(dir, m, arrays);
+  const data = assembleBm25Data(dir, m, arrays, options.shared);
   checkBm25Structure(dir, data, fileNames(m));
   return data;
 }
@@ -173,8 +165,8 @@ export function loadBm25Data(dir: string, options: LoadBm25Options = {}): Bm25Da
 export interface Bm25FileCheck {
   file: string;
   bytes: number;
-  /** `ok`: the sha256 matches the manifest; `unrecorded`: the manifest has none (an older index). */
-  checksum: 'ok' | 'mismatch' | 'unrecorded';
+  /** Whether the file's crc32 matches the manifest's. */
+  checksum: 'ok' | 'mismatch';
 }
 
 export interface Bm25CheckReport {
@@ -185,7 +177,7 @@ export interface Bm25CheckReport {
 }
 
 /**
- * Verifies an index folder completely: every file's size and sha256 (all of them, not stopping at the first
+ * Verifies an index folder completely: every file's size and crc32 (all of them, not stopping at the first
  * mismatch), the structure loading checks, and the costlier checks loading skips (ids in order and unique, terms
  * unique). Throws `IndexFormatError` only when the folder cannot be read at all (no manifest, a missing or
  * truncated file); what is wrong inside the files is listed in `problems`.
@@ -199,12 +191,9 @@ export function checkBm25Index(dir: string): Bm25CheckReport {
   for (const key of FILE_KEYS) {
     const array = readArrayFile(dir, manifest, key);
     const spec = manifest.files[key];
-    let checksum: Bm25FileCheck['checksum'] = 'unrecorded';
-    if (spec.sha256 !== undefined) {
-      const actual = sha256Of(array);
-      checksum = actual === spec.sha256 ? 'ok' : 'mismatch';
-      if (checksum === 'mismatch') problems.push(checksumMismatch(spec, actual));
-    }
+    const actual = crc32Of(array);
+    const checksum = actual === spec.crc32 ? 'ok' : 'mismatch';
+    if (checksum === 'mismatch') problems.push(checksumMismatch(spec, actual));
     files.push({ file: spec.file, bytes: array.byteLength, checksum });
     arrays[key] = array;
   }

@@ -1,4 +1,4 @@
-// What loading an index checks beyond sizes: the bytes (a sha256 per array file, recorded at save) and the
+// What loading an index checks beyond sizes: the bytes (a crc32 per array file, recorded at save) and the
 // structure the search loop trusts without bounds checks. A flipped byte or a zeroed block of the same size
 // would otherwise give wrong rankings silently: a document row out of range scores nothing, a zero term
 // frequency lets one document enter the top-k twice.

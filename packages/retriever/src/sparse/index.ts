@@ -1,6 +1,13 @@
 export { Bm25Builder, type Bm25BuildOptions } from './bm25-builder';
 export { type Bm25Params, type CorpusFileInfo, DEFAULT_BM25_PARAMS } from './bm25-data';
-export { Bm25Index, type PassageSource, type TermExplanation } from './bm25-index';
+export { BLOCK_SIZE, type Bm25SearchArrays, searchArraysFromCsr } from './bm25-blocks';
+export {
+  Bm25Index,
+  type Bm25SearchOptions,
+  type PassageSource,
+  PRUNE_MIN_DOCUMENTS,
+  type TermExplanation,
+} from './bm25-index';
 export { FlexsearchBm25, type FlexsearchBm25Options } from './flexsearch-search';
 export {
   BM25_INDEX_FORMAT,

@@ -1,0 +1,88 @@
+// The arrays search derives from an index's CSR postings (never saved: one pass over the postings rebuilds them,
+// so a saved index and its blocks can never disagree).
+import type { Bm25Data } from './bm25-data';
+
+/** Postings per block: the unit dynamic pruning skips (Lucene and PISA use 128 too). */
+export const BLOCK_SHIFT = 7;
+export const BLOCK_SIZE = 1 << BLOCK_SHIFT;
+
+/**
+ * What `Bm25Index` computes from `Bm25Data` to score and to prune: per document its length norm, per term its
+ * idf and largest contribution, and per block of BLOCK_SIZE postings its last document and largest contribution.
+ * All typed arrays, so a worker can receive them on a SharedArrayBuffer instead of recomputing them.
+ *
+ * Block j of term t (blockOffsets[t] <= j < blockOffsets[t + 1]) covers postings
+ * termOffsets[t] + (j - blockOffsets[t]) * BLOCK_SIZE up to BLOCK_SIZE further, cut at the term's end.
+ */
+export interface Bm25SearchArrays {
+  /** k1 * (1 - b + b * dl / avgdl) per document row. */
+  norms: Float64Array;
+  /** ln(1 + (N - df + 0.5) / (df + 0.5)) per term. */
+  idf: Float64Array;
+  /** termCount + 1 offsets into the block arrays. */
+  blockOffsets: Uint32Array;
+  /** Document row of each block's last posting. */
+  blockLastDoc: Uint32Array;
+  /** Largest contribution idf * tf / (tf + norm) in each block, computed as the scorer computes it. */
+  blockMax: Float64Array;
+  /** Largest contribution of each term (the maximum of its blocks). */
+  termMax: Float64Array;
+}
+
+type Alloc = <T extends Float64Array | Uint32Array>(make: new (b: ArrayBufferLike) => T, bytes: number) => T;
+const plain: Alloc = (make, bytes) => new make(new ArrayBuffer(bytes));
+const shared: Alloc = (make, bytes) => new make(new SharedArrayBuffer(bytes));
+
+/** Documents with at least one term (Lucene's docCount) and their average length. */
+export function corpusStatistics(docLengths: Uint32Array): { documentCount: number; averageLength: number } {
+  let totalLength = 0;
+  let documentCount = 0;
+  for (let d = 0; d < docLengths.length; d++) {
+    totalLength += docLengths[d];
+    if (docLengths[d] > 0) documentCount++;
+  }
+  return { documentCount, averageLength: documentCount > 0 ? totalLength / documentCount : 0 };
+}
+
+/**
+ * Derives the search arrays from CSR postings in one pass (about 1 ns per posting). `shared`: allocate them on
+ * SharedArrayBuffers.
+ */
+export function searchArraysFromCsr(data: Bm25Data, options: { shared?: boolean } = {}): Bm25SearchArrays {
+  const alloc = options.shared ? shared : plain;
+  const { docLengths, termOffsets, postingDocs, postingTfs, params } = data;
+  const termCount = data.terms.length;
+  const { documentCount, averageLength: avgdl } = corpusStatistics(docLengths);
+  const { k1, b } = params;
+  const norms = alloc(Float64Array, 8 * docLengths.length);
+  for (let d = 0; d < docLengths.length; d++) norms[d] = k1 * (1 - b + (b * docLengths[d]) / avgdl);
+  const idf = alloc(Float64Array, 8 * termCount);
+  const blockOffsets = alloc(Uint32Array, 4 * (termCount + 1));
+  for (let t = 0; t < termCount; t++) {
+    const df = termOffsets[t + 1] - termOffsets[t];
+    idf[t] = Math.log(1 + (documentCount - df + 0.5) / (df + 0.5));
+    blockOffsets[t + 1] = blockOffsets[t] + ((df + BLOCK_SIZE - 1) >>> BLOCK_SHIFT);
+  }
+  const blocks = blockOffsets[termCount];
+  const blockLastDoc = alloc(Uint32Array, 4 * blocks);
+  const blockMax = alloc(Float64Array, 8 * blocks);
+  const termMax = alloc(Float64Array, 8 * termCount);
+  for (let t = 0; t < termCount; t++) {
+    const w = idf[t];
+    const end = termOffsets[t + 1];
+    let best = 0;
+    for (let j = blockOffsets[t], p = termOffsets[t]; p < end; j++) {
+      let max = 0;
+      for (const stop = Math.min(p + BLOCK_SIZE, end); p < stop; p++) {
+        const tf = postingTfs[p];
+        const s = (w * tf) / (tf + norms[postingDocs[p]]);
+        if (s > max) max = s;
+      }
+      blockLastDoc[j] = postingDocs[p - 1];
+      blockMax[j] = max;
+      if (max > best) best = max;
+    }
+    termMax[t] = best;
+  }
+  return { norms, idf, blockOffsets, blockLastDoc, blockMax, termMax };
+}

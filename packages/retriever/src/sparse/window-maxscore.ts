@@ -1,0 +1,229 @@
+// Exact top-k by MaxScore over windows of documents, block maxima as the bounds (the shape of Lucene's
+// MaxScoreBulkScorer): inside a window the "essential" terms' postings are scored term-at-a-time into a dense
+// accumulator, and the other terms are looked up (binary search in one block) only for documents whose bound
+// still reaches the k-th best score.
+import { BLOCK_SHIFT, BLOCK_SIZE, type Bm25SearchArrays } from './bm25-blocks';
+import type { Bm25Data } from './bm25-data';
+import { TopK } from './top-k';
+
+/**
+ * Bounds are sums of float64 maxima taken in another order than the score's own sum, so they may fall a few ulps
+ * below a score they bound. Widening every bound by this relative margin keeps pruning safe (a query would need
+ * about 10^7 terms for the rounding to reach it); it only costs a few documents scored in vain.
+ */
+const SLACK = 1 + 1e-9;
+
+/** Per-query scratch, in slots (one per distinct query term); reused between queries of one thread. */
+class Slots {
+  mult = new Float64Array(16);
+  weight = new Float64Array(16);
+  termMax = new Float64Array(16);
+  /** First posting of the term, its end, its first block, its end block. */
+  start = new Uint32Array(16);
+  end = new Uint32Array(16);
+  blockBase = new Uint32Array(16);
+  blockEnd = new Uint32Array(16);
+  /** Next posting not yet passed, and the first block whose last document is >= the window's start. */
+  pos = new Uint32Array(16);
+  block = new Uint32Array(16);
+  /** This window's bound per slot; the slots ordered by it ascending, and the prefix sums in that order. */
+  bound = new Float64Array(16);
+  order = new Uint32Array(16);
+  cum = new Float64Array(16);
+  contrib = new Float64Array(16);
+
+  reserve(n: number): void {
+    if (n <= this.mult.length) return;
+    for (const key of Object.keys(this) as (keyof Slots)[]) {
+      const a = this[key] as Float64Array | Uint32Array;
+      (this as Record<string, unknown>)[key] = new (a.constructor as new (n: number) => typeof a)(2 * n);
+    }
+  }
+}
+
+export class WindowMaxScore {
+  private readonly slots = new Slots();
+  private accumulator?: Float64Array;
+  private touched?: Uint32Array;
+
+  constructor(
+    private readonly data: Bm25Data,
+    private readonly arrays: Bm25SearchArrays,
+  ) {}
+
+  /**
+   * The k best documents for the query given as term ids in query order (repeats kept). A document that can
+   * enter the top k is scored again exactly as the exhaustive scorer sums: contributions in query-token order.
+   */
+  topK(tokens: number[], k: number): TopK {
+    const { termOffsets, postingDocs, postingTfs, ids } = this.data;
+    const { norms, idf, blockOffsets, blockLastDoc, blockMax, termMax } = this.arrays;
+    const none = this.data.docLengths.length;
+    const acc = (this.accumulator ??= new Float64Array(none));
+    const touched = (this.touched ??= new Uint32Array(none));
+    const S = this.slots;
+
+    const distinct: number[] = [];
+    const tokenSlot = new Uint32Array(tokens.length);
+    for (let i = 0; i < tokens.length; i++) {
+      let s = distinct.indexOf(tokens[i]);
+      if (s < 0) s = distinct.push(tokens[i]) - 1;
+      tokenSlot[i] = s;
+    }
+    const n = distinct.length;
+    S.reserve(n);
+    const { mult, weight, start, end, blockBase, blockEnd, pos, block, bound, order, cum, contrib } = S;
+    let matching = 0;
+    for (let j = 0; j < n; j++) {
+      const t = distinct[j];
+      mult[j] = 0;
+      weight[j] = idf[t];
+      start[j] = pos[j] = termOffsets[t];
+      end[j] = termOffsets[t + 1];
+      blockBase[j] = block[j] = blockOffsets[t];
+      blockEnd[j] = blockOffsets[t + 1];
+      matching += termOffsets[t + 1] - termOffsets[t];
+    }
+    for (let i = 0; i < tokens.length; i++) mult[tokenSlot[i]]++;
+    for (let j = 0; j < n; j++) S.termMax[j] = mult[j] * termMax[distinct[j]];
+    const top = new TopK(Math.max(1, Math.min(k, matching, none)), ids.rank);
+
+    /** Term frequency of document d in slot j (0 if absent); d lies in a block at or after block[j]. */
+    const tfOf = (j: number, d: number): number => {
+      let b = block[j];
+      const bEnd = blockEnd[j];
+      while (b < bEnd && blockLastDoc[b] < d) b++;
+      if (b === bEnd) return 0;
+      let lo = start[j] + ((b - blockBase[j]) << BLOCK_SHIFT);
+      let hi = Math.min(lo + BLOCK_SIZE, end[j]) - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >>> 1;
+        const doc = postingDocs[mid];
+        if (doc === d) return postingTfs[mid];
+        if (doc < d) lo = mid + 1;
+        else hi = mid - 1;
+      }
+      return 0;
+    };
+
+    let threshold = 0;
+    for (let from = 0; from < none;) {
+      // Each slot's first block reaching `from`. The window ends at the first block end among the slots that
+      // could lift a document to the threshold on their own bound (all slots until the top k fills), so windows
+      // follow the rarer terms' blocks, not the densest term's.
+      let live = 0;
+      for (let j = 0; j < n; j++) {
+        let b = block[j];
+        const bEnd = blockEnd[j];
+        while (b < bEnd && blockLastDoc[b] < from) b++;
+        block[j] = b;
+        if (b === bEnd) continue;
+        let i = live++;
+        while (i > 0 && S.termMax[order[i - 1]] > S.termMax[j]) {
+          order[i] = order[i - 1];
+          i--;
+        }
+        order[i] = j;
+      }
+      if (live === 0) break;
+      let upTo = none - 1;
+      let sum = 0;
+      for (let i = 0; i < live; i++) {
+        const j = order[i];
+        sum += S.termMax[j];
+        if (sum * SLACK >= threshold && blockLastDoc[block[j]] < upTo) upTo = blockLastDoc[block[j]];
+      }
+      // Window bounds: the largest block maximum of each slot over the blocks meeting [from, upTo].
+      live = 0;
+      for (let j = 0; j < n; j++) {
+        const bEnd = blockEnd[j];
+        let b = block[j];
+        if (b === bEnd) continue;
+        let max = blockMax[b];
+        while (blockLastDoc[b] < upTo && ++b < bEnd) if (blockMax[b] > max) max = blockMax[b];
+        bound[j] = max * mult[j];
+        let i = live++;
+        while (i > 0 && bound[order[i - 1]] > bound[j]) {
+          order[i] = order[i - 1];
+          i--;
+        }
+        order[i] = j;
+      }
+      sum = 0;
+      for (let i = 0; i < live; i++) cum[i] = sum += bound[order[i]];
+      let essential = 0;
+      while (essential < live && cum[essential] * SLACK < threshold) essential++;
+
+      // Essential slots, term-at-a-time over their postings in the window.
+      let count = 0;
+      for (let i = essential; i < live; i++) {
+        const j = order[i];
+        const w = weight[j];
+        const m = mult[j];
+        let p = start[j] + ((block[j] - blockBase[j]) << BLOCK_SHIFT);
+        if (p < pos[j]) p = pos[j];
+        for (const e = end[j]; p < e; p++) {
+          const d = postingDocs[p];
+          if (d > upTo) break;
+          if (d < from) continue;
+          const tf = postingTfs[p];
+          if (acc[d] === 0) touched[count++] = d;
+          acc[d] += ((w * tf) / (tf + norms[d])) * m;
+        }
+        pos[j] = p;
+      }
+      // Documents in row order, so each looked-up slot's cursor only moves forward.
+      touched.subarray(0, count).sort();
+      for (let i = 0; i < essential; i++) {
+        const j = order[i];
+        const p = start[j] + ((block[j] - blockBase[j]) << BLOCK_SHIFT);
+        if (p > pos[j]) pos[j] = p;
+      }
+      const nonEssential = essential > 0 ? cum[essential - 1] : 0;
+      for (let c = 0; c < count; c++) {
+        const d = touched[c];
+        let score = acc[d];
+        acc[d] = 0;
+        if ((score + nonEssential) * SLACK < threshold) continue;
+        const norm = norms[d];
+        let alive = true;
+        for (let i = essential - 1; i >= 0; i--) {
+          if ((score + cum[i]) * SLACK < threshold) {
+            alive = false;
+            break;
+          }
+          const j = order[i];
+          let p = pos[j];
+          if (p < end[j] && postingDocs[p] < d) {
+            // Whole blocks first, then postings; a slot may end before the window does.
+            let b = blockBase[j] + ((p - start[j]) >>> BLOCK_SHIFT);
+            if (blockLastDoc[b] < d) {
+              do b++;
+              while (b < blockEnd[j] && blockLastDoc[b] < d);
+              p = b === blockEnd[j] ? end[j] : start[j] + ((b - blockBase[j]) << BLOCK_SHIFT);
+            }
+            if (p < end[j]) while (postingDocs[p] < d) p++; // stops in block b: its last document is >= d
+            pos[j] = p;
+          }
+          if (p < end[j] && postingDocs[p] === d) {
+            const tf = postingTfs[p];
+            score += ((weight[j] * tf) / (tf + norm)) * mult[j];
+          }
+        }
+        if (!alive || score * SLACK < threshold) continue;
+        // The exhaustive scorer's sum: contributions in query-token order, a repeated token each time.
+        for (let j = 0; j < n; j++) {
+          const tf = block[j] === blockEnd[j] ? 0 : tfOf(j, d);
+          contrib[j] = tf > 0 ? (weight[j] * tf) / (tf + norm) : 0;
+        }
+        let exact = 0;
+        for (let i = 0; i < tokenSlot.length; i++) exact += contrib[tokenSlot[i]];
+        top.offer(d, exact);
+        // The split stays for the window (its scanned slots are in the accumulator); the new threshold prunes.
+        if (top.size === top.k && top.scores[0] > threshold) threshold = top.scores[0];
+      }
+      from = upTo + 1;
+    }
+    return top;
+  }
+}
