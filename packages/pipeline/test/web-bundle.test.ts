@@ -108,7 +108,7 @@ test('the browser entries rebuild the same index, reranker and student from the 
   const bad = { ...buffers, postingTfs: buffers.postingTfs.slice() };
   bad.postingTfs[0] ^= 1;
   await expect(bm25IndexFromBuffers('bundle/index', indexManifest, bad)).rejects.toThrow(
-    /posting-tfs.u16 is corrupt: its sha256 is/,
+    /posting-tfs.u16 is corrupt: its crc32 is/,
   );
 
   const store = PassageStore.open(path.join(runDir, 'passages'));
