@@ -53,7 +53,9 @@ export async function loadTokenizer(dir: string): Promise<Tokenizer> {
       if (max === undefined || ids.length <= max) return ids;
       return special ? [...ids.slice(0, max - 1), eosTokenId] : ids.slice(0, max);
     },
-    decode: (ids, opts = {}) => tok.decode(ids, { skip_special_tokens: opts.skipSpecialTokens ?? true }),
+    // an empty sequence (a student that ends at once) is '' as in Python transformers; transformers.js throws on it
+    decode: (ids, opts = {}) =>
+      ids.length === 0 ? '' : tok.decode(ids, { skip_special_tokens: opts.skipSpecialTokens ?? true }),
     tokenId: (token) => vocab.get(token),
   };
 }
