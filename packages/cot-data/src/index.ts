@@ -8,7 +8,7 @@ export { loadOpenbookFacts } from './datasets/obqa';
 export { readFlanCotRows, type FlanCotRow } from './datasets/flan-cot';
 export { listDatasets, type DatasetInfo } from './datasets/registry';
 
-export { instructionFor, type PromptMode } from './examples/prompt';
+export { instructionFor, promptTexts, type PromptMode } from './examples/prompt';
 export { fitInput, loadTokenCounter, type FittedInput, type TokenCounter } from './examples/budget';
 export {
   buildExamples,
@@ -33,7 +33,14 @@ export {
   type RationaleFormat,
   type ZeroShotCotRecord,
 } from './teacher/import';
-export { importChatResponses } from './teacher/chat-responses';
+export { CHAT_RESPONSES_OWNER, importChatResponses, writeChatResponses } from './teacher/chat-responses';
+export {
+  CHARS_PER_TOKEN,
+  estimateTeacherCost,
+  teacherEstimateLine,
+  type TeacherCostEstimate,
+  type TeacherTokenCounter,
+} from './teacher/cost';
 export { explanationOf, verifyRationales, type VerifiedRationale, type VerifyReport } from './teacher/verify';
 export { ChatEndpoint, type EndpointOptions } from './teacher/endpoint';
 export { pickDemonstrations, rationalisationMessages, type Demonstration } from './teacher/fewshot';
@@ -41,6 +48,7 @@ export { FEW_SHOT_TEMPLATES, fewShotTemplate, type FewShotTemplate } from './tea
 export {
   generateRationales,
   importGenerationCache,
+  teacherMessages,
   type GenerateRationalesOptions,
   type GenerateSummary,
   TEACHER_MODES,

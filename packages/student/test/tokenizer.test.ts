@@ -24,6 +24,10 @@ beforeAll(async () => {
 });
 
 describe(`models/t5-tokenizer vs Python transformers ${ref.transformers_version}`, () => {
+  test("an empty sequence decodes to '' (Python: tok.decode([]) == ''), as a student that ends at once gives", () => {
+    expect(tok.decode([])).toBe('');
+  });
+
   test('special token ids: pad 0, EOS 1', () => {
     expect([ref.pad_token_id, ref.eos_token_id]).toEqual([0, 1]);
     expect(tok.padTokenId).toBe(ref.pad_token_id);

@@ -116,6 +116,8 @@ test('teacher generate against a local endpoint prints the usage summary; a dead
     const args = [
       'teacher',
       'generate',
+      '--mode',
+      'answer',
       '--dataset',
       path.join(DATASETS, 'strategyqa/dev.json'),
       '--limit',
@@ -129,7 +131,7 @@ test('teacher generate against a local endpoint prints the usage summary; a dead
       '--no-progress',
     ];
     const r = await run(...args, '--base-url', url, '--price-prompt', '1000000');
-    expect(r.err).toBe('');
+    expect(r.err).toMatch(/^teacher estimate: 3 questions to ask \(0 cached\) in 3 requests, \d+ prompt tokens/);
     expect(JSON.parse(r.out)).toMatchObject({
       questions: 3,
       requests: 3,
@@ -151,7 +153,7 @@ test('teacher generate against a local endpoint prints the usage summary; a dead
     );
     expect(dead.code).toBe(1);
     expect(dead.err).toMatch(
-      /^kard-cot: http:\/\/127\.0\.0\.1:9\/v1\/chat\/completions failed after 2 attempts: network error/,
+      /^teacher estimate: 1 questions to ask \(3 cached\).*\nkard-cot: http:\/\/127\.0\.0\.1:9\/v1\/chat\/completions failed after 2 attempts: network error/,
     );
   } finally {
     server.close();

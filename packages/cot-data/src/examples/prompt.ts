@@ -54,3 +54,11 @@ export function formatInput(
 export function formatTarget(mode: PromptMode, label: string, rationale = ''): string {
   return mode === 'ft' ? label : `${rationale.trim()}\nAnswer: ${label}`;
 }
+
+/**
+ * What the student reads and writes for a question in every mode, apart from its knowledge and its rationale: the
+ * inputs (with each mode's closing words) and the answer line. A trimmed vocabulary counts its pieces from these.
+ */
+export function promptTexts(instruction: string, q: Pick<McQuestion, 'question' | 'options' | 'answer'>): string[] {
+  return [formatInput(instruction, q, 'kard'), formatInput(instruction, q, 'ft'), formatTarget('kard', q.answer)];
+}

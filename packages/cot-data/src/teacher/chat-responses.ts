@@ -1,7 +1,10 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { readJsonFile } from '@kard/core';
+import { writeFileSync } from 'node:fs';
+import { readJsonFile, writeDirAtomic } from '@kard/core';
 import { DatasetFormatError } from '../errors';
+import type { McQuestion } from '../question';
+import type { CacheRecord } from './cache';
 import type { ImportedRationale } from './rationale';
 
 /**
@@ -39,4 +42,47 @@ export function importChatResponses(dir: string): ImportedRationale[] {
     });
   }
   return out;
+}
+
+/** What marks a folder {@link writeChatResponses} wrote, so a rerun may replace it. */
+export const CHAT_RESPONSES_OWNER = { kind: 'teacher response folder' } as const;
+
+/**
+ * Writes the reference's layout from our generation cache: `<dir>/00000.json`, ... one chat-completion response per
+ * question of `questions`, in their order (the position ties a file to its question, as the reference's reader
+ * does), holding the question's first `n` cached rationales as `choices[].message.content`, the model, and the usage
+ * of the requests that produced them. A question without rationales gets a response with no choices. The folder is
+ * written whole or not at all; an existing one is replaced only if it was written here (or `overwrite`).
+ */
+export async function writeChatResponses(
+  dir: string,
+  questions: McQuestion[],
+  records: CacheRecord[],
+  opts: { n?: number; overwrite?: boolean } = {},
+): Promise<{ files: number; rationales: number }> {
+  const byId = new Map<string, CacheRecord[]>();
+  for (const r of records) byId.set(r.id, [...(byId.get(r.id) ?? []), r]);
+  let rationales = 0;
+  await writeDirAtomic(
+    dir,
+    (tmp) => {
+      questions.forEach((q, i) => {
+        const own = byId.get(q.id) ?? [];
+        const texts = own.flatMap((r) => r.rationales).slice(0, opts.n ?? Infinity);
+        const prompt = own.reduce((sum, r) => sum + r.usage.prompt_tokens, 0);
+        const completion = own.reduce((sum, r) => sum + r.usage.completion_tokens, 0);
+        const response = {
+          object: 'chat.completion',
+          model: own[0]?.model ?? 'unknown',
+          // the cache keeps no finish_reason: left out rather than made up
+          choices: texts.map((content, index) => ({ index, message: { role: 'assistant', content } })),
+          usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
+        };
+        writeFileSync(path.join(tmp, `${String(i).padStart(5, '0')}.json`), `${JSON.stringify(response, null, 2)}\n`);
+        rationales += texts.length;
+      });
+    },
+    { ...CHAT_RESPONSES_OWNER, overwrite: opts.overwrite },
+  );
+  return { files: questions.length, rationales };
 }

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { UsageError, withLock } from '@kard/core';
 import type { McQuestion } from '../question';
 import { RationaleCache, readCache, type CacheRecord } from './cache';
-import { ChatEndpoint, type EndpointOptions } from './endpoint';
+import { estimateTeacherCost, type TeacherCostEstimate, type TeacherTokenCounter } from './cost';
+import { ChatEndpoint, type ChatMessage, type EndpointOptions } from './endpoint';
 import { fewShotMessages, rationalisationMessages, type Demonstration } from './fewshot';
 import type { FewShotTemplate } from './templates';
 import type { ImportedRationale } from './rationale';
@@ -38,6 +39,14 @@ export interface GenerateRationalesOptions {
   /** USD per million prompt / completion tokens, for the cost in the summary (default 0). */
   pricePerMillion?: { prompt: number; completion: number };
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Called once before the first request with what the run will cost (`estimateTeacherCost` of the prompts still to
+   * send, prompt tokens counted by `counter`, by default `chars/4`).
+   */
+  onEstimate?: (estimate: TeacherCostEstimate) => void;
+  counter?: TeacherTokenCounter;
+  /** Stop after the estimate: no request is sent (and no endpoint is needed). */
+  estimateOnly?: boolean;
 }
 
 /** How the teacher is asked: explain the gold answer (`rationalise`), or answer and be filtered (`answer`). */
@@ -75,10 +84,8 @@ async function generateLocked(
   opts: GenerateRationalesOptions,
 ): Promise<{ rationales: ImportedRationale[]; summary: GenerateSummary }> {
   const n = opts.n ?? 10;
-  const mode = opts.mode ?? 'answer';
-  if (mode === 'rationalise' && !opts.template)
+  if ((opts.mode ?? 'answer') === 'rationalise' && !opts.template)
     throw new UsageError('generateRationales: the rationalise mode needs a few-shot template (FEW_SHOT_TEMPLATES)');
-  const endpoint = opts.endpoint instanceof ChatEndpoint ? opts.endpoint : new ChatEndpoint(opts.endpoint);
   const cache = new RationaleCache(opts.cacheFile);
   const summary: GenerateSummary = {
     questions: opts.questions.length,
@@ -92,6 +99,28 @@ async function generateLocked(
   };
   const todo = opts.questions.filter((q) => cache.count(q.id) < n);
   summary.skippedCached = opts.questions.length - todo.length;
+  const maxTokens = opts.maxTokens ?? 256;
+  const estimate = estimateTeacherCost(
+    todo.map((q) => ({ messages: teacherMessages(q, opts), samples: n - cache.count(q.id) })),
+    {
+      maxTokens,
+      pricePerMillion: opts.pricePerMillion ?? { prompt: 0, completion: 0 },
+      counter: opts.counter,
+      cached: summary.skippedCached,
+    },
+  );
+  opts.onEstimate?.(estimate);
+  if (opts.estimateOnly) {
+    cache.close();
+    return { rationales: cachedRationales(cache.records, opts.questions, n), summary };
+  }
+  let endpoint: ChatEndpoint;
+  try {
+    endpoint = opts.endpoint instanceof ChatEndpoint ? opts.endpoint : new ChatEndpoint(opts.endpoint);
+  } catch (e) {
+    cache.close();
+    throw e;
+  }
   let next = 0;
   let done = summary.skippedCached;
   let failure: unknown;
@@ -100,17 +129,14 @@ async function generateLocked(
   const worker = async () => {
     while (failure === undefined && next < todo.length) {
       const q = todo[next++];
-      const messages =
-        mode === 'rationalise'
-          ? rationalisationMessages(q, opts.template!)
-          : fewShotMessages(q, opts.demonstrations ?? [], opts.instruction);
+      const messages = teacherMessages(q, opts);
       try {
         // Endpoints may return fewer choices than asked: ask again for the rest, at most n times.
         for (let round = 0; round < n && cache.count(q.id) < n && failure === undefined; round++) {
           const c = await endpoint.complete(messages, {
             n: n - cache.count(q.id),
             temperature: opts.temperature ?? 0.7,
-            maxTokens: opts.maxTokens ?? 256,
+            maxTokens,
           });
           const texts = c.texts.slice(0, n - cache.count(q.id));
           cache.append({ id: q.id, rationales: texts, model: endpoint.model, usage: c.usage });
@@ -137,6 +163,19 @@ async function generateLocked(
   summary.costUsd = (summary.promptTokens * price.prompt + summary.completionTokens * price.completion) / 1e6;
   if (failure !== undefined) throw failure;
   return { rationales: cachedRationales(cache.records, opts.questions, n), summary };
+}
+
+/** The messages `q` is sent with: the rationalisation prompt (`template`) or the few-shot CoT one (`demonstrations`). */
+export function teacherMessages(
+  q: McQuestion,
+  opts: Pick<GenerateRationalesOptions, 'mode' | 'template' | 'demonstrations' | 'instruction'>,
+): ChatMessage[] {
+  if ((opts.mode ?? 'answer') === 'rationalise') {
+    if (!opts.template)
+      throw new UsageError('generateRationales: the rationalise mode needs a few-shot template (FEW_SHOT_TEMPLATES)');
+    return rationalisationMessages(q, opts.template);
+  }
+  return fewShotMessages(q, opts.demonstrations ?? [], opts.instruction);
 }
 
 /** The cached rationales of the given questions, in cache order, the first `n` of each. */

@@ -106,6 +106,16 @@ const RunSchema = z.strictObject({
         "scratch T5: keep only the N pieces of the tokenizer that the knowledge base's passages use most (plus every " +
           'single character and the special tokens); 0 keeps it whole',
       ),
+    vocabFrom: z
+      .enum(['knowledge', 'knowledge+questions'])
+      .default('knowledge')
+      .meta({
+        description:
+          "scratch T5 with vocabSize: the text whose pieces are kept. 'knowledge': the knowledge base's passages; " +
+          "'knowledge+questions': also the training questions as the student reads them (instruction, question, " +
+          "options, the prompt's own words), so their words are not spelled in fragments",
+        hashOnlyWhenSet: true,
+      } satisfies OptionMeta & { description: string }),
     pretrainSteps: int(0)
       .default(0)
       .describe(

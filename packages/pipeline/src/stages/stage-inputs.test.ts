@@ -106,6 +106,12 @@ describe('stage hashes', () => {
       expect(await changed('eval.sc', 3)).toEqual([]);
       expect(await changed('eval.decoding', 'sample')).toEqual([]);
       expect(await changed('eval.query', 'question')).toEqual([]);
+      // the training questions join the trimmed vocabulary: the tokenizer, and all that is counted in its pieces
+      expect((await changed('student.vocabFrom', 'knowledge+questions')).sort()).toEqual(
+        Object.keys(before)
+          .filter((s) => s !== 'index')
+          .sort(),
+      );
     } finally {
       process.chdir(cwd);
     }

@@ -16,11 +16,14 @@ export class Derived {
   ) {}
 }
 
-/** The sha256 of files named by config paths, by the path as configured (`{ "corpus.jsonl": "ab12…" }`). */
+/**
+ * The sha256 of files named by config paths, by the path as configured (`{ "corpus.jsonl": "ab12…" }`); none at all
+ * (not even `{}`) when `files` returns undefined, so an entry that applies only under an option leaves older hashes be.
+ */
 export class Fingerprints {
   constructor(
     readonly from: readonly string[],
-    readonly files: (...values: unknown[]) => unknown[],
+    readonly files: (...values: unknown[]) => unknown[] | undefined,
   ) {}
 }
 
@@ -40,8 +43,10 @@ export const derived = (from: string[], value: (...values: unknown[]) => unknown
  * Fingerprints of the files the paths name (lists flattened, unset paths skipped), or of the files `files` makes of
  * their values.
  */
-export const fingerprints = (from: string[], files: (...values: unknown[]) => unknown[] = (...v) => v.flat()) =>
-  new Fingerprints(from, files);
+export const fingerprints = (
+  from: string[],
+  files: (...values: unknown[]) => unknown[] | undefined = (...v) => v.flat(),
+) => new Fingerprints(from, files);
 export const fingerprint = (from: string, file: (value: unknown) => string | undefined) => new Fingerprint(from, file);
 
 const LEAVES = new Map(schemaLeaves().map((l) => [l.path, l.leaf]));
@@ -90,11 +95,15 @@ async function hashInputs(files: string[], hash: FileHasher): Promise<Record<str
 async function resolve(cfg: KardConfig, s: HashSource, hash: FileHasher): Promise<unknown> {
   if (typeof s === 'string') return configValue(cfg, s);
   if (s instanceof Derived) return s.value(...s.from.map((p) => configValue(cfg, p)));
-  if (s instanceof Fingerprints)
-    return hashInputs(
-      s.files(...s.from.map((p) => configValue(cfg, p))).filter((f): f is string => typeof f === 'string'),
-      hash,
-    );
+  if (s instanceof Fingerprints) {
+    const files = s.files(...s.from.map((p) => configValue(cfg, p)));
+    return files === undefined
+      ? undefined
+      : hashInputs(
+          files.filter((f): f is string => typeof f === 'string'),
+          hash,
+        );
+  }
   if (s instanceof Fingerprint) {
     const file = s.file(configValue(cfg, s.from));
     return file === undefined ? undefined : hash(file);

@@ -75,6 +75,14 @@ export const STAGE_READS = {
       ...passageReads(),
       tokenizer: fingerprints(['student.tokenizer'], (dir) => [path.join(dir as string, 'tokenizer.json')]),
       vocabSize: 'student.vocabSize',
+      // the training questions count only under vocabFrom knowledge+questions (unset at its default: older hashes hold)
+      vocabFrom: 'student.vocabFrom',
+      questions: fingerprints(['student.vocabFrom', 'dataset.train'], (from, train) => (from ? [train] : undefined)),
+      questionsRead: derived(
+        ['student.vocabFrom', 'dataset.format', 'dataset.trainLimit', 'dataset.name', 'dataset.train', 'dataset.eval'],
+        (from, format, trainLimit, name, train, evalFile) =>
+          from ? { format, trainLimit, name: resolvedDatasetName(name, train, format, evalFile) } : undefined,
+      ),
     },
   }),
   prepare: (method: StudentMethod): StageReads => ({

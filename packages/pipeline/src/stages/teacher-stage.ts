@@ -8,6 +8,7 @@ import {
   loadQuestions,
   pickDemonstrations,
   type Demonstration,
+  teacherEstimateLine,
   type GenerateSummary,
 } from '@kard/cot-data';
 import { UsageError, writeFileAtomic } from '@kard/core';
@@ -26,6 +27,8 @@ export async function generateTeacherRationales(
   trainFile: string,
   dir: string,
   onProgress?: (done: number, total: number) => void,
+  /** The cost estimate, before the first request (a log line). */
+  onEstimate?: (line: string) => void,
 ): Promise<{ cacheFile: string; summary: GenerateSummary }> {
   const { questions } = loadQuestions(trainFile, { format: cfg.dataset.format as 'auto', onInvalid: 'skip' });
   const { teacher } = cfg;
@@ -59,6 +62,7 @@ export async function generateTeacherRationales(
     pricePerMillion: { prompt: teacher.pricePrompt, completion: teacher.priceCompletion },
     endpoint: { baseUrl: teacher.endpoint, model: teacher.model },
     onProgress,
+    onEstimate: (e) => onEstimate?.(teacherEstimateLine(e)),
   });
   writeFileAtomic(path.join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   return { cacheFile, summary };

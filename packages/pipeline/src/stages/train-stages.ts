@@ -1,13 +1,14 @@
 import * as os from 'node:os';
 // The training stages. Each reads only what it declares (stage-reads.ts), and its marker's hash is computed from that,
 // so the hash says exactly when it is stale:
-// index <- corpus; student-tokenizer <- corpus + tokenizer (scratch students only); prepare-<m> <- index + dataset +
+// index <- corpus; student-tokenizer <- corpus + tokenizer (scratch students only; + training questions under
+// student.vocabFrom knowledge+questions); prepare-<m> <- index + dataset +
 // rationales (+ student-tokenizer); student-init <- corpus (+ student-tokenizer; scratch students only); student-base
 // <- prepare-rd (+ student-init); student-<m> <- prepare-<m> (+ student-base, else student-init); reranker <-
 // prepare-kard.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { prepare, type KardExample } from '@kard/cot-data';
+import { instructionFor, loadQuestions, prepare, promptTexts, type KardExample } from '@kard/cot-data';
 import { generateTeacherRationales, teacherCostLine } from './teacher-stage';
 import type { Passage, PassageLookup, PassageStore } from '@kard/knowledge-base';
 import { initBackend, type BackendName } from '@kard/nn';
@@ -163,11 +164,14 @@ export class TrainingPipeline {
 
   /** Generates the teacher's rationales (teacher.endpoint) and logs what they cost; returns the cache file. */
   private async teacher(trainFile: string): Promise<string> {
+    // the cost estimate, made before the first request, stays beside the progress until the actual cost replaces it
+    let estimate = '';
     const { cacheFile, summary } = await generateTeacherRationales(
       this.cfg,
       trainFile,
       this.run.path('teacher'),
-      (d, t) => this.hooks.onProgress?.('teacher', d, t),
+      (d, t) => this.hooks.onProgress?.('teacher', d, t, estimate),
+      (line) => this.hooks.onProgress?.('teacher', 0, 0, (estimate = line)),
     );
     this.hooks.onProgress?.('teacher', summary.questions, summary.questions, teacherCostLine(summary));
     return cacheFile;
@@ -175,7 +179,8 @@ export class TrainingPipeline {
 
   /**
    * A scratch student's tokenizer (student.vocabSize > 0): the configured one trimmed to the pieces the knowledge
-   * base uses most, so the output layer of a small model is 4k rows instead of 32k. It comes before prepare, whose
+   * base (and with vocabFrom knowledge+questions, the training questions) uses most, so the output layer of a small
+   * model is 4k rows instead of 32k. It comes before prepare, whose
    * input budget is counted in the student's tokens. Undefined when the student keeps its tokenizer whole.
    */
   async tokenizer(): Promise<string | undefined> {
@@ -191,12 +196,27 @@ export class TrainingPipeline {
         for (const id of full.encode(passageText(p, COUNT_CHARS))) counts.set(id, (counts.get(id) ?? 0) + 1);
         if (++done % 1000 === 0) this.hooks.onProgress?.('student-tokenizer', done, passages.size, 'counting pieces');
       }
+      let questions: number | undefined;
+      if (s.vocabFrom === 'knowledge+questions') {
+        // the questions as prepare reads them (skipping invalid ones, the first trainLimit): their words keep whole
+        // pieces instead of being spelled in fragments the knowledge base happens to use
+        const { dataset } = this.cfg;
+        const loaded = loadQuestions(path.resolve(dataset.train), {
+          format: dataset.format as 'auto',
+          onInvalid: 'skip',
+        }).questions.slice(0, dataset.trainLimit);
+        const instruction = instructionFor(datasetName(this.cfg));
+        for (const q of loaded)
+          for (const text of promptTexts(instruction, q))
+            for (const id of full.encode(text)) counts.set(id, (counts.get(id) ?? 0) + 1);
+        questions = loaded.length;
+      }
       const trimmed = await trimUnigramTokenizer(path.resolve(s.tokenizer), this.run.path('student', 'tokenizer'), {
         size: Math.min(s.vocabSize, full.vocabSize),
         counts,
         overwrite: true, // a stage output: ours by construction
       });
-      return { vocabSize: trimmed.vocabSize, from: full.vocabSize, piecesUsed: counts.size };
+      return { vocabSize: trimmed.vocabSize, from: full.vocabSize, piecesUsed: counts.size, questions };
     });
   }
 
