@@ -148,7 +148,7 @@ describe('the schema', () => {
       'student.methods: students to train (comma-separated, of: ft, rd, kard) (default ["ft","rd","kard"])',
     );
     expect(flagHelp('backend', leaf('backend'))).toMatch(
-      /^backend: tfjs backend .*\(one of: auto, tfjs-node-gpu, tfjs-node, native-cpu, wasm, cpu\) \(default "auto"\)$/,
+      /^backend: tfjs backend .*\(one of: auto, tfjs-node-gpu, webgpu, tfjs-node, native-cpu, wasm, cpu\) \(default "auto"\)$/,
     );
   });
 });
