@@ -223,13 +223,34 @@ async function measureQueries(index, qs) {
   };
 }
 
+/**
+ * A native peer from tools/bench/peers, installed there on first use (`npm install`, which skips the optional
+ * binaries of other platforms that the registry may lack; a root devDependency would make the root `npm ci` refuse
+ * the lock file for them).
+ */
+function requirePeer(name) {
+  const peers = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'peers');
+  const need = () => createRequire(path.join(peers, 'package.json'))(name);
+  try {
+    return need();
+  } catch {
+    console.error(`[bench] installing the benchmark peers in ${peers} (npm install)`);
+    const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
+      cwd: peers,
+      stdio: 'inherit',
+    });
+    if (r.status !== 0) throw new Error(`npm install exited ${r.status}`);
+    return need();
+  }
+}
+
 /** LanceDB's native FTS (BM25 in Rust) over the same passages: table + index build time, then q/s per query set. */
 async function measureLance(name, files, querySets) {
   let lancedb;
   try {
-    lancedb = require('@lancedb/lancedb');
-  } catch {
-    return { error: '@lancedb/lancedb is not installed' };
+    lancedb = requirePeer('@lancedb/lancedb');
+  } catch (err) {
+    return { error: `@lancedb/lancedb could not be installed in tools/bench/peers: ${err.message}` };
   }
   const dir = path.join(CACHE, `lance-${name}`);
   fs.rmSync(dir, { recursive: true, force: true });
