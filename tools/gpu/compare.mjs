@@ -19,7 +19,7 @@ for (const m of ['quick', 'small', 'base']) {
   const ratio = oursT / (torch?.trainTflops ?? NaN);
   const target = m === 'base' ? (ratio >= 0.1 ? 'met' : Number.isFinite(ratio) ? 'NOT met' : 'n/a') : '';
   console.log(
-    `| ${m} | ${f(oursT, 3)} | ${f(torch?.trainTflops, 3)} | ${f(100 * ratio, 1)}% | ${target} | ` +
+    `| ${m} | ${f(oursT, 3)} | ${f(torch?.trainTflops, 3)} | ${Number.isFinite(ratio) ? `${f(100 * ratio, 1)}%` : 'n/a'} | ${target} | ` +
       `${f(r?.tokensPerSec, 0)} | ${f(torch?.tokensPerSec, 0)} | ${f(r?.genCached, 1)} | ${f(torch?.genTokensPerSec, 1)} |`,
   );
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Packs what tools/gpu/run.sh needs on a machine with a GPU but no Node and no network (the H200 box): this
-// Node binary (xz), tools/bench/student bundled with @kard/* by esbuild, the tfjs packages it loads at run time,
-// Dawn's linux-x64 dawn.node (xz), Debian's Vulkan loader libvulkan.so.1, run.sh and torch_bench.py.
+// Node binary (xz), tools/bench/student bundled with @kard/* by esbuild, the node builds of the tfjs packages it
+// loads at run time, Dawn's linux-x64 dawn.node (xz), Debian's Vulkan loader libvulkan.so.1, run.sh,
+// torch_bench.py and compare.mjs.
 // Everything stays under 64 MiB (checked). Run here after building: `node tools/gpu/pack.mjs [--out dir]`.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -32,8 +33,10 @@ if (!opts['no-build']) run('npx', ['nx', 'run-many', '-t', 'build', '-p', '@kard
 rmSync(out, { recursive: true, force: true });
 mkdirSync(path.join(out, 'app/node_modules'), { recursive: true });
 
-// The bench and @kard/* in one ES module; tfjs stays outside so the bundle and tfjs-backend-webgpu share one
-// tfjs-core (each copy keeps its own kernel registry). __filename/require exist for @kard/nn's CommonJS idioms.
+// The bench and the built @kard/* (their dist, the code the tests' build makes) in one ES module; tfjs stays outside
+// so the bundle and tfjs-backend-webgpu share one tfjs-core (each copy keeps its own kernel registry). tsconfigRaw
+// {} keeps the root tsconfig's paths (@kard/* -> src) out, so every @kard/* resolves to one copy, its dist (the
+// dist files bring their own __dirname/__filename shims). `require` is for the CommonJS modules esbuild wraps.
 log('bundling tools/bench/student/bench.mjs');
 const esbuild = req('esbuild');
 const EXTERNAL = ['@tensorflow/*', 'webgpu'];
@@ -45,13 +48,11 @@ esbuild.buildSync({
   format: 'esm',
   target: 'node20',
   external: EXTERNAL,
+  tsconfigRaw: {},
   banner: {
     js:
       "import { createRequire as __kardCreateRequire } from 'node:module';" +
-      "import { fileURLToPath as __kardFileURLToPath } from 'node:url';" +
-      'const require = __kardCreateRequire(import.meta.url);' +
-      'const __filename = __kardFileURLToPath(import.meta.url);' +
-      "const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));",
+      'const require = __kardCreateRequire(import.meta.url);',
   },
   logLevel: 'warning',
 });
@@ -69,15 +70,23 @@ function copyPackage(name, files) {
 copyPackage('@tensorflow/tfjs-core', ['dist/tf-core.node.js']);
 copyPackage('@tensorflow/tfjs-backend-cpu', ['dist/tf-backend-cpu.node.js']);
 copyPackage('@tensorflow/tfjs-backend-webgpu', ['dist/tf-backend-webgpu.node.js']);
-// tfjs-core's own long 4 and node-fetch (nested under it), and the hoisted seedrandom, whole (under 1 MiB).
-for (const dep of ['long', 'node-fetch']) {
-  cpSync(
-    path.join(root, 'node_modules/@tensorflow/tfjs-core/node_modules', dep),
-    path.join(out, 'app/node_modules/@tensorflow/tfjs-core/node_modules', dep),
-    { recursive: true },
-  );
-}
-cpSync(path.join(root, 'node_modules/seedrandom'), path.join(out, 'app/node_modules/seedrandom'), { recursive: true });
+// @kard/nn imports the `@tensorflow/tfjs` umbrella for its side effect: its node build registers every gradient
+// into the shared tfjs-core (tfjs-core's CommonJS build registers none). It requires the other tfjs packages at
+// load time, so their node builds come too (about 5 MiB in all); nothing else of theirs is used.
+copyPackage('@tensorflow/tfjs', ['dist/tf.node.js']);
+copyPackage('@tensorflow/tfjs-layers', ['dist/tf-layers.node.js']);
+copyPackage('@tensorflow/tfjs-converter', ['dist/tf-converter.node.js']);
+copyPackage('@tensorflow/tfjs-data', ['dist/tf-data.node.js']);
+copyPackage('@tensorflow/tfjs-backend-webgl', ['dist/tf-backend-webgl.node.js']);
+// Their own dependencies, whole (under 1 MiB each), where npm put them: tfjs-core's long 4 and node-fetch (lazy),
+// the umbrella's long 5, seedrandom.
+for (const dep of [
+  '@tensorflow/tfjs-core/node_modules/long',
+  '@tensorflow/tfjs-core/node_modules/node-fetch',
+  'long',
+  'seedrandom',
+])
+  cpSync(path.join(root, 'node_modules', dep), path.join(out, 'app/node_modules', dep), { recursive: true });
 // webgpu: only its package.json (for the path) and linux-x64 Dawn, compressed; run.sh unpacks it.
 copyPackage('webgpu', []);
 const dawn = path.join(root, 'node_modules/webgpu/dist/linux-x64/dawn.node');

@@ -302,6 +302,13 @@ export async function prepareWebGpu(allowSoftware: boolean): Promise<{ tfjsName:
     '@tensorflow/tfjs-backend-webgpu',
   ) as typeof import('@tensorflow/tfjs-backend-webgpu');
   patchBackend(webgpu.WebGPUBackend as unknown as { prototype: WebGpuBackendLike });
+  // On a CPU-emulated device, tfjs's matmul for tiny outputs (MatMulReduceProgram: 256 invocations a workgroup and
+  // a barrier per step) runs 100-300x slower than its small-tile program (SwiftShader emulates barriers with
+  // coroutines): a tiny T5 training step took seconds. So software adapters use the small-tile program for every
+  // shape; hardware keeps tfjs's own choice. The flag is registered by the package import just above.
+  if (report.software && tf.env().get('WEBGPU_MATMUL_PROGRAM_TYPE') === -1) {
+    tf.env().set('WEBGPU_MATMUL_PROGRAM_TYPE', webgpu.webgpu_util.MatMulProgramType.MatMulSmallOutputSizeProgram);
+  }
   return { tfjsName: 'webgpu', what: `tfjs-backend-webgpu on Dawn: ${describeAdapter(report)}` };
 }
 
@@ -412,7 +419,7 @@ function patchBackend(cls: { prototype: WebGpuBackendLike }): void {
     staging.mapAsync(GPUMapMode.READ).catch((e: unknown) => (failed = e));
     // Minutes: a large step on a CPU-emulated device is slow, but a lost device must not hang forever.
     // 'pending' until Dawn runs the map callback; 'unmapped' after it when the map failed.
-    const ok = pumpUntil(() => staging.mapState !== 'pending' || pendingFailure !== undefined, 600_000);
+    const ok = pumpUntil(() => staging.mapState !== 'pending' || pendingFailure !== undefined, READ_TIMEOUT_MS);
     throwPending();
     if (!ok || staging.mapState !== 'mapped') {
       throw new WebGpuError(
