@@ -9,17 +9,4 @@ export {
 } from './backend/browser-backend';
 export { SafetensorsError } from './safetensors/errors';
 export { parseSafetensors, type NamedArray, type SafetensorsContents } from './safetensors/parse';
-export {
-  Module,
-  StateDictError,
-  Linear,
-  Conv1D,
-  Embedding,
-  LayerNorm,
-  geluNew,
-  gelu,
-  dropout,
-  dropoutMask,
-} from './module';
-export { crossEntropy, IGNORE_INDEX } from './losses';
-export { rmsNorm } from './backend/fused-ops';
+export * from './portable';

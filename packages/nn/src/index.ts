@@ -26,18 +26,7 @@ export {
   type AdamWOptions,
   type LrSchedule,
 } from './optim';
-export {
-  Module,
-  StateDictError,
-  Linear,
-  Conv1D,
-  Embedding,
-  LayerNorm,
-  geluNew,
-  gelu,
-  dropout,
-  dropoutMask,
-} from './module';
+export * from './portable';
 export {
   saveCheckpoint,
   loadCheckpoint,
@@ -55,7 +44,6 @@ export {
   type CheckpointPolicy,
   type StepOptions,
 } from './training';
-export { crossEntropy, IGNORE_INDEX } from './losses';
 export {
   webgpuAdapterReport,
   describeAdapter,
@@ -65,4 +53,3 @@ export {
   type WebGpuAdapterReport,
   type IcdSearch,
 } from './backend';
-export { rmsNorm } from './backend/fused-ops';

@@ -13,25 +13,15 @@ import {
 import { NeuralReranker, type NeuralRerankerOptions } from './inference/neural-reranker';
 import { BertTokenizer } from './tokenizer';
 
-export { type BertConfig, BertConfigError, parseBertConfig } from './bert/config';
-export { BertEncoder } from './bert/model';
-export { bertEncoderFromWeights, CheckpointError } from './bert/weights';
-export { ColbertModel } from './colbert/model';
-export { BertTokenizer } from './tokenizer';
+export * from './portable';
+export { parseBertConfig } from './bert/config';
+export { bertEncoderFromWeights } from './bert/weights';
 export {
   checkRerankerConfig,
   rerankerFromWeights,
-  RerankerLoadError,
   type PeftLoraConfig,
   type RerankerConfigFile,
 } from './io/from-weights';
-export {
-  NeuralReranker,
-  MissingBm25ScoreError,
-  MissingPassageError,
-  type NeuralRerankerOptions,
-} from './inference/neural-reranker';
-export { RerankerEnsemble } from './inference/ensemble-reranker';
 
 /** The files of one saved reranker folder, fetched: JSON parsed, safetensors as bytes. */
 export interface RerankerFiles {

@@ -1,9 +1,8 @@
-export { type BertConfig, BertConfigError, scratchBertShape, smallBertConfig } from './bert/config';
-export { BertEncoder } from './bert/model';
+export * from './portable';
+export { scratchBertShape, smallBertConfig } from './bert/config';
 export { LoraAdapters, KARD_LORA, type LoraConfig } from './bert/lora';
-export { loadBertEncoder, CheckpointError } from './bert/checkpoint';
-export { BertTokenizer } from './tokenizer';
-export { ColbertModel, type ColbertOptions } from './colbert/model';
+export { loadBertEncoder } from './bert/checkpoint';
+export { type ColbertOptions } from './colbert/model';
 export { createRerankerModel, type RerankerModelOptions } from './colbert/create';
 export { lateInteraction, lateInteractionAllPairs } from './colbert/late-interaction';
 export { temperaturesAt } from './training/annealing';
@@ -24,20 +23,8 @@ export {
   type RerankerTrainerOptions,
   type RerankerTrainResult,
 } from './training/trainer';
-export { saveReranker, RERANKER_OWNER, loadReranker, RerankerLoadError } from './io/save';
-export {
-  NeuralReranker,
-  MissingBm25ScoreError,
-  MissingPassageError,
-  type NeuralRerankerOptions,
-} from './inference/neural-reranker';
-export {
-  RerankerEnsemble,
-  loadRerankerFolder,
-  loadRerankerFolders,
-  saveRerankerEnsemble,
-  writeEnsembleFile,
-} from './inference/ensemble';
+export { saveReranker, RERANKER_OWNER, loadReranker } from './io/save';
+export { loadRerankerFolder, loadRerankerFolders, saveRerankerEnsemble, writeEnsembleFile } from './inference/ensemble';
 export { RerankingRetriever, type RerankingRetrieverOptions } from './inference/pipeline';
 export {
   accuracyFromRanks,

@@ -14,6 +14,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as zlib from 'node:zlib';
+import { loadLine } from '../lib/host.mjs';
+import { random } from '../lib/random.mjs';
 
 const require = createRequire(import.meta.url);
 const here = fileURLToPath(import.meta.url);
@@ -21,7 +23,6 @@ const root = path.resolve(path.dirname(here), '../../..');
 const MB = Number(process.env.BENCH_KB_MB ?? 2048);
 const DIR = process.env.BENCH_KB_DIR ?? path.join(os.tmpdir(), 'kard-bench-kb');
 const CASES = (process.env.BENCH_KB_CASES ?? 'wiki-lbzip2,wiki-js,pubmed').split(',');
-
 
 async function child(kind, file) {
   const { WikipediaParagraphs, PubmedAbstracts } = require('@kard/knowledge-base');
@@ -45,15 +46,6 @@ async function child(kind, file) {
   );
 }
 
-function rng(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const words = fs
   .readFileSync(path.join(root, 'datasets/wikipedia/strategyqa_paragraphs.jsonl'), 'utf8')
   .split('\n')
@@ -67,7 +59,7 @@ const xml = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, 
 
 /** Writes `target` XML megabytes made by `record(i, rand)` through `compress` (a stream) into `file`. */
 async function generate(file, head, tail, record, compress) {
-  const rand = rng(7);
+  const rand = random(7);
   const out = fs.createWriteStream(`${file}.tmp`);
   compress.pipe(out);
   const write = (s) => (compress.write(s) ? undefined : new Promise((r) => compress.once('drain', r)));
@@ -134,12 +126,7 @@ async function main() {
       pubmedArticle,
       zlib.createGzip({ level: 6 }),
     );
-  console.log(
-    `${MB} MB of XML per input; load average ${os
-      .loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' ')} on ${os.availableParallelism()} cores`,
-  );
+  console.log(`${MB} MB of XML per input; ${loadLine()}`);
   console.log(
     '| builder | input | compressed MB | seconds | MB/s (compressed) | MB/s (XML) | passages | passages/s | peak RSS (MiB) |',
   );

@@ -13,6 +13,8 @@ import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadLine } from '../lib/host.mjs';
+import { random } from '../lib/random.mjs';
 
 const require = createRequire(import.meta.url);
 const here = fileURLToPath(import.meta.url);
@@ -67,15 +69,6 @@ async function searchChild(dir) {
   );
 }
 
-function rng(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function generate(file) {
   const words = ['strategyqa_paragraphs.jsonl', 'hotpotqa_paragraphs.jsonl'].flatMap((f) =>
     fs
@@ -84,7 +77,7 @@ function generate(file) {
       .filter(Boolean)
       .flatMap((l) => JSON.parse(l).text.split(/\s+/).filter(Boolean)),
   );
-  const rand = rng(42);
+  const rand = random(42);
   const fd = fs.openSync(`${file}.tmp`, 'w');
   let lines = [];
   for (let i = 0; i < N; i++) {
@@ -141,12 +134,7 @@ async function main() {
       .split('\n')
       .pop(),
   );
-  console.log(
-    `load average ${os
-      .loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' ')} on ${os.availableParallelism()} cores`,
-  );
+  console.log(loadLine());
   console.log(
     '| build | threads | seconds | speed-up vs today | CPU s (all threads) | peak RSS (MiB) | index files equal to today |',
   );

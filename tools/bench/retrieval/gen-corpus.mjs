@@ -7,22 +7,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { random } from '../lib/random.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const SHIPPED_CORPUS = ['strategyqa_paragraphs.jsonl', 'hotpotqa_paragraphs.jsonl'].map((f) =>
   path.join(root, 'datasets/wikipedia', f),
 );
-
-/** A seeded generator (mulberry32): uniform [0, 1). */
-export function random(seed) {
-  let s = seed | 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * The unigram distribution of the shipped paragraphs: words (lower-cased runs of letters and digits) by descending

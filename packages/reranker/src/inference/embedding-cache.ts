@@ -6,12 +6,9 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { readSafetensors, writeSafetensors, type ArrayToWrite } from '@kard/nn';
 import type { ColbertModel } from '../colbert/model';
+import { MemoryEmbeddingCache, type PassageEmbedding } from './embedding-memory';
 
-export interface PassageEmbedding {
-  /** Real (unpadded) tokens × compression dim, row-major. */
-  vectors: Float32Array;
-  tokens: number;
-}
+export type { PassageEmbedding } from './embedding-memory';
 
 const FILE = 'passage-embeddings.safetensors';
 
@@ -34,8 +31,7 @@ export function modelFingerprint(model: ColbertModel): string {
   return h.digest('hex').slice(0, 32);
 }
 
-export class PassageEmbeddingCache {
-  private readonly map = new Map<string, PassageEmbedding>();
+export class PassageEmbeddingCache extends MemoryEmbeddingCache {
   private dirty = false;
 
   /**
@@ -43,10 +39,11 @@ export class PassageEmbeddingCache {
    * @param fingerprint  identifies the model; a cache written by another model is ignored and overwritten
    */
   constructor(
-    readonly dim: number,
-    readonly fingerprint: string,
+    dim: number,
+    fingerprint: string,
     readonly dir?: string,
   ) {
+    super(dim, fingerprint);
     const file = dir ? path.join(dir, FILE) : undefined;
     if (file && fs.existsSync(file)) {
       const { tensors, metadata } = readSafetensors(file);
@@ -57,21 +54,13 @@ export class PassageEmbeddingCache {
     }
   }
 
-  get size(): number {
-    return this.map.size;
-  }
-
-  get(id: string): PassageEmbedding | undefined {
-    return this.map.get(id);
-  }
-
-  set(id: string, e: PassageEmbedding): void {
-    this.map.set(id, e);
+  override set(id: string, e: PassageEmbedding): void {
+    super.set(id, e);
     this.dirty = true;
   }
 
   /** Writes the cache (atomically) when it changed; a no-op for a memory-only cache. */
-  save(): void {
+  override save(): void {
     if (!this.dir || !this.dirty) return;
     const tensors = new Map<string, ArrayToWrite>();
     for (const [id, e] of this.map) tensors.set(id, { shape: [e.tokens, this.dim], values: e.vectors });

@@ -33,6 +33,27 @@ type Alloc = <T extends Float64Array | Uint32Array>(make: new (b: ArrayBufferLik
 const plain: Alloc = (make, bytes) => new make(new ArrayBuffer(bytes));
 const shared: Alloc = (make, bytes) => new make(new SharedArrayBuffer(bytes));
 
+/**
+ * Term frequency of document row `d` among postings rows lo..hi (inclusive, doc rows ascending), 0 if absent: a
+ * binary search. Both the exhaustive scorer (a whole posting list) and window MaxScore (one block) use it.
+ */
+export function postingTf(
+  postingDocs: Uint32Array,
+  postingTfs: Uint16Array | Uint32Array,
+  lo: number,
+  hi: number,
+  d: number,
+): number {
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const doc = postingDocs[mid];
+    if (doc === d) return postingTfs[mid];
+    if (doc < d) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return 0;
+}
+
 /** Documents with at least one term (Lucene's docCount) and their average length. */
 export function corpusStatistics(docLengths: Uint32Array): { documentCount: number; averageLength: number } {
   let totalLength = 0;

@@ -5,7 +5,7 @@ import { Bm25Builder, type Bm25BuildOptions } from './bm25-builder';
 import { buildSegmented } from './parallel-build';
 import { type ParallelSearchOptions, searchInWorkers } from './parallel-search';
 import type { Bm25Data, Bm25Params, CorpusFileInfo } from './bm25-data';
-import { type Bm25SearchArrays, corpusStatistics, searchArraysFromCsr } from './bm25-blocks';
+import { type Bm25SearchArrays, corpusStatistics, postingTf, searchArraysFromCsr } from './bm25-blocks';
 import { type LoadBm25Options, loadBm25Data, saveBm25Data } from './bm25-storage';
 import { WindowMaxScore } from './window-maxscore';
 import { UnknownDocumentError } from './errors';
@@ -274,16 +274,7 @@ export class Bm25Index implements Retriever {
   /** Binary search of document row `d` in the postings of term `t`. */
   private termFrequency(t: number, d: number): number {
     const { termOffsets, postingDocs, postingTfs } = this.data;
-    let lo = termOffsets[t];
-    let hi = termOffsets[t + 1] - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const doc = postingDocs[mid];
-      if (doc === d) return postingTfs[mid];
-      if (doc < d) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return 0;
+    return postingTf(postingDocs, postingTfs, termOffsets[t], termOffsets[t + 1] - 1, d);
   }
 
   /** Term ids of the query's tokens in order, repeats kept, terms absent from the index dropped. */

@@ -2,7 +2,7 @@
 // MaxScoreBulkScorer): inside a window the "essential" terms' postings are scored term-at-a-time into a dense
 // accumulator, and the other terms are looked up (binary search in one block) only for documents whose bound
 // still reaches the k-th best score.
-import { BLOCK_SHIFT, BLOCK_SIZE, type Bm25SearchArrays } from './bm25-blocks';
+import { BLOCK_SHIFT, BLOCK_SIZE, type Bm25SearchArrays, postingTf } from './bm25-blocks';
 import type { Bm25Data } from './bm25-data';
 import { TopK } from './top-k';
 
@@ -94,16 +94,8 @@ export class WindowMaxScore {
       const bEnd = blockEnd[j];
       while (b < bEnd && blockLastDoc[b] < d) b++;
       if (b === bEnd) return 0;
-      let lo = start[j] + ((b - blockBase[j]) << BLOCK_SHIFT);
-      let hi = Math.min(lo + BLOCK_SIZE, end[j]) - 1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >>> 1;
-        const doc = postingDocs[mid];
-        if (doc === d) return postingTfs[mid];
-        if (doc < d) lo = mid + 1;
-        else hi = mid - 1;
-      }
-      return 0;
+      const lo = start[j] + ((b - blockBase[j]) << BLOCK_SHIFT);
+      return postingTf(postingDocs, postingTfs, lo, Math.min(lo + BLOCK_SIZE, end[j]) - 1, d);
     };
 
     let threshold = 0;
