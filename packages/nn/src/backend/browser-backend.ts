@@ -34,7 +34,7 @@ interface GpuNavigator {
 
 async function start(name: BrowserBackendName, o: InitBrowserBackendOptions): Promise<string> {
   if (name === 'webgpu') {
-    const gpu = (globalThis.navigator as GpuNavigator | undefined)?.gpu;
+    const gpu = (globalThis as { navigator?: GpuNavigator }).navigator?.gpu;
     if (!gpu) throw new Error('this browser has no navigator.gpu');
     if (!(await gpu.requestAdapter())) throw new Error('navigator.gpu offered no adapter');
   }
