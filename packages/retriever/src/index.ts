@@ -14,6 +14,7 @@ export {
   type FlexsearchBm25Options,
   type LoadBm25Options,
   type PassageSource,
+  BM25_INDEX_VERSION,
   readBm25Manifest,
   type ParallelSearchOptions,
   toShared,

@@ -14,7 +14,7 @@ import type { Passage, PassageLookup, PassageStore } from '@kard/knowledge-base'
 import { initBackend, type BackendName } from '@kard/nn';
 import { readJsonl, writeFileAtomic } from '@kard/core';
 import { rerankerRecord, type RerankerRecord } from '@kard/reranker';
-import { Bm25Index } from '@kard/retriever';
+import { BM25_INDEX_VERSION, Bm25Index } from '@kard/retriever';
 import { datasetName, type KardConfig, type StudentMethod } from '../config/schema';
 import type { RunFolder } from '../run/run-folder';
 import {
@@ -90,6 +90,7 @@ export class TrainingPipeline {
   }
 
   async index(): Promise<string> {
+    this.dropOutdatedIndex();
     return this.runPlanned(await this.plan.index(), async () => {
       // a prebuilt index (knowledge.index) is shared by runs: checked against the store, never rebuilt
       if (this.cfg.knowledge.index)
@@ -109,6 +110,28 @@ export class TrainingPipeline {
       await index.save(this.run.path('index'), { overwrite: true }); // a stage output: ours by construction
       return { passages: index.size, terms: index.termCount };
     });
+  }
+
+  /**
+   * A run's index written in an older index format (a @kard/retriever upgrade) is removed, so the index stage
+   * builds it again: the same passages give the same stage hash, so the stages after it stay done.
+   */
+  private dropOutdatedIndex(): void {
+    if (this.cfg.knowledge.index) return;
+    const manifest = this.run.path('index', 'manifest.json');
+    if (!fs.existsSync(manifest)) return;
+    let version: unknown;
+    try {
+      version = (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { version?: unknown }).version;
+    } catch {
+      return; // not ours to judge here: the stage's output check reports it
+    }
+    if (version === BM25_INDEX_VERSION) return;
+    process.stderr.write(
+      `[kard-train] ${path.dirname(manifest)} has index format version ${String(version)}; ` +
+        `rebuilding it as version ${BM25_INDEX_VERSION} (the later stages stay done)\n`,
+    );
+    fs.rmSync(path.dirname(manifest), { recursive: true, force: true });
   }
 
   async prepare(method: StudentMethod): Promise<string> {
