@@ -105,6 +105,7 @@ export class TrainingPipeline {
         b,
         threads: os.availableParallelism(),
         tempDir: this.run.path('.work'),
+        target: this.run.path('index'),
         onProgress: (n) => this.hooks.onProgress?.('index', n, 0),
       });
       await index.save(this.run.path('index'), { overwrite: true }); // a stage output: ours by construction

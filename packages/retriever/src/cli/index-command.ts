@@ -84,6 +84,7 @@ export function indexCommand(io: CliIo): Command {
           threads: o.threads,
           // spill segments on the output's file system, never inside --out (which is swapped in whole)
           tempDir: path.dirname(path.resolve(o.out)),
+          target: path.resolve(o.out),
           onProgress: (n) => progress.update(n),
         });
       } catch (err) {

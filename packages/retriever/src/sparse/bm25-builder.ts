@@ -17,6 +17,8 @@ export interface Bm25BuildOptions extends Partial<Bm25Params>, AnalyzerOptions {
   threads?: number;
   /** Where a threaded build spills its segments (a hidden folder inside, removed afterwards). Default os.tmpdir(). */
   tempDir?: string;
+  /** Threaded build: what it is for (e.g. the index folder), named in the error when the disk fills up. */
+  target?: string;
   /** Threaded build: documents per batch (default 4,096) and terms per segment vocabulary (default 4M). */
   batchDocs?: number;
   segmentTerms?: number;

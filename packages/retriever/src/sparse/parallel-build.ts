@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Worker } from 'node:worker_threads';
+import { NoSpaceError } from '@kard/core';
 import { indexedText, type Passage } from '@kard/knowledge-base';
 import { Analyzer, type AnalyzerOptions } from '../analysis';
 import { type Bm25Data, type Bm25Params, type CorpusFileInfo, checkParams, DEFAULT_BM25_PARAMS } from './bm25-data';
@@ -16,6 +17,8 @@ export interface SegmentedBuildOptions extends Partial<Bm25Params>, AnalyzerOpti
   threads: number;
   /** Folder for the spilled segments (a fresh hidden folder is made inside and removed). Default: os.tmpdir(). */
   tempDir?: string;
+  /** What the build is for (e.g. the index folder), named when the disk fills up. Default: the spill folder. */
+  target?: string;
   /** Documents per batch (a batch also ends at 8M characters). Default 4,096. */
   batchDocs?: number;
   /** A worker starts a new segment once its vocabulary holds this many terms. Default 4,000,000. */
@@ -87,7 +90,12 @@ export async function buildSegmented(
     const where = batch
       ? ` while indexing batch ${batch.seq} (passages ${batch.base + 1}..${batch.base + batch.documents})`
       : '';
-    failure = new BuildWorkerError(`BM25 build worker ${w} failed${where}: ${what}; no index was written`, { cause });
+    const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+    // a full disk is the user's to fix, and said as every other write of ours says it (the spills are removed below)
+    failure =
+      code === 'ENOSPC' || code === 'EDQUOT'
+        ? new NoSpaceError(options.target ?? spill, { cause })
+        : new BuildWorkerError(`BM25 build worker ${w} failed${where}: ${what}; no index was written`, { cause });
     signal();
   };
 
@@ -113,7 +121,8 @@ export async function buildSegmented(
         } else if (m.type === 'finished') {
           segments.push(...m.segments);
           finished[w] = true;
-        } else if (m.type === 'error') fail(w, m.message, undefined, m.seq);
+        } else if (m.type === 'error')
+          fail(w, m.message, m.code ? Object.assign(new Error(m.message), { code: m.code }) : undefined, m.seq);
         signal();
       });
       worker.on('error', (err) => fail(w, err.message, err));
@@ -194,4 +203,4 @@ function removeStaleSpills(dir: string): void {
 type WorkerReply =
   | { type: 'batch'; record: BatchRecord; docLengths: Uint32Array }
   | { type: 'finished'; segments: SegmentInfo[] }
-  | { type: 'error'; seq: number; message: string };
+  | { type: 'error'; seq: number; message: string; code?: string };

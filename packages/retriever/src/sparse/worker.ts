@@ -30,7 +30,8 @@ function runBuildWorker(): void {
         port.postMessage({ type: 'batch', record, docLengths }, [docLengths.buffer as ArrayBuffer]);
       } catch (err) {
         // reported with its batch (an uncaught error can overtake the replies still queued for earlier batches)
-        port.postMessage({ type: 'error', seq: m.seq, message: (err as Error).stack ?? String(err) });
+        const code = (err as NodeJS.ErrnoException).code;
+        port.postMessage({ type: 'error', seq: m.seq, message: (err as Error).stack ?? String(err), code });
         port.close();
       }
     } else {
