@@ -3,7 +3,7 @@
 import type { AnalyzerSettings } from '../analysis';
 import type { Bm25Data, Bm25Params, CorpusFileInfo } from './bm25-data';
 import { IndexFormatError } from './errors';
-import { IdTable } from './id-table';
+import { IdTable, rankOf } from './id-table';
 import { checkBm25Structure, type Bm25FileNames, type TypedArray } from './bm25-verify';
 
 export const BM25_INDEX_FORMAT = 'kard-bm25-index';
@@ -153,13 +153,9 @@ export function assembleBm25Data(
   a: Record<Bm25FileKey, TypedArray>,
   shared = false,
 ): Bm25Data {
-  // shared: the id ranks too go on a SharedArrayBuffer, filled here (IdTable takes a given rank as computed)
-  let rank: Uint32Array | undefined;
-  if (shared) {
-    const order = a.idOrder as Uint32Array;
-    rank = new Uint32Array(new SharedArrayBuffer(4 * order.length));
-    for (let i = 0; i < order.length; i++) rank[order[i]] = i;
-  }
+  // shared: the id ranks too go on a SharedArrayBuffer (IdTable takes a given rank as computed)
+  const order = a.idOrder as Uint32Array;
+  const rank = shared ? rankOf(order, new Uint32Array(new SharedArrayBuffer(4 * order.length))) : undefined;
   const ids = new IdTable(a.ids as Uint8Array, a.idOffsets as Uint32Array, a.idOrder as Uint32Array, rank);
   const terms = m.counts.terms === 0 ? [] : utf8.decode(a.terms).split('\n');
   const docLengths = a.docLengths as Uint32Array;

@@ -37,11 +37,7 @@ export class IdTable {
     /** The inverse of `sortedRows`, when already at hand (e.g. shared with a worker thread); computed otherwise. */
     rank?: Uint32Array,
   ) {
-    if (rank) this.rank = rank;
-    else {
-      this.rank = new Uint32Array(sortedRows.length);
-      for (let i = 0; i < sortedRows.length; i++) this.rank[sortedRows[i]] = i;
-    }
+    this.rank = rank ?? rankOf(sortedRows);
   }
 
   /** Packs `ids` (row order). Throws `DuplicatePassageIdError` when an id repeats. */
@@ -89,4 +85,10 @@ export class IdTable {
     }
     return -1;
   }
+}
+
+/** The inverse of `sortedRows` (rank[row] = its position in id order), written into `into` (a fresh array by default). */
+export function rankOf(sortedRows: Uint32Array, into: Uint32Array = new Uint32Array(sortedRows.length)): Uint32Array {
+  for (let i = 0; i < sortedRows.length; i++) into[sortedRows[i]] = i;
+  return into;
 }
