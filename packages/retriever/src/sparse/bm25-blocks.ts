@@ -27,9 +27,34 @@ export interface Bm25SearchArrays {
   blockMax: Float64Array;
   /** Largest contribution of each term (the maximum of its blocks). */
   termMax: Float64Array;
+  /**
+   * Per posting, its contribution rounded up to a multiple of the term's impact step (`impactStep`): a byte that
+   * bounds the exact contribution from above without the document's norm, so pruning reads no per-document array
+   * while it filters candidates (the exact score is computed only for those left).
+   */
+  postingImpacts: Uint8Array;
+  /** Per term, the unit of its posting impacts: idf / 255 widened by a few ulps (a contribution never reaches idf). */
+  impactStep: Float64Array;
 }
 
-type Alloc = <T extends Float64Array | Uint32Array>(make: new (b: ArrayBufferLike) => T, bytes: number) => T;
+/**
+ * The impact step of a term of weight `idf`: every contribution idf * tf / (tf + norm) is at most idf (norm >= 0),
+ * so 255 steps of this size cover it; widened so rounding in `impactOf` never leaves a contribution above its
+ * bound.
+ */
+export const impactStepOf = (idf: number): number => (idf * (1 + 1e-12)) / 255;
+
+/** The smallest q with q * step >= s: the byte that bounds contribution `s` from above (1..255 for 0 < s <= idf). */
+export function impactOf(s: number, step: number): number {
+  let q = Math.ceil(s / step);
+  if (q * step < s) q++;
+  return q;
+}
+
+type Alloc = <T extends Float64Array | Uint32Array | Uint8Array>(
+  make: new (b: ArrayBufferLike) => T,
+  bytes: number,
+) => T;
 const plain: Alloc = (make, bytes) => new make(new ArrayBuffer(bytes));
 const shared: Alloc = (make, bytes) => new make(new SharedArrayBuffer(bytes));
 
@@ -88,8 +113,11 @@ export function searchArraysFromCsr(data: Bm25Data, options: { shared?: boolean 
   const blockLastDoc = alloc(Uint32Array, 4 * blocks);
   const blockMax = alloc(Float64Array, 8 * blocks);
   const termMax = alloc(Float64Array, 8 * termCount);
+  const postingImpacts = alloc(Uint8Array, postingDocs.length);
+  const impactStep = alloc(Float64Array, 8 * termCount);
   for (let t = 0; t < termCount; t++) {
     const w = idf[t];
+    const step = (impactStep[t] = impactStepOf(w));
     const end = termOffsets[t + 1];
     let best = 0;
     for (let j = blockOffsets[t], p = termOffsets[t]; p < end; j++) {
@@ -97,6 +125,7 @@ export function searchArraysFromCsr(data: Bm25Data, options: { shared?: boolean 
       for (const stop = Math.min(p + BLOCK_SIZE, end); p < stop; p++) {
         const tf = postingTfs[p];
         const s = (w * tf) / (tf + norms[postingDocs[p]]);
+        postingImpacts[p] = impactOf(s, step);
         if (s > max) max = s;
       }
       blockLastDoc[j] = postingDocs[p - 1];
@@ -105,5 +134,5 @@ export function searchArraysFromCsr(data: Bm25Data, options: { shared?: boolean 
     }
     termMax[t] = best;
   }
-  return { norms, idf, blockOffsets, blockLastDoc, blockMax, termMax };
+  return { norms, idf, blockOffsets, blockLastDoc, blockMax, termMax, postingImpacts, impactStep };
 }

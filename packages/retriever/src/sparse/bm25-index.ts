@@ -55,8 +55,10 @@ const QUERY_CACHE_LIMIT = 200_000;
  * at least one term. A query token that repeats counts each time. Ties rank by id ascending.
  *
  * Search is block-max MaxScore over CSR postings cut into blocks of 128 with each block's largest contribution,
- * in windows of documents (see window-maxscore.ts); `{ exhaustive: true }` scores every posting term-at-a-time
- * into a dense accumulator instead, the reference it is tested against.
+ * in windows of documents (see window-maxscore.ts), filtering candidates with a byte per posting that bounds its
+ * contribution (computed at load, 1 byte a posting in memory) before scoring the survivors exactly;
+ * `{ exhaustive: true }` scores every posting term-at-a-time into a dense accumulator instead, the reference it is
+ * tested against.
  *
  * @example
  * const index = await Bm25Index.build(readPassages('corpus.jsonl'));

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Rng } from '@kard/core';
 import { Analyzer } from '../analysis';
-import { BLOCK_SIZE } from './bm25-blocks';
+import { BLOCK_SIZE, impactOf, impactStepOf } from './bm25-blocks';
 import { Bm25Index } from './bm25-index';
 import { bruteForceBm25 } from './bm25-reference.test-helper';
 
@@ -36,25 +36,24 @@ describe('pruned search on the shipped StrategyQA paragraphs', () => {
   });
 });
 
-describe('pruned search on random corpora', () => {
-  /** Documents of words w0..w(vocab-1) drawn Zipf-like, lengths in [minLength, maxLength]. */
-  const corpus = (rng: Rng, docs: number, vocab: number, minLength: number, maxLength: number) => {
-    const weights = Array.from({ length: vocab }, (_, i) => 1 / (i + 1));
-    const total = weights.reduce((a, b) => a + b, 0);
-    const word = () => {
-      let x = rng.uniform() * total;
-      for (let i = 0; i < vocab; i++) if ((x -= weights[i]) < 0) return `w${i}`;
-      return `w${vocab - 1}`;
-    };
-    return Array.from({ length: docs }, (_, d) => {
-      const length = minLength + rng.int(maxLength - minLength + 1);
-      // Ids not in row order, so ties by id differ from ties by row.
-      return { id: `d${(d * 7919) % docs}`, terms: Array.from({ length }, word) };
-    });
+/** Documents of words w0..w(vocab-1) drawn Zipf-like, lengths in [minLength, maxLength]. */
+const corpus = (rng: Rng, docs: number, vocab: number, minLength: number, maxLength: number) => {
+  const weights = Array.from({ length: vocab }, (_, i) => 1 / (i + 1));
+  const total = weights.reduce((a, b) => a + b, 0);
+  const word = () => {
+    let x = rng.uniform() * total;
+    for (let i = 0; i < vocab; i++) if ((x -= weights[i]) < 0) return `w${i}`;
+    return `w${vocab - 1}`;
   };
-  const query = (rng: Rng, vocab: number, length: number) =>
-    Array.from({ length }, () => `w${rng.int(vocab)}`).join(' ');
+  return Array.from({ length: docs }, (_, d) => {
+    const length = minLength + rng.int(maxLength - minLength + 1);
+    // Ids not in row order, so ties by id differ from ties by row.
+    return { id: `d${(d * 7919) % docs}`, terms: Array.from({ length }, word) };
+  });
+};
+const query = (rng: Rng, vocab: number, length: number) => Array.from({ length }, () => `w${rng.int(vocab)}`).join(' ');
 
+describe('pruned search on random corpora', () => {
   it('equals the exhaustive scorer with heavy ties (few words, equal lengths) and long postings', async () => {
     for (const seed of [1, 2, 3]) {
       const rng = new Rng(seed);
@@ -89,6 +88,51 @@ describe('pruned search on random corpora', () => {
       const hits = index.search(q, k, pruned);
       expect(hits.map((h) => [h.id, h.rank])).toEqual(expected.map((h, r) => [h.id, r + 1]));
       hits.forEach((h, r) => expect(Math.abs(h.score - expected[r].score)).toBeLessThanOrEqual(1e-12 * h.score));
+    }
+  });
+});
+
+describe('posting impacts (the bounds pruning filters with)', () => {
+  it('bound every contribution from above by less than one step, in 1..255, whatever the weight', () => {
+    const rng = new Rng(11);
+    let bad = 0;
+    for (let i = 0; i < 100_000; i++) {
+      const idf = i % 7 === 0 ? 1e-9 + rng.uniform() * 1e-6 : 0.01 + rng.uniform() * 30;
+      const step = impactStepOf(idf);
+      // the largest contribution possible (k1 = 0: tf / (tf + 0) = 1), then random ones below it
+      const s = i % 5 === 0 ? idf : idf * rng.uniform() + Number.MIN_VALUE;
+      const q = impactOf(s, step);
+      if (!(Number.isInteger(q) && q >= 1 && q <= 255 && q * step >= s && (q - 1) * step < s)) bad++;
+    }
+    expect(bad).toBe(0);
+  });
+
+  it('keep pruned search exact for k1 = 0 (every contribution equals idf) and for k1 = 3, b = 1', async () => {
+    const rng = new Rng(5);
+    const docs = corpus(rng, 2000, 300, 2, 30);
+    for (const params of [
+      { k1: 0, b: 0.4 },
+      { k1: 3, b: 1 },
+    ]) {
+      const index = await Bm25Index.build(
+        docs.map((d) => ({ id: d.id, title: '', text: d.terms.join(' ') })),
+        params,
+      );
+      for (let i = 0; i < 40; i++) {
+        const q = query(rng, 300, 1 + rng.int(10));
+        for (const k of [1, 10, 100]) expect(index.search(q, k, pruned)).toEqual(index.search(q, k, exhaustive));
+      }
+    }
+  });
+
+  it('keep pruned search exact over more documents than one window holds (65,536)', async () => {
+    const rng = new Rng(9);
+    // 150,000 short documents: the dense words' windows are cut at the window size, the rare words' are not
+    const docs = corpus(rng, 150_000, 2000, 1, 6);
+    const index = await Bm25Index.build(docs.map((d) => ({ id: d.id, title: '', text: d.terms.join(' ') })));
+    for (let i = 0; i < 30; i++) {
+      const q = `${query(rng, 8, 1 + rng.int(3))} ${query(rng, 2000, 1 + rng.int(4))}`;
+      for (const k of [1, 10, 1000]) expect(index.search(q, k, pruned)).toEqual(index.search(q, k, exhaustive));
     }
   });
 });

@@ -1,7 +1,13 @@
 // Exact top-k by MaxScore over windows of documents, block maxima as the bounds (the shape of Lucene's
-// MaxScoreBulkScorer): inside a window the "essential" terms' postings are scored term-at-a-time into a dense
-// accumulator, and the other terms are looked up (binary search in one block) only for documents whose bound
+// MaxScoreBulkScorer): inside a window the "essential" terms' postings are summed term-at-a-time into a small
+// accumulator indexed from the window's start, and the other terms are looked up only for documents whose bound
 // still reaches the k-th best score.
+//
+// What is summed while filtering is each posting's impact byte (bm25-blocks.ts: its contribution rounded up to
+// the term's step), not the contribution itself: that reads no per-document norm, whose random accesses (a cache
+// miss per posting once the postings are sparse in the window) cost more than everything else together. The sums
+// are upper bounds, so the filter stays safe; a document left after it is scored exactly, from its term
+// frequencies and norm, as the exhaustive scorer scores it.
 import { BLOCK_SHIFT, BLOCK_SIZE, type Bm25SearchArrays, postingTf } from './bm25-blocks';
 import type { Bm25Data } from './bm25-data';
 import { TopK } from './top-k';
@@ -12,6 +18,13 @@ import { TopK } from './top-k';
  * about 10^7 terms for the rounding to reach it); it only costs a few documents scored in vain.
  */
 const SLACK = 1 + 1e-9;
+
+/**
+ * Documents per window at most: the accumulator and candidate bits of a window stay in the L2 cache (512 KiB and
+ * 8 KiB) and are reused from window to window. Windows are usually far shorter (they end where a rare term's
+ * block ends).
+ */
+const WINDOW_DOCS = 1 << 16;
 
 /** Per-query scratch, in slots (one per distinct query term); reused between queries of one thread. */
 class Slots {
@@ -31,6 +44,8 @@ class Slots {
   order = new Uint32Array(16);
   cum = new Float64Array(16);
   contrib = new Float64Array(16);
+  /** The slot's impact step times its multiplicity: an impact byte times this bounds its share of a score. */
+  unit = new Float64Array(16);
 
   reserve(n: number): void {
     if (n <= this.mult.length) return;
@@ -43,8 +58,10 @@ class Slots {
 
 export class WindowMaxScore {
   private readonly slots = new Slots();
-  private accumulator?: Float64Array;
-  private touched?: Uint32Array;
+  /** Impact-bound sums of the window's documents, by document - window start; all zero between windows. */
+  private readonly acc = new Float64Array(WINDOW_DOCS);
+  /** One bit per document of the window: those an essential slot holds. All zero between windows. */
+  private readonly bits = new Int32Array(WINDOW_DOCS >>> 5);
 
   constructor(
     private readonly data: Bm25Data,
@@ -57,10 +74,9 @@ export class WindowMaxScore {
    */
   topK(tokens: number[], k: number): TopK {
     const { termOffsets, postingDocs, postingTfs, ids } = this.data;
-    const { norms, idf, blockOffsets, blockLastDoc, blockMax, termMax } = this.arrays;
+    const { norms, idf, blockOffsets, blockLastDoc, blockMax, termMax, postingImpacts, impactStep } = this.arrays;
     const none = this.data.docLengths.length;
-    const acc = (this.accumulator ??= new Float64Array(none));
-    const touched = (this.touched ??= new Uint32Array(none));
+    const { acc, bits } = this;
     const S = this.slots;
 
     const distinct: number[] = [];
@@ -72,7 +88,7 @@ export class WindowMaxScore {
     }
     const n = distinct.length;
     S.reserve(n);
-    const { mult, weight, start, end, blockBase, blockEnd, pos, block, bound, order, cum, contrib } = S;
+    const { mult, weight, start, end, blockBase, blockEnd, pos, block, bound, order, cum, contrib, unit } = S;
     let matching = 0;
     for (let j = 0; j < n; j++) {
       const t = distinct[j];
@@ -85,7 +101,10 @@ export class WindowMaxScore {
       matching += termOffsets[t + 1] - termOffsets[t];
     }
     for (let i = 0; i < tokens.length; i++) mult[tokenSlot[i]]++;
-    for (let j = 0; j < n; j++) S.termMax[j] = mult[j] * termMax[distinct[j]];
+    for (let j = 0; j < n; j++) {
+      S.termMax[j] = mult[j] * termMax[distinct[j]];
+      unit[j] = mult[j] * impactStep[distinct[j]];
+    }
     const top = new TopK(Math.max(1, Math.min(k, matching, none)), ids.rank);
 
     /** Term frequency of document d in slot j (0 if absent); d lies in a block at or after block[j]. */
@@ -118,7 +137,7 @@ export class WindowMaxScore {
         order[i] = j;
       }
       if (live === 0) break;
-      let upTo = none - 1;
+      let upTo = Math.min(none - 1, from + WINDOW_DOCS - 1);
       let sum = 0;
       for (let i = 0; i < live; i++) {
         const j = order[i];
@@ -146,73 +165,81 @@ export class WindowMaxScore {
       let essential = 0;
       while (essential < live && cum[essential] * SLACK < threshold) essential++;
 
-      // Essential slots, term-at-a-time over their postings in the window.
-      let count = 0;
+      // Essential slots, term-at-a-time over their postings in the window: impact bounds into the accumulator, and
+      // a bit per document (set unconditionally: no branch, and the bits give the documents in row order unsorted).
+      let scanned = false;
       for (let i = essential; i < live; i++) {
         const j = order[i];
-        const w = weight[j];
-        const m = mult[j];
+        const u = unit[j];
         let p = start[j] + ((block[j] - blockBase[j]) << BLOCK_SHIFT);
         if (p < pos[j]) p = pos[j];
         for (const e = end[j]; p < e; p++) {
           const d = postingDocs[p];
           if (d > upTo) break;
           if (d < from) continue;
-          const tf = postingTfs[p];
-          if (acc[d] === 0) touched[count++] = d;
-          acc[d] += ((w * tf) / (tf + norms[d])) * m;
+          const r = d - from;
+          acc[r] += postingImpacts[p] * u;
+          bits[r >>> 5] |= 1 << (r & 31);
+          scanned = true;
         }
         pos[j] = p;
       }
-      // Documents in row order, so each looked-up slot's cursor only moves forward.
-      touched.subarray(0, count).sort();
       for (let i = 0; i < essential; i++) {
         const j = order[i];
         const p = start[j] + ((block[j] - blockBase[j]) << BLOCK_SHIFT);
         if (p > pos[j]) pos[j] = p;
       }
       const nonEssential = essential > 0 ? cum[essential - 1] : 0;
-      for (let c = 0; c < count; c++) {
-        const d = touched[c];
-        let score = acc[d];
-        acc[d] = 0;
-        if ((score + nonEssential) * SLACK < threshold) continue;
-        const norm = norms[d];
-        let alive = true;
-        for (let i = essential - 1; i >= 0; i--) {
-          if ((score + cum[i]) * SLACK < threshold) {
-            alive = false;
-            break;
-          }
-          const j = order[i];
-          let p = pos[j];
-          if (p < end[j] && postingDocs[p] < d) {
-            // Whole blocks first, then postings; a slot may end before the window does.
-            let b = blockBase[j] + ((p - start[j]) >>> BLOCK_SHIFT);
-            if (blockLastDoc[b] < d) {
-              do b++;
-              while (b < blockEnd[j] && blockLastDoc[b] < d);
-              p = b === blockEnd[j] ? end[j] : start[j] + ((b - blockBase[j]) << BLOCK_SHIFT);
+      // Candidates in row order, so each looked-up slot's cursor only moves forward. Bits and accumulator are
+      // zeroed as they are read.
+      const words = scanned ? ((upTo - from) >>> 5) + 1 : 0;
+      for (let wi = 0; wi < words; wi++) {
+        let word = bits[wi];
+        if (word === 0) continue;
+        bits[wi] = 0;
+        while (word !== 0) {
+          const low = word & -word;
+          word ^= low;
+          const r = (wi << 5) + 31 - Math.clz32(low);
+          const d = from + r;
+          let score = acc[r];
+          acc[r] = 0;
+          if ((score + nonEssential) * SLACK < threshold) continue;
+          let alive = true;
+          for (let i = essential - 1; i >= 0; i--) {
+            if ((score + cum[i]) * SLACK < threshold) {
+              alive = false;
+              break;
             }
-            if (p < end[j]) while (postingDocs[p] < d) p++; // stops in block b: its last document is >= d
-            pos[j] = p;
+            const j = order[i];
+            let p = pos[j];
+            if (p < end[j] && postingDocs[p] < d) {
+              // Whole blocks first, then postings; a slot may end before the window does.
+              let b = blockBase[j] + ((p - start[j]) >>> BLOCK_SHIFT);
+              if (blockLastDoc[b] < d) {
+                do b++;
+                while (b < blockEnd[j] && blockLastDoc[b] < d);
+                p = b === blockEnd[j] ? end[j] : start[j] + ((b - blockBase[j]) << BLOCK_SHIFT);
+              }
+              if (p < end[j]) while (postingDocs[p] < d) p++; // stops in block b: its last document is >= d
+              pos[j] = p;
+            }
+            if (p < end[j] && postingDocs[p] === d) score += postingImpacts[p] * unit[j];
           }
-          if (p < end[j] && postingDocs[p] === d) {
-            const tf = postingTfs[p];
-            score += ((weight[j] * tf) / (tf + norm)) * mult[j];
+          if (!alive || score * SLACK < threshold) continue;
+          // The exact score, summed as the exhaustive scorer sums: contributions in query-token order, a repeated
+          // token each time.
+          const norm = norms[d];
+          for (let j = 0; j < n; j++) {
+            const tf = block[j] === blockEnd[j] ? 0 : tfOf(j, d);
+            contrib[j] = tf > 0 ? (weight[j] * tf) / (tf + norm) : 0;
           }
+          let exact = 0;
+          for (let i = 0; i < tokenSlot.length; i++) exact += contrib[tokenSlot[i]];
+          top.offer(d, exact);
+          // The split stays for the window (its scanned slots are in the accumulator); the new threshold prunes.
+          if (top.size === top.k && top.scores[0] > threshold) threshold = top.scores[0];
         }
-        if (!alive || score * SLACK < threshold) continue;
-        // The exhaustive scorer's sum: contributions in query-token order, a repeated token each time.
-        for (let j = 0; j < n; j++) {
-          const tf = block[j] === blockEnd[j] ? 0 : tfOf(j, d);
-          contrib[j] = tf > 0 ? (weight[j] * tf) / (tf + norm) : 0;
-        }
-        let exact = 0;
-        for (let i = 0; i < tokenSlot.length; i++) exact += contrib[tokenSlot[i]];
-        top.offer(d, exact);
-        // The split stays for the window (its scanned slots are in the accumulator); the new threshold prunes.
-        if (top.size === top.k && top.scores[0] > threshold) threshold = top.scores[0];
       }
       from = upTo + 1;
     }
