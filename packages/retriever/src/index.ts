@@ -19,6 +19,7 @@ export {
   type ParallelSearchOptions,
   toShared,
   searchArraysFromCsr,
+  PRUNE_MIN_DOCUMENTS,
 } from './sparse';
 export {
   TrecFormatError,
