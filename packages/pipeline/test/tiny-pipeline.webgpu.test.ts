@@ -1,6 +1,7 @@
 // The whole pipeline on webgpu (SwiftShader's CPU-emulated Vulkan in CI): kard-train all + kard-eval on the smallest
 // config (fixtures/tiny-webgpu.config.yaml, on a 300-paragraph slice of the corpus). Every stage completes, the
 // report is written, and every training loss equals a native-cpu run of the same config within 1e-3 relative.
+import * as tf from '@tensorflow/tfjs-core';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -35,10 +36,12 @@ async function runAll(dir: string, corpus: string, backend: string): Promise<{ l
   const cfg = loadConfig(config, { run: runDir, backend, 'knowledge.corpus': [corpus] });
   const t0 = Date.now();
   expect(await startBackend(cfg)).toBe(backend);
+  const tfjsBackend = tf.getBackend();
   const run = new RunFolder(runDir);
   await new TrainingPipeline(cfg, run).runStage('all');
   await runEvaluation(cfg);
   const seconds = (Date.now() - t0) / 1000;
+  expect(tf.getBackend()).toBe(tfjsBackend); // nothing switched it on the way
 
   const marker = (stage: string) => JSON.parse(fs.readFileSync(run.path('.stages', `${stage}.json`), 'utf8'));
   const done = fs
@@ -92,11 +95,14 @@ test('kard-train all + kard-eval on webgpu: every stage, the report, and losses 
     fs.writeFileSync(corpus, `${lines.slice(0, 300).join('\n')}\n`);
 
     const gpu = await runAll(dir, corpus, 'webgpu');
+    expect(tf.getBackend()).toBe('webgpu');
     const native = await runAll(dir, corpus, 'native-cpu');
 
+    // kard's student read passages: its losses are not rd's
+    expect(native.losses.students.kard.train[0]).not.toBe(native.losses.students.rd.train[0]);
     const compared = pairs(native.losses, gpu.losses);
-    // 3 students x (2 steps + 1 validation), the reranker's 2 steps, 3 rationale losses
-    expect(compared.length).toBeGreaterThanOrEqual(14);
+    // 3 students x 2 steps x (training, validation), the reranker's 2 steps, 3 rationale losses (and their count)
+    expect(compared.length).toBe(18);
     const worst = Math.max(...compared.map(([, n, g]) => Math.abs(g - n) / Math.abs(n)));
     console.log(
       `tiny pipeline: webgpu ${gpu.seconds.toFixed(1)} s, native-cpu ${native.seconds.toFixed(1)} s; ` +
