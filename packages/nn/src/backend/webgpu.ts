@@ -5,8 +5,9 @@
 //   buffer map only when its event pump runs, and dawn.node schedules that pump with setImmediate; readSync below
 //   calls the pump itself until the map lands, so dataSync works with no change to callers.
 // - errors: a tensor larger than the device's buffer limits throws a KardError naming its shape (WebGPU would hand
-//   back an invalid buffer and fail later, far from the cause); device loss and uncaptured GPU errors (out of memory
-//   included) are recorded and thrown at the next read, with the shape of the last tensor allocated.
+//   back an invalid buffer and fail later, far from the cause). Out of GPU memory throws a WebGpuError naming the
+//   tensor from the op that allocated it (Dawn reports a failed createBuffer to 'uncapturederror' before the call
+//   returns); other GPU errors and device loss are recorded and thrown at the next allocation or read.
 /// <reference types="@webgpu/types" />
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -325,7 +326,7 @@ interface WebGpuBackendLike {
   tensorMap: { get(id: tf.DataId): TensorDataLike };
   bufferManager: {
     acquireBuffer(size: number, usage: number, mappedAtCreation?: boolean, reuse?: boolean): GPUBuffer;
-    releaseBuffer(b: GPUBuffer): void;
+    releaseBuffer(b: GPUBuffer, reuse?: boolean): void;
   };
   commandEncoder: GPUCommandEncoder;
   ensureCommandEncoderReady(): void;
@@ -340,6 +341,8 @@ interface WebGpuBackendLike {
 
 /** The GPU failure seen since the last read, if any. */
 let pendingFailure: string | undefined;
+/** Out-of-memory errors seen so far: uploadToGPU compares it around its allocation. */
+let outOfMemoryCount = 0;
 /** The last tensor given a GPU buffer: the likely culprit of an out-of-memory error. */
 let lastAllocation = '';
 
@@ -360,8 +363,12 @@ function watch(backend: WebGpuBackendLike): void {
   backend.__kardWatched = true;
   const device = backend.device;
   device.addEventListener('uncapturederror', (ev) => {
+    // Thrown from here on as a WebGpuError; unprevented, dawn.node also prints each one to stdout (a failed buffer
+    // prints one message per op that later binds it).
+    ev.preventDefault();
     const e = (ev as GPUUncapturedErrorEvent).error;
     const oom = e.constructor?.name === 'GPUOutOfMemoryError' || /out of memory|OutOfMemory/i.test(e.message);
+    if (oom) outOfMemoryCount++;
     pendingFailure ??= oom
       ? `webgpu: out of GPU memory allocating ${lastAllocation || 'a tensor'}: ${e.message}`
       : `webgpu: GPU error (last tensor allocated: ${lastAllocation || 'none'}): ${e.message}`;
@@ -382,19 +389,36 @@ function patchBackend(cls: { prototype: WebGpuBackendLike }): void {
   proto.uploadToGPU = function (this: WebGpuBackendLike, dataId: tf.DataId) {
     watch(this);
     const d = this.tensorMap.get(dataId);
-    if (d.resource == null) {
-      const bytes = 4 * d.shape.reduce((a, b) => a * b, 1);
-      const lim = this.device.limits;
-      const max = Math.min(lim.maxBufferSize, lim.maxStorageBufferBindingSize);
-      if (bytes > max) {
-        throw new WebGpuError(
-          `webgpu: tensor ${shapeText(d)} needs ${bytes} bytes, more than this device allows in one buffer ` +
-            `(maxBufferSize ${lim.maxBufferSize}, maxStorageBufferBindingSize ${lim.maxStorageBufferBindingSize})`,
-        );
-      }
-      lastAllocation = `tensor ${shapeText(d)} (${bytes} bytes)`;
+    if (d.resource != null) return;
+    // A failure an earlier op left (a lost device, an error Dawn reported late) stops the next op, not only the read.
+    throwPending();
+    const bytes = 4 * d.shape.reduce((a, b) => a * b, 1);
+    const lim = this.device.limits;
+    const max = Math.min(lim.maxBufferSize, lim.maxStorageBufferBindingSize);
+    if (bytes > max) {
+      throw new WebGpuError(
+        `webgpu: tensor ${shapeText(d)} needs ${bytes} bytes, more than this device allows in one buffer ` +
+          `(maxBufferSize ${lim.maxBufferSize}, maxStorageBufferBindingSize ${lim.maxStorageBufferBindingSize})`,
+      );
     }
-    upload.call(this, dataId);
+    lastAllocation = `tensor ${shapeText(d)} (${bytes} bytes)`;
+    const oomBefore = outOfMemoryCount;
+    try {
+      upload.call(this, dataId);
+    } catch (e) {
+      // A tensor with values gets a buffer mapped at creation, and Dawn throws a RangeError when it cannot allocate
+      // one (checked by name: under jest the error comes from another realm).
+      if ((e as Error)?.name !== 'RangeError') throw e;
+      throw new WebGpuError(`webgpu: out of GPU memory allocating ${lastAllocation}: ${(e as Error).message}`);
+    }
+    if (outOfMemoryCount !== oomBefore) {
+      // The buffer Dawn handed back is invalid: destroyed rather than pooled, where a later tensor of the same size
+      // would get it and fail too.
+      const failed = d.resource;
+      d.resource = null;
+      if (failed) this.bufferManager.releaseBuffer(failed, false);
+      throwPending();
+    }
   };
   const read = proto.read;
   proto.read = async function (this: WebGpuBackendLike, dataId: tf.DataId) {
@@ -410,7 +434,12 @@ function patchBackend(cls: { prototype: WebGpuBackendLike }): void {
     if (d.dtype === 'complex64') throw new WebGpuError('webgpu: synchronous reads of complex64 are not supported');
     const buffer = d.resource as GPUBuffer;
     const size = buffer.size;
+    lastAllocation = `the buffer reading tensor ${shapeText(d)} back (${size} bytes)`;
     const staging = this.bufferManager.acquireBuffer(size, GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ);
+    if (pendingFailure !== undefined) {
+      this.bufferManager.releaseBuffer(staging, false);
+      throwPending();
+    }
     this.ensureCommandEncoderReady();
     this.endComputePassEncoder();
     this.commandEncoder.copyBufferToBuffer(buffer, 0, staging, 0, size);

@@ -1,11 +1,14 @@
 // The webgpu backend on SwiftShader (CPU-emulated Vulkan): started only when asked, adapter reported, synchronous
 // reads, clear errors, and a transformer block's training step equal to native-cpu's (and the cpu backend's).
 import * as tf from '@tensorflow/tfjs-core';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import '../autodiff';
 import { initBackend } from './init';
 import { fusedAdamWUpdate } from './adamw-update';
 import { nativeOrSkip, runOn, worstError, rand } from './testing/parity';
-import { webgpuAdapterReport, WebGpuError } from './webgpu';
+import { SWIFTSHADER_ICD, webgpuAdapterReport, WebGpuError } from './webgpu';
 import { transformerBlockStep } from './testing/transformer-block';
 import { clipByGlobalNorm } from '../optim/gradients';
 
@@ -41,6 +44,47 @@ describe('webgpu backend', () => {
     const rows = Math.ceil(max / 4 / 1024) + 1;
     expect(() => tf.fill([rows, 1024], 1)).toThrow(WebGpuError);
     expect(() => tf.fill([rows, 1024], 1)).toThrow(new RegExp(`float32 \\[${rows}, 1024\\]`));
+  });
+});
+
+// Out of memory for real: 64 MiB tensors, each within the device's limits, until the device's memory is gone. On
+// SwiftShader that memory is the process's own, so the child caps its address space (webgpu-oom-child.cjs).
+describe('webgpu out of memory', () => {
+  const dist = path.resolve(__dirname, '../../dist/index.js');
+  const child = path.join(__dirname, 'testing', 'webgpu-oom-child.cjs');
+  const oom =
+    /^WebGpuError: webgpu: out of GPU memory allocating tensor float32 \[16, 1024, 1024\] \(67108864 bytes\): /;
+
+  function runOutOfMemory(mode: 'fill' | 'values') {
+    if (!existsSync(dist)) throw new Error(`${dist} is missing: build first (npx nx run @kard/nn:build)`);
+    expect(webgpuAdapterReport()!.limits.maxBufferSize).toBeGreaterThanOrEqual(67108864); // not the limit check
+    const env: NodeJS.ProcessEnv = { ...process.env, MALLOC_ARENA_MAX: '2' }; // glibc's per-thread arenas would spend the cap
+    if (existsSync(SWIFTSHADER_ICD)) env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+    // A hang (a lost device waited on) fails here, at the timeout.
+    const r = spawnSync(process.execPath, [child, mode, '320'], { encoding: 'utf8', timeout: 60_000, env });
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    // Dawn's own report of each failed buffer is not printed (the backend throws it instead).
+    expect(r.stdout).not.toMatch(/out of memory:|Invalid Buffer/);
+    return out as { allocated: number; threw?: string; values: number[]; again: number };
+  }
+
+  it('an op whose output does not fit throws WebGpuError naming the shape; the backend goes on', () => {
+    const out = runOutOfMemory('fill');
+    expect(out.threw).toMatch(oom);
+    expect(out.threw).toMatch(/VK_ERROR_OUT_OF_DEVICE_MEMORY/);
+    expect(out.allocated).toBeGreaterThanOrEqual(1);
+    expect(out.allocated).toBeLessThan(64); // the cap, not the loop's end, stopped it
+    expect(out.values).toEqual(Array.from({ length: out.allocated }, (_, i) => i + 1));
+    expect(out.again).toBe(-1);
+  });
+
+  it('a tensor made from values that does not fit throws WebGpuError naming the shape', () => {
+    const out = runOutOfMemory('values');
+    expect(out.threw).toMatch(oom);
+    expect(out.values).toEqual(Array.from({ length: out.allocated }, (_, i) => i + 1));
+    expect(out.again).toBe(-1);
   });
 });
 
