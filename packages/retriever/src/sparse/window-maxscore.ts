@@ -196,9 +196,10 @@ export class WindowMaxScore {
       // postings in the window go into a second accumulator in one branch-free pass, read by row below, instead
       // of a cursor walked from candidate to candidate.
       const first = scanned && essential > 0 ? order[essential - 1] : -1;
+      const firstFrom = first >= 0 ? pos[first] : 0;
       if (first >= 0) {
         const u = unit[first];
-        let p = pos[first];
+        let p = firstFrom;
         for (const e = end[first]; p < e; p++) {
           const d = postingDocs[p];
           if (d > upTo) break;
@@ -263,7 +264,9 @@ export class WindowMaxScore {
           if (top.size === top.k && top.scores[0] > threshold) threshold = top.scores[0];
         }
       }
-      if (first >= 0) acc2.fill(0, 0, upTo - from + 1);
+      // zeroed where it was written: the slot's postings in the window, fewer than the window's documents
+      if (first >= 0)
+        for (let p = firstFrom, e = pos[first]; p < e; p++) if (postingDocs[p] >= from) acc2[postingDocs[p] - from] = 0;
       from = upTo + 1;
     }
     return top;
