@@ -5,7 +5,7 @@
 // (knowledge.store, knowledge.index; a tiny scratch student, a few steps) and runs `kard-train all` in a child,
 // reading each child's peak RSS (getrusage maxRSS via rss-on-exit.cjs). Prints a table and writes
 // results/pipeline-scale.{json,md} atomically.
-//   npm run build && node tools/bench/retrieval/pipeline-scale.mjs [--docs 1000000] [--keep]
+//   npm run build && node tools/bench/retrieval/pipeline-scale.mjs [--docs 50000,1000000] [--keep]
 // Everything goes under node_modules/.cache/kard-bench-retrieval/pipeline-<N>/ (removed afterwards unless --keep;
 // the generated corpus stays cached).
 import { spawnSync } from 'node:child_process';
@@ -21,16 +21,19 @@ const CACHE = process.env.BENCH_CACHE ?? path.join(root, 'node_modules/.cache/ka
 const GiB = 2 ** 30;
 
 function parseArgs(argv) {
-  const o = { docs: 1_000_000, keep: false };
+  const o = { docs: [1_000_000], keep: false };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--help' || argv[i] === '-h') {
-      console.log('usage: node tools/bench/retrieval/pipeline-scale.mjs [--docs N (default 1000000)] [--keep]');
+      console.log(
+        'usage: node tools/bench/retrieval/pipeline-scale.mjs [--docs N[,N...] (default 1000000)] [--keep]\n' +
+          'Several sizes (e.g. --docs 50000,1000000) show whether kard-train memory grows with the corpus.',
+      );
       process.exit(0);
-    } else if (argv[i] === '--docs') o.docs = Number(argv[++i]);
+    } else if (argv[i] === '--docs') o.docs = String(argv[++i]).split(',').map(Number);
     else if (argv[i] === '--keep') o.keep = true;
     else throw new Error(`unknown argument ${argv[i]} (see --help)`);
   }
-  if (!Number.isInteger(o.docs) || o.docs < 1) throw new Error('--docs must be a positive integer');
+  if (!o.docs.every((n) => Number.isInteger(n) && n >= 1)) throw new Error('--docs must be positive integers');
   return o;
 }
 
@@ -102,6 +105,66 @@ progress: false
 `;
 }
 
+/** Generates (once), builds the store and the index, and runs `kard-train all` on `docs` passages. */
+async function runSize(docs, keep) {
+  const corpus = path.join(CACHE, `gen-${docs}.jsonl`);
+  if (!fs.existsSync(corpus)) {
+    console.log(`generating ${docs.toLocaleString()} passages -> ${corpus}`);
+    await writeCorpus(corpus, docs);
+  }
+  const dir = path.join(CACHE, `pipeline-${docs}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const log = path.join(dir, 'log.txt');
+  const store = path.join(dir, 'store');
+  const index = path.join(dir, 'index');
+  console.log(`kard-train all on ${docs.toLocaleString()} generated passages (log: ${log})`);
+  const steps = {};
+  steps['kard-kb build'] = measured(
+    'kard-kb build',
+    bin('packages/knowledge-base', 'kard-kb'),
+    ['build', '-i', corpus, '--out', store, '--no-progress'],
+    log,
+  );
+  steps['kard-retriever index'] = measured(
+    'retriever index',
+    bin('packages/retriever', 'kard-retriever'),
+    [
+      'index',
+      '--corpus',
+      path.join(store, 'passages.jsonl'),
+      '--out',
+      index,
+      '--no-progress',
+      '--threads',
+      String(os.availableParallelism()),
+    ],
+    log,
+  );
+  const cfg = path.join(dir, 'config.yaml');
+  fs.writeFileSync(cfg, config(dir, store, index));
+  const before = fs.readFileSync(log, 'utf8').length;
+  steps['kard-train all'] = measured(
+    'kard-train all',
+    bin('apps/kard-train', 'kard-train'),
+    ['all', '--config', cfg],
+    log,
+  );
+  // what the run did: its stages, and the retrieval it made for every training rationale
+  const trainLog = fs.readFileSync(log, 'utf8').slice(before);
+  const stages = [...trainLog.matchAll(/\[kard-train\] stage-done (\S+)/g)].map((m) => m[1]);
+  console.log(`  stages done: ${stages.join(', ')}`);
+  const result = {
+    docs,
+    storeBytes: fs.readdirSync(store).reduce((s, f) => s + fs.statSync(path.join(store, f)).size, 0),
+    indexBytes: fs.readdirSync(index).reduce((s, f) => s + fs.statSync(path.join(index, f)).size, 0),
+    steps,
+    stages,
+  };
+  if (!keep) fs.rmSync(dir, { recursive: true, force: true });
+  return result;
+}
+
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   for (const [pkg, name] of [
@@ -113,61 +176,25 @@ async function main() {
   if (!fs.existsSync(path.join(root, 'models/t5-tokenizer/tokenizer.json')))
     throw new Error('models/t5-tokenizer is missing: run npm run setup first');
   fs.mkdirSync(CACHE, { recursive: true });
-  const corpus = path.join(CACHE, `gen-${o.docs}.jsonl`);
-  if (!fs.existsSync(corpus)) {
-    console.log(`generating ${o.docs.toLocaleString()} passages -> ${corpus}`);
-    await writeCorpus(corpus, o.docs);
-  }
-  const dir = path.join(CACHE, `pipeline-${o.docs}`);
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  const log = path.join(dir, 'log.txt');
-  const store = path.join(dir, 'store');
-  const index = path.join(dir, 'index');
-  console.log(`kard-train all on ${o.docs.toLocaleString()} generated passages (log: ${log})`);
-  const steps = {};
-  steps['kard-kb build'] = measured(
-    'kard-kb build',
-    bin('packages/knowledge-base', 'kard-kb'),
-    ['build', '-i', corpus, '--out', store, '--no-progress'],
-    log,
-  );
-  const indexHelp = spawnSync(process.execPath, [bin('packages/retriever', 'kard-retriever'), 'index', '--help'], {
-    encoding: 'utf8',
-  }).stdout;
-  const threads = indexHelp.includes('--threads') ? ['--threads', String(os.availableParallelism())] : [];
-  steps['kard-retriever index'] = measured(
-    'retriever index',
-    bin('packages/retriever', 'kard-retriever'),
-    ['index', '--corpus', path.join(store, 'passages.jsonl'), '--out', index, '--no-progress', ...threads],
-    log,
-  );
-  const cfg = path.join(dir, 'config.yaml');
-  fs.writeFileSync(cfg, config(dir, store, index));
-  steps['kard-train all'] = measured(
-    'kard-train all',
-    bin('apps/kard-train', 'kard-train'),
-    ['all', '--config', cfg],
-    log,
-  );
-  const result = {
-    date: new Date().toISOString(),
-    docs: o.docs,
-    cpus: os.availableParallelism(),
-    storeBytes: fs.readdirSync(store).reduce((s, f) => s + fs.statSync(path.join(store, f)).size, 0),
-    indexBytes: fs.readdirSync(index).reduce((s, f) => s + fs.statSync(path.join(index, f)).size, 0),
-    steps,
-  };
+  const runs = [];
+  for (const docs of o.docs) runs.push(await runSize(docs, o.keep));
+  const result = { date: new Date().toISOString(), cpus: os.availableParallelism(), runs };
   const md = [
-    `# kard-train all on ${o.docs.toLocaleString()} generated passages`,
+    `# kard-train all on generated stores`,
     '',
-    `${result.date}, ${result.cpus} cores; store ${(result.storeBytes / GiB).toFixed(2)} GiB, index ${(result.indexBytes / GiB).toFixed(2)} GiB on disk`,
+    `${result.date}, ${result.cpus} cores. A tiny scratch student and reranker, a few steps each (the config in ` +
+      'pipeline-scale.mjs): what is measured is memory against corpus size, with the store and the index prebuilt.',
     '',
-    '| step | seconds | peak RSS GiB |',
-    '|---|---:|---:|',
-    ...Object.entries(steps).map(
-      ([k, v]) => `| ${k} | ${v.seconds.toFixed(1)} | ${(v.maxRssBytes / GiB).toFixed(2)} |`,
+    '| passages | store GiB | index GiB | step | seconds | peak RSS GiB |',
+    '|---:|---:|---:|---|---:|---:|',
+    ...runs.flatMap((r) =>
+      Object.entries(r.steps).map(
+        ([k, v]) =>
+          `| ${r.docs.toLocaleString()} | ${(r.storeBytes / GiB).toFixed(2)} | ${(r.indexBytes / GiB).toFixed(2)} | ${k} | ${v.seconds.toFixed(1)} | ${(v.maxRssBytes / GiB).toFixed(2)} |`,
+      ),
     ),
+    '',
+    ...runs.map((r) => `Stages of \`kard-train all\` at ${r.docs.toLocaleString()}: ${r.stages.join(', ')}.`),
     '',
   ].join('\n');
   const results = path.join(here, 'results');
@@ -181,7 +208,6 @@ async function main() {
     fs.renameSync(tmp, path.join(results, name));
   }
   console.log(`wrote ${path.relative(root, results)}/pipeline-scale.{json,md}`);
-  if (!o.keep) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 main().catch((err) => {
