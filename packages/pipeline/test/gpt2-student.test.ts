@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { encodePrompt, encodeTarget, loadStudent } from '@kard/student';
 import { loadConfig, RunFolder, runEvaluation, startBackend, TrainingPipeline } from '../src';
+import { writeCorpusSlice } from './corpus-slice';
 
 const root = path.resolve(__dirname, '../../..');
 
@@ -13,9 +14,7 @@ test('student.arch gpt2: kard-train all + kard-eval (sc 2) on a tiny config, FT 
   process.chdir(root); // the config's paths are relative to the repository root
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kard-gpt2-'));
   try {
-    const corpus = path.join(dir, 'corpus.jsonl');
-    const lines = fs.readFileSync('datasets/wikipedia/strategyqa_paragraphs.jsonl', 'utf8').split('\n').filter(Boolean);
-    fs.writeFileSync(corpus, `${lines.slice(0, 300).join('\n')}\n`);
+    const corpus = writeCorpusSlice(dir);
     const runDir = path.join(dir, 'run');
     const cfg = loadConfig(path.join(__dirname, 'fixtures', 'tiny-gpt2.config.yaml'), {
       run: runDir,

@@ -6,18 +6,12 @@ import * as path from 'node:path';
 import { BM25_INDEX_VERSION, Bm25Index } from '@kard/retriever';
 import { loadConfig, RunFolder, TrainingPipeline } from '../src';
 import { recordOutputs } from '../src/run/outputs';
-
-const root = path.resolve(__dirname, '../../..');
+import { writeCorpusSlice } from './corpus-slice';
 
 test('an index of an older format version is rebuilt in place; its marker hash stays', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kard-index-upgrade-'));
   try {
-    const corpus = path.join(dir, 'corpus.jsonl');
-    const lines = fs
-      .readFileSync(path.join(root, 'datasets/wikipedia/strategyqa_paragraphs.jsonl'), 'utf8')
-      .split('\n')
-      .filter(Boolean);
-    fs.writeFileSync(corpus, `${lines.slice(0, 300).join('\n')}\n`);
+    const corpus = writeCorpusSlice(dir);
     const cfg = loadConfig(path.join(__dirname, 'fixtures', 'tiny.config.yaml'), {
       run: path.join(dir, 'run'),
       'knowledge.corpus': [corpus],

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfig, RunFolder, runEvaluation, startBackend, TrainingPipeline } from '../src';
+import { writeCorpusSlice } from './corpus-slice';
 
 const root = path.resolve(__dirname, '../../..');
 const config = path.join(__dirname, 'fixtures', 'tiny-webgpu.config.yaml');
@@ -90,9 +91,7 @@ test('kard-train all + kard-eval on webgpu: every stage, the report, and losses 
   process.chdir(root); // the config's paths are relative to the repository root
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kard-webgpu-pipeline-'));
   try {
-    const corpus = path.join(dir, 'corpus.jsonl');
-    const lines = fs.readFileSync('datasets/wikipedia/strategyqa_paragraphs.jsonl', 'utf8').split('\n').filter(Boolean);
-    fs.writeFileSync(corpus, `${lines.slice(0, 300).join('\n')}\n`);
+    const corpus = writeCorpusSlice(dir);
 
     const gpu = await runAll(dir, corpus, 'webgpu');
     expect(tf.getBackend()).toBe('webgpu');
