@@ -69,12 +69,13 @@ export class Bm25Index implements Retriever {
   readonly documentCount: number;
   readonly averageLength: number;
   private readonly vocabulary = new Map<string, number>();
-  private current: Bm25Data;
-  private currentArrays: Bm25SearchArrays;
-  private idf: Float64Array;
+  // set by `adopt`, in the constructor and again when a search pool moves the arrays onto SharedArrayBuffers
+  private current!: Bm25Data;
+  private currentArrays!: Bm25SearchArrays;
+  private idf!: Float64Array;
   /** k1 * (1 - b + b * dl / avgdl) per document. */
-  private norms: Float64Array;
-  private windowed: WindowMaxScore;
+  private norms!: Float64Array;
+  private windowed!: WindowMaxScore;
   /** The pool `searchBatchParallel` keeps between calls, and the threads it was asked for. */
   private pool: { threads: number | undefined; pool: Bm25SearchPool } | null = null;
   private readonly queryTokens = new Map<string, number>();
@@ -92,12 +93,17 @@ export class Bm25Index implements Retriever {
     const { documentCount, averageLength } = corpusStatistics(data.docLengths);
     this.documentCount = documentCount;
     this.averageLength = averageLength;
-    this.current = data;
-    this.currentArrays = arrays ?? searchArraysFromCsr(data);
-    this.idf = this.currentArrays.idf;
-    this.norms = this.currentArrays.norms;
     for (let t = 0; t < data.terms.length; t++) this.vocabulary.set(data.terms[t], t);
-    this.windowed = new WindowMaxScore(data, this.currentArrays);
+    this.adopt(data, arrays ?? searchArraysFromCsr(data));
+  }
+
+  /** Search from these arrays (the same values as before when a pool moves them onto SharedArrayBuffers). */
+  private adopt(data: Bm25Data, arrays: Bm25SearchArrays): void {
+    this.current = data;
+    this.currentArrays = arrays;
+    this.idf = arrays.idf;
+    this.norms = arrays.norms;
+    this.windowed = new WindowMaxScore(data, arrays);
   }
 
   /** Everything the index holds (typed arrays; on SharedArrayBuffers once a search pool has been started). */
@@ -260,11 +266,7 @@ export class Bm25Index implements Retriever {
    */
   searchPool(options: { threads?: number } = {}): Bm25SearchPool {
     const shared = sharedIndexArrays(this.current, this.currentArrays);
-    this.current = shared.data;
-    this.currentArrays = shared.arrays;
-    this.idf = shared.arrays.idf;
-    this.norms = shared.arrays.norms;
-    this.windowed = new WindowMaxScore(shared.data, shared.arrays);
+    this.adopt(shared.data, shared.arrays);
     return new Bm25SearchPool(
       {
         data: shared.data,
