@@ -128,13 +128,13 @@ describe('searchBatchParallel and searchPool', () => {
       try {
         pool = index.searchPool({ threads: 1 });
         await expect(pool.search(questions, 10)).rejects.toThrow(error);
-        await expect(index.searchBatchParallel(questions, 10, { threads: 3 })).rejects.toThrow(error);
+        await expect(index.searchBatchParallel(questions, 10, { threads: 2 })).rejects.toThrow(error);
       } finally {
         delete process.env.KARD_BM25_TEST_SEARCH_CRASH;
       }
       expect(pool.usable).toBe(false);
       await expect(pool.search(questions, 10)).rejects.toThrow(error);
-      expect(await index.searchBatchParallel(questions.slice(0, 20), 10, { threads: 3 })).toEqual(
+      expect(await index.searchBatchParallel(questions.slice(0, 20), 10, { threads: 2 })).toEqual(
         questions.slice(0, 20).map((q) => index.search(q, 10)),
       );
     },
