@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { type Passage, readPassages } from '@kard/knowledge-base';
 import { Bm25Index } from './bm25-index';
-import { toShared } from './parallel-search';
+import { Bm25SearchPool, toShared } from './parallel-search';
 
 const root = path.resolve(__dirname, '../../../..');
 
@@ -107,12 +107,22 @@ describe('searchBatchParallel and searchPool', () => {
     }
   });
 
-  it('a search on a pool closed before it ran rejects', async () => {
+  it('a search on a pool closed before it ran rejects; bad threads and unshared arrays are refused', async () => {
     const pool = index.searchPool({ threads: 1 });
     const pending = pool.search(questions, 10);
     await pool.close();
     await expect(pending).rejects.toThrow(/closed/);
     expect(() => index.searchPool({ threads: 0 })).toThrow(RangeError);
+    const plain = await Bm25Index.build(passages.slice(0, 50));
+    const host = {
+      data: plain.data,
+      arrays: plain.arrays,
+      termIds: () => [],
+      exhaustive: () => true,
+      hit: () => ({ id: '', score: 0, rank: 1 }),
+    };
+    // a worker would get a copy of each array that is not shared: refused, naming them
+    expect(() => new Bm25SearchPool(host, 1)).toThrow(/not on a SharedArrayBuffer.*data\.postingDocs.*arrays\.norms/);
     await expect(index.searchBatchParallel(questions, 0, { threads: 2 })).rejects.toThrow(RangeError);
   });
 

@@ -128,7 +128,7 @@ export type SearchChunkReply =
 
 /** The most queries handed to a worker at a time (fewer towards the end of a batch, so threads finish together). */
 const CHUNK = 64;
-/** Chunks posted to a worker before its first answer: the next one waits in its queue, never the worker on us. */
+/** Chunks a worker holds at once: while it answers one, the next waits in its queue (it never waits on us). */
 const IN_FLIGHT = 2;
 
 interface Job {
@@ -175,12 +175,12 @@ export class Bm25SearchPool {
   ) {
     if (!Number.isInteger(threads) || threads < 1)
       throw new RangeError(`threads must be an integer >= 1, got ${threads}`);
-    const copies = [...unshared(host.data, 'data'), ...unshared(host.arrays, 'arrays')];
-    if (copies.length)
-      throw new Error(`search pool: not on a SharedArrayBuffer (each worker would copy it): ${copies}`);
     this.threads = threads;
     // No vocabulary nor corpus list: workers get term ids, and their rows become ids here.
     const data = toTransferable({ ...host.data, terms: [], corpus: [] });
+    const copies = [...unshared(data, 'data'), ...unshared(host.arrays, 'arrays')];
+    if (copies.length)
+      throw new Error(`search pool: not on a SharedArrayBuffer (each worker would copy it): ${copies}`);
     let ready = 0;
     this.started = new Promise<void>((resolve, reject) => {
       this.startFailed = reject;
