@@ -2,6 +2,7 @@ export type { Hit, Retriever, Reranker } from './types';
 export { Analyzer, tokenize, type AnalyzerOptions } from './analysis';
 export {
   Bm25Index,
+  Bm25SearchPool,
   BuildWorkerError,
   FlexsearchBm25,
   EmptyCorpusError,
@@ -17,6 +18,7 @@ export {
   BM25_INDEX_VERSION,
   readBm25Manifest,
   type ParallelSearchOptions,
+  type PoolSearchOptions,
   toShared,
   searchArraysFromCsr,
   PRUNE_MIN_DOCUMENTS,

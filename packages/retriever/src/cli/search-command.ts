@@ -33,9 +33,8 @@ export function searchCommand(io: CliIo): Command {
     .option('--no-progress', 'never show a progress bar')
     .action(async (o: SearchOptions) => {
       const topics = readTopics(o.topics);
-      // `shared`: load straight into SharedArrayBuffers where the loader supports it (else searchBatchParallel
-      // moves the arrays there once).
-      const loadOptions: LoadBm25Options & { shared?: boolean } = { shared: o.threads > 1 };
+      // `shared`: load straight into SharedArrayBuffers, which the search threads read (nothing copied).
+      const loadOptions: LoadBm25Options = { shared: o.threads > 1 };
       const index = Bm25Index.load(o.index, loadOptions);
       const progress = createProgress({ label: 'search', total: topics.length, unit: 'queries', show: o.progress });
       const started = Date.now();
@@ -48,6 +47,7 @@ export function searchCommand(io: CliIo): Command {
         );
       } finally {
         progress.stop();
+        await index.close();
       }
       const lines = topics.map(({ qid }, i) => formatRunLines(qid, hits[i], o.tag));
       writeFileAtomic(o.output, lines.join(''));

@@ -3,7 +3,7 @@ import { Analyzer, tokenize } from '../analysis';
 import type { Hit, Retriever } from '../types';
 import { Bm25Builder, type Bm25BuildOptions } from './bm25-builder';
 import { buildSegmented } from './parallel-build';
-import { type ParallelSearchOptions, searchInWorkers } from './parallel-search';
+import { Bm25SearchPool, type ParallelSearchOptions, sharedIndexArrays } from './parallel-search';
 import type { Bm25Data, Bm25Params, CorpusFileInfo } from './bm25-data';
 import { type Bm25SearchArrays, corpusStatistics, postingTf, searchArraysFromCsr } from './bm25-blocks';
 import { type LoadBm25Options, loadBm25Data, saveBm25Data } from './bm25-storage';
@@ -71,12 +71,15 @@ export class Bm25Index implements Retriever {
   readonly documentCount: number;
   readonly averageLength: number;
   private readonly vocabulary = new Map<string, number>();
-  private readonly idf: Float64Array;
+  // set by `adopt`, in the constructor and again when a search pool moves the arrays onto SharedArrayBuffers
+  private current!: Bm25Data;
+  private currentArrays!: Bm25SearchArrays;
+  private idf!: Float64Array;
   /** k1 * (1 - b + b * dl / avgdl) per document. */
-  private readonly norms: Float64Array;
-  /** Norms, idf and per-block maxima, derived from `data` (typed arrays, shareable with worker threads). */
-  readonly arrays: Bm25SearchArrays;
-  private readonly windowed: WindowMaxScore;
+  private norms!: Float64Array;
+  private windowed!: WindowMaxScore;
+  /** The pool `searchBatchParallel` keeps between calls, and the threads it was asked for. */
+  private pool: { threads: number | undefined; pool: Bm25SearchPool } | null = null;
   private readonly queryTokens = new Map<string, number>();
   private accumulator?: Float64Array;
   private touched?: Uint32Array;
@@ -86,20 +89,33 @@ export class Bm25Index implements Retriever {
    * Use `Bm25Index.build` or `Bm25Index.load`. `arrays`: the search arrays derived from `data`, when a caller
    * already has them (e.g. on SharedArrayBuffers from another thread); computed here otherwise.
    */
-  constructor(
-    readonly data: Bm25Data,
-    arrays?: Bm25SearchArrays,
-  ) {
+  constructor(data: Bm25Data, arrays?: Bm25SearchArrays) {
     this.params = { ...data.params };
     this.analyzer = new Analyzer(data.analyzer);
     const { documentCount, averageLength } = corpusStatistics(data.docLengths);
     this.documentCount = documentCount;
     this.averageLength = averageLength;
-    this.arrays = arrays ?? searchArraysFromCsr(data);
-    this.idf = this.arrays.idf;
-    this.norms = this.arrays.norms;
     for (let t = 0; t < data.terms.length; t++) this.vocabulary.set(data.terms[t], t);
-    this.windowed = new WindowMaxScore(data, this.arrays);
+    this.adopt(data, arrays ?? searchArraysFromCsr(data));
+  }
+
+  /** Search from these arrays (the same values as before when a pool moves them onto SharedArrayBuffers). */
+  private adopt(data: Bm25Data, arrays: Bm25SearchArrays): void {
+    this.current = data;
+    this.currentArrays = arrays;
+    this.idf = arrays.idf;
+    this.norms = arrays.norms;
+    this.windowed = new WindowMaxScore(data, arrays);
+  }
+
+  /** Everything the index holds (typed arrays; on SharedArrayBuffers once a search pool has been started). */
+  get data(): Bm25Data {
+    return this.current;
+  }
+
+  /** Norms, idf and per-block maxima, derived from `data` (typed arrays, shareable with worker threads). */
+  get arrays(): Bm25SearchArrays {
+    return this.currentArrays;
   }
 
   /** Indexes passages (a `readPassages` stream, an array, any iterable); the text is `indexedText(p)`. */
@@ -177,11 +193,17 @@ export class Bm25Index implements Retriever {
    */
   search(query: string, k = 10, options: Bm25SearchOptions = {}): Hit[] {
     if (!Number.isInteger(k) || k < 0) throw new RangeError(`k must be an integer >= 0, got ${k}`);
-    const terms = this.queryTermIds(query);
-    if (k === 0 || terms.length === 0) return [];
-    const top = this.prune(options.exhaustive) ? this.windowed.topK(terms, k) : this.exhaustiveTopK(terms, k);
-    const { docs, scores } = top.sorted();
+    const { docs, scores } = this.topOfTermIds(this.queryTermIds(query), k, !this.prune(options.exhaustive));
     return docs.map((d, i) => this.hit(d, scores[i], i + 1));
+  }
+
+  /**
+   * @internal The rows and scores of the k best documents, best first, for a query given as term ids (repeats
+   * kept): `search` without analysis or hits, what a search pool's workers run.
+   */
+  topOfTermIds(terms: number[], k: number, exhaustive: boolean): { docs: number[]; scores: number[] } {
+    if (k === 0 || terms.length === 0) return { docs: [], scores: [] };
+    return (exhaustive ? this.exhaustiveTopK(terms, k) : this.windowed.topK(terms, k)).sorted();
   }
 
   searchBatch(queries: string[], k = 10, options: Bm25SearchOptions = {}): Hit[][] {
@@ -222,13 +244,48 @@ export class Bm25Index implements Retriever {
 
   /**
    * `searchBatch` spread over worker threads (default: all cores) that share this index's arrays through
-   * SharedArrayBuffers (moved there once, see `toShared`); same hits, in query order.
+   * SharedArrayBuffers; same hits, in query order. The workers are started on the first call and kept for the
+   * next ones with the same `threads` (a `searchPool` the index owns; `close()` ends it, and idle workers do not
+   * keep the process alive).
    */
   async searchBatchParallel(queries: string[], k = 10, options: ParallelSearchOptions = {}): Promise<Hit[][]> {
-    if ((options.threads ?? 2) <= 1) return this.searchBatch(queries, k);
-    const results = await searchInWorkers(this.data, queries, k, options);
-    if (this.passages) for (const hits of results) for (const h of hits) this.attach(h);
-    return results;
+    const { threads, onProgress, ...search } = options;
+    if ((threads ?? 2) <= 1) return this.searchBatch(queries, k, search);
+    if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
+    if (queries.length === 0) return [];
+    if (this.pool === null || this.pool.threads !== threads || !this.pool.pool.usable) {
+      void this.pool?.pool.close();
+      this.pool = { threads, pool: this.searchPool({ threads }) };
+    }
+    return this.pool.pool.search(queries, k, { ...search, onProgress });
+  }
+
+  /**
+   * Starts worker threads (default: all cores) that search this index until `close()`d: start it once, like a
+   * server, and each `pool.search(queries, k)` costs only the queries. The first pool moves the index's data and
+   * search arrays onto SharedArrayBuffers (one copy, which the index then uses itself; nothing to copy for an
+   * index loaded with `{ shared: true }`); workers read that memory and recompute nothing.
+   */
+  searchPool(options: { threads?: number } = {}): Bm25SearchPool {
+    const shared = sharedIndexArrays(this.current, this.currentArrays);
+    this.adopt(shared.data, shared.arrays);
+    return new Bm25SearchPool(
+      {
+        data: shared.data,
+        arrays: shared.arrays,
+        termIds: (query) => this.queryTermIds(query),
+        exhaustive: (o) => !this.prune(o.exhaustive),
+        hit: (row, score, rank) => this.hit(row, score, rank),
+      },
+      options.threads,
+    );
+  }
+
+  /** Ends the worker threads `searchBatchParallel` keeps (pools from `searchPool` are closed by their owner). */
+  async close(): Promise<void> {
+    const kept = this.pool;
+    this.pool = null;
+    await kept?.pool.close();
   }
 
   /**

@@ -22,4 +22,4 @@ export {
 } from './bm25-storage';
 export { EmptyCorpusError, IndexFormatError, UnknownDocumentError } from './errors';
 export { BuildWorkerError } from './parallel-build';
-export { type ParallelSearchOptions, toShared } from './parallel-search';
+export { Bm25SearchPool, type ParallelSearchOptions, type PoolSearchOptions, toShared } from './parallel-search';
