@@ -2,10 +2,24 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import { NoSpaceError } from '@kard/core';
-import { indexedText, type Passage } from '@kard/knowledge-base';
+import { type InputFormatError, NoSpaceError } from '@kard/core';
+import {
+  CorpusBlocks,
+  CorpusFormatError,
+  DuplicatePassageIdError,
+  factsId,
+  indexedText,
+  type LineBlockStats,
+  type LineBlockSpec,
+  mergeBlockStats,
+  type Passage,
+  readPassages,
+  type ReadPassagesOptions,
+  type ReadStats,
+} from '@kard/knowledge-base';
 import { Analyzer, type AnalyzerOptions } from '../analysis';
 import { type Bm25Data, type Bm25Params, type CorpusFileInfo, checkParams, DEFAULT_BM25_PARAMS } from './bm25-data';
+import { duplicateAt } from './duplicate-at';
 import { EmptyCorpusError } from './errors';
 import { IdTable } from './id-table';
 import { mergeSegments } from './segment-merge';
@@ -41,29 +55,42 @@ const PER_WORKER = 2;
 
 interface Pending {
   seq: number;
-  base: number;
-  documents: number;
+  /** What the batch holds, named when its worker fails ("passages 1..4096", "corpus.jsonl lines 1..3000"). */
+  what: string;
 }
 
+/** A batch's reply, beyond its record and document lengths: its ids and stats when the worker parsed a block. */
+interface BatchDone {
+  seq: number;
+  documents: number;
+  ids: string[] | null;
+  block?: LineBlockStats;
+}
+
+type Post = (
+  message: { seq: number } & Record<string, unknown>,
+  what: string,
+  transfer?: ArrayBuffer[],
+) => Promise<void>;
+
 /**
- * Builds BM25 index data with worker threads. The calling thread reads the passages and cuts them into batches
- * (a bounded number in flight, so memory does not grow with the corpus); each worker analyses its batches, inverts
- * them and spills them to disk (see `SegmentWriter`); the segments are then merged into one index, identical to the
- * single-threaded `Bm25Builder`'s. Memory: the final arrays, the ids, the term dictionary, and per worker its
- * segment vocabulary and a couple of batches.
+ * The worker side of a segmented build: starts the workers, lets `feed` post batches (at most PER_WORKER in flight
+ * per worker, to the least busy one), then has the workers write their last segments and merges them. A line error
+ * a worker reports stops the feed; the one earliest in input order is thrown once the batches in flight are done.
  */
-export async function buildSegmented(
-  passages: Iterable<Passage> | AsyncIterable<Passage>,
+async function runSegmented(
   options: SegmentedBuildOptions,
-): Promise<Bm25Data> {
+  feed: (post: Post) => Promise<void>,
+  onBatch: (done: BatchDone) => void,
+): Promise<
+  Pick<Bm25Data, 'params' | 'analyzer' | 'docLengths' | 'terms' | 'termOffsets' | 'postingDocs' | 'postingTfs'>
+> {
   const params = { k1: options.k1 ?? DEFAULT_BM25_PARAMS.k1, b: options.b ?? DEFAULT_BM25_PARAMS.b };
   checkParams(params);
   const analyzer = new Analyzer(options).settings;
   const threads = options.threads;
   if (!Number.isInteger(threads) || threads < 1)
     throw new RangeError(`threads must be an integer >= 1, got ${threads}`);
-  const batchDocs = options.batchDocs ?? 4096;
-  const corpus = options.corpus ?? [];
   const tempDir = options.tempDir ?? os.tmpdir();
   fs.mkdirSync(tempDir, { recursive: true });
   removeStaleSpills(tempDir);
@@ -76,6 +103,7 @@ export async function buildSegmented(
   const docLengths: Uint32Array[] = [];
   const finished: boolean[] = [];
   let failure: Error | undefined;
+  let lineError: { seq: number; error: InputFormatError } | undefined;
   let done = 0;
   let wake: (() => void) | undefined;
   const signal = () => {
@@ -87,9 +115,7 @@ export async function buildSegmented(
   const fail = (w: number, what: string, cause?: unknown, seq?: number) => {
     if (failure) return;
     const batch = inFlight[w]?.find((b) => seq === undefined || b.seq === seq);
-    const where = batch
-      ? ` while indexing batch ${batch.seq} (passages ${batch.base + 1}..${batch.base + batch.documents})`
-      : '';
+    const where = batch ? ` while indexing batch ${batch.seq} (${batch.what})` : '';
     const code = (cause as NodeJS.ErrnoException | undefined)?.code;
     // a full disk is the user's to fix, and said as every other write of ours says it (the spills are removed below)
     failure =
@@ -98,6 +124,8 @@ export async function buildSegmented(
         : new BuildWorkerError(`BM25 build worker ${w} failed${where}: ${what}; no index was written`, { cause });
     signal();
   };
+  /** Stops the feed: it posts nothing more once a line error or a failure is known. */
+  const stopped = () => failure ?? (lineError ? STOP_FEED : undefined);
 
   try {
     for (let w = 0; w < threads; w++) {
@@ -117,7 +145,12 @@ export async function buildSegmented(
           records.push(m.record);
           docLengths[m.record.seq] = m.docLengths;
           done += m.record.documents;
+          onBatch({ seq: m.record.seq, documents: m.record.documents, ids: m.ids ?? null, block: m.block });
           options.onProgress?.(done);
+        } else if (m.type === 'lineError') {
+          inFlight[w].shift();
+          if (!lineError || m.seq < lineError.seq)
+            lineError = { seq: m.seq, error: new CorpusFormatError(m.file, m.line, m.reason) };
         } else if (m.type === 'finished') {
           segments.push(...m.segments);
           finished[w] = true;
@@ -131,24 +164,73 @@ export async function buildSegmented(
       });
     }
 
-    const ids: string[] = [];
+    const post: Post = async (message, what, transfer) => {
+      for (;;) {
+        const stop = stopped();
+        if (stop) throw stop;
+        let best = -1;
+        for (let w = 0; w < threads; w++)
+          if (inFlight[w].length < PER_WORKER && (best < 0 || inFlight[w].length < inFlight[best].length)) best = w;
+        if (best >= 0) {
+          inFlight[best].push({ seq: message.seq, what });
+          workers[best].postMessage(message, transfer);
+          return;
+        }
+        await waitForChange();
+      }
+    };
+    try {
+      await feed(post);
+    } catch (err) {
+      if (err !== STOP_FEED) throw err;
+    }
+    while (!failure && inFlight.some((q) => q.length > 0)) await waitForChange();
+    if (failure) throw failure;
+    if (lineError) throw lineError.error;
+    for (const worker of workers) worker.postMessage({ type: 'finish' });
+    while (!failure && finished.some((f) => !f)) await waitForChange();
+    if (failure) throw failure;
+
+    const merged = mergeSegments(segments, records);
+    let total = 0;
+    for (const l of docLengths) total += l.length;
+    const lengths = new Uint32Array(total);
+    let at = 0;
+    for (const l of docLengths) {
+      lengths.set(l, at);
+      at += l.length;
+    }
+    return { params, analyzer, docLengths: lengths, ...merged };
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+    fs.rmSync(spill, { recursive: true, force: true });
+  }
+}
+
+const STOP_FEED = new Error('stop feeding batches');
+
+/**
+ * Builds BM25 index data with worker threads. The calling thread reads the passages and cuts them into batches
+ * (a bounded number in flight, so memory does not grow with the corpus); each worker analyses its batches, inverts
+ * them and spills them to disk (see `SegmentWriter`); the segments are then merged into one index, identical to the
+ * single-threaded `Bm25Builder`'s. Memory: the final arrays, the ids, the term dictionary, and per worker its
+ * segment vocabulary and a couple of batches. For corpus files, `buildSegmentedFromFiles` leaves the parsing to
+ * the workers too.
+ */
+export async function buildSegmented(
+  passages: Iterable<Passage> | AsyncIterable<Passage>,
+  options: SegmentedBuildOptions,
+): Promise<Bm25Data> {
+  const batchDocs = options.batchDocs ?? 4096;
+  const corpus = options.corpus ?? [];
+  const ids: string[] = [];
+  const feed = async (post: Post) => {
     let texts: string[] = [];
     let chars = 0;
     let seq = 0;
     let base = 0;
     const send = async () => {
-      for (;;) {
-        if (failure) throw failure;
-        let best = -1;
-        for (let w = 0; w < threads; w++)
-          if (inFlight[w].length < PER_WORKER && (best < 0 || inFlight[w].length < inFlight[best].length)) best = w;
-        if (best >= 0) {
-          inFlight[best].push({ seq, base, documents: texts.length });
-          workers[best].postMessage({ type: 'batch', seq, base, texts });
-          break;
-        }
-        await waitForChange();
-      }
+      await post({ type: 'batch', seq, texts }, `passages ${base + 1}..${base + texts.length}`);
       seq++;
       base += texts.length;
       texts = [];
@@ -164,23 +246,90 @@ export async function buildSegmented(
       if (texts.length >= batchDocs || chars >= BATCH_CHARS) await send();
     }
     if (texts.length > 0) await send();
-    while (!failure && inFlight.some((q) => q.length > 0)) await waitForChange();
-    for (const worker of workers) worker.postMessage({ type: 'finish' });
-    while (!failure && finished.some((f) => !f)) await waitForChange();
-    if (failure) throw failure;
-    if (ids.length === 0) throw new EmptyCorpusError(corpus.map((c) => c.path));
+  };
+  const data = await runSegmented(options, feed, () => {});
+  if (ids.length === 0) throw new EmptyCorpusError(corpus.map((c) => c.path));
+  return { ...data, ids: IdTable.fromStrings(ids), corpus };
+}
 
-    const merged = mergeSegments(segments, records);
-    const lengths = new Uint32Array(ids.length);
-    let at = 0;
-    for (const l of docLengths) {
-      lengths.set(l, at);
-      at += l.length;
+export interface FileBuildOptions extends SegmentedBuildOptions {
+  /** How the corpus files are read (format, malformed lines, bytes that are not UTF-8), as `readPassages` reads. */
+  read?: ReadPassagesOptions;
+  /** Bytes of whole lines per batch (a longer line makes a longer batch). Default 2 MiB. */
+  blockBytes?: number;
+}
+
+/**
+ * `buildSegmented` over corpus files (plain, gzip or bzip2), parsed in the workers: the calling thread only reads
+ * and decompresses, and cuts the bytes into blocks of whole lines that it hands over (transferred, not copied);
+ * each worker parses its blocks as `readPassages` would, then analyses and inverts them. Same index, same
+ * passages, same errors (a bad line: a `CorpusFormatError` naming its file and line, the first in input order; a
+ * duplicate id: an `InputFormatError` naming both files and lines) and the same per-file stats as reading the files
+ * with `readPassages`.
+ */
+export async function buildSegmentedFromFiles(
+  files: string[],
+  options: FileBuildOptions,
+): Promise<{ data: Bm25Data; stats: ReadStats[] }> {
+  const readers = files.map((file) => new CorpusBlocks(file, { ...options.read, blockBytes: options.blockBytes }));
+  const blockOf: { file: number; spec: LineBlockSpec }[] = [];
+  const replies: BatchDone[] = [];
+  const feed = async (post: Post) => {
+    let seq = 0;
+    for (let f = 0; f < readers.length; f++) {
+      for await (const { bytes, spec } of readers[f]) {
+        blockOf[seq] = { file: f, spec };
+        const what = `${spec.file} from line ${spec.firstLine}`;
+        await post({ type: 'block', seq, bytes, spec }, what, [bytes.buffer as ArrayBuffer]);
+        seq++;
+      }
     }
-    return { params, analyzer, ids: IdTable.fromStrings(ids), docLengths: lengths, ...merged, corpus };
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
-    fs.rmSync(spill, { recursive: true, force: true });
+  };
+  const data = await runSegmented(options, feed, (done) => (replies[done.seq] = done));
+  // ids and stats in input order
+  const ids: string[] = [];
+  for (let seq = 0; seq < replies.length; seq++) {
+    const { file, spec } = blockOf[seq];
+    const { block, ids: got, documents } = replies[seq];
+    const stats = readers[file].stats;
+    if (got) for (const id of got) ids.push(id);
+    else for (let i = 0; i < documents; i++) ids.push(factsId(spec.stem, stats.read + i));
+    mergeBlockStats(stats, documents, block!);
+  }
+  const stats = readers.map((r) => r.stats);
+  const corpus = options.corpus ?? [];
+  if (ids.length === 0) throw new EmptyCorpusError(corpus.map((c) => c.path));
+  let table: IdTable;
+  try {
+    table = IdTable.fromStrings(ids);
+  } catch (err) {
+    if (err instanceof DuplicatePassageIdError) throw await duplicateAt(err, readers, options.read ?? {});
+    throw err;
+  }
+  return { data: { ...data, ids: table, corpus }, stats };
+}
+
+/**
+ * `Bm25Index.buildFiles`: with threads, `buildSegmentedFromFiles`; without, `inThread` (the in-thread builder) over
+ * `readPassages` of each file. A duplicate id is an `InputFormatError` naming both files and lines.
+ */
+export async function buildFromFiles(
+  files: string[],
+  options: Partial<FileBuildOptions>,
+  inThread: (passages: AsyncIterable<Passage>) => Promise<Bm25Data>,
+): Promise<{ data: Bm25Data; stats: ReadStats[] }> {
+  if (options.threads !== undefined && options.threads > 0)
+    return buildSegmentedFromFiles(files, { ...options, threads: options.threads });
+  const readers = files.map((file) => readPassages(file, options.read));
+  async function* passages(): AsyncGenerator<Passage> {
+    for (const reader of readers) yield* reader;
+  }
+  try {
+    const data = await inThread(passages());
+    return { data, stats: readers.map((r) => r.stats) };
+  } catch (err) {
+    if (err instanceof DuplicatePassageIdError) throw await duplicateAt(err, readers, options.read ?? {});
+    throw err;
   }
 }
 
@@ -201,6 +350,13 @@ function removeStaleSpills(dir: string): void {
 }
 
 type WorkerReply =
-  | { type: 'batch'; record: BatchRecord; docLengths: Uint32Array }
+  | {
+      type: 'batch';
+      record: BatchRecord;
+      docLengths: Uint32Array;
+      ids?: string[] | null;
+      block?: LineBlockStats;
+    }
+  | { type: 'lineError'; seq: number; file: string; line: number; reason: string }
   | { type: 'finished'; segments: SegmentInfo[] }
   | { type: 'error'; seq: number; message: string; code?: string };

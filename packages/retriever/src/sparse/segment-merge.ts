@@ -83,8 +83,11 @@ export function mergeSegments(segments: SegmentInfo[], records: BatchRecord[]): 
   const cursor = termOffsets.slice(0, termCount);
   const sorted = [...records].sort((a, b) => a.seq - b.seq);
   const fds = new Map<string, number>();
+  let base = 0; // the global row of the batch's first document (records hold rows within their batch)
   try {
     for (const r of sorted) {
+      const first = base;
+      base += r.documents;
       let fd = fds.get(r.file);
       if (fd === undefined) fds.set(r.file, (fd = fs.openSync(r.file, 'r')));
       const buf = new ArrayBuffer(r.bytes);
@@ -107,7 +110,7 @@ export function mergeSegments(segments: SegmentInfo[], records: BatchRecord[]): 
         const g = map[u32[RECORD_HEADER_WORDS + i]];
         let at = cursor[g];
         for (let end = q + u32[RECORD_HEADER_WORDS + nTerms + i]; q < end; q++, p++, at++) {
-          postingDocs[at] = u32[p];
+          postingDocs[at] = first + u32[p];
           postingTfs[at] = tfs[q];
         }
         cursor[g] = at;

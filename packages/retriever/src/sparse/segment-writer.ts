@@ -9,10 +9,11 @@ import { Analyzer, type AnalyzerOptions } from '../analysis';
  * `segmentTerms` (a segment). The merge (`mergeSegments`) needs, per term, where it first appeared (batch,
  * token position) to reproduce the single-threaded builder's first-appearance term order exactly.
  *
- * Record layout (little-endian uint32 words): RECORD_MAGIC, seq, base (global row of the batch's first
- * document), documents, terms, postings, maxTf, tfBytes (2 or 4); then the batch's local term ids, each term's
- * document count, the postings' global rows (grouped by term in the order of the term list, rows ascending)
- * and their term frequencies (uint16 or uint32, padded to a word).
+ * Record layout (little-endian uint32 words): RECORD_MAGIC, seq, 0 (reserved), documents, terms, postings, maxTf,
+ * tfBytes (2 or 4); then the batch's local term ids, each term's document count, the postings' rows within the
+ * batch (grouped by term in the order of the term list, rows ascending) and their term frequencies (uint16 or
+ * uint32, padded to a word). Rows are the batch's own (0-based): a worker that parses its batches does not know
+ * how many passages came before them; the merge adds each batch's first global row.
  */
 export const RECORD_MAGIC = 0x4b424d31; // "KBM1"
 export const RECORD_HEADER_WORDS = 8;
@@ -97,6 +98,8 @@ export class SegmentWriter {
   private readonly forwardTfs = new GrowableUint32Array(1 << 16);
   private readonly docUnique = new GrowableUint32Array(1 << 12);
   private readonly batchTerms = new GrowableUint32Array(1 << 12);
+  /** Documents this writer has seen (its own running row, what `lastDoc` holds). */
+  private documents = 0;
 
   constructor(
     readonly dir: string,
@@ -113,10 +116,10 @@ export class SegmentWriter {
   }
 
   /**
-   * Analyses and inverts one batch; `seq` numbers batches in input order, `base` is the global row of its first
-   * document. Returns the documents' lengths and where the record went.
+   * Analyses and inverts one batch; `seq` numbers batches in input order. Returns the documents' lengths and
+   * where the record went.
    */
-  addBatch(seq: number, base: number, texts: string[]): { docLengths: Uint32Array; record: BatchRecord } {
+  addBatch(seq: number, texts: string[]): { docLengths: Uint32Array; record: BatchRecord } {
     if (this.terms.length >= this.segmentTerms) this.closeSegment();
     const n = texts.length;
     const docLengths = new Uint32Array(n);
@@ -130,6 +133,8 @@ export class SegmentWriter {
     const mark = seq + 1;
     let pos = 0; // token position within the batch: the tie-break of first appearance
     let maxTf = 0;
+    const base = this.documents;
+    this.documents += n;
     for (let i = 0; i < n; i++) {
       const doc = base + i;
       const lower = texts[i].toLowerCase();
@@ -193,7 +198,7 @@ export class SegmentWriter {
     const words = RECORD_HEADER_WORDS + 2 * nTerms + postings + Math.ceil((postings * tfBytes) / 4);
     const buf = new ArrayBuffer(words * 4);
     const u32 = new Uint32Array(buf);
-    u32.set([RECORD_MAGIC, seq, base, n, nTerms, postings, maxTf, tfBytes]);
+    u32.set([RECORD_MAGIC, seq, 0, n, nTerms, postings, maxTf, tfBytes]);
     const termIds = u32.subarray(RECORD_HEADER_WORDS, RECORD_HEADER_WORDS + nTerms);
     const counts = u32.subarray(RECORD_HEADER_WORDS + nTerms, RECORD_HEADER_WORDS + 2 * nTerms);
     const docsAt = RECORD_HEADER_WORDS + 2 * nTerms;
@@ -212,10 +217,9 @@ export class SegmentWriter {
     let f = 0;
     const du = docUnique.data;
     for (let i = 0; i < n; i++) {
-      const doc = base + i;
       for (const end = f + du[i]; f < end; f++) {
         const p = this.cursor[ft[f]]++;
-        docs[p] = doc;
+        docs[p] = i;
         tfs[p] = ff[f];
       }
     }
