@@ -84,8 +84,9 @@ export class SegmentWriter {
   private slot = new Uint32Array(1 << 12);
   private mark = new Uint32Array(1 << 12);
   private cursor = new Uint32Array(1 << 12);
-  // Tokens of the open segment: open-addressing table of (index + 1); per token its characters, hash and term.
-  private table = new Int32Array(1 << 16);
+  // Tokens of the open segment: open-addressing table of (hash, index + 1) pairs, the hash beside the index so a
+  // probe that meets another token rarely leaves the table; per token its characters, hash and term.
+  private table = new Int32Array(2 << 16);
   private tokenCount = 0;
   /** Token k is pool[tokenStart[k], tokenStart[k + 1]). */
   private tokenStart = new Uint32Array(1 << 12);
@@ -252,14 +253,15 @@ export class SegmentWriter {
    */
   private tokenTermOf(lower: string, start: number, end: number, h: number, seq: number, pos: number): number {
     const table = this.table;
-    const mask = table.length - 1;
+    const mask = (table.length >> 1) - 1;
     const len = end - start;
     const pool = this.pool;
     const starts = this.tokenStart;
+    const hash = h | 0;
     for (let i = h & mask; ; i = (i + 1) & mask) {
-      const k = table[i] - 1;
+      const k = table[2 * i + 1] - 1;
       if (k < 0) break;
-      if (this.tokenHash[k] !== h) continue;
+      if (table[2 * i] !== hash) continue;
       const from = starts[k];
       if (starts[k + 1] - from !== len) continue;
       let j = 0;
@@ -291,28 +293,31 @@ export class SegmentWriter {
     this.tokenStart[k + 1] = from + len;
     this.tokenHash[k] = h;
     this.tokenTerm[k] = t;
-    if (2 * (k + 1) > table.length) this.rehash(table.length * 2);
+    if (4 * (k + 1) > table.length) this.rehash(table.length);
     else {
       let i = h & mask;
-      while (table[i] !== 0) i = (i + 1) & mask;
-      table[i] = k + 1;
+      while (table[2 * i + 1] !== 0) i = (i + 1) & mask;
+      table[2 * i] = hash;
+      table[2 * i + 1] = k + 1;
     }
     return t;
   }
 
+  /** A table of `size` slots (2 words each). */
   private rehash(size: number): void {
-    const table = new Int32Array(size);
+    const table = new Int32Array(2 * size);
     const mask = size - 1;
     for (let k = 0; k < this.tokenCount; k++) {
       let i = this.tokenHash[k] & mask;
-      while (table[i] !== 0) i = (i + 1) & mask;
-      table[i] = k + 1;
+      while (table[2 * i + 1] !== 0) i = (i + 1) & mask;
+      table[2 * i] = this.tokenHash[k] | 0;
+      table[2 * i + 1] = k + 1;
     }
     this.table = table;
   }
 
   private clearTokenTable(): void {
-    this.table = new Int32Array(1 << 16);
+    this.table = new Int32Array(2 << 16);
     this.tokenCount = 0;
   }
 
