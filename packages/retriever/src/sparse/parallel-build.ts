@@ -22,7 +22,7 @@ import { type Bm25Data, type Bm25Params, type CorpusFileInfo, checkParams, DEFAU
 import { duplicateAt } from './duplicate-at';
 import { EmptyCorpusError } from './errors';
 import { IdTable } from './id-table';
-import { mergeSegments } from './segment-merge';
+import { copyPostings, type MergedPostings, mergeSegments, planMerge, splitTerms } from './segment-merge';
 import type { BatchRecord, SegmentInfo } from './segment-writer';
 import { spawnWorker } from './worker-spawn';
 
@@ -102,6 +102,8 @@ async function runSegmented(
   const segments: SegmentInfo[] = [];
   const docLengths: Uint32Array[] = [];
   const finished: boolean[] = [];
+  const mergedBy: boolean[] = [];
+  let mergeStarted = false;
   let failure: Error | undefined;
   let lineError: { seq: number; error: InputFormatError } | undefined;
   let done = 0;
@@ -139,6 +141,7 @@ async function runSegmented(
       workers.push(worker);
       inFlight.push([]);
       finished.push(false);
+      mergedBy.push(false);
       worker.on('message', (m: WorkerReply) => {
         if (m.type === 'batch') {
           inFlight[w].shift();
@@ -154,13 +157,14 @@ async function runSegmented(
         } else if (m.type === 'finished') {
           segments.push(...m.segments);
           finished[w] = true;
-        } else if (m.type === 'error')
+        } else if (m.type === 'merged') mergedBy[w] = true;
+        else if (m.type === 'error')
           fail(w, m.message, m.code ? Object.assign(new Error(m.message), { code: m.code }) : undefined, m.seq);
         signal();
       });
       worker.on('error', (err) => fail(w, err.message, err));
       worker.on('exit', (code) => {
-        if (!finished[w]) fail(w, `it exited with code ${code}`);
+        if (!finished[w] || (mergeStarted && !mergedBy[w])) fail(w, `it exited with code ${code}`);
       });
     }
 
@@ -191,7 +195,27 @@ async function runSegmented(
     while (!failure && finished.some((f) => !f)) await waitForChange();
     if (failure) throw failure;
 
-    const merged = mergeSegments(segments, records);
+    let merged: MergedPostings;
+    if (threads === 1) merged = mergeSegments(segments, records);
+    else {
+      // the postings copy, the merge's long part, split by term ranges over the (now idle) workers
+      const plan = planMerge(segments, records);
+      const total = plan.termOffsets[plan.terms.length];
+      const postingDocs = new Uint32Array(new SharedArrayBuffer(4 * total));
+      const postingTfs =
+        plan.maxTf <= 0xffff
+          ? new Uint16Array(new SharedArrayBuffer(2 * total))
+          : new Uint32Array(new SharedArrayBuffer(4 * total));
+      const { termOffsets, globalIds } = plan;
+      mergeStarted = true;
+      splitTerms(termOffsets, threads).forEach(([from, to], w) => {
+        const copy = { termOffsets, globalIds, records: plan.records, from, to, postingDocs, postingTfs };
+        workers[w].postMessage({ type: 'merge', ...copy });
+      });
+      while (!failure && mergedBy.some((m) => !m)) await waitForChange();
+      if (failure) throw failure;
+      merged = { terms: plan.terms, termOffsets, postingDocs, postingTfs };
+    }
     let total = 0;
     for (const l of docLengths) total += l.length;
     const lengths = new Uint32Array(total);
@@ -359,4 +383,5 @@ type WorkerReply =
     }
   | { type: 'lineError'; seq: number; file: string; line: number; reason: string }
   | { type: 'finished'; segments: SegmentInfo[] }
+  | { type: 'merged' }
   | { type: 'error'; seq: number; message: string; code?: string };

@@ -8,6 +8,7 @@ import {
   type LineBlockStats,
   parseLineBlock,
 } from '@kard/knowledge-base';
+import { copyPostings, type MergePlan } from './segment-merge';
 import { SegmentWriter } from './segment-writer';
 import { runSearchWorker } from './search-worker';
 
@@ -33,7 +34,14 @@ function runBuildWorker(): void {
   type Message =
     | { type: 'batch'; seq: number; texts: string[] }
     | { type: 'block'; seq: number; bytes: Uint8Array; spec: LineBlockSpec }
-    | { type: 'finish' };
+    | { type: 'finish' }
+    | ({
+        type: 'merge';
+        from: number;
+        to: number;
+        postingDocs: Uint32Array;
+        postingTfs: Uint16Array | Uint32Array;
+      } & Pick<MergePlan, 'termOffsets' | 'globalIds' | 'records'>);
   port.on('message', (m: Message) => {
     if (m.type === 'batch' || m.type === 'block') {
       try {
@@ -63,6 +71,15 @@ function runBuildWorker(): void {
         // reported with its batch (an uncaught error can overtake the replies still queued for earlier batches)
         const code = (err as NodeJS.ErrnoException).code;
         port.postMessage({ type: 'error', seq: m.seq, message: (err as Error).stack ?? String(err), code });
+        port.close();
+      }
+    } else if (m.type === 'merge') {
+      try {
+        copyPostings(m, m.from, m.to, m.postingDocs, m.postingTfs);
+        port.postMessage({ type: 'merged' });
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        port.postMessage({ type: 'error', seq: -1, message: (err as Error).stack ?? String(err), code });
         port.close();
       }
     } else {
