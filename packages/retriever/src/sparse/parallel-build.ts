@@ -22,7 +22,7 @@ import { type Bm25Data, type Bm25Params, type CorpusFileInfo, checkParams, DEFAU
 import { duplicateAt } from './duplicate-at';
 import { EmptyCorpusError } from './errors';
 import { IdTable } from './id-table';
-import { copyPostings, type MergedPostings, mergeSegments, planMerge, splitTerms } from './segment-merge';
+import { type MergedPostings, mergeSegments, planMerge, splitTerms } from './segment-merge';
 import type { BatchRecord, SegmentInfo } from './segment-writer';
 import { spawnWorker } from './worker-spawn';
 
@@ -82,9 +82,8 @@ async function runSegmented(
   options: SegmentedBuildOptions,
   feed: (post: Post) => Promise<void>,
   onBatch: (done: BatchDone) => void,
-): Promise<
-  Pick<Bm25Data, 'params' | 'analyzer' | 'docLengths' | 'terms' | 'termOffsets' | 'postingDocs' | 'postingTfs'>
-> {
+  idTable: () => IdTable,
+): Promise<Omit<Bm25Data, 'corpus'>> {
   const params = { k1: options.k1 ?? DEFAULT_BM25_PARAMS.k1, b: options.b ?? DEFAULT_BM25_PARAMS.b };
   checkParams(params);
   const analyzer = new Analyzer(options).settings;
@@ -196,8 +195,11 @@ async function runSegmented(
     if (failure) throw failure;
 
     let merged: MergedPostings;
-    if (threads === 1) merged = mergeSegments(segments, records);
-    else {
+    let ids: IdTable;
+    if (threads === 1) {
+      ids = idTable();
+      merged = mergeSegments(segments, records);
+    } else {
       // the postings copy, the merge's long part, split by term ranges over the (now idle) workers
       const plan = planMerge(segments, records);
       const total = plan.termOffsets[plan.terms.length];
@@ -212,6 +214,7 @@ async function runSegmented(
         const copy = { termOffsets, globalIds, records: plan.records, from, to, postingDocs, postingTfs };
         workers[w].postMessage({ type: 'merge', ...copy });
       });
+      ids = idTable(); // while the workers copy
       while (!failure && mergedBy.some((m) => !m)) await waitForChange();
       if (failure) throw failure;
       merged = { terms: plan.terms, termOffsets, postingDocs, postingTfs };
@@ -224,7 +227,7 @@ async function runSegmented(
       lengths.set(l, at);
       at += l.length;
     }
-    return { params, analyzer, docLengths: lengths, ...merged };
+    return { params, analyzer, ids, docLengths: lengths, ...merged };
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
     fs.rmSync(spill, { recursive: true, force: true });
@@ -271,9 +274,11 @@ export async function buildSegmented(
     }
     if (texts.length > 0) await send();
   };
-  const data = await runSegmented(options, feed, () => {});
-  if (ids.length === 0) throw new EmptyCorpusError(corpus.map((c) => c.path));
-  return { ...data, ids: IdTable.fromStrings(ids), corpus };
+  const idTable = () => {
+    if (ids.length === 0) throw new EmptyCorpusError(corpus.map((c) => c.path));
+    return IdTable.fromStrings(ids);
+  };
+  return { ...(await runSegmented(options, feed, () => {}, idTable)), corpus };
 }
 
 export interface FileBuildOptions extends SegmentedBuildOptions {
@@ -309,28 +314,28 @@ export async function buildSegmentedFromFiles(
       }
     }
   };
-  const data = await runSegmented(options, feed, (done) => (replies[done.seq] = done));
-  // ids and stats in input order
-  const ids: string[] = [];
-  for (let seq = 0; seq < replies.length; seq++) {
-    const { file, spec } = blockOf[seq];
-    const { block, ids: got, documents } = replies[seq];
-    const stats = readers[file].stats;
-    if (got) for (const id of got) ids.push(id);
-    else for (let i = 0; i < documents; i++) ids.push(factsId(spec.stem, stats.read + i));
-    mergeBlockStats(stats, documents, block!);
-  }
-  const stats = readers.map((r) => r.stats);
   const corpus = options.corpus ?? [];
-  if (ids.length === 0) throw new EmptyCorpusError(corpus.map((c) => c.path));
-  let table: IdTable;
+  const idTable = () => {
+    // ids and stats in input order
+    const ids: string[] = [];
+    for (let seq = 0; seq < replies.length; seq++) {
+      const { file, spec } = blockOf[seq];
+      const { block, ids: got, documents } = replies[seq];
+      const stats = readers[file].stats;
+      if (got) for (const id of got) ids.push(id);
+      else for (let i = 0; i < documents; i++) ids.push(factsId(spec.stem, stats.read + i));
+      mergeBlockStats(stats, documents, block!);
+    }
+    if (ids.length === 0) throw new EmptyCorpusError(corpus.map((c) => c.path));
+    return IdTable.fromStrings(ids);
+  };
   try {
-    table = IdTable.fromStrings(ids);
+    const data = await runSegmented(options, feed, (done) => (replies[done.seq] = done), idTable);
+    return { data: { ...data, corpus }, stats: readers.map((r) => r.stats) };
   } catch (err) {
     if (err instanceof DuplicatePassageIdError) throw await duplicateAt(err, readers, options.read ?? {});
     throw err;
   }
-  return { data: { ...data, ids: table, corpus }, stats };
 }
 
 /**
