@@ -66,6 +66,8 @@ const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
 /** Distinct tokens a segment's token table holds before it starts over (bounds memory on huge corpora). */
 const TOKEN_CACHE_LIMIT = 2_000_000;
+/** Code units before a token's characters in the pool: its length and its term + 1, 32 bits each. */
+const TOKEN_HEAD = 4;
 
 export class SegmentWriter {
   private readonly analyzer: Analyzer;
@@ -84,15 +86,13 @@ export class SegmentWriter {
   private slot = new Uint32Array(1 << 12);
   private mark = new Uint32Array(1 << 12);
   private cursor = new Uint32Array(1 << 12);
-  // Tokens of the open segment: open-addressing table of (hash, index + 1) pairs, the hash beside the index so a
-  // probe that meets another token rarely leaves the table; per token its characters, hash and term.
+  // Tokens of the open segment: an open-addressing table of (hash, pool offset + 1) pairs, and the pool, where each
+  // token is [length (2 code units), term + 1 (2 code units), its characters]: a lookup touches the table slot and
+  // one run of the pool (the hash beside the offset, so a probe that meets another token rarely leaves the table).
   private table = new Int32Array(2 << 16);
   private tokenCount = 0;
-  /** Token k is pool[tokenStart[k], tokenStart[k + 1]). */
-  private tokenStart = new Uint32Array(1 << 12);
   private pool = new Uint16Array(1 << 16);
-  private tokenHash = new Uint32Array(1 << 12);
-  private tokenTerm = new Int32Array(1 << 12);
+  private poolEnd = 0;
   /** raw token -> analysed term (null: stop word), kept across segments. */
   private readonly stems = new Map<string, string | null>();
   private readonly forwardTerms = new GrowableUint32Array(1 << 16);
@@ -256,62 +256,53 @@ export class SegmentWriter {
     const mask = (table.length >> 1) - 1;
     const len = end - start;
     const pool = this.pool;
-    const starts = this.tokenStart;
     const hash = h | 0;
     for (let i = h & mask; ; i = (i + 1) & mask) {
-      const k = table[2 * i + 1] - 1;
-      if (k < 0) break;
-      if (table[2 * i] !== hash) continue;
-      const from = starts[k];
-      if (starts[k + 1] - from !== len) continue;
+      const o = table[2 * i + 1] - 1;
+      if (o < 0) break;
+      if (table[2 * i] !== hash || pool[o] !== (len & 0xffff) || pool[o + 1] !== len >>> 16) continue;
+      const from = o + TOKEN_HEAD;
       let j = 0;
       while (j < len && pool[from + j] === lower.charCodeAt(start + j)) j++;
-      if (j === len) return this.tokenTerm[k];
+      if (j === len) return (pool[o + 2] | (pool[o + 3] << 16)) - 1;
     }
     const t = this.resolve(lower.slice(start, end), seq, pos);
     if (this.tokenCount >= TOKEN_CACHE_LIMIT) this.clearTokenTable();
-    const k = this.tokenCount++;
-    if (k + 1 >= this.tokenHash.length) {
-      const n = this.tokenHash.length * 2;
-      const hashes = new Uint32Array(n);
-      hashes.set(this.tokenHash);
-      this.tokenHash = hashes;
-      const terms = new Int32Array(n);
-      terms.set(this.tokenTerm);
-      this.tokenTerm = terms;
-      const tokenStart = new Uint32Array(n);
-      tokenStart.set(this.tokenStart);
-      this.tokenStart = tokenStart;
-    }
-    const from = this.tokenStart[k];
-    if (from + len > this.pool.length) {
-      const grown = new Uint16Array(Math.max(this.pool.length * 2, from + len));
-      grown.set(this.pool);
+    this.tokenCount++;
+    const o = this.poolEnd;
+    if (o + TOKEN_HEAD + len > this.pool.length) {
+      const grown = new Uint16Array(Math.max(this.pool.length * 2, o + TOKEN_HEAD + len));
+      grown.set(this.pool.subarray(0, o));
       this.pool = grown;
     }
-    for (let j = 0; j < len; j++) this.pool[from + j] = lower.charCodeAt(start + j);
-    this.tokenStart[k + 1] = from + len;
-    this.tokenHash[k] = h;
-    this.tokenTerm[k] = t;
-    if (4 * (k + 1) > table.length) this.rehash(table.length);
-    else {
-      let i = h & mask;
-      while (table[2 * i + 1] !== 0) i = (i + 1) & mask;
-      table[2 * i] = hash;
-      table[2 * i + 1] = k + 1;
-    }
+    const into = this.pool;
+    into[o] = len & 0xffff;
+    into[o + 1] = len >>> 16;
+    into[o + 2] = (t + 1) & 0xffff;
+    into[o + 3] = (t + 1) >>> 16;
+    for (let j = 0; j < len; j++) into[o + TOKEN_HEAD + j] = lower.charCodeAt(start + j);
+    this.poolEnd = o + TOKEN_HEAD + len;
+    if (4 * this.tokenCount > this.table.length) this.rehash(this.table.length);
+    const slots = this.table;
+    const m = (slots.length >> 1) - 1;
+    let i = h & m;
+    while (slots[2 * i + 1] !== 0) i = (i + 1) & m;
+    slots[2 * i] = hash;
+    slots[2 * i + 1] = o + 1;
     return t;
   }
 
-  /** A table of `size` slots (2 words each). */
+  /** A table of `size` slots (2 words each), holding the tokens of the one it replaces. */
   private rehash(size: number): void {
+    const old = this.table;
     const table = new Int32Array(2 * size);
     const mask = size - 1;
-    for (let k = 0; k < this.tokenCount; k++) {
-      let i = this.tokenHash[k] & mask;
+    for (let s = 0; s < old.length; s += 2) {
+      if (old[s + 1] === 0) continue;
+      let i = old[s] & mask;
       while (table[2 * i + 1] !== 0) i = (i + 1) & mask;
-      table[2 * i] = this.tokenHash[k] | 0;
-      table[2 * i + 1] = k + 1;
+      table[2 * i] = old[s];
+      table[2 * i + 1] = old[s + 1];
     }
     this.table = table;
   }
@@ -319,6 +310,7 @@ export class SegmentWriter {
   private clearTokenTable(): void {
     this.table = new Int32Array(2 << 16);
     this.tokenCount = 0;
+    this.poolEnd = 0;
   }
 
   /** Analyses a token (stem cache first) and finds or adds its term in the segment vocabulary. */
