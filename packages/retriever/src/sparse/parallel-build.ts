@@ -21,7 +21,7 @@ import { Analyzer, type AnalyzerOptions } from '../analysis';
 import { type Bm25Data, type Bm25Params, type CorpusFileInfo, checkParams, DEFAULT_BM25_PARAMS } from './bm25-data';
 import { duplicateAt } from './duplicate-at';
 import { EmptyCorpusError } from './errors';
-import { IdTable } from './id-table';
+import { type IdTable, IdTableBuilder } from './id-table';
 import { type MergedPostings, mergeSegments, planMerge, splitTerms } from './segment-merge';
 import type { BatchRecord, SegmentInfo } from './segment-writer';
 import { spawnWorker } from './worker-spawn';
@@ -250,14 +250,17 @@ export async function buildSegmented(
 ): Promise<Bm25Data> {
   const batchDocs = options.batchDocs ?? 4096;
   const corpus = options.corpus ?? [];
-  const ids: string[] = [];
+  const ids = new IdTableBuilder();
   const feed = async (post: Post) => {
     let texts: string[] = [];
+    let batchIds: string[] = [];
     let chars = 0;
     let seq = 0;
     let base = 0;
     const send = async () => {
       await post({ type: 'batch', seq, texts }, `passages ${base + 1}..${base + texts.length}`);
+      ids.add(batchIds); // sorted while the workers analyse
+      batchIds = [];
       seq++;
       base += texts.length;
       texts = [];
@@ -267,7 +270,7 @@ export async function buildSegmented(
       if (typeof p.id !== 'string' || p.id === '')
         throw new TypeError(`document id must be a non-empty string, got ${JSON.stringify(p.id)}`);
       const text = indexedText(p);
-      ids.push(p.id);
+      batchIds.push(p.id);
       texts.push(text);
       chars += text.length;
       if (texts.length >= batchDocs || chars >= BATCH_CHARS) await send();
@@ -275,8 +278,8 @@ export async function buildSegmented(
     if (texts.length > 0) await send();
   };
   const idTable = () => {
-    if (ids.length === 0) throw new EmptyCorpusError(corpus.map((c) => c.path));
-    return IdTable.fromStrings(ids);
+    if (ids.size === 0) throw new EmptyCorpusError(corpus.map((c) => c.path));
+    return ids.finish();
   };
   return { ...(await runSegmented(options, feed, () => {}, idTable)), corpus };
 }
@@ -302,7 +305,19 @@ export async function buildSegmentedFromFiles(
 ): Promise<{ data: Bm25Data; stats: ReadStats[] }> {
   const readers = files.map((file) => new CorpusBlocks(file, { ...options.read, blockBytes: options.blockBytes }));
   const blockOf: { file: number; spec: LineBlockSpec }[] = [];
-  const replies: BatchDone[] = [];
+  const replies: (BatchDone | undefined)[] = [];
+  const ids = new IdTableBuilder();
+  let next = 0;
+  // ids and stats in input order, added as soon as the batches before them are in (the calling thread is idle)
+  const collect = () => {
+    for (let done = replies[next]; done !== undefined; done = replies[++next]) {
+      replies[next] = undefined;
+      const { file, spec } = blockOf[next];
+      const stats = readers[file].stats;
+      ids.add(done.ids ?? Array.from({ length: done.documents }, (_, i) => factsId(spec.stem, stats.read + i)));
+      mergeBlockStats(stats, done.documents, done.block!);
+    }
+  };
   const feed = async (post: Post) => {
     let seq = 0;
     for (let f = 0; f < readers.length; f++) {
@@ -316,21 +331,20 @@ export async function buildSegmentedFromFiles(
   };
   const corpus = options.corpus ?? [];
   const idTable = () => {
-    // ids and stats in input order
-    const ids: string[] = [];
-    for (let seq = 0; seq < replies.length; seq++) {
-      const { file, spec } = blockOf[seq];
-      const { block, ids: got, documents } = replies[seq];
-      const stats = readers[file].stats;
-      if (got) for (const id of got) ids.push(id);
-      else for (let i = 0; i < documents; i++) ids.push(factsId(spec.stem, stats.read + i));
-      mergeBlockStats(stats, documents, block!);
-    }
-    if (ids.length === 0) throw new EmptyCorpusError(corpus.map((c) => c.path));
-    return IdTable.fromStrings(ids);
+    collect();
+    if (ids.size === 0) throw new EmptyCorpusError(corpus.map((c) => c.path));
+    return ids.finish();
   };
   try {
-    const data = await runSegmented(options, feed, (done) => (replies[done.seq] = done), idTable);
+    const data = await runSegmented(
+      options,
+      feed,
+      (done) => {
+        replies[done.seq] = done;
+        collect();
+      },
+      idTable,
+    );
     return { data: { ...data, corpus }, stats: readers.map((r) => r.stats) };
   } catch (err) {
     if (err instanceof DuplicatePassageIdError) throw await duplicateAt(err, readers, options.read ?? {});
