@@ -12,6 +12,16 @@ export {
   type ReadPassagesOptions,
   type ReadStats,
 } from './readers/read-passages';
+export {
+  CorpusBlocks,
+  factsId,
+  type LineBlock,
+  type LineBlockResult,
+  type LineBlockSpec,
+  type LineBlockStats,
+  mergeBlockStats,
+  parseLineBlock,
+} from './readers/line-blocks';
 export { PassageStore } from './store/passage-store';
 export type { BuildStoreOptions } from './store/build-store';
 export { readMediaWikiPages, type WikiPage } from './builders/mediawiki-dump';

@@ -2,7 +2,7 @@
 // Segmented (worker-thread) BM25 build against today's single-threaded builder on one generated corpus: build time,
 // peak RSS (each build in its own process), and a byte-for-byte comparison of the saved index files.
 // Passages: 40-120 words drawn from the unigram distribution of the shipped Wikipedia paragraphs (raw words, so
-// analysis, stop words and stemming run as on real text), written once to a JSONL file and read with readPassages.
+// analysis, stop words and stemming run as on real text), written once to a JSONL file and built with buildFiles.
 // Then threaded search on the built index: the 2,061 StrategyQA questions, k = 10, searchBatch (one thread) against
 // searchBatchParallel (all cores), with the share of identical results.
 // Run: npx nx run @kard/retriever:build && BENCH_BUILD_DOCS=200000 nice -n 10 node tools/bench/retrieval/build-threads.mjs
@@ -30,10 +30,10 @@ else await main();
 /** One build in this process; prints a JSON line with its figures. threads 0 = today's in-thread builder. */
 async function child(corpus, threads, out) {
   const { Bm25Index } = require('@kard/retriever');
-  const { readPassages } = require('@kard/knowledge-base');
   const t = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
-  const index = await Bm25Index.build(readPassages(corpus), { threads, tempDir: path.dirname(out) });
+  // threads > 0: the workers parse the file too (buildFiles); 0: readPassages into the in-thread builder
+  const { index } = await Bm25Index.buildFiles([corpus], { threads, tempDir: path.dirname(out) });
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
   const cpu = process.cpuUsage(cpu0); // all threads of the process (on a loaded machine, the steadier figure)
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;

@@ -167,10 +167,24 @@ function encodedReplacementsIn(bytes: Buffer): number {
 }
 
 /**
+ * The lines of `block`, whole lines of UTF-8 (a final `\n` ends the last line, it does not start an empty one),
+ * without their `\n` / `\r\n` terminators; `invalid[i]`: the invalid UTF-8 sequences on line i (each read as U+FFFD),
+ * only when `countInvalid` and some bytes are not UTF-8. A newline byte never sits inside a UTF-8 sequence, so
+ * blocks cut after newlines decode exactly as one pass over the whole stream would.
+ */
+export function decodeLines(block: Buffer, countInvalid: boolean): { lines: string[]; invalid?: number[] } {
+  const lines = block.toString('utf8').split('\n');
+  if (block[block.length - 1] === NEWLINE) lines.pop();
+  // Only a block with invalid bytes pays for the per-line count; isUtf8 is a fast native scan.
+  const invalid = countInvalid && !isUtf8(block) ? invalidPerLine(block, lines) : undefined;
+  for (let i = 0; i < lines.length; i++) if (lines[i].endsWith('\r')) lines[i] = lines[i].slice(0, -1);
+  return { lines, invalid };
+}
+
+/**
  * Lines of a UTF-8 stream without their `\n` / `\r\n` terminators. Stream errors propagate to the consumer.
- * Bytes are decoded a block of whole lines at a time (a newline byte never sits inside a UTF-8 sequence, so this
- * decodes exactly as one pass over the stream would); invalid sequences become U+FFFD and, when `onInvalidUtf8` is
- * given, are reported per line.
+ * Bytes are decoded a block of whole lines at a time (see `decodeLines`); invalid sequences become U+FFFD and,
+ * when `onInvalidUtf8` is given, are reported per line.
  */
 export async function* readLines(
   stream: AsyncIterable<Buffer | string>,
@@ -180,15 +194,11 @@ export async function* readLines(
   let lineNo = 0;
   let pending: Buffer[] = []; // bytes of the line not yet ended
   function* lines(block: Buffer): Generator<string> {
-    const parts = block.toString('utf8').split('\n');
-    if (block[block.length - 1] === NEWLINE) parts.pop();
-    // Only a block with invalid bytes pays for the per-line count; isUtf8 is a fast native scan.
-    const invalid = onInvalid && !isUtf8(block) ? invalidPerLine(block, parts) : undefined;
-    for (let i = 0; i < parts.length; i++) {
+    const { lines, invalid } = decodeLines(block, onInvalid !== undefined);
+    for (let i = 0; i < lines.length; i++) {
       lineNo++;
       if (invalid && invalid[i] > 0) onInvalid!(lineNo, invalid[i]);
-      const line = parts[i];
-      yield line.endsWith('\r') ? line.slice(0, -1) : line;
+      yield lines[i];
     }
   }
   for await (const piece of stream) {

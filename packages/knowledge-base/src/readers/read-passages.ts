@@ -105,13 +105,14 @@ export class PassageReader implements AsyncIterable<Passage> {
   }
 }
 
-function formatFromName(file: string): CorpusFormat | undefined {
+/** The format a file name implies (`.tsv`: dpr-tsv, `.txt`: facts), if any. */
+export function formatFromName(file: string): CorpusFormat | undefined {
   if (/\.tsv(\.gz)?$/i.test(file)) return 'dpr-tsv';
   return /\.txt(\.gz|\.bz2)?$/i.test(file) ? 'facts' : undefined;
 }
 
 /** "openbook" for ".../openbook.txt.gz". */
-function fileStem(file: string): string {
+export function fileStem(file: string): string {
   return (file.split(/[\\/]/).pop() ?? file).replace(/(\.[A-Za-z0-9]+)+$/, '');
 }
 

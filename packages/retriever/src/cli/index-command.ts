@@ -1,16 +1,8 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
-import { assertReplaceable, createProgress, InputFormatError } from '@kard/core';
-import {
-  type CorpusFormat,
-  DuplicatePassageIdError,
-  invalidUtf8Warning,
-  type Passage,
-  type PassageReader,
-  readPassages,
-  type ReadPassagesOptions,
-} from '@kard/knowledge-base';
+import { assertReplaceable, createProgress } from '@kard/core';
+import { type CorpusFormat, invalidUtf8Warning, type ReadPassagesOptions, type ReadStats } from '@kard/knowledge-base';
 import { Bm25Index, BM25_INDEX_OWNER, type CorpusFileInfo } from '../sparse';
 import { type CliIo, describeFile, parseNumber } from './io';
 
@@ -69,13 +61,11 @@ export function indexCommand(io: CliIo): Command {
         onError: o.skipMalformed ? 'skip' : 'throw',
         onInvalidUtf8: o.strict ? 'throw' : 'count',
       };
-      const readers = o.corpus.map((file) => readPassages(file, readOptions));
-      async function* passages(): AsyncGenerator<Passage> {
-        for (const reader of readers) yield* reader;
-      }
       let index: Bm25Index;
+      let readers: { file: string; stats: ReadStats }[];
       try {
-        index = await Bm25Index.build(passages(), {
+        const built = await Bm25Index.buildFiles(o.corpus, {
+          read: readOptions,
           k1: o.k1,
           b: o.b,
           stemmer: o.stemmer,
@@ -87,9 +77,8 @@ export function indexCommand(io: CliIo): Command {
           target: path.resolve(o.out),
           onProgress: (n) => progress.update(n),
         });
-      } catch (err) {
-        if (err instanceof DuplicatePassageIdError) throw await duplicateAt(err, readers, readOptions);
-        throw err;
+        index = built.index;
+        readers = o.corpus.map((file, i) => ({ file, stats: built.stats[i] }));
       } finally {
         progress.stop();
       }
@@ -110,35 +99,4 @@ export function indexCommand(io: CliIo): Command {
           `-> ${o.out}\n`,
       );
     });
-}
-
-/**
- * A duplicate id as an error naming the file and line of both passages (rows are counted over all corpus files in
- * order); the lines are found by reading the files again, which costs nothing unless there is a duplicate.
- */
-async function duplicateAt(
-  err: DuplicatePassageIdError,
-  readers: PassageReader[],
-  options: ReadPassagesOptions,
-): Promise<InputFormatError> {
-  const locate = async (row: number): Promise<string> => {
-    for (const r of readers) {
-      if (row < r.stats.read) {
-        const again = readPassages(r.file, options);
-        for await (const _ of again) if (again.stats.read === row + 1) return `${r.file}:${again.stats.line}`;
-      }
-      row -= r.stats.read;
-    }
-    return `passage ${row + 1}`;
-  };
-  const [first, second] = err.rows;
-  const at = await locate(second);
-  const [file, line] = [at.slice(0, at.lastIndexOf(':')), Number(at.slice(at.lastIndexOf(':') + 1))];
-  return new InputFormatError(
-    file,
-    line,
-    `duplicate passage id ${JSON.stringify(err.id)} (first at ${await locate(first)}); ids must be unique: ` +
-      `remove or rename one of them`,
-    { cause: err },
-  );
 }

@@ -1,8 +1,8 @@
-import type { Passage } from '@kard/knowledge-base';
+import type { Passage, ReadPassagesOptions, ReadStats } from '@kard/knowledge-base';
 import { Analyzer, tokenize } from '../analysis';
 import type { Hit, Retriever } from '../types';
 import { Bm25Builder, type Bm25BuildOptions } from './bm25-builder';
-import { buildSegmented } from './parallel-build';
+import { buildFromFiles, buildSegmented, type FileBuildOptions } from './parallel-build';
 import { Bm25SearchPool, type ParallelSearchOptions, sharedIndexArrays } from './parallel-search';
 import type { Bm25Data, Bm25Params, CorpusFileInfo } from './bm25-data';
 import { type Bm25SearchArrays, corpusStatistics, postingTf, searchArraysFromCsr } from './bm25-blocks';
@@ -116,6 +116,22 @@ export class Bm25Index implements Retriever {
   /** Norms, idf and per-block maxima, derived from `data` (typed arrays, shareable with worker threads). */
   get arrays(): Bm25SearchArrays {
     return this.currentArrays;
+  }
+
+  /**
+   * Indexes corpus files as `build(readPassages(file, options.read))` over each would, and returns each file's read
+   * stats. With `threads`, the workers also parse the files (the calling thread only reads and decompresses), which
+   * is what makes a threaded build of files scale. A duplicate id is an `InputFormatError` naming both files and
+   * lines.
+   */
+  static async buildFiles(
+    files: string[],
+    options: FileBuildOptions | (Bm25BuildOptions & { read?: ReadPassagesOptions }) = {},
+  ): Promise<{ index: Bm25Index; stats: ReadStats[] }> {
+    const inThread = async (passages: AsyncIterable<Passage>) =>
+      (await Bm25Index.build(passages, { ...options, threads: 0 })).data;
+    const { data, stats } = await buildFromFiles(files, options, inThread);
+    return { index: new Bm25Index(data), stats };
   }
 
   /** Indexes passages (a `readPassages` stream, an array, any iterable); the text is `indexedText(p)`. */

@@ -87,6 +87,99 @@ export class IdTable {
   }
 }
 
+/**
+ * Packs ids as they come, a batch at a time in row order, into what `IdTable.fromStrings` makes of all of them at
+ * once: the same bytes, offsets and sorted rows, the same `DuplicatePassageIdError`. Each batch is sorted when it
+ * is added and merged with runs of its size (a binary counter of sorted runs), so a caller that adds batches while
+ * other threads work leaves `finish` about one merge pass instead of a whole sort.
+ */
+export class IdTableBuilder {
+  private readonly ids: string[] = [];
+  private bytes = new Uint8Array(1 << 16);
+  private byteLength = 0;
+  private offsets = new Uint32Array(1 << 12);
+  /** Sorted runs of rows, longest first; each run's rows are sorted by (id, row). */
+  private readonly runs: Uint32Array[] = [];
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  /** Appends `ids` (the next rows, in order). */
+  add(ids: string[]): void {
+    if (ids.length === 0) return;
+    const first = this.ids.length;
+    const all = this.ids;
+    if (this.offsets.length < first + ids.length + 1) {
+      const grown = new Uint32Array(Math.max(2 * this.offsets.length, first + ids.length + 1));
+      grown.set(this.offsets.subarray(0, first + 1));
+      this.offsets = grown;
+    }
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      all.push(id);
+      const n = utf8Length(id);
+      if (this.byteLength + n > 0xffffffff) throw new RangeError('document ids exceed 4 GiB of UTF-8');
+      if (this.byteLength + n > this.bytes.length) {
+        const grown = new Uint8Array(Math.max(2 * this.bytes.length, this.byteLength + n));
+        grown.set(this.bytes.subarray(0, this.byteLength));
+        this.bytes = grown;
+      }
+      encoder.encodeInto(id, this.bytes.subarray(this.byteLength, this.byteLength + n));
+      this.byteLength += n;
+      this.offsets[first + i + 1] = this.byteLength;
+    }
+    const run = new Uint32Array(ids.length);
+    for (let i = 0; i < run.length; i++) run[i] = first + i;
+    run.sort((a, b) => (all[a] < all[b] ? -1 : all[a] > all[b] ? 1 : a - b));
+    this.runs.push(run);
+    // merge while the last run is at least as long as the one before it: runs stay O(log n), each row merged
+    // O(log n) times, as a sort would
+    while (this.runs.length > 1 && this.runs[this.runs.length - 1].length >= this.runs[this.runs.length - 2].length) {
+      const b = this.runs.pop()!;
+      const a = this.runs.pop()!;
+      this.runs.push(this.merge(a, b));
+    }
+  }
+
+  /** The table; throws `DuplicatePassageIdError` when an id repeats (as `IdTable.fromStrings` would). */
+  finish(): IdTable {
+    while (this.runs.length > 1) {
+      const b = this.runs.pop()!;
+      const a = this.runs.pop()!;
+      this.runs.push(this.merge(a, b));
+    }
+    const ids = this.ids;
+    const sortedRows = this.runs[0] ?? new Uint32Array(0);
+    for (let i = 1; i < sortedRows.length; i++) {
+      if (ids[sortedRows[i]] === ids[sortedRows[i - 1]]) {
+        const [a, b] = [sortedRows[i - 1], sortedRows[i]];
+        throw new DuplicatePassageIdError(ids[a], [Math.min(a, b), Math.max(a, b)]);
+      }
+    }
+    const n = ids.length;
+    return new IdTable(this.bytes.slice(0, this.byteLength), this.offsets.slice(0, n + 1), sortedRows);
+  }
+
+  /** Two sorted runs as one, by (id, row). */
+  private merge(a: Uint32Array, b: Uint32Array): Uint32Array {
+    const ids = this.ids;
+    const out = new Uint32Array(a.length + b.length);
+    let i = 0;
+    let j = 0;
+    let k = 0;
+    while (i < a.length && j < b.length) {
+      const x = ids[a[i]];
+      const y = ids[b[j]];
+      if (x < y || (x === y && a[i] < b[j])) out[k++] = a[i++];
+      else out[k++] = b[j++];
+    }
+    while (i < a.length) out[k++] = a[i++];
+    while (j < b.length) out[k++] = b[j++];
+    return out;
+  }
+}
+
 /** The inverse of `sortedRows` (rank[row] = its position in id order), written into `into` (a fresh array by default). */
 export function rankOf(sortedRows: Uint32Array, into: Uint32Array = new Uint32Array(sortedRows.length)): Uint32Array {
   for (let i = 0; i < sortedRows.length; i++) into[sortedRows[i]] = i;

@@ -21,5 +21,5 @@ export {
   readBm25Manifest,
 } from './bm25-storage';
 export { EmptyCorpusError, IndexFormatError, UnknownDocumentError } from './errors';
-export { BuildWorkerError } from './parallel-build';
+export { BuildWorkerError, type FileBuildOptions } from './parallel-build';
 export { Bm25SearchPool, type ParallelSearchOptions, type PoolSearchOptions, toShared } from './parallel-search';

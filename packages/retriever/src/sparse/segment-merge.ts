@@ -15,12 +15,62 @@ export interface MergedPostings {
 }
 
 /**
+ * What copying the postings needs, computed from the segment vocabularies alone: the final terms and their
+ * postings offsets, and per segment its local term ids mapped to global ones.
+ */
+export interface MergePlan {
+  terms: string[];
+  termOffsets: Uint32Array;
+  /** Segment name -> global term id of each of its local terms. */
+  globalIds: Map<string, Uint32Array>;
+  /** The records, in input order (seq). */
+  records: BatchRecord[];
+  maxTf: number;
+}
+
+/**
  * Merges spilled segments into one term-major index, equal to what the single-threaded builder makes of the same
  * documents: terms in order of first appearance (the smallest (batch, token position) over all segments holding
  * the term), each term's postings in row order (records are copied batch by batch in input order, a counting
  * sort). Memory: the final arrays, the term dictionary and one record at a time.
  */
 export function mergeSegments(segments: SegmentInfo[], records: BatchRecord[]): MergedPostings {
+  const plan = planMerge(segments, records);
+  const total = plan.termOffsets[plan.terms.length];
+  const postingDocs = new Uint32Array(total);
+  const postingTfs = plan.maxTf <= 0xffff ? new Uint16Array(total) : new Uint32Array(total);
+  copyPostings(plan, 0, plan.terms.length, postingDocs, postingTfs);
+  return { terms: plan.terms, termOffsets: plan.termOffsets, postingDocs, postingTfs };
+}
+
+/** Term ranges [from, to) of about equal postings, one per part: the parts `copyPostings` can fill at once. */
+export function splitTerms(termOffsets: Uint32Array, parts: number): [number, number][] {
+  const termCount = termOffsets.length - 1;
+  const total = termOffsets[termCount];
+  const out: [number, number][] = [];
+  let from = 0;
+  for (let p = 1; p <= parts; p++) {
+    let to = termCount;
+    if (p < parts) {
+      // the first term whose postings start at or past p/parts of all postings
+      const goal = (total * p) / parts;
+      let lo = from;
+      let hi = termCount;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (termOffsets[mid] < goal) lo = mid + 1;
+        else hi = mid;
+      }
+      to = lo;
+    }
+    out.push([from, to]);
+    from = to;
+  }
+  return out;
+}
+
+/** Steps 1 and 2 of the merge: the union of the segment vocabularies and each term's global id and postings offset. */
+export function planMerge(segments: SegmentInfo[], records: BatchRecord[]): MergePlan {
   // 1. The union of the segment vocabularies, each term's first appearance and total document frequency.
   const unionOf = new Map<string, number>();
   const unionTerms: string[] = [];
@@ -71,20 +121,31 @@ export function mergeSegments(segments: SegmentInfo[], records: BatchRecord[]): 
     if (total > 0xffffffff) throw new RangeError(`${total} postings exceed one index segment (2^32)`);
     termOffsets[g + 1] = total;
   }
-  for (const [segment, map] of localToUnion) {
-    for (let i = 0; i < map.length; i++) map[i] = unionToGlobal[map[i]];
-    localToUnion.set(segment, map);
-  }
-  // 3. Postings, batch by batch in input order.
+  for (const map of localToUnion.values()) for (let i = 0; i < map.length; i++) map[i] = unionToGlobal[map[i]];
   let maxTf = 0;
   for (const r of records) if (r.maxTf > maxTf) maxTf = r.maxTf;
-  const postingDocs = new Uint32Array(total);
-  const postingTfs = maxTf <= 0xffff ? new Uint16Array(total) : new Uint32Array(total);
-  const cursor = termOffsets.slice(0, termCount);
   const sorted = [...records].sort((a, b) => a.seq - b.seq);
+  return { terms, termOffsets, globalIds: localToUnion, records: sorted, maxTf };
+}
+
+/**
+ * Step 3: copies the postings of the global terms [from, to) into `postingDocs` / `postingTfs`, batch by batch in
+ * input order. Copies of disjoint ranges may run at once (in worker threads, on shared arrays).
+ */
+export function copyPostings(
+  plan: Pick<MergePlan, 'termOffsets' | 'globalIds' | 'records'>,
+  from: number,
+  to: number,
+  postingDocs: Uint32Array,
+  postingTfs: Uint16Array | Uint32Array,
+): void {
+  const cursor = plan.termOffsets.slice(0, plan.termOffsets.length - 1);
   const fds = new Map<string, number>();
+  let base = 0; // the global row of the batch's first document (records hold rows within their batch)
   try {
-    for (const r of sorted) {
+    for (const r of plan.records) {
+      const first = base;
+      base += r.documents;
       let fd = fds.get(r.file);
       if (fd === undefined) fds.set(r.file, (fd = fs.openSync(r.file, 'r')));
       const buf = new ArrayBuffer(r.bytes);
@@ -96,7 +157,7 @@ export function mergeSegments(segments: SegmentInfo[], records: BatchRecord[]): 
       const postings = u32[5];
       const tfBytes = u32[7];
       if (nTerms === 0) continue; // a batch of documents without terms (its segment may have none either)
-      const map = localToUnion.get(r.segment);
+      const map = plan.globalIds.get(r.segment);
       if (map === undefined) throw new Error(`segment ${r.segment} of batch ${r.seq} has no vocabulary`);
       const docsAt = RECORD_HEADER_WORDS + 2 * nTerms;
       const tfs =
@@ -105,9 +166,15 @@ export function mergeSegments(segments: SegmentInfo[], records: BatchRecord[]): 
       let q = 0;
       for (let i = 0; i < nTerms; i++) {
         const g = map[u32[RECORD_HEADER_WORDS + i]];
+        const count = u32[RECORD_HEADER_WORDS + nTerms + i];
+        if (g < from || g >= to) {
+          p += count;
+          q += count;
+          continue;
+        }
         let at = cursor[g];
-        for (let end = q + u32[RECORD_HEADER_WORDS + nTerms + i]; q < end; q++, p++, at++) {
-          postingDocs[at] = u32[p];
+        for (const end = q + count; q < end; q++, p++, at++) {
+          postingDocs[at] = first + u32[p];
           postingTfs[at] = tfs[q];
         }
         cursor[g] = at;
@@ -116,7 +183,6 @@ export function mergeSegments(segments: SegmentInfo[], records: BatchRecord[]): 
   } finally {
     for (const fd of fds.values()) fs.closeSync(fd);
   }
-  return { terms, termOffsets, postingDocs, postingTfs };
 }
 
 function lowerBound(sorted: Float64Array, key: number): number {

@@ -9,10 +9,11 @@ import { Analyzer, type AnalyzerOptions } from '../analysis';
  * `segmentTerms` (a segment). The merge (`mergeSegments`) needs, per term, where it first appeared (batch,
  * token position) to reproduce the single-threaded builder's first-appearance term order exactly.
  *
- * Record layout (little-endian uint32 words): RECORD_MAGIC, seq, base (global row of the batch's first
- * document), documents, terms, postings, maxTf, tfBytes (2 or 4); then the batch's local term ids, each term's
- * document count, the postings' global rows (grouped by term in the order of the term list, rows ascending)
- * and their term frequencies (uint16 or uint32, padded to a word).
+ * Record layout (little-endian uint32 words): RECORD_MAGIC, seq, 0 (reserved), documents, terms, postings, maxTf,
+ * tfBytes (2 or 4); then the batch's local term ids, each term's document count, the postings' rows within the
+ * batch (grouped by term in the order of the term list, rows ascending) and their term frequencies (uint16 or
+ * uint32, padded to a word). Rows are the batch's own (0-based): a worker that parses its batches does not know
+ * how many passages came before them; the merge adds each batch's first global row.
  */
 export const RECORD_MAGIC = 0x4b424d31; // "KBM1"
 export const RECORD_HEADER_WORDS = 8;
@@ -65,6 +66,8 @@ const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
 /** Distinct tokens a segment's token table holds before it starts over (bounds memory on huge corpora). */
 const TOKEN_CACHE_LIMIT = 2_000_000;
+/** Code units before a token's characters in the pool: its length and its term + 1, 32 bits each. */
+const TOKEN_HEAD = 4;
 
 export class SegmentWriter {
   private readonly analyzer: Analyzer;
@@ -83,20 +86,21 @@ export class SegmentWriter {
   private slot = new Uint32Array(1 << 12);
   private mark = new Uint32Array(1 << 12);
   private cursor = new Uint32Array(1 << 12);
-  // Tokens of the open segment: open-addressing table of (index + 1); per token its characters, hash and term.
-  private table = new Int32Array(1 << 16);
+  // Tokens of the open segment: an open-addressing table of (hash, pool offset + 1) pairs, and the pool, where each
+  // token is [length (2 code units), term + 1 (2 code units), its characters]: a lookup touches the table slot and
+  // one run of the pool (the hash beside the offset, so a probe that meets another token rarely leaves the table).
+  private table = new Int32Array(2 << 16);
   private tokenCount = 0;
-  /** Token k is pool[tokenStart[k], tokenStart[k + 1]). */
-  private tokenStart = new Uint32Array(1 << 12);
   private pool = new Uint16Array(1 << 16);
-  private tokenHash = new Uint32Array(1 << 12);
-  private tokenTerm = new Int32Array(1 << 12);
+  private poolEnd = 0;
   /** raw token -> analysed term (null: stop word), kept across segments. */
   private readonly stems = new Map<string, string | null>();
   private readonly forwardTerms = new GrowableUint32Array(1 << 16);
   private readonly forwardTfs = new GrowableUint32Array(1 << 16);
   private readonly docUnique = new GrowableUint32Array(1 << 12);
   private readonly batchTerms = new GrowableUint32Array(1 << 12);
+  /** Documents this writer has seen (its own running row, what `lastDoc` holds). */
+  private documents = 0;
 
   constructor(
     readonly dir: string,
@@ -113,10 +117,10 @@ export class SegmentWriter {
   }
 
   /**
-   * Analyses and inverts one batch; `seq` numbers batches in input order, `base` is the global row of its first
-   * document. Returns the documents' lengths and where the record went.
+   * Analyses and inverts one batch; `seq` numbers batches in input order. Returns the documents' lengths and
+   * where the record went.
    */
-  addBatch(seq: number, base: number, texts: string[]): { docLengths: Uint32Array; record: BatchRecord } {
+  addBatch(seq: number, texts: string[]): { docLengths: Uint32Array; record: BatchRecord } {
     if (this.terms.length >= this.segmentTerms) this.closeSegment();
     const n = texts.length;
     const docLengths = new Uint32Array(n);
@@ -130,6 +134,8 @@ export class SegmentWriter {
     const mark = seq + 1;
     let pos = 0; // token position within the batch: the tie-break of first appearance
     let maxTf = 0;
+    const base = this.documents;
+    this.documents += n;
     for (let i = 0; i < n; i++) {
       const doc = base + i;
       const lower = texts[i].toLowerCase();
@@ -193,7 +199,7 @@ export class SegmentWriter {
     const words = RECORD_HEADER_WORDS + 2 * nTerms + postings + Math.ceil((postings * tfBytes) / 4);
     const buf = new ArrayBuffer(words * 4);
     const u32 = new Uint32Array(buf);
-    u32.set([RECORD_MAGIC, seq, base, n, nTerms, postings, maxTf, tfBytes]);
+    u32.set([RECORD_MAGIC, seq, 0, n, nTerms, postings, maxTf, tfBytes]);
     const termIds = u32.subarray(RECORD_HEADER_WORDS, RECORD_HEADER_WORDS + nTerms);
     const counts = u32.subarray(RECORD_HEADER_WORDS + nTerms, RECORD_HEADER_WORDS + 2 * nTerms);
     const docsAt = RECORD_HEADER_WORDS + 2 * nTerms;
@@ -212,10 +218,9 @@ export class SegmentWriter {
     let f = 0;
     const du = docUnique.data;
     for (let i = 0; i < n; i++) {
-      const doc = base + i;
       for (const end = f + du[i]; f < end; f++) {
         const p = this.cursor[ft[f]]++;
-        docs[p] = doc;
+        docs[p] = i;
         tfs[p] = ff[f];
       }
     }
@@ -248,68 +253,64 @@ export class SegmentWriter {
    */
   private tokenTermOf(lower: string, start: number, end: number, h: number, seq: number, pos: number): number {
     const table = this.table;
-    const mask = table.length - 1;
+    const mask = (table.length >> 1) - 1;
     const len = end - start;
     const pool = this.pool;
-    const starts = this.tokenStart;
+    const hash = h | 0;
     for (let i = h & mask; ; i = (i + 1) & mask) {
-      const k = table[i] - 1;
-      if (k < 0) break;
-      if (this.tokenHash[k] !== h) continue;
-      const from = starts[k];
-      if (starts[k + 1] - from !== len) continue;
+      const o = table[2 * i + 1] - 1;
+      if (o < 0) break;
+      if (table[2 * i] !== hash || pool[o] !== (len & 0xffff) || pool[o + 1] !== len >>> 16) continue;
+      const from = o + TOKEN_HEAD;
       let j = 0;
       while (j < len && pool[from + j] === lower.charCodeAt(start + j)) j++;
-      if (j === len) return this.tokenTerm[k];
+      if (j === len) return (pool[o + 2] | (pool[o + 3] << 16)) - 1;
     }
     const t = this.resolve(lower.slice(start, end), seq, pos);
     if (this.tokenCount >= TOKEN_CACHE_LIMIT) this.clearTokenTable();
-    const k = this.tokenCount++;
-    if (k + 1 >= this.tokenHash.length) {
-      const n = this.tokenHash.length * 2;
-      const hashes = new Uint32Array(n);
-      hashes.set(this.tokenHash);
-      this.tokenHash = hashes;
-      const terms = new Int32Array(n);
-      terms.set(this.tokenTerm);
-      this.tokenTerm = terms;
-      const tokenStart = new Uint32Array(n);
-      tokenStart.set(this.tokenStart);
-      this.tokenStart = tokenStart;
-    }
-    const from = this.tokenStart[k];
-    if (from + len > this.pool.length) {
-      const grown = new Uint16Array(Math.max(this.pool.length * 2, from + len));
-      grown.set(this.pool);
+    this.tokenCount++;
+    const o = this.poolEnd;
+    if (o + TOKEN_HEAD + len > this.pool.length) {
+      const grown = new Uint16Array(Math.max(this.pool.length * 2, o + TOKEN_HEAD + len));
+      grown.set(this.pool.subarray(0, o));
       this.pool = grown;
     }
-    for (let j = 0; j < len; j++) this.pool[from + j] = lower.charCodeAt(start + j);
-    this.tokenStart[k + 1] = from + len;
-    this.tokenHash[k] = h;
-    this.tokenTerm[k] = t;
-    if (2 * (k + 1) > table.length) this.rehash(table.length * 2);
-    else {
-      let i = h & mask;
-      while (table[i] !== 0) i = (i + 1) & mask;
-      table[i] = k + 1;
-    }
+    const into = this.pool;
+    into[o] = len & 0xffff;
+    into[o + 1] = len >>> 16;
+    into[o + 2] = (t + 1) & 0xffff;
+    into[o + 3] = (t + 1) >>> 16;
+    for (let j = 0; j < len; j++) into[o + TOKEN_HEAD + j] = lower.charCodeAt(start + j);
+    this.poolEnd = o + TOKEN_HEAD + len;
+    if (4 * this.tokenCount > this.table.length) this.rehash(this.table.length);
+    const slots = this.table;
+    const m = (slots.length >> 1) - 1;
+    let i = h & m;
+    while (slots[2 * i + 1] !== 0) i = (i + 1) & m;
+    slots[2 * i] = hash;
+    slots[2 * i + 1] = o + 1;
     return t;
   }
 
+  /** A table of `size` slots (2 words each), holding the tokens of the one it replaces. */
   private rehash(size: number): void {
-    const table = new Int32Array(size);
+    const old = this.table;
+    const table = new Int32Array(2 * size);
     const mask = size - 1;
-    for (let k = 0; k < this.tokenCount; k++) {
-      let i = this.tokenHash[k] & mask;
-      while (table[i] !== 0) i = (i + 1) & mask;
-      table[i] = k + 1;
+    for (let s = 0; s < old.length; s += 2) {
+      if (old[s + 1] === 0) continue;
+      let i = old[s] & mask;
+      while (table[2 * i + 1] !== 0) i = (i + 1) & mask;
+      table[2 * i] = old[s];
+      table[2 * i + 1] = old[s + 1];
     }
     this.table = table;
   }
 
   private clearTokenTable(): void {
-    this.table = new Int32Array(1 << 16);
+    this.table = new Int32Array(2 << 16);
     this.tokenCount = 0;
+    this.poolEnd = 0;
   }
 
   /** Analyses a token (stem cache first) and finds or adds its term in the segment vocabulary. */
