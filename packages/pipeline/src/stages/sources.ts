@@ -90,7 +90,8 @@ export function checkPrebuiltIndex(cfg: KardConfig, store: PassageStore): { pass
  */
 export function loadIndexFor(cfg: KardConfig, run: RunFolder, store: PassageStore): Bm25Index {
   const dir = indexFolder(cfg, run.dir);
-  const index = Bm25Index.load(dir);
+  // on SharedArrayBuffers: the prepare stages' search threads then share these arrays instead of a copy of them
+  const index = Bm25Index.load(dir, { shared: true });
   const key = cfg.knowledge.index ? 'knowledge.index' : 'knowledge';
   if (index.size !== store.size)
     throw new ConfigError(

@@ -155,6 +155,7 @@ export class TrainingPipeline {
               ]
             : [{ file: path.resolve(teacher.rationales!), format: teacher.format }];
       const index = loadIndexFor(this.cfg, this.run, await this.store());
+      // the search threads end with the stage: they hold the index, which the training stages after it do not need
       const manifest = await prepare(
         {
           dataset: {
@@ -181,7 +182,7 @@ export class TrainingPipeline {
           passages: await this.passages(),
           rerankerRecord,
         },
-      );
+      ).finally(() => index.close());
       return manifest.counts;
     });
   }
