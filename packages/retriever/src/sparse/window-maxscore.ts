@@ -59,11 +59,11 @@ class Slots {
 export class WindowMaxScore {
   private readonly slots = new Slots();
   /** Impact-bound sums of the window's documents, by document - window start; all zero between windows. */
-  private readonly acc = new Float64Array(WINDOW_DOCS);
+  private acc?: Float64Array;
   /** One bit per document of the window: those an essential slot holds. All zero between windows. */
-  private readonly bits = new Int32Array(WINDOW_DOCS >>> 5);
+  private bits?: Int32Array;
   /** The first looked-up slot's impact bounds, by document - window start; all zero between windows. */
-  private readonly acc2 = new Float64Array(WINDOW_DOCS);
+  private acc2?: Float64Array;
 
   constructor(
     private readonly data: Bm25Data,
@@ -78,7 +78,11 @@ export class WindowMaxScore {
     const { termOffsets, postingDocs, postingTfs, ids } = this.data;
     const { norms, idf, blockOffsets, blockLastDoc, blockMax, termMax, postingImpacts, impactStep } = this.arrays;
     const none = this.data.docLengths.length;
-    const { acc, acc2, bits } = this;
+    // sized on first use: at most one window, and no larger than the index (a small index never needs 1 MiB)
+    const span = Math.min(WINDOW_DOCS, none);
+    const acc = (this.acc ??= new Float64Array(span));
+    const acc2 = (this.acc2 ??= new Float64Array(span));
+    const bits = (this.bits ??= new Int32Array((span + 31) >>> 5));
     const S = this.slots;
 
     const distinct: number[] = [];
