@@ -3,12 +3,15 @@ import { decodeLines, openInput } from '../input/open-input';
 import type { Passage } from '../passage';
 import { type CorpusFormat, detectFormat, isDprHeader, LineError, PARSERS } from './formats';
 import {
+  countInvalidUtf8,
   fileStem,
   formatFromName,
+  invalidUtf8Error,
   type InvalidUtf8Stats,
   MAX_SKIPPED_LINES,
   type ReadPassagesOptions,
   type ReadStats,
+  UNKNOWN_FORMAT,
 } from './read-passages';
 
 /**
@@ -51,15 +54,6 @@ export interface LineBlockResult extends LineBlockStats {
 }
 
 const NEWLINE = 0x0a;
-const UNKNOWN_FORMAT = 'not a passage in any known format (pyserini, beir, jsonl, dpr-tsv)';
-
-function invalidUtf8Error(file: string, line: number, sequences: number): CorpusFormatError {
-  return new CorpusFormatError(
-    file,
-    line,
-    `${sequences} byte sequence${sequences === 1 ? ' is' : 's are'} not UTF-8 (is the file Latin-1 or binary?); convert it to UTF-8, or leave out --strict to read them as U+FFFD`,
-  );
-}
 
 /** The id `PassageReader` gives the `index`-th passage (0-based) of a facts file with name stem `stem`. */
 export function factsId(stem: string, index: number): string {
@@ -77,9 +71,7 @@ export function parseLineBlock(bytes: Uint8Array, spec: LineBlockSpec): LineBloc
     const lineNo = spec.firstLine + i;
     if (invalid && invalid[i] > 0) {
       if (spec.onInvalidUtf8 === 'throw') throw invalidUtf8Error(spec.file, lineNo, invalid[i]);
-      const seen = (out.invalidUtf8 ??= { sequences: 0, lines: 0, firstLine: lineNo });
-      seen.sequences += invalid[i];
-      seen.lines++;
+      out.invalidUtf8 = countInvalidUtf8(out.invalidUtf8, lineNo, invalid[i]);
     }
     const line = lines[i];
     if (lineNo < spec.parseFrom || line.trim() === '') continue;

@@ -44,6 +44,30 @@ export interface ReadStats {
 
 export const MAX_SKIPPED_LINES = 10;
 
+/** The message of a line no format parses (the file's format not yet known). */
+export const UNKNOWN_FORMAT = 'not a passage in any known format (pyserini, beir, jsonl, dpr-tsv)';
+
+/** The error for a line with bytes that are not UTF-8, when they are refused (`--strict`). */
+export function invalidUtf8Error(file: string, line: number, sequences: number): CorpusFormatError {
+  return new CorpusFormatError(
+    file,
+    line,
+    `${sequences} byte sequence${sequences === 1 ? ' is' : 's are'} not UTF-8 (is the file Latin-1 or binary?); convert it to UTF-8, or leave out --strict to read them as U+FFFD`,
+  );
+}
+
+/** `seen` (undefined: none yet) with one more line of `sequences` invalid UTF-8 sequences, at `line`. */
+export function countInvalidUtf8(
+  seen: InvalidUtf8Stats | undefined,
+  line: number,
+  sequences: number,
+): InvalidUtf8Stats {
+  const out = seen ?? { sequences: 0, lines: 0, firstLine: line };
+  out.sequences += sequences;
+  out.lines++;
+  return out;
+}
+
 /** A corpus file as a stream of passages. Iterate it once; `stats` is complete when iteration ends. */
 export class PassageReader implements AsyncIterable<Passage> {
   readonly stats: ReadStats = { read: 0, skipped: 0, skippedLines: [], line: 0, done: false };
@@ -65,16 +89,8 @@ export class PassageReader implements AsyncIterable<Passage> {
     let lineNo = 0;
     const stem = fileStem(this.file);
     const onInvalidUtf8 = (line: number, sequences: number) => {
-      if (this.options.onInvalidUtf8 === 'throw') {
-        throw new CorpusFormatError(
-          this.file,
-          line,
-          `${sequences} byte sequence${sequences === 1 ? ' is' : 's are'} not UTF-8 (is the file Latin-1 or binary?); convert it to UTF-8, or leave out --strict to read them as U+FFFD`,
-        );
-      }
-      const seen = (stats.invalidUtf8 ??= { sequences: 0, lines: 0, firstLine: line });
-      seen.sequences += sequences;
-      seen.lines++;
+      if (this.options.onInvalidUtf8 === 'throw') throw invalidUtf8Error(this.file, line, sequences);
+      stats.invalidUtf8 = countInvalidUtf8(stats.invalidUtf8, line, sequences);
     };
     for await (const line of readLines(chunks, { onInvalidUtf8 })) {
       lineNo++;
@@ -87,8 +103,7 @@ export class PassageReader implements AsyncIterable<Passage> {
       }
       let passage: Passage;
       try {
-        if (format === undefined)
-          throw new LineError('not a passage in any known format (pyserini, beir, jsonl, dpr-tsv)');
+        if (format === undefined) throw new LineError(UNKNOWN_FORMAT);
         passage = PARSERS[format](line, { index: stats.read, stem });
       } catch (err) {
         if (!(err instanceof LineError)) throw err;
