@@ -198,6 +198,9 @@ function timedPass(qs, search, seconds = QUERY_SECONDS) {
 
 const sameList = (a, b) => a.length === b.length && a.every((h, i) => h.id === b[i].id && h.score === b[i].score);
 
+/** The median of an odd number of timings. */
+const median = (xs) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
+
 /** Another index object over the same arrays, with an empty query-token cache. */
 const fresh = (index) => new index.constructor(index.data, index.arrays);
 
@@ -239,7 +242,6 @@ function interleaved(index, qs) {
     rounds.exhaustive.push(e.qps);
     last = { p, e };
   }
-  const median = (xs) => [...xs].sort((x, y) => x - y)[1];
   let identical = 0;
   for (let i = 0; i < subset.length; i++) if (sameList(last.p.lists[i], last.e.lists[i])) identical++;
   return {
@@ -367,7 +369,6 @@ async function measureDefaultVsToday(files, qs, baseline) {
     const b = fresh(ours);
     rounds.default.push(timedPass(qs, (q) => b.search(q, K)).qps);
   }
-  const median = (xs) => [...xs].sort((a, b) => a - b)[1];
   let identical = 0;
   for (const q of qs) if (sameList(today.search(q, K), ours.search(q, K))) identical++;
   return { today: median(rounds.today), default: median(rounds.default), rounds, identical: identical / qs.length };
