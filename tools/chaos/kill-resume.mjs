@@ -90,7 +90,8 @@ function attempt(runDir, killAfterMs) {
     }, 10);
   }
   return new Promise((resolve) =>
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': 'exit' can come before the last of stderr has been read
+    child.on('close', (code, signal) => {
       clearInterval(poll);
       clearTimeout(timer);
       resolve({ killed: killed && signal === 'SIGKILL', code, stderr });

@@ -117,18 +117,34 @@ describe('FileLock', () => {
   test('racing processes: exactly one of them gets the lock', async () => {
     const lockJs = compiledLock();
     const file = path.join(tmp(), '.lock');
+    // The winner holds the lock until its stdin ends, which happens once the five others have finished: a slow
+    // start under load cannot find the lock already released.
     const script = `const { FileLock } = require(${JSON.stringify(lockJs)});
-      try { FileLock.acquire(${JSON.stringify(file)}); process.stdout.write('got'); setTimeout(() => {}, 1500); }
+      try { FileLock.acquire(${JSON.stringify(file)}); process.stdout.write('got'); process.stdin.resume(); }
       catch (e) { process.stdout.write(e.name); }`;
+    const children = Array.from({ length: 6 }, () => spawn(process.execPath, ['-e', script]));
+    let finished = 0;
     const outs = await Promise.all(
-      Array.from({ length: 6 }, () => {
-        const c = spawn(process.execPath, ['-e', script]);
+      children.map((c) => {
         let out = '';
         c.stdout.on('data', (d) => (out += d));
-        return new Promise<string>((r) => c.once('exit', () => r(out)));
+        c.stderr.on('data', (d) => (out += d));
+        // 'close', not 'exit': 'exit' can come before the last of stdout has been read (seen in CI under load)
+        return new Promise<string>((r) =>
+          c.once('close', () => {
+            if (++finished === 5) for (const other of children) other.stdin.end();
+            r(out);
+          }),
+        );
       }),
     );
-    expect(outs.filter((o) => o === 'got')).toHaveLength(1);
-    expect(outs.filter((o) => o === 'FileLockedError')).toHaveLength(5);
+    expect(outs.sort()).toEqual([
+      'FileLockedError',
+      'FileLockedError',
+      'FileLockedError',
+      'FileLockedError',
+      'FileLockedError',
+      'got',
+    ]);
   });
 });
