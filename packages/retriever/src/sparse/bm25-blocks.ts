@@ -6,6 +6,9 @@ import type { Bm25Data } from './bm25-data';
 export const BLOCK_SHIFT = 7;
 export const BLOCK_SIZE = 1 << BLOCK_SHIFT;
 
+/** The rank of the per-term contribution kept in `termKth` (the k of a usual top-k). */
+export const KTH_TERM = 10;
+
 /**
  * What `Bm25Index` computes from `Bm25Data` to score and to prune: per document its length norm, per term its
  * idf and largest contribution, and per block of BLOCK_SIZE postings its last document and largest contribution.
@@ -27,6 +30,11 @@ export interface Bm25SearchArrays {
   blockMax: Float64Array;
   /** Largest contribution of each term (the maximum of its blocks). */
   termMax: Float64Array;
+  /**
+   * Each term's KTH_TERM-th largest contribution (0 for a term with fewer postings): KTH_TERM documents score at
+   * least this much for any query with the term, so for k <= KTH_TERM pruning can start from it.
+   */
+  termKth: Float64Array;
   /**
    * Per posting, its contribution rounded up to a multiple of the term's impact step (`impactStep`): a byte that
    * bounds the exact contribution from above without the document's norm, so pruning reads no per-document array
@@ -113,13 +121,16 @@ export function searchArraysFromCsr(data: Bm25Data, options: { shared?: boolean 
   const blockLastDoc = alloc(Uint32Array, 4 * blocks);
   const blockMax = alloc(Float64Array, 8 * blocks);
   const termMax = alloc(Float64Array, 8 * termCount);
+  const termKth = alloc(Float64Array, 8 * termCount);
+  const best = new Float64Array(KTH_TERM); // the term's largest contributions so far, ascending
   const postingImpacts = alloc(Uint8Array, postingDocs.length);
   const impactStep = alloc(Float64Array, 8 * termCount);
   for (let t = 0; t < termCount; t++) {
     const w = idf[t];
     const step = (impactStep[t] = impactStepOf(w));
     const end = termOffsets[t + 1];
-    let best = 0;
+    let top = 0;
+    best.fill(0);
     for (let j = blockOffsets[t], p = termOffsets[t]; p < end; j++) {
       let max = 0;
       for (const stop = Math.min(p + BLOCK_SIZE, end); p < stop; p++) {
@@ -127,12 +138,18 @@ export function searchArraysFromCsr(data: Bm25Data, options: { shared?: boolean 
         const s = (w * tf) / (tf + norms[postingDocs[p]]);
         postingImpacts[p] = impactOf(s, step);
         if (s > max) max = s;
+        if (s > best[0]) {
+          let i = 0;
+          for (; i + 1 < KTH_TERM && best[i + 1] < s; i++) best[i] = best[i + 1];
+          best[i] = s;
+        }
       }
       blockLastDoc[j] = postingDocs[p - 1];
       blockMax[j] = max;
-      if (max > best) best = max;
+      if (max > top) top = max;
     }
-    termMax[t] = best;
+    termMax[t] = top;
+    termKth[t] = best[0];
   }
-  return { norms, idf, blockOffsets, blockLastDoc, blockMax, termMax, postingImpacts, impactStep };
+  return { norms, idf, blockOffsets, blockLastDoc, blockMax, termMax, termKth, postingImpacts, impactStep };
 }

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Rng } from '@kard/core';
 import { Analyzer } from '../analysis';
-import { BLOCK_SIZE, impactOf, impactStepOf } from './bm25-blocks';
+import { BLOCK_SIZE, impactOf, impactStepOf, KTH_TERM } from './bm25-blocks';
 import { Bm25Index } from './bm25-index';
 import { bruteForceBm25 } from './bm25-reference.test-helper';
 
@@ -105,6 +105,30 @@ describe('posting impacts (the bounds pruning filters with)', () => {
       if (!(Number.isInteger(q) && q >= 1 && q <= 255 && q * step >= s && (q - 1) * step < s)) bad++;
     }
     expect(bad).toBe(0);
+  });
+
+  it("give each term's 10th largest contribution (0 under 10 postings), which pruning starts from", async () => {
+    const rng = new Rng(13);
+    // 12 documents of one word: its 10th best contribution ties with the 9th and the 11th
+    const docs = [
+      ...corpus(rng, 800, 150, 1, 12),
+      ...Array.from({ length: 12 }, (_, i) => ({ id: `same${i}`, terms: ['tie'] })),
+    ];
+    const index = await Bm25Index.build(docs.map((d) => ({ id: d.id, title: '', text: d.terms.join(' ') })));
+    const { termOffsets, postingDocs, postingTfs, terms } = index.data;
+    const { idf, norms, termKth } = index.arrays;
+    expect(KTH_TERM).toBe(10);
+    let few = 0;
+    for (let t = 0; t < terms.length; t++) {
+      const all: number[] = [];
+      for (let p = termOffsets[t]; p < termOffsets[t + 1]; p++)
+        all.push((idf[t] * postingTfs[p]) / (postingTfs[p] + norms[postingDocs[p]]));
+      all.sort((a, b) => b - a);
+      if (all.length < 10) few++;
+      expect([terms[t], termKth[t]]).toEqual([terms[t], all.length < 10 ? 0 : all[9]]);
+    }
+    expect(few).toBeGreaterThan(10);
+    expect(termKth[terms.indexOf('tie')]).toBeGreaterThan(0);
   });
 
   it('keep pruned search exact for k1 = 0 (every contribution equals idf) and for k1 = 3, b = 1', async () => {

@@ -8,7 +8,18 @@
 // miss per posting once the postings are sparse in the window) cost more than everything else together. The sums
 // are upper bounds, so the filter stays safe; a document left after it is scored exactly, from its term
 // frequencies and norm, as the exhaustive scorer scores it.
-import { BLOCK_SHIFT, BLOCK_SIZE, type Bm25SearchArrays, postingTf } from './bm25-blocks';
+//
+// A window goes through four passes, each a tight loop over one array (measured on 1M generated passages with
+// StrategyQA questions, each pass paid for itself: about 1.5x together over one loop that did it all):
+//   1. the largest non-essential slot's impacts into a second accumulator (`acc2`);
+//   2. the essential slots' impacts into the accumulator;
+//   3. over the essential postings again, a bit for each document whose bound (both accumulators and the other
+//      non-essential slots' maxima) reaches the threshold, and the accumulator zeroed for the others: without a
+//      branch, and most documents of a frequent essential term stop here;
+//   4. those documents in row order: the other non-essential slots looked up, then the exact score.
+// The threshold starts at the largest of the query terms' k-th best contributions (`termKth`), a score that k
+// documents reach for certain, so the first windows already prune.
+import { BLOCK_SHIFT, BLOCK_SIZE, type Bm25SearchArrays, KTH_TERM, postingTf } from './bm25-blocks';
 import type { Bm25Data } from './bm25-data';
 import { TopK } from './top-k';
 
@@ -20,11 +31,18 @@ import { TopK } from './top-k';
 const SLACK = 1 + 1e-9;
 
 /**
- * Documents per window at most: the accumulator and candidate bits of a window stay in the L2 cache (512 KiB and
- * 8 KiB) and are reused from window to window. Windows are usually far shorter (they end where a rare term's
- * block ends).
+ * Documents per window at most: the accumulators and candidate bits of a window stay in the L2 cache and are
+ * reused from window to window.
  */
 const WINDOW_DOCS = 1 << 16;
+
+/**
+ * Documents per window at least (unless the index ends first). A window otherwise ends where a block of a slot that
+ * could lift a document to the threshold ends, which on large indexes makes windows of a few thousand documents:
+ * each costs a pass over every slot's blocks, and on 1M generated passages 16,384 documents was the fastest of
+ * 4,096 to 65,536 (1.2x over none for questions, 1.6x for rationales).
+ */
+const WINDOW_MIN_DOCS = 1 << 14;
 
 /** Per-query scratch, in slots (one per distinct query term); reused between queries of one thread. */
 class Slots {
@@ -39,6 +57,8 @@ class Slots {
   /** Next posting not yet passed, and the first block whose last document is >= the window's start. */
   pos = new Uint32Array(16);
   block = new Uint32Array(16);
+  /** Where the slot's scan of this window began (an essential slot's postings are read twice). */
+  scanFrom = new Uint32Array(16);
   /** This window's bound per slot; the slots ordered by it ascending, and the prefix sums in that order. */
   bound = new Float64Array(16);
   order = new Uint32Array(16);
@@ -60,9 +80,9 @@ export class WindowMaxScore {
   private readonly slots = new Slots();
   /** Impact-bound sums of the window's documents, by document - window start; all zero between windows. */
   private acc?: Float64Array;
-  /** One bit per document of the window: those an essential slot holds. All zero between windows. */
+  /** One bit per document of the window: those whose bound reaches the threshold. All zero between windows. */
   private bits?: Int32Array;
-  /** The first looked-up slot's impact bounds, by document - window start; all zero between windows. */
+  /** The largest non-essential slot's impact bounds, by document - window start; all zero between windows. */
   private acc2?: Float64Array;
 
   constructor(
@@ -75,8 +95,9 @@ export class WindowMaxScore {
    * enter the top k is scored again exactly as the exhaustive scorer sums: contributions in query-token order.
    */
   topK(tokens: number[], k: number): TopK {
-    const { termOffsets, postingDocs, postingTfs, ids } = this.data;
-    const { norms, idf, blockOffsets, blockLastDoc, blockMax, termMax, postingImpacts, impactStep } = this.arrays;
+    const { termOffsets, postingDocs, ids } = this.data;
+    const { norms, idf, blockOffsets, blockLastDoc, blockMax, termMax, termKth, postingImpacts, impactStep } =
+      this.arrays;
     const none = this.data.docLengths.length;
     // sized on first use: at most one window, and no larger than the index (a small index never needs 1 MiB)
     const span = Math.min(WINDOW_DOCS, none);
@@ -94,7 +115,7 @@ export class WindowMaxScore {
     }
     const n = distinct.length;
     S.reserve(n);
-    const { mult, weight, start, end, blockBase, blockEnd, pos, block, bound, order, cum, contrib, unit } = S;
+    const { mult, weight, start, end, blockBase, blockEnd, pos, block, scanFrom, bound, order, cum, contrib, unit } = S;
     let matching = 0;
     for (let j = 0; j < n; j++) {
       const t = distinct[j];
@@ -107,27 +128,20 @@ export class WindowMaxScore {
       matching += termOffsets[t + 1] - termOffsets[t];
     }
     for (let i = 0; i < tokens.length; i++) mult[tokenSlot[i]]++;
+    // k documents score at least any term's k-th best contribution (times its repeats): a threshold to start from,
+    // a little below that so the float sums of those documents' scores stay above it
+    let threshold = 0;
     for (let j = 0; j < n; j++) {
       S.termMax[j] = mult[j] * termMax[distinct[j]];
       unit[j] = mult[j] * impactStep[distinct[j]];
+      if (k <= KTH_TERM) threshold = Math.max(threshold, (mult[j] * termKth[distinct[j]]) / (SLACK * SLACK));
     }
     const top = new TopK(Math.max(1, Math.min(k, matching, none)), ids.rank);
 
-    /** Term frequency of document d in slot j (0 if absent); d lies in a block at or after block[j]. */
-    const tfOf = (j: number, d: number): number => {
-      let b = block[j];
-      const bEnd = blockEnd[j];
-      while (b < bEnd && blockLastDoc[b] < d) b++;
-      if (b === bEnd) return 0;
-      const lo = start[j] + ((b - blockBase[j]) << BLOCK_SHIFT);
-      return postingTf(postingDocs, postingTfs, lo, Math.min(lo + BLOCK_SIZE, end[j]) - 1, d);
-    };
-
-    let threshold = 0;
     for (let from = 0; from < none;) {
       // Each slot's first block reaching `from`. The window ends at the first block end among the slots that
-      // could lift a document to the threshold on their own bound (all slots until the top k fills), so windows
-      // follow the rarer terms' blocks, not the densest term's.
+      // could lift a document to the threshold on their own bound (all slots until the top k fills), but not
+      // before WINDOW_MIN_DOCS.
       let live = 0;
       for (let j = 0; j < n; j++) {
         let b = block[j];
@@ -150,6 +164,7 @@ export class WindowMaxScore {
         sum += S.termMax[j];
         if (sum * SLACK >= threshold && blockLastDoc[block[j]] < upTo) upTo = blockLastDoc[block[j]];
       }
+      upTo = Math.max(upTo, Math.min(none - 1, from + WINDOW_MIN_DOCS - 1));
       // Window bounds: the largest block maximum of each slot over the blocks meeting [from, upTo].
       live = 0;
       for (let j = 0; j < n; j++) {
@@ -170,49 +185,42 @@ export class WindowMaxScore {
       for (let i = 0; i < live; i++) cum[i] = sum += bound[order[i]];
       let essential = 0;
       while (essential < live && cum[essential] * SLACK < threshold) essential++;
-
-      // Essential slots, term-at-a-time over their postings in the window: impact bounds into the accumulator, and
-      // a bit per document (set unconditionally: no branch, and the bits give the documents in row order unsorted).
-      let scanned = false;
-      for (let i = essential; i < live; i++) {
-        const j = order[i];
-        const u = unit[j];
-        let p = start[j] + ((block[j] - blockBase[j]) << BLOCK_SHIFT);
-        if (p < pos[j]) p = pos[j];
-        for (const e = end[j]; p < e; p++) {
-          const d = postingDocs[p];
-          if (d > upTo) break;
-          if (d < from) continue;
-          const r = d - from;
-          acc[r] += postingImpacts[p] * u;
-          bits[r >>> 5] |= 1 << (r & 31);
-          scanned = true;
-        }
-        pos[j] = p;
-      }
       for (let i = 0; i < essential; i++) {
         const j = order[i];
         const p = start[j] + ((block[j] - blockBase[j]) << BLOCK_SHIFT);
         if (p > pos[j]) pos[j] = p;
       }
-      const nonEssential = essential > 0 ? cum[essential - 1] : 0;
-      // The non-essential slot with the largest bound is the one every candidate is looked up in first: its
-      // postings in the window go into a second accumulator in one branch-free pass, read by row below, instead
-      // of a cursor walked from candidate to candidate.
-      const first = scanned && essential > 0 ? order[essential - 1] : -1;
-      const firstFrom = first >= 0 ? pos[first] : 0;
-      if (first >= 0) {
-        const u = unit[first];
-        let p = firstFrom;
-        for (const e = end[first]; p < e; p++) {
-          const d = postingDocs[p];
-          if (d > upTo) break;
-          if (d >= from) acc2[d - from] += postingImpacts[p] * u;
-        }
-        pos[first] = p;
+      if (essential === live) {
+        from = upTo + 1; // no slot can reach the threshold here
+        continue;
       }
-      // Candidates in row order, so each looked-up slot's cursor only moves forward. Bits and accumulator are
-      // zeroed as they are read.
+
+      // 1. The non-essential slot with the largest bound: its impacts in the window into acc2, read by row below,
+      // instead of a cursor walked from candidate to candidate.
+      const first = essential > 0 ? order[essential - 1] : -1;
+      const firstFrom = first >= 0 ? pos[first] : 0;
+      if (first >= 0)
+        pos[first] = addImpacts(postingDocs, postingImpacts, acc2, firstFrom, end[first], from, upTo, unit[first]);
+      // 2. The essential slots' impacts into acc.
+      let scanned = false;
+      for (let i = essential; i < live; i++) {
+        const j = order[i];
+        let p = start[j] + ((block[j] - blockBase[j]) << BLOCK_SHIFT);
+        if (p < pos[j]) p = pos[j];
+        scanFrom[j] = p;
+        pos[j] = addImpacts(postingDocs, postingImpacts, acc, p, end[j], from, upTo, unit[j]);
+        if (pos[j] > p) scanned = true;
+      }
+      // 3. Bits for the documents whose bound reaches the threshold: acc + acc2 + the maxima of the slots looked up
+      // in step 4.
+      const lookedUp = essential >= 2 ? cum[essential - 2] : 0;
+      if (scanned)
+        for (let i = essential; i < live; i++) {
+          const j = order[i];
+          markReaching(postingDocs, acc, acc2, bits, scanFrom[j], pos[j], from, threshold / SLACK - lookedUp);
+        }
+      // 4. Those documents in row order, so each looked-up slot's cursor only moves forward. Bits and
+      // accumulator are zeroed as they are read.
       const words = scanned ? ((upTo - from) >>> 5) + 1 : 0;
       for (let wi = 0; wi < words; wi++) {
         let word = bits[wi];
@@ -223,17 +231,11 @@ export class WindowMaxScore {
           word ^= low;
           const r = (wi << 5) + 31 - Math.clz32(low);
           const d = from + r;
-          let score = acc[r];
+          let score = acc[r] + (first >= 0 ? acc2[r] : 0);
           acc[r] = 0;
-          if ((score + nonEssential) * SLACK < threshold) continue;
-          let alive = true;
-          let i = essential - 1;
-          if (first >= 0) {
-            if ((score + cum[i]) * SLACK < threshold) continue;
-            score += acc2[r];
-            i--;
-          }
-          for (; i >= 0; i--) {
+          // the threshold may have risen since step 3
+          let alive = (score + lookedUp) * SLACK >= threshold;
+          for (let i = essential - 2; alive && i >= 0; i--) {
             if ((score + cum[i]) * SLACK < threshold) {
               alive = false;
               break;
@@ -258,7 +260,7 @@ export class WindowMaxScore {
           // token each time.
           const norm = norms[d];
           for (let j = 0; j < n; j++) {
-            const tf = block[j] === blockEnd[j] ? 0 : tfOf(j, d);
+            const tf = block[j] === blockEnd[j] ? 0 : tfAt(this.data, blockLastDoc, S, j, d);
             contrib[j] = tf > 0 ? (weight[j] * tf) / (tf + norm) : 0;
           }
           let exact = 0;
@@ -274,5 +276,61 @@ export class WindowMaxScore {
       from = upTo + 1;
     }
     return top;
+  }
+}
+
+/** Term frequency of document d in slot j (0 if absent); d lies in a block at or after the slot's current one. */
+function tfAt(data: Bm25Data, blockLastDoc: Uint32Array, S: Slots, j: number, d: number): number {
+  let b = S.block[j];
+  const bEnd = S.blockEnd[j];
+  while (b < bEnd && blockLastDoc[b] < d) b++;
+  if (b === bEnd) return 0;
+  const lo = S.start[j] + ((b - S.blockBase[j]) << BLOCK_SHIFT);
+  return postingTf(data.postingDocs, data.postingTfs, lo, Math.min(lo + BLOCK_SIZE, S.end[j]) - 1, d);
+}
+
+/** Adds impact * unit into acc[d - from] for the postings from p on with documents in [from, upTo]; returns the
+ * first posting past upTo. */
+function addImpacts(
+  docs: Uint32Array,
+  impacts: Uint8Array,
+  acc: Float64Array,
+  p: number,
+  end: number,
+  from: number,
+  upTo: number,
+  unit: number,
+): number {
+  for (; p < end; p++) {
+    const d = docs[p];
+    if (d > upTo) break;
+    if (d >= from) acc[d - from] += impacts[p] * unit;
+  }
+  return p;
+}
+
+/**
+ * For the postings p..end - 1 (documents up to the window's end): sets the bit of each document whose
+ * acc + acc2 reaches `gate`, and zeroes acc for the others (the bit then stays clear). A document held by several
+ * slots is judged on its whole sum each time, so the verdicts agree.
+ */
+function markReaching(
+  docs: Uint32Array,
+  acc: Float64Array,
+  acc2: Float64Array,
+  bits: Int32Array,
+  p: number,
+  end: number,
+  from: number,
+  gate: number,
+): void {
+  for (; p < end; p++) {
+    const d = docs[p];
+    if (d < from) continue;
+    const r = d - from;
+    const s = acc[r];
+    const reach = s + acc2[r] >= gate ? 1 : 0;
+    acc[r] = s * reach;
+    bits[r >>> 5] |= reach << (r & 31);
   }
 }
