@@ -11,12 +11,13 @@
 //
 // A window goes through four passes, each a tight loop over one array (measured on 1M generated passages with
 // StrategyQA questions, each pass paid for itself: about 1.5x together over one loop that did it all):
-//   1. the largest non-essential slot's impacts into a second accumulator (`acc2`);
+//   1. the largest non-essential slot's impacts into the accumulator;
 //   2. the essential slots' impacts into the accumulator;
-//   3. over the essential postings again, a bit for each document whose bound (both accumulators and the other
-//      non-essential slots' maxima) reaches the threshold, and the accumulator zeroed for the others: without a
-//      branch, and most documents of a frequent essential term stop here;
-//   4. those documents in row order: the other non-essential slots looked up, then the exact score.
+//   3. over the essential postings again, a bit for each document whose bound (its sum and the other non-essential
+//      slots' maxima) reaches the threshold, and the sum zeroed for the others: without a branch, and most
+//      documents of a frequent essential term stop here;
+//   4. those documents in row order: the other non-essential slots looked up, then the exact score;
+// and the sums step 1 left on documents no essential slot holds are zeroed.
 // The threshold starts at the largest of the query terms' k-th best contributions (`termKth`), a score that k
 // documents reach for certain, so the first windows already prune.
 import { BLOCK_SHIFT, BLOCK_SIZE, type Bm25SearchArrays, KTH_TERM, postingTf } from './bm25-blocks';
@@ -82,8 +83,6 @@ export class WindowMaxScore {
   private acc?: Float64Array;
   /** One bit per document of the window: those whose bound reaches the threshold. All zero between windows. */
   private bits?: Int32Array;
-  /** The largest non-essential slot's impact bounds, by document - window start; all zero between windows. */
-  private acc2?: Float64Array;
 
   constructor(
     private readonly data: Bm25Data,
@@ -102,7 +101,6 @@ export class WindowMaxScore {
     // sized on first use: at most one window, and no larger than the index (a small index never needs 1 MiB)
     const span = Math.min(WINDOW_DOCS, none);
     const acc = (this.acc ??= new Float64Array(span));
-    const acc2 = (this.acc2 ??= new Float64Array(span));
     const bits = (this.bits ??= new Int32Array((span + 31) >>> 5));
     const S = this.slots;
 
@@ -195,12 +193,12 @@ export class WindowMaxScore {
         continue;
       }
 
-      // 1. The non-essential slot with the largest bound: its impacts in the window into acc2, read by row below,
-      // instead of a cursor walked from candidate to candidate.
+      // 1. The non-essential slot with the largest bound: its impacts in the window into the sums, instead of a
+      // cursor walked from candidate to candidate.
       const first = essential > 0 ? order[essential - 1] : -1;
       const firstFrom = first >= 0 ? pos[first] : 0;
       if (first >= 0)
-        pos[first] = addImpacts(postingDocs, postingImpacts, acc2, firstFrom, end[first], from, upTo, unit[first]);
+        pos[first] = addImpacts(postingDocs, postingImpacts, acc, firstFrom, end[first], from, upTo, unit[first]);
       // 2. The essential slots' impacts into acc.
       let scanned = false;
       for (let i = essential; i < live; i++) {
@@ -211,13 +209,13 @@ export class WindowMaxScore {
         pos[j] = addImpacts(postingDocs, postingImpacts, acc, p, end[j], from, upTo, unit[j]);
         if (pos[j] > p) scanned = true;
       }
-      // 3. Bits for the documents whose bound reaches the threshold: acc + acc2 + the maxima of the slots looked up
+      // 3. Bits for the documents whose bound reaches the threshold: the sum and the maxima of the slots looked up
       // in step 4.
       const lookedUp = essential >= 2 ? cum[essential - 2] : 0;
       if (scanned)
         for (let i = essential; i < live; i++) {
           const j = order[i];
-          markReaching(postingDocs, acc, acc2, bits, scanFrom[j], pos[j], from, threshold / SLACK - lookedUp);
+          markReaching(postingDocs, acc, bits, scanFrom[j], pos[j], from, threshold / SLACK - lookedUp);
         }
       // 4. Those documents in row order, so each looked-up slot's cursor only moves forward. Bits and
       // accumulator are zeroed as they are read.
@@ -231,7 +229,7 @@ export class WindowMaxScore {
           word ^= low;
           const r = (wi << 5) + 31 - Math.clz32(low);
           const d = from + r;
-          let score = acc[r] + (first >= 0 ? acc2[r] : 0);
+          let score = acc[r];
           acc[r] = 0;
           // the threshold may have risen since step 3
           let alive = (score + lookedUp) * SLACK >= threshold;
@@ -270,9 +268,9 @@ export class WindowMaxScore {
           if (top.size === top.k && top.scores[0] > threshold) threshold = top.scores[0];
         }
       }
-      // zeroed where it was written: the slot's postings in the window, fewer than the window's documents
+      // the sums step 1 left, zeroed where they were written: fewer postings than the window has documents
       if (first >= 0)
-        for (let p = firstFrom, e = pos[first]; p < e; p++) if (postingDocs[p] >= from) acc2[postingDocs[p] - from] = 0;
+        for (let p = firstFrom, e = pos[first]; p < e; p++) if (postingDocs[p] >= from) acc[postingDocs[p] - from] = 0;
       from = upTo + 1;
     }
     return top;
@@ -310,14 +308,13 @@ function addImpacts(
 }
 
 /**
- * For the postings p..end - 1 (documents up to the window's end): sets the bit of each document whose
- * acc + acc2 reaches `gate`, and zeroes acc for the others (the bit then stays clear). A document held by several
- * slots is judged on its whole sum each time, so the verdicts agree.
+ * For the postings p..end - 1 (documents up to the window's end): sets the bit of each document whose sum reaches
+ * `gate`, and zeroes the sum of the others (their bit stays clear). A document held by several slots is judged on
+ * its whole sum each time, so the verdicts agree.
  */
 function markReaching(
   docs: Uint32Array,
   acc: Float64Array,
-  acc2: Float64Array,
   bits: Int32Array,
   p: number,
   end: number,
@@ -329,7 +326,7 @@ function markReaching(
     if (d < from) continue;
     const r = d - from;
     const s = acc[r];
-    const reach = s + acc2[r] >= gate ? 1 : 0;
+    const reach = s >= gate ? 1 : 0;
     acc[r] = s * reach;
     bits[r >>> 5] |= reach << (r & 31);
   }
