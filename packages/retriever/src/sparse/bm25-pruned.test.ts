@@ -113,8 +113,11 @@ describe('posting impacts (the bounds pruning filters with)', () => {
       ...corpus(rng, 800, 150, 1, 12),
       // 12 documents of one word: its 10th best contribution ties with the 9th and the 11th
       ...Array.from({ length: 12 }, (_, i) => ({ id: `same${i}`, terms: ['tie'] })),
-      // longer than the norm table the derivation reads lengths from (65,536)
-      { id: 'long', terms: Array.from({ length: 70_000 }, (_, i) => `w${i % 150}`) },
+      // around and past the lengths whose norms the derivation looks up in a table (under 255 words)
+      ...[254, 255, 256, 70_000].map((length) => ({
+        id: `long${length}`,
+        terms: Array.from({ length }, (_, i) => `w${i % 50}`),
+      })),
     ];
     const index = await Bm25Index.build(docs.map((d) => ({ id: d.id, title: '', text: d.terms.join(' ') })));
     const { termOffsets, postingDocs, postingTfs, terms, docLengths } = index.data;

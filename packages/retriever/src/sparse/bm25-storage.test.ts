@@ -188,6 +188,16 @@ describe('Bm25Index save/load', () => {
       expect(() => Bm25Index.load(lengths)).toThrow(
         new RegExp(`doc-lengths.u32 is corrupt: document ${index.idAt(7)} has length ${index.data.docLengths[7] + 1}`),
       );
+      // lengths moved between two documents: the total stays, the per-document check (a weighted checksum) fails
+      const swapped = await corrupt(
+        'w-swap',
+        'doc-lengths.u32',
+        (b) => void ((u32(b)[3] += 2), (u32(b)[11] -= 2)),
+        true,
+      );
+      expect(() => Bm25Index.load(swapped)).toThrow(
+        new RegExp(`doc-lengths.u32 is corrupt: document ${index.idAt(3)} has length ${index.data.docLengths[3] + 2}`),
+      );
       const order = await corrupt('w-order', 'id-order.u32', (b) => void (u32(b)[1] = u32(b)[0]), true);
       expect(() => Bm25Index.load(order)).toThrow(/id-order.u32 is corrupt: row \d+ appears twice/);
     });
