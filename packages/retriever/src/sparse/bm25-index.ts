@@ -86,7 +86,7 @@ export class Bm25Index implements Retriever {
   /**
    * Use `Bm25Index.build` or `Bm25Index.load`. `arrays`: the search arrays derived from `data`, when a caller
    * already has them (e.g. on SharedArrayBuffers from another thread); derived on first use otherwise (one pass
-   * over the postings, about 2.5 s for 1M passages).
+   * over the postings, about 1 s for 1M passages).
    */
   constructor(data: Bm25Data, arrays?: Bm25SearchArrays) {
     this.params = { ...data.params };
@@ -110,7 +110,7 @@ export class Bm25Index implements Retriever {
     return this.current;
   }
 
-  /** Norms, idf and per-block maxima, derived from `data` (typed arrays, shareable with worker threads). */
+  /** Norms, idf and per-block maxima, derived from `data` on first use (typed arrays, shareable with worker threads). */
   get arrays(): Bm25SearchArrays {
     return (this.currentArrays ??= searchArraysFromCsr(this.current));
   }
